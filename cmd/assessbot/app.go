@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/kelseyhightower/envconfig"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+	"github.com/slack-go/slack"
+
+	"github.com/assessbot/assessbot/internal/slackbot"
+	"github.com/assessbot/assessbot/internal/store"
+)
+
+// Config is the whole configuration of `assessbot run`, read from the
+// environment.
+type Config struct {
+	SlackBotToken  string        `envconfig:"SLACK_BOT_TOKEN"`
+	SlackAppToken  string        `envconfig:"SLACK_APP_TOKEN"`
+	SlackAPIURL    string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
+	RedisURL       string        `envconfig:"REDIS_URL"`
+	RedisPrefix    string        `envconfig:"REDIS_PREFIX" default:"assessbot:"`
+	FrameworksDir  string        `envconfig:"FRAMEWORKS_DIR"`
+	AdminUsers     []string      `envconfig:"ADMIN_USERS"`
+	AdminUsergroup string        `envconfig:"ADMIN_USERGROUP"`
+	HTTPAddr       string        `envconfig:"HTTP_ADDR" default:":8080"`
+	LogLevel       string        `envconfig:"LOG_LEVEL" default:"info"`
+	LogFormat      string        `envconfig:"LOG_FORMAT" default:"text"`
+	Workers        int           `envconfig:"WORKERS" default:"16"`
+	Tick           time.Duration `envconfig:"TICK" default:"10s"`
+
+	// Now replaces the clock (tests only).
+	Now func() time.Time `ignored:"true"`
+	// Registry replaces the Prometheus registry (tests run several bots).
+	Registry *prometheus.Registry `ignored:"true"`
+}
+
+const appHelp = `Create the Slack app from deploy/slack-app-manifest.yaml:
+  1. https://api.slack.com/apps → Create New App → From an app manifest → paste the file.
+  2. Install it to your workspace; copy the Bot User OAuth Token (xoxb-…) into SLACK_BOT_TOKEN.
+  3. Basic Information → App-Level Tokens → Generate with scope connections:write; put the xapp-… token in SLACK_APP_TOKEN.
+Or try it without Slack: make demo`
+
+// LoadConfig reads and checks the environment.
+func LoadConfig() (Config, error) {
+	var c Config
+	if err := envconfig.Process("", &c); err != nil {
+		return c, fmt.Errorf("configuration: %w", err)
+	}
+	return c, c.Check()
+}
+
+// Check validates the configuration, saying how to fix each problem.
+func (c *Config) Check() error {
+	var problems []string
+	switch {
+	case c.SlackBotToken == "":
+		problems = append(problems, "SLACK_BOT_TOKEN is not set.")
+	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+		problems = append(problems, "SLACK_BOT_TOKEN must be a bot token starting with xoxb- (not a user or app token).")
+	}
+	switch {
+	case c.SlackAppToken == "":
+		problems = append(problems, "SLACK_APP_TOKEN is not set (Socket Mode needs an app-level token).")
+	case !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+		problems = append(problems, "SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+	}
+	if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/"
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if len(problems) > 0 {
+		tokens := strings.Contains(strings.Join(problems, " "), "TOKEN")
+		msg := "assessbot cannot start:\n  " + strings.Join(problems, "\n  ")
+		if tokens {
+			msg += "\n\n" + appHelp
+		}
+		return errors.New(msg)
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("LOG_LEVEL=%q: use debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// Main is the running program: Redis, frameworks, the bot and the HTTP
+// server for health and metrics. End-to-end tests build the same Main.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Store  *store.Redis
+	Bot    *slackbot.Bot
+
+	mini   *miniredis.Miniredis
+	rdb    redis.UniversalClient
+	ln     net.Listener
+	srv    *http.Server
+	cancel context.CancelFunc
+	done   chan error
+	wg     sync.WaitGroup
+}
+
+// NewMain prepares a Main that logs to w.
+func NewMain(c Config, w io.Writer) *Main {
+	level, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if c.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	return &Main{Config: c, Log: slog.New(h), done: make(chan error, 1)}
+}
+
+// Open connects everything and starts the bot in the background.
+func (m *Main) Open(ctx context.Context) error {
+	c := m.Config
+	if err := c.Check(); err != nil {
+		return err
+	}
+	cat, err := loadCatalog(c.FrameworksDir)
+	if err != nil {
+		return fmt.Errorf("frameworks did not load; fix these and restart (assessbot frameworks validate checks them):\n%w", err)
+	}
+	m.Log.Info("frameworks loaded", "ids", strings.Join(cat.IDs(), ","))
+
+	if c.RedisURL == "" {
+		m.mini, err = miniredis.Run()
+		if err != nil {
+			return fmt.Errorf("embedded redis: %w", err)
+		}
+		m.Log.Warn("REDIS_URL is not set: using an EMBEDDED IN-MEMORY Redis. Every review and answer is LOST when the bot stops. Set REDIS_URL=redis://host:6379/0 for real use.")
+		m.rdb = redis.NewClient(&redis.Options{Addr: m.mini.Addr()})
+	} else {
+		opt, err := redis.ParseURL(c.RedisURL)
+		if err != nil {
+			return fmt.Errorf("REDIS_URL: %w (expected redis://[user:password@]host:port/db or rediss://…)", err)
+		}
+		m.rdb = redis.NewClient(opt)
+	}
+	m.Store = store.New(m.rdb, c.RedisPrefix)
+	pctx, cancelPing := context.WithTimeout(ctx, 5*time.Second)
+	err = m.Store.Ping(pctx)
+	cancelPing()
+	if err != nil {
+		return fmt.Errorf("redis at REDIS_URL does not answer: %w", err)
+	}
+
+	if len(c.AdminUsers) == 0 && c.AdminUsergroup == "" {
+		m.Log.Warn("no ADMIN_USERS or ADMIN_USERGROUP set: EVERYONE in the workspace may start and close reviews")
+	}
+	reg := c.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	api := slack.New(c.SlackBotToken, slack.OptionAppLevelToken(c.SlackAppToken), slack.OptionAPIURL(c.SlackAPIURL))
+	m.Bot = slackbot.New(api, m.Store, cat, slackbot.Config{
+		AdminUsers: c.AdminUsers, AdminUsergroup: c.AdminUsergroup, Workers: c.Workers, Tick: c.Tick,
+		Now: c.Now, Log: m.Log, Registerer: reg,
+	})
+
+	if c.HTTPAddr != "" {
+		m.ln, err = net.Listen("tcp", c.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("HTTP_ADDR=%s: %w", c.HTTPAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+		mux.HandleFunc("/readyz", m.ready)
+		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		m.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		m.wg.Add(1)
+		go func() { defer m.wg.Done(); _ = m.srv.Serve(m.ln) }()
+		m.Log.Info("health and metrics listening", "addr", m.ln.Addr().String())
+	}
+
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		err := m.Bot.Run(bctx)
+		if err != nil {
+			m.Log.Error("bot stopped", "err", err)
+		}
+		m.done <- err
+	}()
+	return nil
+}
+
+// HTTPAddr returns the address the health server listens on.
+func (m *Main) HTTPAddr() string {
+	if m.ln == nil {
+		return ""
+	}
+	return m.ln.Addr().String()
+}
+
+// Done delivers the bot's exit error (nil when it stopped because of Close).
+func (m *Main) Done() <-chan error { return m.done }
+
+func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status := map[string]string{"slack": "connected", "redis": "ok"}
+	code := http.StatusOK
+	if m.Bot == nil || !m.Bot.Connected() {
+		status["slack"] = "not connected"
+		code = http.StatusServiceUnavailable
+	}
+	if err := m.Store.Ping(ctx); err != nil {
+		status["redis"] = "not answering"
+		code = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(status)
+}
+
+// Close stops the bot, the HTTP server and Redis connections.
+func (m *Main) Close() error {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	if m.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = m.srv.Shutdown(ctx)
+		cancel()
+	}
+	m.wg.Wait()
+	if m.rdb != nil {
+		_ = m.rdb.Close()
+	}
+	if m.mini != nil {
+		m.mini.Close()
+	}
+	return nil
+}

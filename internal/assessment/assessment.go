@@ -1,0 +1,285 @@
+// Package assessment holds the domain of assessbot: frameworks, reviews,
+// responses and the application errors every other package speaks in.
+// It imports neither slack-go nor go-redis.
+package assessment
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// NotSure is the option id a respondent picks to say they do not know.
+const NotSure = "not_sure"
+
+// Built-in scale names.
+const (
+	ScaleYesNo = "yesno"
+	ScaleText  = "text"
+)
+
+// IDPattern is what framework, section, question and option ids look like.
+var IDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// Framework is a questionnaire as data.
+type Framework struct {
+	ID          string            `json:"id"`
+	Title       string            `json:"title"`
+	Source      string            `json:"source,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Scales      map[string]*Scale `json:"scales"`
+	Sections    []Section         `json:"sections"`
+	Bands       []Band            `json:"bands,omitempty"`
+	// File is where the framework was loaded from (not part of its identity).
+	File string `json:"file,omitempty"`
+}
+
+// Scale is a named set of answer options, or an open text answer.
+type Scale struct {
+	ID      string   `json:"id"`
+	Text    bool     `json:"text,omitempty"` // open answer, no options, no score
+	Options []Option `json:"options,omitempty"`
+	NotSure bool     `json:"not_sure"`
+}
+
+// Option is one answer on a scale, ordered worst to best, with a score in [0,1].
+type Option struct {
+	ID          string  `json:"id"`
+	Label       string  `json:"label"`
+	Description string  `json:"description,omitempty"`
+	Score       float64 `json:"score"`
+}
+
+// Section groups questions.
+type Section struct {
+	ID          string     `json:"id"`
+	Title       string     `json:"title"`
+	Description string     `json:"description,omitempty"`
+	Questions   []Question `json:"questions"`
+}
+
+// Question is one item of a framework.
+type Question struct {
+	ID                 string            `json:"id"`
+	Text               string            `json:"text"`
+	Scale              string            `json:"scale"`
+	Help               string            `json:"help,omitempty"`
+	OptionDescriptions map[string]string `json:"option_descriptions,omitempty"`
+}
+
+// Band labels a respondent's points total from Min upwards.
+type Band struct {
+	Min   float64 `json:"min"`
+	Label string  `json:"label"`
+}
+
+// QuestionRef locates a question in its framework.
+type QuestionRef struct {
+	Section  *Section
+	Question *Question
+	Scale    *Scale
+	// Index is the question's position in the whole framework, from 0.
+	Index int
+}
+
+// Lookup finds a question by id.
+func (f *Framework) Lookup(questionID string) (QuestionRef, bool) {
+	i := 0
+	for si := range f.Sections {
+		s := &f.Sections[si]
+		for qi := range s.Questions {
+			q := &s.Questions[qi]
+			if q.ID == questionID {
+				return QuestionRef{Section: s, Question: q, Scale: f.Scales[q.Scale], Index: i}, true
+			}
+			i++
+		}
+	}
+	return QuestionRef{}, false
+}
+
+// Section finds a section by id.
+func (f *Framework) Section(id string) (*Section, int, bool) {
+	for i := range f.Sections {
+		if f.Sections[i].ID == id {
+			return &f.Sections[i], i, true
+		}
+	}
+	return nil, -1, false
+}
+
+// Questions returns every question in order with its section.
+func (f *Framework) Questions() []QuestionRef {
+	var out []QuestionRef
+	for si := range f.Sections {
+		s := &f.Sections[si]
+		for qi := range s.Questions {
+			q := &s.Questions[qi]
+			out = append(out, QuestionRef{Section: s, Question: q, Scale: f.Scales[q.Scale], Index: len(out)})
+		}
+	}
+	return out
+}
+
+// CountQuestions returns the number of scored (choice) and text questions.
+func (f *Framework) CountQuestions() (scored, text int) {
+	for _, s := range f.Sections {
+		for _, q := range s.Questions {
+			if sc := f.Scales[q.Scale]; sc != nil && sc.Text {
+				text++
+			} else {
+				scored++
+			}
+		}
+	}
+	return scored, text
+}
+
+// Option finds an option of a scale by id.
+func (s *Scale) Option(id string) (Option, bool) {
+	for _, o := range s.Options {
+		if o.ID == id {
+			return o, true
+		}
+	}
+	return Option{}, false
+}
+
+// BandFor returns the band that points fall into, if the framework has bands.
+func (f *Framework) BandFor(points float64) (Band, int, bool) {
+	idx := -1
+	for i, b := range f.Bands {
+		if points+1e-9 >= b.Min {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return Band{}, -1, false
+	}
+	return f.Bands[idx], idx, true
+}
+
+// Answer is one respondent's answer to one question. Option is an option id
+// or NotSure for choice questions; Text holds the open answer of a text
+// question. Comment is an optional remark on any question.
+type Answer struct {
+	Option  string    `json:"o,omitempty"`
+	Text    string    `json:"t,omitempty"`
+	Comment string    `json:"c,omitempty"`
+	At      time.Time `json:"at,omitempty"`
+}
+
+// Empty reports whether the answer holds nothing.
+func (a Answer) Empty() bool { return a.Option == "" && a.Text == "" && a.Comment == "" }
+
+// Response is one respondent's answers in one review.
+type Response struct {
+	Respondent string            `json:"respondent"`
+	Answers    map[string]Answer `json:"answers"`
+	Submitted  bool              `json:"submitted"`
+}
+
+// CheckAnswer validates an answer against the framework, returning a domain
+// error (EINVALID) that says what is wrong.
+func (f *Framework) CheckAnswer(questionID string, a Answer) error {
+	ref, ok := f.Lookup(questionID)
+	if !ok {
+		return Errorf(EINVALID, "This question is not part of the review.")
+	}
+	if ref.Scale == nil {
+		return Errorf(EINVALID, "This question has no answer scale.")
+	}
+	if len(a.Text) > MaxTextAnswer || len(a.Comment) > MaxTextAnswer {
+		return Errorf(EINVALID, "That answer is too long: keep it under %d characters.", MaxTextAnswer)
+	}
+	if ref.Scale.Text {
+		if a.Option != "" {
+			return Errorf(EINVALID, "This question takes a written answer, not an option.")
+		}
+		return nil
+	}
+	if a.Text != "" {
+		return Errorf(EINVALID, "This question takes one of its options, not text.")
+	}
+	switch {
+	case a.Option == "":
+		return nil
+	case a.Option == NotSure:
+		if !ref.Scale.NotSure {
+			return Errorf(EINVALID, "This question has no \"Not sure\" option.")
+		}
+		return nil
+	}
+	if _, ok := ref.Scale.Option(a.Option); !ok {
+		return Errorf(EINVALID, "That option does not exist for this question.")
+	}
+	return nil
+}
+
+// MaxTextAnswer bounds open answers and comments (Slack's plain_text_input
+// allows up to 3,000 characters; we keep a little more for safety).
+const MaxTextAnswer = 4000
+
+// Score returns the score of an answer and whether it carries one.
+func (f *Framework) Score(questionID string, a Answer) (float64, bool) {
+	if a.Option == "" || a.Option == NotSure {
+		return 0, false
+	}
+	ref, ok := f.Lookup(questionID)
+	if !ok || ref.Scale == nil || ref.Scale.Text {
+		return 0, false
+	}
+	o, ok := ref.Scale.Option(a.Option)
+	if !ok {
+		return 0, false
+	}
+	return o.Score, true
+}
+
+// Error codes.
+const (
+	EINVALID     = "invalid"
+	ENOTFOUND    = "not_found"
+	EFORBIDDEN   = "forbidden"
+	ECLOSED      = "closed"
+	ECONFLICT    = "conflict"
+	EUNAVAILABLE = "unavailable"
+	EINTERNAL    = "internal"
+)
+
+// Error is an application error with a code and a message fit for a user.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("assessment: %s: %s", e.Code, e.Message) }
+
+// Errorf builds an application error.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of an application error in err's chain, or
+// EINTERNAL.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	}
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of an application error, or
+// a generic one.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Something went wrong on our side. Please try again in a minute; if it keeps happening, tell your Slack admin."
+}

@@ -1,0 +1,44 @@
+package assessment
+
+import "time"
+
+// Status of a review.
+type Status string
+
+// Review statuses.
+const (
+	StatusOpen   Status = "open"
+	StatusClosed Status = "closed"
+)
+
+// DefaultThreshold is the anonymity threshold: scores are shown only when at
+// least this many respondents answered.
+const DefaultThreshold = 3
+
+// Review is one run of a framework for an audience.
+type Review struct {
+	ID            string    `json:"id"`
+	FrameworkID   string    `json:"framework_id"`
+	Title         string    `json:"title"`
+	Respondents   []string  `json:"respondents"`
+	Audience      string    `json:"audience,omitempty"` // as the admin typed it, for display
+	DigestChannel string    `json:"digest_channel"`
+	CreatedBy     string    `json:"created_by"`
+	CreatedAt     time.Time `json:"created_at"`
+	Deadline      time.Time `json:"deadline"`
+	Threshold     int       `json:"threshold"`
+	Status        Status    `json:"status"`
+	ClosedAt      time.Time `json:"closed_at,omitzero"`
+	ClosedBy      string    `json:"closed_by,omitempty"`
+	ScheduleID    string    `json:"schedule_id,omitempty"`
+}
+
+// IsRespondent reports whether user is in the review's audience.
+func (r *Review) IsRespondent(user string) bool {
+	for _, u := range r.Respondents {
+		if u == user {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,197 @@
+// Package digest turns a scoring.Result into what a leader reads: score
+// bars, where the team disagrees, what nobody knows, strongest and weakest
+// sections. Both the Slack message and the terminal output of
+// `assessbot score` are drawn from the same Digest, so they show the same
+// numbers.
+package digest
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/scoring"
+)
+
+// TopN is how many questions the "where you disagree" and "not sure" lists show.
+const TopN = 5
+
+// Meta is what the digest says about the review itself.
+type Meta struct {
+	ReviewID string
+	Opened   time.Time
+	Closed   time.Time
+	Invited  int // respondents invited; 0 when unknown (a spreadsheet)
+}
+
+// Digest is the content of a digest, ready to render.
+type Digest struct {
+	Meta
+	Framework *assessment.Framework
+	Result    scoring.Result
+	Disagree  []scoring.QuestionResult
+	NotSure   []scoring.QuestionResult
+	Strongest []scoring.SectionResult
+	Weakest   []scoring.SectionResult
+}
+
+// Build assembles a digest.
+func Build(f *assessment.Framework, r scoring.Result, m Meta) Digest {
+	d := Digest{Meta: m, Framework: f, Result: r}
+	for _, q := range r.Ranked() {
+		if len(d.Disagree) == TopN || *q.Divergence == 0 {
+			break
+		}
+		d.Disagree = append(d.Disagree, q)
+	}
+	ns := r.MostNotSure()
+	if len(ns) > TopN {
+		ns = ns[:TopN]
+	}
+	d.NotSure = ns
+	by := r.SectionsByScore()
+	if len(by) >= 2 {
+		n := min(2, len(by)/2)
+		d.Strongest = by[:n]
+		for i := len(by) - 1; i >= len(by)-n; i-- {
+			d.Weakest = append(d.Weakest, by[i])
+		}
+	}
+	return d
+}
+
+// Bar draws a score in [0,1] as ten blocks, e.g. ▇▇▇▇▇▇░░░░.
+func Bar(score float64) string {
+	n := int(math.Round(score * 10))
+	return strings.Repeat("▇", n) + strings.Repeat("░", 10-n)
+}
+
+// Percent formats a score in [0,1] as a whole percentage.
+func Percent(x float64) string { return fmt.Sprintf("%d%%", int(math.Round(x*100))) }
+
+// DivergenceWord names a divergence for people.
+func DivergenceWord(d float64) string {
+	switch {
+	case d >= scoring.SplitAt:
+		return "split"
+	case d >= 0.5:
+		return "mixed"
+	case d >= 0.2:
+		return "mostly agree"
+	}
+	return "agree"
+}
+
+// ResponseLine says how many responded, e.g. "7 of 9 responded (78%), 6 submitted".
+func (d Digest) ResponseLine() string {
+	r := d.Result
+	if d.Invited > 0 {
+		return fmt.Sprintf("%d of %d responded (%s), %d submitted", r.Respondents, d.Invited,
+			Percent(float64(r.Respondents)/float64(d.Invited)), r.Submitted)
+	}
+	return fmt.Sprintf("%d respondents", r.Respondents)
+}
+
+// BandLine says the team's band, or "" when the framework has none.
+func (d Digest) BandLine() string {
+	b := d.Result.Band
+	if b == nil {
+		if len(d.Framework.Bands) > 0 {
+			return fmt.Sprintf("Band withheld: fewer than %d respondents.", d.Result.Threshold)
+		}
+		return ""
+	}
+	var spread []string
+	for _, c := range b.Counts {
+		spread = append(spread, fmt.Sprintf("%s %d", c.Label, c.Count))
+	}
+	return fmt.Sprintf("Team band: %s (mean %.1f of %g points). Respondents by band: %s",
+		b.Label, b.MeanPoints, b.MaxPoints, strings.Join(spread, " · "))
+}
+
+// SectionLine is one section's bar and figures, e.g.
+// "▇▇▇▇▇▇░░░░ 62%  Delivery  (divergence 0.41, mostly agree)".
+func SectionLine(s scoring.SectionResult) string {
+	switch {
+	case s.Withheld:
+		return fmt.Sprintf("%s   –   %s  (withheld: %d answered)", strings.Repeat("░", 10), s.Title, s.Answered)
+	case s.Score == nil:
+		return fmt.Sprintf("%s   –   %s  (no answers)", strings.Repeat("░", 10), s.Title)
+	}
+	return fmt.Sprintf("%s %4s  %s  (divergence %.2f, %s)", Bar(*s.Score), Percent(*s.Score), s.Title,
+		*s.Divergence, DivergenceWord(*s.Divergence))
+}
+
+// QuestionText returns a question's text, shortened to n runes with "…".
+func QuestionText(q scoring.QuestionResult, n int) string { return Truncate(q.Text, n) }
+
+// Truncate cuts s to at most n runes, ending in "…" when cut.
+func Truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// Text renders the digest for a terminal.
+func Text(d Digest) string {
+	var b strings.Builder
+	r := d.Result
+	fmt.Fprintf(&b, "%s — digest\n", d.Framework.Title)
+	if !d.Opened.IsZero() {
+		fmt.Fprintf(&b, "%s → %s\n", d.Opened.Format("2 Jan 2006"), d.Closed.Format("2 Jan 2006"))
+	}
+	fmt.Fprintf(&b, "%s. Scores shown where at least %d answered.\n", d.ResponseLine(), r.Threshold)
+	if bl := d.BandLine(); bl != "" {
+		fmt.Fprintf(&b, "%s\n", bl)
+	}
+	b.WriteString("\nSections\n")
+	for _, s := range r.Sections {
+		fmt.Fprintf(&b, "  %s\n", SectionLine(s))
+	}
+	if len(d.Strongest) > 0 {
+		b.WriteString("\nStrongest: ")
+		b.WriteString(sectionNames(d.Strongest))
+		b.WriteString("\nWeakest:   ")
+		b.WriteString(sectionNames(d.Weakest))
+		b.WriteString("\n")
+	}
+	if len(d.Disagree) > 0 {
+		b.WriteString("\nWhere you disagree\n")
+		for _, q := range d.Disagree {
+			fmt.Fprintf(&b, "  %.2f %-6s %s [%s]\n", *q.Divergence, DivergenceWord(*q.Divergence), QuestionText(q, 90), q.ID)
+		}
+	}
+	if len(d.NotSure) > 0 {
+		b.WriteString("\nWhat the team is not sure about\n")
+		for _, q := range d.NotSure {
+			fmt.Fprintf(&b, "  %d× not sure  %s [%s]\n", q.NotSure, QuestionText(q, 90), q.ID)
+		}
+	}
+	texts := false
+	for _, q := range r.Questions {
+		if len(q.Texts) == 0 {
+			continue
+		}
+		if !texts {
+			b.WriteString("\nIn their own words (anonymous, shuffled)\n")
+			texts = true
+		}
+		fmt.Fprintf(&b, "  %s\n", QuestionText(q, 90))
+		for _, t := range q.Texts {
+			fmt.Fprintf(&b, "    • %s\n", strings.ReplaceAll(t, "\n", " "))
+		}
+	}
+	return b.String()
+}
+
+func sectionNames(ss []scoring.SectionResult) string {
+	var names []string
+	for _, s := range ss {
+		names = append(names, fmt.Sprintf("%s (%s)", s.Title, Percent(*s.Score)))
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,366 @@
+// Package scoring aggregates the responses of a review into a digest: team
+// scores, divergence, bands, "not sure" rates and open-text answers. It is
+// pure: no I/O, no clock, no randomness beyond a seed it is given. It imports
+// only the domain package.
+package scoring
+
+import (
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+)
+
+// SplitAt is the divergence from which a question or section is "split".
+const SplitAt = 0.8
+
+// Stats describes the scores of one question or section across respondents.
+// Pointer fields are nil when nobody answered or the figure is withheld.
+type Stats struct {
+	Score      *float64 `json:"score"`
+	Median     *float64 `json:"median"`
+	Min        *float64 `json:"min"`
+	Max        *float64 `json:"max"`
+	Divergence *float64 `json:"divergence"`
+	Split      bool     `json:"split"`
+	// Answered is the number of respondents with a score here.
+	Answered int `json:"answered"`
+	// NotSure counts "not sure" answers (for a section: over its questions).
+	NotSure int `json:"not_sure"`
+	// Withheld is true when fewer than the anonymity threshold answered.
+	Withheld bool `json:"withheld,omitempty"`
+}
+
+// QuestionResult is the team's result for one question.
+type QuestionResult struct {
+	ID      string `json:"id"`
+	Section string `json:"section"`
+	Text    string `json:"text"`
+	Stats
+	// Options counts answers per option id (choice questions only); it is
+	// withheld (nil) below the threshold.
+	Options map[string]int `json:"options,omitempty"`
+	// Unanswered counts respondents who gave no answer.
+	Unanswered int `json:"unanswered"`
+	// IsText marks an open-text question; its answers are in Texts.
+	IsText bool     `json:"is_text,omitempty"`
+	Texts  []string `json:"texts,omitempty"`
+}
+
+// SectionResult is the team's result for one section.
+type SectionResult struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Stats
+}
+
+// BandCount is how many respondents' totals fall in a band.
+type BandCount struct {
+	Label string  `json:"label"`
+	Min   float64 `json:"min"`
+	Count int     `json:"count"`
+}
+
+// BandResult is the team's band: the band of the mean points total.
+type BandResult struct {
+	Label      string      `json:"label"`
+	MeanPoints float64     `json:"mean_points"`
+	MaxPoints  float64     `json:"max_points"`
+	Counts     []BandCount `json:"counts"`
+}
+
+// Result is the digest of a set of responses.
+type Result struct {
+	Framework   string           `json:"framework"`
+	Title       string           `json:"title"`
+	Respondents int              `json:"respondents"`
+	Submitted   int              `json:"submitted"`
+	Threshold   int              `json:"threshold"`
+	Band        *BandResult      `json:"band"`
+	Sections    []SectionResult  `json:"sections"`
+	Questions   []QuestionResult `json:"questions"`
+}
+
+// Options tune Aggregate.
+type Options struct {
+	// Threshold is the anonymity threshold: figures for a question or
+	// section are withheld when fewer respondents answered. 0 means
+	// assessment.DefaultThreshold; use 1 to show everything.
+	Threshold int
+	// Seed fixes the shuffled order of open-text answers (e.g. the review id).
+	Seed string
+}
+
+// Aggregate computes the digest of responses to framework f. Responses with
+// no answers at all are not counted as respondents.
+func Aggregate(f *assessment.Framework, responses []assessment.Response, opt Options) Result {
+	th := opt.Threshold
+	if th <= 0 {
+		th = assessment.DefaultThreshold
+	}
+	var rs []assessment.Response
+	submitted := 0
+	for _, r := range responses {
+		if hasAnswers(r) {
+			rs = append(rs, r)
+			if r.Submitted {
+				submitted++
+			}
+		}
+	}
+	res := Result{Framework: f.ID, Title: f.Title, Respondents: len(rs), Submitted: submitted, Threshold: th}
+
+	// Per respondent: points total and per-section score sums.
+	type acc struct {
+		sum float64
+		n   int
+	}
+	points := make([]float64, len(rs))
+	secAcc := make([][]acc, len(rs))
+	for i := range rs {
+		secAcc[i] = make([]acc, len(f.Sections))
+	}
+
+	for si, s := range f.Sections {
+		for _, q := range s.Questions {
+			scale := f.Scales[q.Scale]
+			qr := QuestionResult{ID: q.ID, Section: s.ID, Text: q.Text}
+			isText := scale == nil || scale.Text
+			qr.IsText = isText
+			var scores []float64
+			counts := map[string]int{}
+			var texts []string
+			for i, r := range rs {
+				a, ok := r.Answers[q.ID]
+				if isText {
+					if ok && a.Text != "" {
+						texts = append(texts, a.Text)
+						qr.Answered++
+					} else {
+						qr.Unanswered++
+					}
+					continue
+				}
+				switch {
+				case !ok || a.Option == "":
+					qr.Unanswered++
+				case a.Option == assessment.NotSure:
+					qr.NotSure++
+					counts[assessment.NotSure]++
+				default:
+					sc, ok := f.Score(q.ID, a)
+					if !ok {
+						qr.Unanswered++
+						continue
+					}
+					counts[a.Option]++
+					scores = append(scores, sc)
+					points[i] += sc
+					secAcc[i][si].sum += sc
+					secAcc[i][si].n++
+				}
+			}
+			if isText {
+				if qr.Answered >= th {
+					qr.Texts = shuffle(texts, opt.Seed+"/"+q.ID)
+				} else {
+					qr.Withheld = qr.Answered > 0
+				}
+			} else {
+				qr.Stats = describe(scores, th)
+				qr.NotSure = counts[assessment.NotSure]
+				if !qr.Withheld {
+					qr.Options = counts
+				}
+			}
+			res.Questions = append(res.Questions, qr)
+		}
+	}
+
+	for si, s := range f.Sections {
+		var scores []float64
+		notSure := 0
+		for i := range rs {
+			if a := secAcc[i][si]; a.n > 0 {
+				scores = append(scores, a.sum/float64(a.n))
+			}
+		}
+		for _, q := range res.Questions {
+			if q.Section == s.ID {
+				notSure += q.NotSure
+			}
+		}
+		st := describe(scores, th)
+		st.NotSure = notSure
+		res.Sections = append(res.Sections, SectionResult{ID: s.ID, Title: s.Title, Stats: st})
+	}
+
+	if len(f.Bands) > 0 && len(rs) >= th {
+		br := &BandResult{MaxPoints: maxPoints(f)}
+		for _, b := range f.Bands {
+			br.Counts = append(br.Counts, BandCount{Label: b.Label, Min: b.Min})
+		}
+		total := 0.0
+		for _, p := range points {
+			total += p
+			if _, idx, ok := f.BandFor(p); ok {
+				br.Counts[idx].Count++
+			}
+		}
+		br.MeanPoints = total / float64(len(points))
+		if b, _, ok := f.BandFor(br.MeanPoints); ok {
+			br.Label = b.Label
+		}
+		res.Band = br
+	}
+	return res
+}
+
+func hasAnswers(r assessment.Response) bool {
+	for _, a := range r.Answers {
+		if a.Option != "" || a.Text != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func maxPoints(f *assessment.Framework) float64 {
+	total := 0.0
+	for _, s := range f.Sections {
+		for _, q := range s.Questions {
+			sc := f.Scales[q.Scale]
+			if sc == nil || sc.Text {
+				continue
+			}
+			best := 0.0
+			for _, o := range sc.Options {
+				best = math.Max(best, o.Score)
+			}
+			total += best
+		}
+	}
+	return total
+}
+
+// describe computes the statistics of a list of scores.
+func describe(scores []float64, threshold int) Stats {
+	st := Stats{Answered: len(scores)}
+	if len(scores) == 0 {
+		return st
+	}
+	if len(scores) < threshold {
+		st.Withheld = true
+		return st
+	}
+	mean := Mean(scores)
+	div := Divergence(scores)
+	sorted := append([]float64(nil), scores...)
+	sort.Float64s(sorted)
+	med := Median(sorted)
+	st.Score, st.Median, st.Min, st.Max, st.Divergence = &mean, &med, &sorted[0], &sorted[len(sorted)-1], &div
+	st.Split = div >= SplitAt-1e-9
+	return st
+}
+
+// Mean is the arithmetic mean; 0 for no values.
+func Mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+// Median of sorted values.
+func Median(sorted []float64) float64 {
+	n := len(sorted)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
+// Divergence is the population standard deviation of scores in [0,1]
+// divided by 0.5, the largest it can be, so it lies in [0,1]: 0 when all
+// agree, 1 for an even split between 0 and 1.
+func Divergence(scores []float64) float64 {
+	if len(scores) == 0 {
+		return 0
+	}
+	// Deviations are taken from the first score, then from their mean: the
+	// same variance, but identical scores give exactly 0. (The mean of ten
+	// scores of 1/3 is off by an ulp, and that noise reordered Ranked's ties.)
+	x0 := scores[0]
+	shift := 0.0
+	for _, x := range scores {
+		shift += x - x0
+	}
+	m := shift / float64(len(scores))
+	v := 0.0
+	for _, x := range scores {
+		d := x - x0 - m
+		v += d * d
+	}
+	d := math.Sqrt(v/float64(len(scores))) / 0.5
+	return math.Min(d, 1)
+}
+
+// shuffle returns texts in an order that depends only on the set of texts
+// and the seed, never on who wrote them or when.
+func shuffle(texts []string, seed string) []string {
+	out := append([]string(nil), texts...)
+	sort.Strings(out)
+	h := fnv.New64a()
+	h.Write([]byte(seed))
+	s := h.Sum64()
+	r := rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+// Ranked returns the questions with a divergence, most divergent first
+// (ties in framework order).
+func (r Result) Ranked() []QuestionResult {
+	var out []QuestionResult
+	for _, q := range r.Questions {
+		if q.Divergence != nil && q.Answered >= 2 {
+			out = append(out, q)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return *out[i].Divergence > *out[j].Divergence })
+	return out
+}
+
+// MostNotSure returns the questions with at least one "not sure", highest
+// rate first (ties in framework order).
+func (r Result) MostNotSure() []QuestionResult {
+	var out []QuestionResult
+	for _, q := range r.Questions {
+		if q.NotSure > 0 && !q.IsText {
+			out = append(out, q)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].NotSure > out[j].NotSure })
+	return out
+}
+
+// SectionsByScore returns the sections with a score, strongest first.
+func (r Result) SectionsByScore() []SectionResult {
+	var out []SectionResult
+	for _, s := range r.Sections {
+		if s.Score != nil {
+			out = append(out, s)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return *out[i].Score > *out[j].Score })
+	return out
+}

@@ -1,0 +1,394 @@
+package slackbot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/review"
+	"github.com/assessbot/assessbot/internal/scoring"
+)
+
+// Block Kit limits (SLACK-WIRE.md).
+const (
+	maxBlocks      = 50
+	maxSectionText = 3000
+	maxHeader      = 150
+	maxButtonText  = 75
+)
+
+// Action ids. The value of every interactive element is "<review>|<question>|<option>".
+const (
+	actStart   = "start"
+	actAnswer  = "answer"
+	actComment = "comment"
+	actText    = "text"
+	actNext    = "next"
+	actBack    = "back"
+	actSubmit  = "submit"
+
+	cbStart   = "start_review"
+	cbText    = "text_answer"
+	cbComment = "comment"
+)
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, digest.Truncate(s, maxSectionText), false, false)
+}
+
+func plain(s string, n int) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, digest.Truncate(s, n), true, false)
+}
+
+func button(actionID, value, text string) *slack.ButtonBlockElement {
+	return slack.NewButtonBlockElement(actionID, value, plain(text, maxButtonText))
+}
+
+func value(reviewID string, parts ...string) string {
+	return strings.Join(append([]string{reviewID}, parts...), "|")
+}
+
+// slackDate formats t so each reader sees it in their own time zone.
+func slackDate(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.UTC().Format("Mon 2 Jan 2006 15:04 UTC"))
+}
+
+// escape makes text safe for mrkdwn.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// introBlocks is the first DM of a review.
+func introBlocks(r *assessment.Review, f *assessment.Framework, sh *sheetView) []slack.Block {
+	scored, text := f.CountQuestions()
+	minutes := (scored*15 + text*60 + 59) / 60
+	bs := []slack.Block{
+		slack.NewHeaderBlock(plain(f.Title, maxHeader)),
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("<@%s> asked you to take part in a review: *%s*.\n%s",
+			r.CreatedBy, escape(f.Title), escape(f.Description))), nil, nil),
+	}
+	qs := fmt.Sprintf("%d questions in %d sections", scored, len(f.Sections))
+	if text > 0 {
+		qs += fmt.Sprintf(", plus %d optional open questions", text)
+	}
+	bs = append(bs, slack.NewContextBlock("intro-facts",
+		mrkdwn(fmt.Sprintf("%s · about %d min · due %s · each click is saved, so you can stop and come back · "+
+			"the digest never shows who answered what, and shows scores only when at least %d answered", qs, minutes, slackDate(r.Deadline), r.Threshold))))
+	label, style := "Start", slack.StylePrimary
+	status := ""
+	if sh != nil {
+		answered, total := review.Progress(f, sh.Answers)
+		switch {
+		case sh.Submitted:
+			label, style = "Review my answers", slack.StyleDefault
+			status = fmt.Sprintf("✅ Submitted (%d/%d answered). You can change answers until the review closes.", answered, total)
+		case answered > 0:
+			label = "Continue"
+			status = fmt.Sprintf("%d/%d answered so far.", answered, total)
+		}
+	}
+	if r.Status != assessment.StatusOpen {
+		return append(bs, slack.NewSectionBlock(mrkdwn("🔒 This review is closed. Thank you — the digest has gone to the team's leaders."), nil, nil))
+	}
+	if status != "" {
+		bs = append(bs, slack.NewSectionBlock(mrkdwn(status), nil, nil))
+	}
+	b := button(actStart, value(r.ID), label)
+	if style != slack.StyleDefault {
+		b = b.WithStyle(style)
+	}
+	return append(bs, slack.NewActionBlock("intro-actions", b))
+}
+
+// sheetView is a respondent's answers as the renderer needs them.
+type sheetView struct {
+	Answers   map[string]assessment.Answer
+	Submitted bool
+}
+
+// questionBlocks renders one question: its text with the chosen answer, its
+// options one click away, and its comment.
+func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessment.QuestionRef, a assessment.Answer, open bool) []slack.Block {
+	q := ref.Question
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d.* %s", ref.Index+1, escape(q.Text))
+	if ref.Scale.Text {
+		if a.Text != "" {
+			fmt.Fprintf(&b, "\n> %s", escape(strings.ReplaceAll(digest.Truncate(a.Text, 1500), "\n", "\n> ")))
+		} else {
+			b.WriteString("\n_Optional: write as much or as little as you like._")
+		}
+	} else {
+		for _, o := range ref.Scale.Options {
+			if d := q.OptionDescriptions[o.ID]; d != "" {
+				fmt.Fprintf(&b, "\n• *%s*: %s", escape(o.Label), escape(d))
+			}
+		}
+		switch a.Option {
+		case "":
+		case assessment.NotSure:
+			b.WriteString("\n✅ Your answer: *Not sure*")
+		default:
+			if o, ok := ref.Scale.Option(a.Option); ok {
+				fmt.Fprintf(&b, "\n✅ Your answer: *%s*", escape(o.Label))
+			}
+		}
+	}
+	out := []slack.Block{slack.NewSectionBlock(mrkdwn(b.String()), nil, nil, slack.SectionBlockOptionBlockID("q|"+q.ID))}
+	var ctx []slack.MixedElement
+	if q.Help != "" {
+		ctx = append(ctx, mrkdwn("_Why it matters:_ "+escape(digest.Truncate(q.Help, 1500))))
+	}
+	if a.Comment != "" {
+		ctx = append(ctx, mrkdwn("💬 "+escape(digest.Truncate(a.Comment, 1400))))
+	}
+	if len(ctx) > 0 {
+		out = append(out, slack.NewContextBlock("h|"+q.ID, ctx...))
+	}
+	if !open {
+		return out
+	}
+	var els []slack.BlockElement
+	if ref.Scale.Text {
+		label := "✍️ Write an answer"
+		if a.Text != "" {
+			label = "✍️ Edit your answer"
+		}
+		els = append(els, button(actText+"|"+q.ID, value(r.ID, q.ID), label))
+	} else {
+		for _, o := range ref.Scale.Options {
+			bt := button(actAnswer+"|"+q.ID+"|"+o.ID, value(r.ID, q.ID, o.ID), o.Label)
+			if a.Option == o.ID {
+				bt = bt.WithStyle(slack.StylePrimary)
+			}
+			els = append(els, bt)
+		}
+		if ref.Scale.NotSure {
+			bt := button(actAnswer+"|"+q.ID+"|"+assessment.NotSure, value(r.ID, q.ID, assessment.NotSure), "Not sure")
+			if a.Option == assessment.NotSure {
+				bt = bt.WithStyle(slack.StylePrimary)
+			}
+			els = append(els, bt)
+		}
+		label := "💬 Comment"
+		if a.Comment != "" {
+			label = "💬 Edit comment"
+		}
+		els = append(els, button(actComment+"|"+q.ID, value(r.ID, q.ID), label))
+	}
+	return append(out, slack.NewActionBlock("a|"+q.ID, els...))
+}
+
+// page is one message's worth of a section: question indexes within it.
+type page struct {
+	Section   int
+	Page      int
+	Pages     int
+	Questions []int // indexes into the section's questions
+}
+
+// msgName names a page's message in the store ("s:2:0").
+func (p page) msgName() string { return fmt.Sprintf("s:%d:%d", p.Section, p.Page) }
+
+// pages splits a section into messages of at most maxBlocks blocks.
+func pages(f *assessment.Framework, si int) []page {
+	const reserved = 4 // header, description, progress, navigation
+	var out []page
+	cur := page{Section: si}
+	used := reserved
+	for qi, q := range f.Sections[si].Questions {
+		n := 3 // text, context, actions
+		_ = q
+		if used+n > maxBlocks && len(cur.Questions) > 0 {
+			out = append(out, cur)
+			cur = page{Section: si, Page: len(out)}
+			used = reserved
+		}
+		cur.Questions = append(cur.Questions, qi)
+		used += n
+	}
+	out = append(out, cur)
+	for i := range out {
+		out[i].Pages = len(out)
+	}
+	return out
+}
+
+// pageOf returns the page of a section that holds question qi.
+func pageOf(f *assessment.Framework, si, qi int) page {
+	for _, p := range pages(f, si) {
+		for _, x := range p.Questions {
+			if x == qi {
+				return p
+			}
+		}
+	}
+	return page{Section: si}
+}
+
+// sectionBlocks renders one page of one section for a respondent.
+func sectionBlocks(r *assessment.Review, f *assessment.Framework, p page, sh sheetView) []slack.Block {
+	s := f.Sections[p.Section]
+	open := r.Status == assessment.StatusOpen
+	title := fmt.Sprintf("%d/%d · %s", p.Section+1, len(f.Sections), s.Title)
+	if p.Pages > 1 {
+		title += fmt.Sprintf(" (part %d of %d)", p.Page+1, p.Pages)
+	}
+	bs := []slack.Block{slack.NewHeaderBlock(plain(title, maxHeader))}
+	if s.Description != "" && p.Page == 0 {
+		bs = append(bs, slack.NewContextBlock("sd", mrkdwn(escape(s.Description))))
+	}
+	refs := f.Questions()
+	first := 0
+	for i := 0; i < p.Section; i++ {
+		first += len(f.Sections[i].Questions)
+	}
+	for _, qi := range p.Questions {
+		ref := refs[first+qi]
+		bs = append(bs, questionBlocks(r, f, ref, sh.Answers[ref.Question.ID], open)...)
+	}
+	answered, total := review.Progress(f, sh.Answers)
+	progress := fmt.Sprintf("*%d/%d answered* · due %s · every click is saved", answered, total, slackDate(r.Deadline))
+	switch {
+	case !open:
+		progress = fmt.Sprintf("*%d/%d answered* · 🔒 this review is closed", answered, total)
+	case sh.Submitted:
+		progress = fmt.Sprintf("✅ *Submitted* · %d/%d answered · you can change answers until %s", answered, total, slackDate(r.Deadline))
+	}
+	bs = append(bs, slack.NewContextBlock("progress", mrkdwn(progress)))
+	if !open || p.Page != p.Pages-1 {
+		return bs
+	}
+	var nav []slack.BlockElement
+	if p.Section > 0 {
+		nav = append(nav, button(actBack, value(r.ID, fmt.Sprint(p.Section-1)), "◀ Back"))
+	}
+	if p.Section < len(f.Sections)-1 {
+		nav = append(nav, button(actNext, value(r.ID, fmt.Sprint(p.Section+1)), "Next ▶").WithStyle(slack.StylePrimary))
+	} else if !sh.Submitted {
+		nav = append(nav, button(actSubmit, value(r.ID), "Submit").WithStyle(slack.StylePrimary))
+	}
+	if len(nav) > 0 {
+		bs = append(bs, slack.NewActionBlock("nav", nav...))
+	}
+	return bs
+}
+
+// digestBlocks renders the digest posted to the leadership channel.
+func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
+	res := d.Result
+	bs := []slack.Block{
+		slack.NewHeaderBlock(plain("📊 "+d.Framework.Title+" — results", maxHeader)),
+		slack.NewContextBlock("meta", mrkdwn(fmt.Sprintf("Review `%s` · %s → %s · %s · scores shown where at least %d answered",
+			r.ID, d.Opened.UTC().Format("2 Jan"), d.Closed.UTC().Format("2 Jan 2006"), d.ResponseLine(), res.Threshold))),
+	}
+	if bl := d.BandLine(); bl != "" {
+		bs = append(bs, slack.NewSectionBlock(mrkdwn(bl), nil, nil))
+	}
+	if res.Respondents == 0 {
+		return append(bs, slack.NewSectionBlock(mrkdwn("Nobody answered this review, so there is nothing to show. Try a longer window or a reminder next time."), nil, nil))
+	}
+	var lines []string
+	for _, s := range res.Sections {
+		lines = append(lines, sectionLine(s))
+	}
+	bs = append(bs, slack.NewSectionBlock(mrkdwn("*Sections*\n"+strings.Join(lines, "\n")), nil, nil))
+	if len(d.Strongest) > 0 {
+		bs = append(bs, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("💪 *Strongest:* %s\n🛠 *Weakest:* %s",
+			sectionNames(d.Strongest), sectionNames(d.Weakest))), nil, nil))
+	}
+	if len(d.Disagree) > 0 {
+		var l []string
+		for _, q := range d.Disagree {
+			l = append(l, fmt.Sprintf("• %s _(divergence %.2f, %s; %s)_", escape(digest.QuestionText(q, 200)), *q.Divergence, digest.DivergenceWord(*q.Divergence), spread(q)))
+		}
+		bs = append(bs, slack.NewSectionBlock(mrkdwn("*Where you disagree*\n"+strings.Join(l, "\n")), nil, nil))
+	}
+	if len(d.NotSure) > 0 {
+		var l []string
+		for _, q := range d.NotSure {
+			l = append(l, fmt.Sprintf("• %s _(%d× not sure)_", escape(digest.QuestionText(q, 200)), q.NotSure))
+		}
+		bs = append(bs, slack.NewSectionBlock(mrkdwn("*What the team is not sure about*\n"+strings.Join(l, "\n")), nil, nil))
+	}
+	return bs
+}
+
+func sectionLine(s scoring.SectionResult) string {
+	switch {
+	case s.Withheld:
+		return fmt.Sprintf("`%s`  –   %s _(withheld: %d answered)_", strings.Repeat("░", 10), escape(s.Title), s.Answered)
+	case s.Score == nil:
+		return fmt.Sprintf("`%s`  –   %s _(no answers)_", strings.Repeat("░", 10), escape(s.Title))
+	}
+	split := ""
+	if s.Split {
+		split = " ⚡"
+	}
+	return fmt.Sprintf("`%s` *%s*  %s _(divergence %.2f, %s)_%s", digest.Bar(*s.Score), digest.Percent(*s.Score),
+		escape(s.Title), *s.Divergence, digest.DivergenceWord(*s.Divergence), split)
+}
+
+func sectionNames(ss []scoring.SectionResult) string {
+	var names []string
+	for _, s := range ss {
+		names = append(names, fmt.Sprintf("%s (%s)", escape(s.Title), digest.Percent(*s.Score)))
+	}
+	return strings.Join(names, ", ")
+}
+
+func spread(q scoring.QuestionResult) string {
+	return fmt.Sprintf("%d answered, from %s to %s", q.Answered, digest.Percent(*q.Min), digest.Percent(*q.Max))
+}
+
+// textAnswerBlocks renders the open-text answers for the digest thread,
+// split into messages within Block Kit limits.
+func textAnswerBlocks(d digest.Digest) [][]slack.Block {
+	var msgs [][]slack.Block
+	var cur []slack.Block
+	for _, q := range d.Result.Questions {
+		if len(q.Texts) == 0 {
+			continue
+		}
+		if len(cur) == 0 {
+			cur = append(cur, slack.NewSectionBlock(mrkdwn("*In their own words* (anonymous, shuffled)"), nil, nil))
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "*%s*", escape(digest.QuestionText(q, 300)))
+		for _, t := range q.Texts {
+			line := "\n• " + escape(strings.ReplaceAll(digest.Truncate(t, 1000), "\n", " "))
+			if b.Len()+len(line) > maxSectionText-10 {
+				cur = append(cur, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+				b.Reset()
+			}
+			b.WriteString(line)
+		}
+		cur = append(cur, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+		if len(cur) >= maxBlocks-5 {
+			msgs = append(msgs, cur)
+			cur = nil
+		}
+	}
+	if len(cur) > 0 {
+		msgs = append(msgs, cur)
+	}
+	return msgs
+}
+
+// digestText is the notification fallback of a digest.
+func digestText(d digest.Digest) string {
+	return fmt.Sprintf("Results of %s: %s", d.Framework.Title, d.ResponseLine())
+}
+
+const helpText = "*assessbot* runs customer-success maturity reviews in Slack.\n" +
+	"• `/review` — open a form to start a review\n" +
+	"• `/review start <framework> to @people @group #channel digest #channel due 2026-12-01` — start one inline (`due 3d` works too; add `threshold 5` to raise the anonymity threshold)\n" +
+	"• `/review frameworks` — the frameworks you can use\n" +
+	"• `/review status [id]` — response rate and who has not finished (admins)\n" +
+	"• `/review close [id]` — close now and post the digest (admins)\n" +
+	"• `/review help` — this message\n" +
+	"Respondents answer in a DM from me; each click is saved at once. The digest never shows who answered what."

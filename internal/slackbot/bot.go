@@ -1,0 +1,448 @@
+// Package slackbot is assessbot's Slack adapter: the Socket Mode event loop,
+// the /review command, Block Kit rendering of DMs and digests, and the
+// interaction handlers. It acks every envelope at once and does the work on
+// a bounded pool of workers, sharded by user so one person's clicks are
+// handled in order. It decides every word a user sees.
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/review"
+	"github.com/assessbot/assessbot/internal/store"
+)
+
+// Config tunes the bot.
+type Config struct {
+	AdminUsers     []string
+	AdminUsergroup string
+	Workers        int           // default 16
+	Tick           time.Duration // how often deadlines and queues are checked; default 10s
+	SlackAttempts  int           // tries per Slack call; default 6
+	RetryBase      time.Duration // first backoff for 5xx/network errors; default 500ms
+	Now            func() time.Time
+	Log            *slog.Logger
+	Registerer     prometheus.Registerer
+	// Owner names this process in leases (defaults to a random id).
+	Owner string
+}
+
+// Bot is the running Slack bot.
+type Bot struct {
+	api  *slack.Client
+	sm   *socketmode.Client
+	st   *store.Redis
+	svc  *review.Service
+	cat  *framework.Catalog
+	cfg  Config
+	log  *slog.Logger
+	m    *metrics
+	send *sender
+
+	connected atomic.Bool
+	botUser   string
+	queues    []chan job
+	wg        sync.WaitGroup
+
+	adminMu     sync.Mutex
+	adminGroup  map[string]bool
+	adminLoaded time.Time
+}
+
+type job struct {
+	envelopeID string
+	kind       socketmode.EventType
+	data       any
+	received   time.Time
+}
+
+// New builds a bot. api must carry the app-level token (OptionAppLevelToken).
+func New(api *slack.Client, st *store.Redis, cat *framework.Catalog, cfg Config) *Bot {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
+	if cfg.Tick <= 0 {
+		cfg.Tick = 10 * time.Second
+	}
+	if cfg.SlackAttempts <= 0 {
+		cfg.SlackAttempts = 6
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = 500 * time.Millisecond
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Owner == "" {
+		cfg.Owner = review.NewID()
+	}
+	m := newMetrics(cfg.Registerer)
+	b := &Bot{
+		api: api,
+		sm:  socketmode.New(api),
+		st:  st,
+		svc: &review.Service{Store: st, Now: cfg.Now},
+		cat: cat,
+		cfg: cfg,
+		log: cfg.Log,
+		m:   m,
+	}
+	b.send = &sender{log: cfg.Log, attempts: cfg.SlackAttempts, base: cfg.RetryBase, metrics: m}
+	return b
+}
+
+// Connected reports whether the Socket Mode connection is up.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// ErrInvalidAuth means Slack refused the tokens.
+var ErrInvalidAuth = errors.New("slack refused the tokens (invalid_auth): check SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xapp-…, with connections:write)")
+
+// Run connects to Slack and serves until ctx ends or Slack refuses the tokens.
+func (b *Bot) Run(ctx context.Context) error {
+	var auth *slack.AuthTestResponse
+	err := b.send.do(ctx, "auth.test", func(ctx context.Context) (err error) {
+		auth, err = b.api.AuthTestContext(ctx)
+		return err
+	})
+	if err != nil {
+		var se slack.SlackErrorResponse
+		if errors.As(err, &se) && (se.Err == "invalid_auth" || se.Err == "not_authed" || se.Err == "token_revoked" || se.Err == "account_inactive") {
+			return ErrInvalidAuth
+		}
+		return fmt.Errorf("slack auth.test: %w", err)
+	}
+	b.botUser = auth.UserID
+	b.log.Info("authenticated with slack", "team", auth.Team, "bot_user", auth.UserID)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	b.queues = make([]chan job, b.cfg.Workers)
+	for i := range b.queues {
+		b.queues[i] = make(chan job, 256)
+		b.wg.Add(1)
+		go b.worker(ctx, b.queues[i])
+	}
+	b.wg.Add(1)
+	go b.ticker(ctx)
+
+	runErr := make(chan error, 1)
+	go func() { runErr <- b.sm.RunContext(ctx) }()
+
+	var result error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-runErr:
+			if err != nil && ctx.Err() == nil {
+				result = fmt.Errorf("socket mode: %w", err)
+				if isAuthError(err) {
+					result = ErrInvalidAuth
+				}
+			}
+			break loop
+		case evt, ok := <-b.sm.Events:
+			if !ok {
+				break loop
+			}
+			b.dispatch(evt)
+		}
+	}
+	cancel()
+	b.connected.Store(false)
+	b.wg.Wait()
+	return result
+}
+
+func isAuthError(err error) bool {
+	var se slack.SlackErrorResponse
+	return errors.As(err, &se) && (se.Err == "invalid_auth" || se.Err == "not_authed" || se.Err == "token_revoked" || se.Err == "account_inactive")
+}
+
+// dispatch runs on the event loop: it acks, and hands the work to a worker.
+// It does no I/O besides the ack.
+func (b *Bot) dispatch(evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		b.connected.Store(true)
+		b.log.Info("socket mode connected")
+		return
+	case socketmode.EventTypeConnecting:
+		b.log.Info("socket mode connecting")
+		return
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect:
+		b.connected.Store(false)
+		b.log.Warn("socket mode connection lost; reconnecting", "type", evt.Type)
+		return
+	case socketmode.EventTypeInvalidAuth:
+		b.connected.Store(false)
+		b.log.Error("slack refused the app token")
+		return
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
+	default:
+		return
+	}
+	if evt.Request == nil {
+		return
+	}
+	b.m.envelopes.WithLabelValues(string(evt.Type)).Inc()
+	j := job{envelopeID: evt.Request.EnvelopeID, kind: evt.Type, data: evt.Data, received: time.Now()}
+	var ack any
+	user := ""
+	switch d := evt.Data.(type) {
+	case slack.SlashCommand:
+		user = d.UserID
+		cmd, err := ParseCommand(d.Text)
+		var pe *ParseError
+		switch {
+		case errors.As(err, &pe):
+			ack = ephemeralAck(pe.Msg)
+			j.data = nil
+		case err == nil && cmd.Verb == "help":
+			ack = ephemeralAck(helpText)
+			j.data = nil
+		default:
+			j.data = slashJob{cmd: d, parsed: cmd}
+		}
+	case slack.InteractionCallback:
+		user = d.User.ID
+		if d.Type == slack.InteractionTypeViewSubmission && d.View.CallbackID == cbStart {
+			if errs := validateStartForm(d.View.State, b.cfg.Now()); len(errs) > 0 {
+				ack = map[string]any{"response_action": "errors", "errors": errs}
+				j.data = nil
+			}
+		}
+	}
+	if err := b.sm.Ack(*evt.Request, ack); err != nil {
+		b.log.Warn("ack failed", "envelope", j.envelopeID, "err", err)
+	}
+	if j.data == nil {
+		return
+	}
+	b.queues[shard(user, len(b.queues))] <- j
+}
+
+func ephemeralAck(text string) map[string]any {
+	return map[string]any{"response_type": "ephemeral", "text": text}
+}
+
+func shard(user string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(user))
+	return int(h.Sum32() % uint32(n))
+}
+
+type slashJob struct {
+	cmd    slack.SlashCommand
+	parsed Command
+}
+
+func (b *Bot) worker(ctx context.Context, q chan job) {
+	defer b.wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case j := <-q:
+			b.handle(ctx, j)
+		}
+	}
+}
+
+// envelopeTTL is how long envelope ids are remembered for de-duplication.
+const envelopeTTL = time.Hour
+
+func (b *Bot) handle(ctx context.Context, j job) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("panic while handling envelope", "envelope", j.envelopeID, "panic", p)
+		}
+		b.m.handle.WithLabelValues(string(j.kind)).Observe(time.Since(j.received).Seconds())
+	}()
+	if j.envelopeID != "" {
+		first, err := b.st.FirstDelivery(ctx, j.envelopeID, envelopeTTL)
+		if err == nil && !first {
+			b.m.duplicates.Inc()
+			b.log.Debug("duplicate envelope ignored", "envelope", j.envelopeID)
+			return
+		}
+		// If Redis is down we go on: the handler will fail to save and tell the user.
+	}
+	switch d := j.data.(type) {
+	case slashJob:
+		b.handleCommand(ctx, d.cmd, d.parsed)
+	case slack.InteractionCallback:
+		b.handleInteraction(ctx, d)
+	}
+}
+
+// ticker closes reviews at their deadline and finishes work a crash left:
+// undelivered intro DMs and unposted digests. Everything it reads lives in
+// Redis, so a restart picks up where the last process stopped.
+func (b *Bot) ticker(ctx context.Context) {
+	defer b.wg.Done()
+	t := time.NewTicker(b.cfg.Tick)
+	defer t.Stop()
+	for {
+		b.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (b *Bot) sweep(ctx context.Context) {
+	due, err := b.st.DueReviews(ctx, b.cfg.Now())
+	if err != nil {
+		b.log.Warn("cannot read deadlines", "err", err)
+		return
+	}
+	for _, id := range due {
+		if closed, err := b.svc.Close(ctx, id, "deadline"); err != nil {
+			b.log.Warn("close at deadline failed", "review", id, "err", err)
+		} else if closed {
+			b.log.Info("review closed at deadline", "review", id)
+		}
+	}
+	if ids, err := b.st.PendingDigests(ctx); err == nil {
+		for _, id := range ids {
+			b.postDigest(ctx, id)
+		}
+	}
+	if ids, err := b.st.FanoutPending(ctx); err == nil {
+		for _, id := range ids {
+			b.fanout(ctx, id)
+		}
+	}
+}
+
+// isAdmin reports whether user may start, close or inspect reviews. With no
+// admins configured, everyone may (and the bot warns at start-up).
+func (b *Bot) isAdmin(ctx context.Context, user string) bool {
+	if len(b.cfg.AdminUsers) == 0 && b.cfg.AdminUsergroup == "" {
+		return true
+	}
+	for _, u := range b.cfg.AdminUsers {
+		if u == user {
+			return true
+		}
+	}
+	if b.cfg.AdminUsergroup == "" {
+		return false
+	}
+	b.adminMu.Lock()
+	defer b.adminMu.Unlock()
+	if time.Since(b.adminLoaded) > time.Minute || b.adminGroup == nil {
+		var members []string
+		err := b.send.do(ctx, "usergroups.users.list", func(ctx context.Context) (err error) {
+			members, err = b.api.GetUserGroupMembersContext(ctx, b.cfg.AdminUsergroup)
+			return err
+		})
+		if err != nil {
+			b.log.Warn("cannot read the admin user group", "group", b.cfg.AdminUsergroup, "err", err)
+		} else {
+			b.adminGroup = map[string]bool{}
+			for _, m := range members {
+				b.adminGroup[m] = true
+			}
+			b.adminLoaded = time.Now()
+		}
+	}
+	return b.adminGroup[user]
+}
+
+const notAdmin = "Only assessbot admins can do that. Ask one of them, or ask your Slack admin to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`."
+
+// ephemeral tells one person something in a channel only they see. In a DM
+// with the bot, channel is the DM id.
+func (b *Bot) ephemeral(ctx context.Context, channel, user, text string) {
+	if channel == "" {
+		channel = user
+	}
+	err := b.send.do(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+		_, err := b.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false))
+		return err
+	})
+	if err != nil {
+		// Ephemerals fail where the bot is not a member; a DM always works.
+		_ = b.send.do(ctx, "chat.postMessage", func(ctx context.Context) error {
+			_, _, err := b.api.PostMessageContext(ctx, user, slack.MsgOptionText(text, false))
+			return err
+		})
+	}
+}
+
+// post sends a message and returns "channel/ts".
+func (b *Bot) post(ctx context.Context, channel, fallback string, blocks []slack.Block, opts ...slack.MsgOption) (string, error) {
+	var ch, ts string
+	opts = append([]slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}, opts...)
+	err := b.send.do(ctx, "chat.postMessage", func(ctx context.Context) (err error) {
+		ch, ts, err = b.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return ch + "/" + ts, nil
+}
+
+// update replaces a message given as "channel/ts".
+func (b *Bot) update(ctx context.Context, ref, fallback string, blocks []slack.Block) error {
+	ch, ts, ok := splitRef(ref)
+	if !ok {
+		return fmt.Errorf("bad message ref %q", ref)
+	}
+	return b.send.do(ctx, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := b.api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
+}
+
+func splitRef(ref string) (ch, ts string, ok bool) {
+	for i := 0; i < len(ref); i++ {
+		if ref[i] == '/' {
+			return ref[:i], ref[i+1:], i > 0 && i < len(ref)-1
+		}
+	}
+	return "", "", false
+}
+
+// userMessage tells the person what went wrong, in words from the domain
+// error, and logs the rest.
+func (b *Bot) userMessage(err error, attrs ...any) string {
+	code := assessment.ErrorCode(err)
+	switch code {
+	case assessment.EINTERNAL:
+		b.log.Error("request failed", append(attrs, "err", err)...)
+	case assessment.EFORBIDDEN, assessment.EINVALID:
+		b.log.Warn("request refused", append(attrs, "code", code, "err", err)...)
+	default:
+		b.log.Info("request refused", append(attrs, "code", code, "err", err)...)
+	}
+	return assessment.ErrorMessage(err)
+}
+
+func mustJSON(v any) string {
+	out, _ := json.Marshal(v)
+	return string(out)
+}

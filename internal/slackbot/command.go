@@ -1,0 +1,186 @@
+package slackbot
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Command is a parsed /review command.
+type Command struct {
+	Verb string // "", help, frameworks, start, status, close
+	// start
+	Framework  string
+	Users      []string
+	Usergroups []string
+	Channels   []string
+	Digest     string
+	Due        Due
+	Threshold  int
+	// status, close
+	ReviewID string
+}
+
+// Due is a deadline as typed: a date or a duration from now.
+type Due struct {
+	Date time.Time     // a calendar date (year, month, day), zone not set
+	In   time.Duration // "3d", "36h"
+}
+
+// Zero reports whether no deadline was given.
+func (d Due) Zero() bool { return d.Date.IsZero() && d.In == 0 }
+
+// ParseError is a bad command with what to type instead.
+type ParseError struct{ Msg string }
+
+func (e *ParseError) Error() string { return e.Msg }
+
+func perr(format string, args ...any) *ParseError {
+	return &ParseError{Msg: fmt.Sprintf(format, args...)}
+}
+
+var (
+	reUser      = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(\|[^>]*)?>$`)
+	reChannel   = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(\|[^>]*)?>$`)
+	reUsergroup = regexp.MustCompile(`^<!subteam\^([A-Z0-9]+)(\|[^>]*)?>$`)
+	reReviewID  = regexp.MustCompile(`^r[a-z0-9]{3,20}$`)
+	reDays      = regexp.MustCompile(`^(\d{1,3})([dhw])$`)
+)
+
+// startExample is shown whenever a start command is wrong.
+const startExample = "`/review start cs-excellence to @alice @cs-team #cs-all digest #cs-leadership due 2026-12-01`"
+
+// ParseCommand parses the text after /review. Slack sends mentions escaped
+// (`<@U123|alice>`), which the app manifest asks for with should_escape.
+func ParseCommand(text string) (Command, error) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return Command{}, nil
+	}
+	verb := strings.ToLower(fields[0])
+	args := fields[1:]
+	switch verb {
+	case "help", "frameworks":
+		if len(args) > 0 {
+			return Command{}, perr("`/review %s` takes no arguments.", verb)
+		}
+		return Command{Verb: verb}, nil
+	case "status", "close":
+		c := Command{Verb: verb}
+		switch len(args) {
+		case 0:
+		case 1:
+			if !reReviewID.MatchString(args[0]) {
+				return Command{}, perr("%q is not a review id. Review ids look like `r4k9x2mq`; see `/review status` for the open ones.", args[0])
+			}
+			c.ReviewID = args[0]
+		default:
+			return Command{}, perr("Type `/review %s` for the latest review, or `/review %s <id>`.", verb, verb)
+		}
+		return c, nil
+	case "start":
+		return parseStart(args)
+	}
+	return Command{}, perr("I don't know `/review %s`. Type `/review help` to see what I can do.", fields[0])
+}
+
+func parseStart(args []string) (Command, error) {
+	c := Command{Verb: "start"}
+	if len(args) == 0 {
+		return c, perr("Which framework, and who should answer? For example %s. `/review frameworks` lists the frameworks.", startExample)
+	}
+	c.Framework = strings.ToLower(args[0])
+	mode := ""
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch strings.ToLower(a) {
+		case "to":
+			mode = "to"
+			continue
+		case "digest":
+			if i+1 >= len(args) {
+				return c, perr("`digest` needs a channel, e.g. `digest #cs-leadership`.")
+			}
+			i++
+			m := reChannel.FindStringSubmatch(args[i])
+			if m == nil {
+				return c, perr("`digest %s`: pick the channel from Slack's autocomplete so it turns into a link, e.g. `digest #cs-leadership`.", args[i])
+			}
+			c.Digest = m[1]
+			mode = ""
+			continue
+		case "due":
+			if i+1 >= len(args) {
+				return c, perr("`due` needs a date (`due 2026-12-01`) or a duration (`due 3d`).")
+			}
+			i++
+			d, err := parseDue(args[i])
+			if err != nil {
+				return c, err
+			}
+			c.Due = d
+			mode = ""
+			continue
+		case "threshold":
+			if i+1 >= len(args) {
+				return c, perr("`threshold` needs a number, e.g. `threshold 5`.")
+			}
+			i++
+			n, err := strconv.Atoi(args[i])
+			if err != nil || n < 1 || n > 50 {
+				return c, perr("`threshold %s`: give a whole number from 1 to 50 (scores are shown only when at least that many answered).", args[i])
+			}
+			c.Threshold = n
+			mode = ""
+			continue
+		}
+		if mode != "to" {
+			return c, perr("I did not understand %q. The form is %s.", a, startExample)
+		}
+		switch {
+		case reUser.MatchString(a):
+			c.Users = append(c.Users, reUser.FindStringSubmatch(a)[1])
+		case reUsergroup.MatchString(a):
+			c.Usergroups = append(c.Usergroups, reUsergroup.FindStringSubmatch(a)[1])
+		case reChannel.MatchString(a):
+			c.Channels = append(c.Channels, reChannel.FindStringSubmatch(a)[1])
+		case strings.HasPrefix(a, "@") || strings.HasPrefix(a, "#"):
+			return c, perr("I could not tell who %q is. Pick people, user groups and channels from Slack's autocomplete so they turn into links.", a)
+		default:
+			return c, perr("%q is not a person, user group or channel. The form is %s.", a, startExample)
+		}
+	}
+	if len(c.Users)+len(c.Usergroups)+len(c.Channels) == 0 {
+		return c, perr("Who should answer? Add `to` and people, user groups or channels, e.g. %s.", startExample)
+	}
+	return c, nil
+}
+
+func parseDue(s string) (Due, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return Due{Date: t}, nil
+	}
+	if m := reDays.FindStringSubmatch(strings.ToLower(s)); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		unit := map[string]time.Duration{"h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
+		if n == 0 {
+			return Due{}, perr("`due %s`: the deadline must be in the future.", s)
+		}
+		return Due{In: time.Duration(n) * unit}, nil
+	}
+	return Due{}, perr("`due %s`: give a date like `2026-12-01` or a duration like `3d`, `36h` or `1w`.", s)
+}
+
+// Resolve turns a Due into an instant: a date means the end of that day
+// (23:59) in loc; a duration counts from now. Zero means three days.
+func (d Due) Resolve(now time.Time, loc *time.Location) time.Time {
+	switch {
+	case !d.Date.IsZero():
+		return time.Date(d.Date.Year(), d.Date.Month(), d.Date.Day(), 23, 59, 0, 0, loc)
+	case d.In > 0:
+		return now.Add(d.In)
+	}
+	return now.Add(3 * 24 * time.Hour)
+}

@@ -1,0 +1,443 @@
+package slackbot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/review"
+)
+
+func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Command) {
+	reply := func(text string) { b.ephemeral(ctx, sc.ChannelID, sc.UserID, text) }
+	switch cmd.Verb {
+	case "frameworks":
+		reply(b.frameworksText())
+	case "":
+		if !b.isAdmin(ctx, sc.UserID) {
+			reply(notAdmin)
+			return
+		}
+		b.openStartModal(ctx, sc.TriggerID, sc.ChannelID, sc.UserID)
+	case "start":
+		if !b.isAdmin(ctx, sc.UserID) {
+			b.log.Warn("non-admin tried to start a review", "user", sc.UserID)
+			reply(notAdmin)
+			return
+		}
+		f, ok := b.cat.Get(cmd.Framework)
+		if !ok {
+			reply(fmt.Sprintf("There is no framework `%s`. Choose one of: %s.", cmd.Framework, strings.Join(codeList(b.cat.IDs()), ", ")))
+			return
+		}
+		digestCh := cmd.Digest
+		if digestCh == "" {
+			if !strings.HasPrefix(sc.ChannelID, "C") && !strings.HasPrefix(sc.ChannelID, "G") {
+				reply("Where should the digest go? Add `digest #channel`, e.g. " + startExample + ".")
+				return
+			}
+			digestCh = sc.ChannelID
+		}
+		b.start(ctx, startInput{
+			framework: f, users: cmd.Users, groups: cmd.Usergroups, channels: cmd.Channels,
+			digest: digestCh, due: cmd.Due, threshold: cmd.Threshold, by: sc.UserID, replyChannel: sc.ChannelID,
+			audience: audienceText(cmd.Users, cmd.Usergroups, cmd.Channels),
+		})
+	case "status":
+		if !b.isAdmin(ctx, sc.UserID) {
+			reply(notAdmin)
+			return
+		}
+		reply(b.statusText(ctx, cmd.ReviewID))
+	case "close":
+		if !b.isAdmin(ctx, sc.UserID) {
+			b.log.Warn("non-admin tried to close a review", "user", sc.UserID, "review", cmd.ReviewID)
+			reply(notAdmin)
+			return
+		}
+		reply(b.closeNow(ctx, cmd.ReviewID, sc.UserID))
+	}
+}
+
+func codeList(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = "`" + id + "`"
+	}
+	return out
+}
+
+func audienceText(users, groups, channels []string) string {
+	var parts []string
+	for _, u := range users {
+		parts = append(parts, "<@"+u+">")
+	}
+	for _, g := range groups {
+		parts = append(parts, "<!subteam^"+g+">")
+	}
+	for _, c := range channels {
+		parts = append(parts, "<#"+c+">")
+	}
+	return strings.Join(parts, " ")
+}
+
+func (b *Bot) frameworksText() string {
+	var l []string
+	for _, f := range b.cat.All() {
+		s, t := f.CountQuestions()
+		extra := ""
+		if t > 0 {
+			extra = fmt.Sprintf(" + %d open", t)
+		}
+		l = append(l, fmt.Sprintf("• `%s` — *%s* (%d sections, %d questions%s)", f.ID, escape(f.Title), len(f.Sections), s, extra))
+	}
+	return "*Frameworks you can run*\n" + strings.Join(l, "\n") + "\nStart one with `/review start <id> to @people digest #channel`, or just `/review`."
+}
+
+type startInput struct {
+	framework        *assessment.Framework
+	users, groups    []string
+	channels         []string
+	digest           string
+	due              Due
+	deadline         time.Time // set by the modal; otherwise from due
+	threshold        int
+	by, replyChannel string
+	audience         string
+}
+
+// start resolves the audience, stores the review and begins the fan-out.
+func (b *Bot) start(ctx context.Context, in startInput) {
+	reply := func(text string) { b.ephemeral(ctx, in.replyChannel, in.by, text) }
+	people, err := b.resolveAudience(ctx, in.users, in.groups, in.channels)
+	if err != nil {
+		reply(err.Error())
+		return
+	}
+	deadline := in.deadline
+	if deadline.IsZero() {
+		deadline = in.due.Resolve(b.cfg.Now(), b.userLocation(ctx, in.by))
+	}
+	r, err := b.svc.Start(ctx, review.StartRequest{
+		Framework: in.framework, Respondents: people, Audience: in.audience, DigestChannel: in.digest,
+		Deadline: deadline, Threshold: in.threshold, CreatedBy: in.by,
+	})
+	if err != nil {
+		reply(b.userMessage(err, "op", "start", "user", in.by))
+		return
+	}
+	b.log.Info("review started", "review", r.ID, "framework", r.FrameworkID, "respondents", len(r.Respondents), "by", in.by)
+	reply(fmt.Sprintf("Started review `%s` of *%s* for %d people. I'm sending them a DM now. The digest goes to <#%s> on %s, or when everyone has submitted. Follow it with `/review status %s`; close it early with `/review close %s`.",
+		r.ID, escape(in.framework.Title), len(r.Respondents), r.DigestChannel, slackDate(r.Deadline), r.ID, r.ID))
+	go b.fanout(context.WithoutCancel(ctx), r.ID)
+}
+
+// resolveAudience expands users, user groups and channels into user ids,
+// leaving out the bot itself.
+func (b *Bot) resolveAudience(ctx context.Context, users, groups, channels []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	add := func(u string) {
+		if u != "" && u != b.botUser && !seen[u] {
+			seen[u] = true
+			out = append(out, u)
+		}
+	}
+	for _, u := range users {
+		add(u)
+	}
+	for _, g := range groups {
+		var members []string
+		err := b.send.do(ctx, "usergroups.users.list", func(ctx context.Context) (err error) {
+			members, err = b.api.GetUserGroupMembersContext(ctx, g)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("I could not read the members of user group <!subteam^%s> (%s). Check that the app has the `usergroups:read` scope.", g, slackErr(err))
+		}
+		for _, u := range members {
+			add(u)
+		}
+	}
+	for _, c := range channels {
+		cursor := ""
+		for {
+			var members []string
+			var next string
+			err := b.send.do(ctx, "conversations.members", func(ctx context.Context) (err error) {
+				members, next, err = b.api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{ChannelID: c, Cursor: cursor, Limit: 1000})
+				return err
+			})
+			if err != nil {
+				return nil, fmt.Errorf("I could not read the members of <#%s> (%s). For a private channel, invite me to it first.", c, slackErr(err))
+			}
+			for _, u := range members {
+				add(u)
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+	}
+	return out, nil
+}
+
+func slackErr(err error) string {
+	var se slack.SlackErrorResponse
+	if ok := asSlackErr(err, &se); ok {
+		return se.Err
+	}
+	return "Slack did not answer"
+}
+
+// userLocation returns a user's time zone from users.info, or UTC.
+func (b *Bot) userLocation(ctx context.Context, user string) *time.Location {
+	var u *slack.User
+	err := b.send.do(ctx, "users.info", func(ctx context.Context) (err error) {
+		u, err = b.api.GetUserInfoContext(ctx, user)
+		return err
+	})
+	if err != nil || u.TZ == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(u.TZ)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// latestReview picks the given review, or the most recent one.
+func (b *Bot) latestReview(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error) {
+	if id == "" {
+		ids, err := b.st.RecentReviews(ctx, 1)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(ids) == 0 {
+			return nil, nil, assessment.Errorf(assessment.ENOTFOUND, "No review has been started yet. Start one with `/review`.")
+		}
+		id = ids[0]
+	}
+	return b.st.Review(ctx, id)
+}
+
+func (b *Bot) statusText(ctx context.Context, id string) string {
+	r, f, err := b.latestReview(ctx, id)
+	if err != nil {
+		return b.userMessage(err, "op", "status")
+	}
+	responses, err := b.st.Responses(ctx, r)
+	if err != nil {
+		return b.userMessage(err, "op", "status")
+	}
+	submitted, started := 0, 0
+	type pending struct {
+		user     string
+		answered int
+	}
+	var waiting []pending
+	total := 0
+	for _, resp := range responses {
+		a, t := review.Progress(f, resp.Answers)
+		total = t
+		switch {
+		case resp.Submitted:
+			submitted++
+		case a > 0:
+			started++
+			waiting = append(waiting, pending{resp.Respondent, a})
+		default:
+			waiting = append(waiting, pending{resp.Respondent, 0})
+		}
+	}
+	sort.SliceStable(waiting, func(i, j int) bool { return waiting[i].answered > waiting[j].answered })
+	n := len(r.Respondents)
+	var sb strings.Builder
+	state := "open until " + slackDate(r.Deadline)
+	if r.Status != assessment.StatusOpen {
+		state = "closed"
+	}
+	fmt.Fprintf(&sb, "*%s* · review `%s` · %s · digest to <#%s>\n", escape(r.Title), r.ID, state, r.DigestChannel)
+	fmt.Fprintf(&sb, "*%d of %d submitted (%d%%)* · %d in progress · %d not started\n", submitted, n, submitted*100/max(n, 1), started, n-submitted-started)
+	if len(waiting) > 0 && r.Status == assessment.StatusOpen {
+		sb.WriteString("Not finished: ")
+		var names []string
+		for i, w := range waiting {
+			if i == 40 {
+				names = append(names, fmt.Sprintf("and %d more", len(waiting)-40))
+				break
+			}
+			if w.answered > 0 {
+				names = append(names, fmt.Sprintf("<@%s> (%d/%d)", w.user, w.answered, total))
+			} else {
+				names = append(names, fmt.Sprintf("<@%s>", w.user))
+			}
+		}
+		sb.WriteString(strings.Join(names, ", "))
+	}
+	return sb.String()
+}
+
+func (b *Bot) closeNow(ctx context.Context, id, by string) string {
+	r, _, err := b.latestReview(ctx, id)
+	if err != nil {
+		return b.userMessage(err, "op", "close")
+	}
+	closed, err := b.svc.Close(ctx, r.ID, by)
+	if err != nil {
+		return b.userMessage(err, "op", "close", "review", r.ID)
+	}
+	if !closed {
+		ref, _ := b.st.DigestRef(ctx, r.ID)
+		if ref != "" {
+			return fmt.Sprintf("Review `%s` was already closed; its digest is in <#%s>.", r.ID, r.DigestChannel)
+		}
+		return fmt.Sprintf("Review `%s` is already closed; its digest is on its way to <#%s>.", r.ID, r.DigestChannel)
+	}
+	b.log.Info("review closed", "review", r.ID, "by", by)
+	if b.postDigest(ctx, r.ID) {
+		return fmt.Sprintf("Closed review `%s` and posted the digest to <#%s>.", r.ID, r.DigestChannel)
+	}
+	return fmt.Sprintf("Closed review `%s`. The digest could not be posted yet; I will keep trying and tell you if <#%s> needs me invited.", r.ID, r.DigestChannel)
+}
+
+// openStartModal shows the form behind a bare /review.
+func (b *Bot) openStartModal(ctx context.Context, triggerID, channel, user string) {
+	var opts []*slack.OptionBlockObject
+	for _, f := range b.cat.All() {
+		opts = append(opts, slack.NewOptionBlockObject(f.ID, plain(f.Title, 75), nil))
+		if len(opts) == 100 {
+			break
+		}
+	}
+	fw := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a framework", 150), "v", opts...)
+	people := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plain("People", 150), "v")
+	chans := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeConversations, plain("Everyone in these channels", 150), "v")
+	chans.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeBotUsers: true}
+	dig := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, plain("Channel for the digest", 150), "v")
+	dig.DefaultToCurrentConversation = true
+	dig.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}}
+	date := slack.NewDatePickerBlockElement("v")
+	date.InitialDate = b.cfg.Now().Add(72 * time.Hour).Format("2006-01-02")
+	th := slack.NewNumberInputBlockElement(nil, "v", false)
+	th.InitialValue = strconv.Itoa(assessment.DefaultThreshold)
+	th.MinValue, th.MaxValue = "1", "50"
+
+	blocks := []slack.Block{
+		slack.NewInputBlock("framework", plain("Framework", 2000), nil, fw),
+		optional(slack.NewInputBlock("people", plain("Who answers: people", 2000), nil, people)),
+	}
+	if groups := b.usergroupOptions(ctx); len(groups) > 0 {
+		g := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("User groups", 150), "v", groups...)
+		blocks = append(blocks, optional(slack.NewInputBlock("groups", plain("Who answers: user groups", 2000), nil, g)))
+	}
+	blocks = append(blocks,
+		optional(slack.NewInputBlock("channels", plain("Who answers: members of channels", 2000), plain("Bots are left out. Pick at least one person, group or channel.", 2000), chans)),
+		slack.NewInputBlock("digest", plain("Post the digest to", 2000), plain("Invite me to a private channel first.", 2000), dig),
+		slack.NewInputBlock("deadline", plain("Deadline (end of day)", 2000), nil, date),
+		slack.NewInputBlock("threshold", plain("Anonymity threshold", 2000), plain("Scores are shown only when at least this many people answered.", 2000), th),
+	)
+	view := slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: cbStart, Title: plain("Start a review", 24),
+		Submit: plain("Start", 24), Close: plain("Cancel", 24), Blocks: slack.Blocks{BlockSet: blocks},
+		PrivateMetadata: channel,
+	}
+	err := b.send.do(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, triggerID, view)
+		return err
+	})
+	if err != nil {
+		b.log.Warn("cannot open the start form", "err", err)
+		b.ephemeral(ctx, channel, user, "I could not open the form (Slack said: "+slackErr(err)+"). Try again, or start inline: "+startExample+".")
+	}
+}
+
+func optional(ib *slack.InputBlock) *slack.InputBlock {
+	ib.Optional = true
+	return ib
+}
+
+func (b *Bot) usergroupOptions(ctx context.Context) []*slack.OptionBlockObject {
+	groups, err := b.api.GetUserGroupsContext(ctx)
+	if err != nil {
+		b.log.Debug("usergroups.list unavailable; the form offers people and channels", "err", err)
+		return nil
+	}
+	var out []*slack.OptionBlockObject
+	for _, g := range groups {
+		if g.DateDelete != 0 {
+			continue
+		}
+		out = append(out, slack.NewOptionBlockObject(g.ID, plain("@"+g.Handle, 75), nil))
+		if len(out) == 100 {
+			break
+		}
+	}
+	return out
+}
+
+// validateStartForm checks the form without I/O, so the ack can carry the
+// errors back into the modal.
+func validateStartForm(state *slack.ViewState, now time.Time) map[string]string {
+	errs := map[string]string{}
+	if state == nil {
+		errs["framework"] = "Choose a framework."
+		return errs
+	}
+	v := state.Values
+	if v["framework"]["v"].SelectedOption.Value == "" {
+		errs["framework"] = "Choose a framework."
+	}
+	if len(v["people"]["v"].SelectedUsers)+len(v["channels"]["v"].SelectedConversations)+len(v["groups"]["v"].SelectedOptions) == 0 {
+		errs["people"] = "Pick at least one person, user group or channel."
+	}
+	if v["digest"]["v"].SelectedConversation == "" {
+		errs["digest"] = "Choose where the digest goes."
+	}
+	if d, err := time.Parse("2006-01-02", v["deadline"]["v"].SelectedDate); err != nil {
+		errs["deadline"] = "Choose a deadline."
+	} else if d.Add(24 * time.Hour).Before(now) {
+		errs["deadline"] = "The deadline is in the past."
+	}
+	if n, err := strconv.Atoi(v["threshold"]["v"].Value); err != nil || n < 1 || n > 50 {
+		errs["threshold"] = "Give a whole number from 1 to 50."
+	}
+	return errs
+}
+
+func (b *Bot) startFromModal(ctx context.Context, cb slack.InteractionCallback) {
+	v := cb.View.State.Values
+	id := v["framework"]["v"].SelectedOption.Value
+	replyCh := cb.View.PrivateMetadata
+	if !b.isAdmin(ctx, cb.User.ID) {
+		b.log.Warn("non-admin submitted the start form", "user", cb.User.ID)
+		b.ephemeral(ctx, replyCh, cb.User.ID, notAdmin)
+		return
+	}
+	f, ok := b.cat.Get(id)
+	if !ok {
+		b.ephemeral(ctx, replyCh, cb.User.ID, fmt.Sprintf("The framework `%s` is no longer available; run `/review` again.", id))
+		return
+	}
+	var groups []string
+	for _, o := range v["groups"]["v"].SelectedOptions {
+		groups = append(groups, o.Value)
+	}
+	d, _ := time.Parse("2006-01-02", v["deadline"]["v"].SelectedDate)
+	th, _ := strconv.Atoi(v["threshold"]["v"].Value)
+	users := v["people"]["v"].SelectedUsers
+	channels := v["channels"]["v"].SelectedConversations
+	b.start(ctx, startInput{
+		framework: f, users: users, groups: groups, channels: channels,
+		digest: v["digest"]["v"].SelectedConversation, due: Due{Date: d}, threshold: th,
+		by: cb.User.ID, replyChannel: replyCh, audience: audienceText(users, groups, channels),
+	})
+}

@@ -1,0 +1,455 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/review"
+	"github.com/assessbot/assessbot/internal/store"
+)
+
+func asSlackErr(err error, se *slack.SlackErrorResponse) bool { return errors.As(err, se) }
+
+func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallback) {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		if len(cb.ActionCallback.BlockActions) == 0 {
+			return
+		}
+		b.handleAction(ctx, cb, cb.ActionCallback.BlockActions[0])
+	case slack.InteractionTypeViewSubmission:
+		switch cb.View.CallbackID {
+		case cbStart:
+			b.startFromModal(ctx, cb)
+		case cbText, cbComment:
+			b.handleTextSubmission(ctx, cb)
+		}
+	}
+}
+
+// refuse tells the clicking person why nothing happened.
+func (b *Bot) refuse(ctx context.Context, cb slack.InteractionCallback, err error, attrs ...any) {
+	msg := b.userMessage(err, append(attrs, "user", cb.User.ID)...)
+	b.ephemeral(ctx, cb.Channel.ID, cb.User.ID, msg)
+}
+
+var errBadPayload = assessment.Errorf(assessment.EINVALID, "That button is not one of mine or is out of date. Open the review from its first message and try again.")
+
+func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
+	kind, _, _ := strings.Cut(act.ActionID, "|")
+	parts := strings.Split(act.Value, "|")
+	if len(parts) == 0 || parts[0] == "" || len(act.Value) > 400 {
+		b.refuse(ctx, cb, errBadPayload, "action", act.ActionID)
+		return
+	}
+	reviewID := parts[0]
+	user := cb.User.ID
+	switch kind {
+	case actStart:
+		b.openSection(ctx, cb, reviewID, -1)
+	case actNext, actBack:
+		if len(parts) != 2 {
+			b.refuse(ctx, cb, errBadPayload, "action", act.ActionID)
+			return
+		}
+		si, err := strconv.Atoi(parts[1])
+		if err != nil {
+			b.refuse(ctx, cb, errBadPayload, "action", act.ActionID)
+			return
+		}
+		b.openSection(ctx, cb, reviewID, si)
+	case actAnswer:
+		if len(parts) != 3 {
+			b.refuse(ctx, cb, errBadPayload, "action", act.ActionID)
+			return
+		}
+		sh, r, f, err := b.svc.Answer(ctx, reviewID, user, parts[1], assessment.Answer{Option: parts[2]}, false)
+		if err != nil {
+			b.m.answers.WithLabelValues(assessment.ErrorCode(err)).Inc()
+			b.refuse(ctx, cb, err, "op", "answer", "review", reviewID, "question", parts[1])
+			return
+		}
+		b.m.answers.WithLabelValues("saved").Inc()
+		b.refreshQuestion(ctx, r, f, user, parts[1], sh)
+	case actComment, actText:
+		if len(parts) != 2 {
+			b.refuse(ctx, cb, errBadPayload, "action", act.ActionID)
+			return
+		}
+		b.openTextModal(ctx, cb, reviewID, parts[1], kind == actComment)
+	case actSubmit:
+		b.submit(ctx, cb, reviewID)
+	default:
+		b.refuse(ctx, cb, errBadPayload, "action", act.ActionID)
+	}
+}
+
+// respondentReview loads a review for a respondent's action, refusing
+// people outside its audience and closed reviews.
+func (b *Bot) respondentReview(ctx context.Context, reviewID, user string) (*assessment.Review, *assessment.Framework, error) {
+	r, f, err := b.st.Review(ctx, reviewID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !r.IsRespondent(user) {
+		return r, f, assessment.Errorf(assessment.EFORBIDDEN, "You are not a respondent of this review, so you cannot answer it.")
+	}
+	if r.Status != assessment.StatusOpen {
+		return r, f, assessment.Errorf(assessment.ECLOSED, "This review is closed, so answers can no longer change. Thank you — your earlier answers are counted.")
+	}
+	return r, f, nil
+}
+
+// openSection posts section si (or, with -1, the first one not finished)
+// to the respondent. A section posted before is replaced by the new message
+// so only one live copy stays clickable.
+func (b *Bot) openSection(ctx context.Context, cb slack.InteractionCallback, reviewID string, si int) {
+	user := cb.User.ID
+	r, f, err := b.respondentReview(ctx, reviewID, user)
+	if err != nil {
+		b.refuse(ctx, cb, err, "op", "open section", "review", reviewID)
+		return
+	}
+	sh, err := b.st.Sheet(ctx, reviewID, user)
+	if err != nil {
+		b.refuse(ctx, cb, err, "op", "open section", "review", reviewID)
+		return
+	}
+	if si < 0 {
+		si = review.NextSection(f, sh.Answers)
+		if sh.Submitted {
+			si = 0
+		}
+	}
+	if si >= len(f.Sections) {
+		b.refuse(ctx, cb, errBadPayload, "op", "open section", "section", si)
+		return
+	}
+	msgs, err := b.st.Messages(ctx, reviewID, user)
+	if err != nil {
+		b.refuse(ctx, cb, err, "op", "open section", "review", reviewID)
+		return
+	}
+	view := sheetView{Answers: sh.Answers, Submitted: sh.Submitted}
+	for _, p := range pages(f, si) {
+		if old := msgs[p.msgName()]; old != "" {
+			_ = b.update(ctx, old, "Moved", []slack.Block{slack.NewContextBlock("moved",
+				mrkdwn(fmt.Sprintf("_%s continues in a newer message below._", escape(f.Sections[si].Title))))})
+		}
+		ref, err := b.post(ctx, user, fmt.Sprintf("%s: %s", f.Title, f.Sections[si].Title), sectionBlocks(r, f, p, view))
+		if err != nil {
+			b.log.Error("cannot post a section", "review", reviewID, "user", user, "err", err)
+			b.ephemeral(ctx, cb.Channel.ID, user, "Slack did not take the next questions. Please press the button again in a minute; your answers are saved.")
+			return
+		}
+		if err := b.st.SetMessage(ctx, reviewID, user, p.msgName(), ref); err != nil {
+			b.log.Warn("cannot remember a section message", "review", reviewID, "err", err)
+		}
+	}
+}
+
+// refreshQuestion re-renders the message that holds a question so it shows
+// the answer just saved, and the intro message's progress.
+func (b *Bot) refreshQuestion(ctx context.Context, r *assessment.Review, f *assessment.Framework, user, questionID string, sh store.Sheet) {
+	ref, ok := f.Lookup(questionID)
+	if !ok {
+		return
+	}
+	si := 0
+	qi := -1
+	for i := range f.Sections {
+		if &f.Sections[i] == ref.Section {
+			si = i
+			for j := range ref.Section.Questions {
+				if ref.Section.Questions[j].ID == questionID {
+					qi = j
+				}
+			}
+		}
+	}
+	p := pageOf(f, si, qi)
+	msgs, err := b.st.Messages(context.WithoutCancel(ctx), r.ID, user)
+	if err != nil {
+		b.log.Warn("answer saved but its message was not refreshed", "review", r.ID, "err", err)
+		return
+	}
+	view := sheetView{Answers: sh.Answers, Submitted: sh.Submitted}
+	if m := msgs[p.msgName()]; m != "" {
+		if err := b.update(ctx, m, fmt.Sprintf("%s: %s", f.Title, f.Sections[si].Title), sectionBlocks(r, f, p, view)); err != nil {
+			b.log.Warn("answer saved but its message was not refreshed", "review", r.ID, "err", err)
+		}
+	}
+	if m := msgs["intro"]; m != "" {
+		_ = b.update(ctx, m, f.Title, introBlocks(r, f, &view))
+	}
+}
+
+// openTextModal asks for an open answer or a comment in a modal.
+func (b *Bot) openTextModal(ctx context.Context, cb slack.InteractionCallback, reviewID, questionID string, comment bool) {
+	user := cb.User.ID
+	r, f, err := b.respondentReview(ctx, reviewID, user)
+	if err != nil {
+		b.refuse(ctx, cb, err, "op", "text modal", "review", reviewID)
+		return
+	}
+	ref, ok := f.Lookup(questionID)
+	if !ok || (!comment && !ref.Scale.Text) || (comment && ref.Scale.Text) {
+		b.refuse(ctx, cb, errBadPayload, "op", "text modal", "review", reviewID, "question", questionID)
+		return
+	}
+	sh, err := b.st.Sheet(ctx, reviewID, user)
+	if err != nil {
+		b.refuse(ctx, cb, err, "op", "text modal", "review", reviewID)
+		return
+	}
+	a := sh.Answers[questionID]
+	in := slack.NewPlainTextInputBlockElement(nil, "v")
+	in.Multiline = true
+	in.MaxLength = 3000
+	title, label, cbid := "Your answer", strings.TrimSpace(ref.Question.Text), cbText
+	in.InitialValue = a.Text
+	if comment {
+		title, cbid = "Comment", cbComment
+		in.InitialValue = a.Comment
+	}
+	ib := slack.NewInputBlock("answer", plain(label, 2000), plain("Only the digest's leaders see it, without your name. Leave empty to remove it.", 2000), in)
+	ib.Optional = true
+	view := slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: cbid, Title: plain(title, 24), Submit: plain("Save", 24), Close: plain("Cancel", 24),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{ib}}, PrivateMetadata: r.ID + "|" + questionID + "|" + cb.Channel.ID,
+	}
+	err = b.send.do(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, cb.TriggerID, view)
+		return err
+	})
+	if err != nil {
+		b.log.Warn("cannot open a text modal", "err", err)
+		b.ephemeral(ctx, cb.Channel.ID, user, "Slack did not open the box in time. Please click again.")
+	}
+}
+
+func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCallback) {
+	parts := strings.Split(cb.View.PrivateMetadata, "|")
+	user := cb.User.ID
+	if len(parts) != 3 {
+		b.log.Warn("text submission with bad metadata", "user", user)
+		return
+	}
+	reviewID, questionID, channel := parts[0], parts[1], parts[2]
+	text := strings.TrimSpace(cb.View.State.Values["answer"]["v"].Value)
+	comment := cb.View.CallbackID == cbComment
+	a := assessment.Answer{Text: text}
+	if comment {
+		a = assessment.Answer{Comment: text}
+	}
+	sh, r, f, err := b.svc.Answer(ctx, reviewID, user, questionID, a, comment)
+	if err != nil {
+		b.m.answers.WithLabelValues(assessment.ErrorCode(err)).Inc()
+		msg := b.userMessage(err, "op", "text answer", "review", reviewID, "question", questionID, "user", user)
+		if assessment.ErrorCode(err) == assessment.EUNAVAILABLE {
+			msg = "Your text could not be saved because our database is not answering. Here it is, so nothing is lost; please try again in a minute:\n> " + escape(digestTrunc(text))
+		}
+		b.ephemeral(ctx, channel, user, msg)
+		return
+	}
+	b.m.answers.WithLabelValues("saved").Inc()
+	b.refreshQuestion(ctx, r, f, user, questionID, sh)
+}
+
+func digestTrunc(s string) string {
+	if len(s) > 2800 {
+		return s[:2800] + "…"
+	}
+	return s
+}
+
+func (b *Bot) submit(ctx context.Context, cb slack.InteractionCallback, reviewID string) {
+	user := cb.User.ID
+	r, f, err := b.respondentReview(ctx, reviewID, user)
+	if err != nil {
+		b.refuse(ctx, cb, err, "op", "submit", "review", reviewID)
+		return
+	}
+	all, err := b.svc.Submit(ctx, reviewID, user)
+	if err != nil {
+		b.refuse(ctx, cb, err, "op", "submit", "review", reviewID)
+		return
+	}
+	sh, err := b.st.Sheet(ctx, reviewID, user)
+	if err == nil {
+		answered, total := review.Progress(f, sh.Answers)
+		view := sheetView{Answers: sh.Answers, Submitted: true}
+		msgs, _ := b.st.Messages(ctx, reviewID, user)
+		last := len(f.Sections) - 1
+		for _, p := range pages(f, last) {
+			if m := msgs[p.msgName()]; m != "" {
+				_ = b.update(ctx, m, "Submitted", sectionBlocks(r, f, p, view))
+			}
+		}
+		if m := msgs["intro"]; m != "" {
+			_ = b.update(ctx, m, f.Title, introBlocks(r, f, &view))
+		}
+		note := ""
+		if answered < total {
+			note = fmt.Sprintf(" You left %d questions unanswered; they simply don't count.", total-answered)
+		}
+		_, _ = b.post(ctx, user, "Thank you!", []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
+			"🙏 Thank you! Your answers to *%s* are in (%d/%d answered).%s You can change them until %s.",
+			escape(f.Title), answered, total, note, slackDate(r.Deadline))), nil, nil)})
+	}
+	b.log.Info("response submitted", "review", reviewID, "user", user)
+	if all {
+		if closed, err := b.svc.Close(ctx, reviewID, "all submitted"); err == nil && closed {
+			b.log.Info("everyone submitted; closing", "review", reviewID)
+			b.postDigest(ctx, reviewID)
+		}
+	}
+}
+
+// Lease lengths: long enough for the work, short enough that a crashed
+// process's work is picked up soon.
+const (
+	fanoutLease = 2 * time.Minute
+	digestLease = 2 * time.Minute
+)
+
+// fanout sends the intro DM to every respondent not yet reached. It resumes
+// from Redis after a crash and holds a lease so replicas don't both send.
+func (b *Bot) fanout(ctx context.Context, reviewID string) {
+	lease := "fanout:" + reviewID
+	ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, fanoutLease)
+	if err != nil || !ok {
+		return
+	}
+	defer b.st.Release(context.WithoutCancel(ctx), lease, b.cfg.Owner)
+	r, f, err := b.st.Review(ctx, reviewID)
+	if err != nil {
+		b.log.Warn("fan-out cannot load review", "review", reviewID, "err", err)
+		return
+	}
+	if r.Status != assessment.StatusOpen {
+		_ = b.st.FanoutDone(ctx, reviewID)
+		return
+	}
+	done, err := b.st.Delivered(ctx, reviewID)
+	if err != nil {
+		return
+	}
+	var todo []string
+	for _, u := range r.Respondents {
+		if _, ok := done[u]; !ok {
+			todo = append(todo, u)
+		}
+	}
+	var mu sync.Mutex
+	var failed []string
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for _, u := range todo {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(u string) {
+			defer func() { <-sem; wg.Done() }()
+			ref, err := b.post(ctx, u, "You're invited to "+f.Title, introBlocks(r, f, nil))
+			if err != nil {
+				if !permanent(err) {
+					b.m.dms.WithLabelValues("retry_later").Inc()
+					b.log.Warn("intro DM not delivered; will retry", "review", reviewID, "user", u, "err", err)
+					return
+				}
+				b.m.dms.WithLabelValues("failed").Inc()
+				mu.Lock()
+				failed = append(failed, fmt.Sprintf("<@%s> (%s)", u, slackErr(err)))
+				mu.Unlock()
+				_ = b.st.MarkDelivered(ctx, reviewID, u, "failed:"+slackErr(err))
+				return
+			}
+			b.m.dms.WithLabelValues("sent").Inc()
+			if err := b.st.MarkDelivered(ctx, reviewID, u, ref); err != nil {
+				b.log.Error("intro DM sent but not recorded", "review", reviewID, "user", u, "err", err)
+			}
+			_ = b.st.SetMessage(ctx, reviewID, u, "intro", ref)
+		}(u)
+	}
+	wg.Wait()
+	done, err = b.st.Delivered(ctx, reviewID)
+	if err != nil || len(done) < len(r.Respondents) {
+		return // the ticker resumes the rest
+	}
+	_ = b.st.FanoutDone(ctx, reviewID)
+	b.log.Info("fan-out complete", "review", reviewID, "respondents", len(r.Respondents), "failed", len(failed))
+	if len(failed) > 0 {
+		_, _ = b.post(ctx, r.CreatedBy, "Some DMs failed", []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
+			"I could not DM %d people for review `%s`: %s. They are counted as not responding.", len(failed), r.ID, strings.Join(failed, ", "))), nil, nil)})
+	}
+}
+
+// postDigest posts a closed review's digest exactly once: a lease keeps
+// replicas apart and the stored digest ref makes later attempts no-ops.
+func (b *Bot) postDigest(ctx context.Context, reviewID string) bool {
+	lease := "digest:" + reviewID
+	ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, digestLease)
+	if err != nil || !ok {
+		return false
+	}
+	defer b.st.Release(context.WithoutCancel(ctx), lease, b.cfg.Owner)
+	if ref, err := b.st.DigestRef(ctx, reviewID); err != nil || ref != "" {
+		if ch, ts, ok := splitRef(ref); ok {
+			_ = b.st.DigestPosted(ctx, reviewID, ch, ts) // a crash left it queued
+		}
+		return ref != ""
+	}
+	d, r, err := b.svc.Digest(ctx, reviewID)
+	if err != nil {
+		b.log.Error("cannot build digest", "review", reviewID, "err", err)
+		return false
+	}
+	blocks := digestBlocks(d, r)
+	ref, err := b.post(ctx, r.DigestChannel, digestText(d), blocks)
+	var se slack.SlackErrorResponse
+	if err != nil && errors.As(err, &se) && se.Err == "not_in_channel" {
+		if jerr := b.send.do(ctx, "conversations.join", func(ctx context.Context) error {
+			_, _, _, err := b.api.JoinConversationContext(ctx, r.DigestChannel)
+			return err
+		}); jerr == nil {
+			ref, err = b.post(ctx, r.DigestChannel, digestText(d), blocks)
+		}
+	}
+	if err != nil {
+		if !permanent(err) {
+			b.log.Warn("digest not posted; will retry", "review", reviewID, "err", err)
+			return false
+		}
+		// The channel refuses us: give the digest to the person who started it.
+		b.log.Error("digest channel refused the digest; sending it to the review's creator", "review", reviewID, "channel", r.DigestChannel, "err", err)
+		note := slack.NewSectionBlock(mrkdwn(fmt.Sprintf("⚠️ I could not post this digest to <#%s> (Slack said `%s`). Invite me there with `/invite @assessbot`; here it is meanwhile.", r.DigestChannel, slackErr(err))), nil, nil)
+		ref, err = b.post(ctx, r.CreatedBy, digestText(d), append([]slack.Block{note}, blocks...))
+		if err != nil {
+			return false
+		}
+	}
+	ch, ts, _ := splitRef(ref)
+	for _, msg := range textAnswerBlocks(d) {
+		if _, err := b.post(ctx, ch, "Open answers", msg, slack.MsgOptionTS(ts)); err != nil {
+			b.log.Warn("digest thread reply failed", "review", reviewID, "err", err)
+		}
+	}
+	if err := b.st.DigestPosted(ctx, reviewID, ch, ts); err != nil {
+		b.log.Error("digest posted but not recorded", "review", reviewID, "err", err)
+	}
+	b.m.digests.Inc()
+	b.log.Info("digest posted", "review", reviewID, "channel", ch, "respondents", d.Result.Respondents)
+	return true
+}
+

@@ -1,0 +1,443 @@
+// Package store keeps reviews, frozen frameworks and answers in Redis. Every
+// key lives under one prefix; a review's keys share the hash tag {r:<id>} so
+// its multi-key scripts stay atomic on Redis Cluster. It translates Redis
+// errors into assessment errors and imports no Slack code.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+)
+
+// Redis is the Redis-backed store.
+type Redis struct {
+	rdb    redis.UniversalClient
+	prefix string
+
+	mu         sync.Mutex
+	frameworks map[string]*assessment.Framework // frozen copies are immutable: cache them
+}
+
+// New returns a store using rdb with every key under prefix (e.g. "assessbot:").
+func New(rdb redis.UniversalClient, prefix string) *Redis {
+	return &Redis{rdb: rdb, prefix: prefix, frameworks: map[string]*assessment.Framework{}}
+}
+
+// Client returns the underlying Redis client.
+func (s *Redis) Client() redis.UniversalClient { return s.rdb }
+
+// Prefix returns the key prefix.
+func (s *Redis) Prefix() string { return s.prefix }
+
+func (s *Redis) rkey(id, suffix string) string { return s.prefix + "{r:" + id + "}:" + suffix }
+func (s *Redis) gkey(suffix string) string     { return s.prefix + suffix }
+
+// Ping checks that Redis answers.
+func (s *Redis) Ping(ctx context.Context) error {
+	return wrap("ping", s.rdb.Ping(ctx).Err())
+}
+
+// wrap turns connection failures into EUNAVAILABLE so the Slack layer can
+// tell the person their answer was not saved.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, redis.Nil) {
+		return fmt.Errorf("store: %s: %w", op, assessment.Errorf(assessment.ENOTFOUND, "That review no longer exists."))
+	}
+	var ae *assessment.Error
+	if errors.As(err, &ae) {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	return fmt.Errorf("store: %s: %w: %w", op, assessment.Errorf(assessment.EUNAVAILABLE,
+		"Your answer could not be saved because our database is not answering. Please click again in a minute."), err)
+}
+
+// CreateReview stores a new open review with its frozen framework copy,
+// its respondents and its deadline, in one transaction.
+func (s *Redis) CreateReview(ctx context.Context, r *assessment.Review, f *assessment.Framework) error {
+	meta, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	fw, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.rkey(r.ID, "meta"), meta, 0)
+		p.Set(ctx, s.rkey(r.ID, "fw"), fw, 0)
+		p.Set(ctx, s.rkey(r.ID, "status"), string(assessment.StatusOpen), 0)
+		members := make([]any, len(r.Respondents))
+		for i, u := range r.Respondents {
+			members[i] = u
+		}
+		if len(members) > 0 {
+			p.SAdd(ctx, s.rkey(r.ID, "who"), members...)
+		}
+		p.ZAdd(ctx, s.gkey("reviews:open"), redis.Z{Score: float64(r.Deadline.Unix()), Member: r.ID})
+		p.ZAdd(ctx, s.gkey("reviews:all"), redis.Z{Score: float64(r.CreatedAt.UnixNano()), Member: r.ID})
+		p.SAdd(ctx, s.gkey("fanout:pending"), r.ID)
+		return nil
+	})
+	return wrap("create review "+r.ID, err)
+}
+
+// Review loads a review and its frozen framework.
+func (s *Redis) Review(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error) {
+	if !assessment.IDPattern.MatchString(id) {
+		return nil, nil, assessment.Errorf(assessment.ENOTFOUND, "There is no review %q.", id)
+	}
+	s.mu.Lock()
+	f := s.frameworks[id]
+	s.mu.Unlock()
+	keys := []string{s.rkey(id, "meta"), s.rkey(id, "status")}
+	if f == nil {
+		keys = append(keys, s.rkey(id, "fw"))
+	}
+	vals, err := s.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, nil, wrap("load review "+id, err)
+	}
+	if vals[0] == nil {
+		return nil, nil, assessment.Errorf(assessment.ENOTFOUND, "There is no review %q.", id)
+	}
+	var r assessment.Review
+	if err := json.Unmarshal([]byte(vals[0].(string)), &r); err != nil {
+		return nil, nil, fmt.Errorf("store: decode review %s: %w", id, err)
+	}
+	if st, ok := vals[1].(string); ok {
+		r.Status = assessment.Status(st)
+	}
+	if f == nil {
+		raw, _ := vals[2].(string)
+		f = new(assessment.Framework)
+		if err := json.Unmarshal([]byte(raw), f); err != nil {
+			return nil, nil, fmt.Errorf("store: decode framework of review %s: %w", id, err)
+		}
+		s.mu.Lock()
+		s.frameworks[id] = f
+		s.mu.Unlock()
+	}
+	return &r, f, nil
+}
+
+// saveAnswer checks, atomically with the write, that the review is open and
+// the user is one of its respondents; then writes (or deletes) one field and
+// returns the respondent's whole answer hash and whether they submitted.
+var saveAnswer = redis.NewScript(`
+local st = redis.call('GET', KEYS[1])
+if not st then return redis.error_reply('ERR_NOT_FOUND') end
+if st ~= 'open' then return redis.error_reply('ERR_CLOSED') end
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return redis.error_reply('ERR_NOT_RESPONDENT') end
+if ARGV[3] == '' then redis.call('HDEL', KEYS[3], ARGV[2]) else redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
+redis.call('HSET', KEYS[5], ARGV[1], ARGV[4])
+return {redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1])}
+`)
+
+// Sheet is one respondent's answers as stored, with their submission flag.
+type Sheet struct {
+	Answers   map[string]assessment.Answer
+	Submitted bool
+}
+
+// SaveAnswer stores one answer (option or text) or, with comment true, the
+// comment on a question — in one round trip — and returns the respondent's
+// answers after the write. An empty answer clears it.
+func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool, now time.Time) (Sheet, error) {
+	field, value := questionID, ""
+	if comment {
+		field, value = "c:"+questionID, a.Comment
+	} else if a.Option != "" || a.Text != "" {
+		b, _ := json.Marshal(assessment.Answer{Option: a.Option, Text: a.Text})
+		value = string(b)
+	}
+	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "who"), s.rkey(reviewID, "ans:"+user),
+		s.rkey(reviewID, "submitted"), s.rkey(reviewID, "active")}
+	res, err := saveAnswer.Run(ctx, s.rdb, keys, user, field, value, now.Unix()).Slice()
+	if err != nil {
+		switch {
+		case strings.Contains(err.Error(), "ERR_NOT_FOUND"):
+			return Sheet{}, assessment.Errorf(assessment.ENOTFOUND, "That review no longer exists.")
+		case strings.Contains(err.Error(), "ERR_CLOSED"):
+			return Sheet{}, assessment.Errorf(assessment.ECLOSED, "This review is closed, so answers can no longer change. Your earlier answers are counted.")
+		case strings.Contains(err.Error(), "ERR_NOT_RESPONDENT"):
+			return Sheet{}, assessment.Errorf(assessment.EFORBIDDEN, "You are not a respondent of this review, so you cannot answer it.")
+		}
+		return Sheet{}, wrap("save answer "+reviewID+"/"+user, err)
+	}
+	flat, _ := res[0].([]any)
+	sub, _ := res[1].(int64)
+	return Sheet{Answers: decodeSheet(flat), Submitted: sub == 1}, nil
+}
+
+func decodeSheet(flat []any) map[string]assessment.Answer {
+	out := map[string]assessment.Answer{}
+	for i := 0; i+1 < len(flat); i += 2 {
+		k, _ := flat[i].(string)
+		v, _ := flat[i+1].(string)
+		decodeField(out, k, v)
+	}
+	return out
+}
+
+func decodeField(out map[string]assessment.Answer, k, v string) {
+	if q, ok := strings.CutPrefix(k, "c:"); ok {
+		a := out[q]
+		a.Comment = v
+		out[q] = a
+		return
+	}
+	var a assessment.Answer
+	if json.Unmarshal([]byte(v), &a) != nil {
+		return
+	}
+	prev := out[k]
+	prev.Option, prev.Text = a.Option, a.Text
+	out[k] = prev
+}
+
+// Sheet returns one respondent's answers.
+func (s *Redis) Sheet(ctx context.Context, reviewID, user string) (Sheet, error) {
+	p := s.rdb.Pipeline()
+	all := p.HGetAll(ctx, s.rkey(reviewID, "ans:"+user))
+	sub := p.SIsMember(ctx, s.rkey(reviewID, "submitted"), user)
+	if _, err := p.Exec(ctx); err != nil {
+		return Sheet{}, wrap("load answers "+reviewID+"/"+user, err)
+	}
+	out := map[string]assessment.Answer{}
+	for k, v := range all.Val() {
+		decodeField(out, k, v)
+	}
+	return Sheet{Answers: out, Submitted: sub.Val()}, nil
+}
+
+// submit marks a respondent as submitted if the review is open; returns
+// {submitted count, respondent count}.
+var submit = redis.NewScript(`
+local st = redis.call('GET', KEYS[1])
+if not st then return redis.error_reply('ERR_NOT_FOUND') end
+if st ~= 'open' then return redis.error_reply('ERR_CLOSED') end
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return redis.error_reply('ERR_NOT_RESPONDENT') end
+redis.call('SADD', KEYS[3], ARGV[1])
+return {redis.call('SCARD', KEYS[3]), redis.call('SCARD', KEYS[2])}
+`)
+
+// Submit records that a respondent submitted and reports whether everyone has.
+func (s *Redis) Submit(ctx context.Context, reviewID, user string) (all bool, err error) {
+	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "who"), s.rkey(reviewID, "submitted")}
+	res, err := submit.Run(ctx, s.rdb, keys, user).Int64Slice()
+	if err != nil {
+		switch {
+		case strings.Contains(err.Error(), "ERR_CLOSED"):
+			return false, assessment.Errorf(assessment.ECLOSED, "This review is closed; your answers so far are counted.")
+		case strings.Contains(err.Error(), "ERR_NOT_RESPONDENT"):
+			return false, assessment.Errorf(assessment.EFORBIDDEN, "You are not a respondent of this review.")
+		case strings.Contains(err.Error(), "ERR_NOT_FOUND"):
+			return false, assessment.Errorf(assessment.ENOTFOUND, "That review no longer exists.")
+		}
+		return false, wrap("submit "+reviewID+"/"+user, err)
+	}
+	return res[0] >= res[1], nil
+}
+
+// Responses loads every respondent's answers (pipelined, one round trip).
+func (s *Redis) Responses(ctx context.Context, r *assessment.Review) ([]assessment.Response, error) {
+	p := s.rdb.Pipeline()
+	sheets := make([]*redis.MapStringStringCmd, len(r.Respondents))
+	for i, u := range r.Respondents {
+		sheets[i] = p.HGetAll(ctx, s.rkey(r.ID, "ans:"+u))
+	}
+	sub := p.SMembers(ctx, s.rkey(r.ID, "submitted"))
+	if _, err := p.Exec(ctx); err != nil {
+		return nil, wrap("load responses "+r.ID, err)
+	}
+	submitted := map[string]bool{}
+	for _, u := range sub.Val() {
+		submitted[u] = true
+	}
+	out := make([]assessment.Response, 0, len(r.Respondents))
+	for i, u := range r.Respondents {
+		ans := map[string]assessment.Answer{}
+		for k, v := range sheets[i].Val() {
+			decodeField(ans, k, v)
+		}
+		out = append(out, assessment.Response{Respondent: u, Answers: ans, Submitted: submitted[u]})
+	}
+	return out, nil
+}
+
+// Submitted returns the set of respondents who submitted.
+func (s *Redis) Submitted(ctx context.Context, reviewID string) (map[string]bool, error) {
+	us, err := s.rdb.SMembers(ctx, s.rkey(reviewID, "submitted")).Result()
+	if err != nil {
+		return nil, wrap("load submitted "+reviewID, err)
+	}
+	out := map[string]bool{}
+	for _, u := range us {
+		out[u] = true
+	}
+	return out, nil
+}
+
+// closeReview flips an open review to closed and queues its digest; it
+// returns 1 only to the caller that closed it.
+var closeReview = redis.NewScript(`
+local st = redis.call('GET', KEYS[1])
+if not st then return redis.error_reply('ERR_NOT_FOUND') end
+if st ~= 'open' then return 0 end
+redis.call('SET', KEYS[1], 'closed')
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
+return 1
+`)
+
+// Close closes an open review and queues its digest. closed is true only
+// for the one caller that closed it; later calls are no-ops.
+func (s *Redis) Close(ctx context.Context, reviewID, by string, at time.Time) (closed bool, err error) {
+	info, _ := json.Marshal(map[string]any{"by": by, "at": at})
+	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "closed"), s.gkey("reviews:open"), s.gkey("digest:pending")}
+	n, err := closeReview.Run(ctx, s.rdb, keys, reviewID, string(info), at.Unix()).Int()
+	if err != nil {
+		if strings.Contains(err.Error(), "ERR_NOT_FOUND") {
+			return false, assessment.Errorf(assessment.ENOTFOUND, "There is no review %q.", reviewID)
+		}
+		return false, wrap("close "+reviewID, err)
+	}
+	return n == 1, nil
+}
+
+// ClosedInfo returns who closed a review and when.
+func (s *Redis) ClosedInfo(ctx context.Context, reviewID string) (by string, at time.Time, err error) {
+	raw, err := s.rdb.Get(ctx, s.rkey(reviewID, "closed")).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", time.Time{}, nil
+	}
+	if err != nil {
+		return "", time.Time{}, wrap("closed info", err)
+	}
+	var v struct {
+		By string    `json:"by"`
+		At time.Time `json:"at"`
+	}
+	_ = json.Unmarshal([]byte(raw), &v)
+	return v.By, v.At, nil
+}
+
+// DueReviews returns open reviews whose deadline is at or before now.
+func (s *Redis) DueReviews(ctx context.Context, now time.Time) ([]string, error) {
+	ids, err := s.rdb.ZRangeByScore(ctx, s.gkey("reviews:open"), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.Unix(), 10)}).Result()
+	return ids, wrap("due reviews", err)
+}
+
+// OpenReviews returns the ids of open reviews, soonest deadline first.
+func (s *Redis) OpenReviews(ctx context.Context) ([]string, error) {
+	ids, err := s.rdb.ZRange(ctx, s.gkey("reviews:open"), 0, -1).Result()
+	return ids, wrap("open reviews", err)
+}
+
+// RecentReviews returns the ids of the n most recently created reviews.
+func (s *Redis) RecentReviews(ctx context.Context, n int64) ([]string, error) {
+	ids, err := s.rdb.ZRevRange(ctx, s.gkey("reviews:all"), 0, n-1).Result()
+	return ids, wrap("recent reviews", err)
+}
+
+// PendingDigests returns closed reviews whose digest is not yet posted.
+func (s *Redis) PendingDigests(ctx context.Context) ([]string, error) {
+	ids, err := s.rdb.ZRange(ctx, s.gkey("digest:pending"), 0, -1).Result()
+	return ids, wrap("pending digests", err)
+}
+
+// Claim takes a lease named name for ttl if nobody holds it; it returns a
+// release func that gives it back only if still ours.
+func (s *Redis) Claim(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.gkey("lock:"+name), owner, ttl).Result()
+	return ok, wrap("claim "+name, err)
+}
+
+var release = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+// Release gives back a lease held by owner.
+func (s *Redis) Release(ctx context.Context, name, owner string) error {
+	return wrap("release "+name, release.Run(ctx, s.rdb, []string{s.gkey("lock:" + name)}, owner).Err())
+}
+
+// DigestPosted records where the digest went and takes it off the queue.
+func (s *Redis) DigestPosted(ctx context.Context, reviewID, channel, ts string) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.rkey(reviewID, "digest"), channel+"/"+ts, 0)
+		p.ZRem(ctx, s.gkey("digest:pending"), reviewID)
+		return nil
+	})
+	return wrap("digest posted "+reviewID, err)
+}
+
+// DigestRef returns where the digest was posted ("" if not yet).
+func (s *Redis) DigestRef(ctx context.Context, reviewID string) (string, error) {
+	v, err := s.rdb.Get(ctx, s.rkey(reviewID, "digest")).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	return v, wrap("digest ref", err)
+}
+
+// FanoutPending returns reviews whose intro DMs are not all delivered.
+func (s *Redis) FanoutPending(ctx context.Context) ([]string, error) {
+	ids, err := s.rdb.SMembers(ctx, s.gkey("fanout:pending")).Result()
+	return ids, wrap("fanout pending", err)
+}
+
+// Delivered returns the respondents whose intro DM is delivered.
+func (s *Redis) Delivered(ctx context.Context, reviewID string) (map[string]string, error) {
+	m, err := s.rdb.HGetAll(ctx, s.rkey(reviewID, "delivered")).Result()
+	return m, wrap("delivered", err)
+}
+
+// MarkDelivered records a respondent's intro DM (channel/ts).
+func (s *Redis) MarkDelivered(ctx context.Context, reviewID, user, ref string) error {
+	return wrap("mark delivered", s.rdb.HSet(ctx, s.rkey(reviewID, "delivered"), user, ref).Err())
+}
+
+// FanoutDone takes a review off the fan-out queue.
+func (s *Redis) FanoutDone(ctx context.Context, reviewID string) error {
+	return wrap("fanout done", s.rdb.SRem(ctx, s.gkey("fanout:pending"), reviewID).Err())
+}
+
+// SetMessage remembers a bot message in a respondent's DM (e.g. "s:2" for
+// the third section), as "channel/ts".
+func (s *Redis) SetMessage(ctx context.Context, reviewID, user, name, ref string) error {
+	return wrap("set message", s.rdb.HSet(ctx, s.rkey(reviewID, "msg:"+user), name, ref).Err())
+}
+
+// Messages returns the remembered bot messages of a respondent.
+func (s *Redis) Messages(ctx context.Context, reviewID, user string) (map[string]string, error) {
+	m, err := s.rdb.HGetAll(ctx, s.rkey(reviewID, "msg:"+user)).Result()
+	return m, wrap("messages", err)
+}
+
+// FirstDelivery marks an envelope id as seen; it returns false when the
+// envelope (or a retry of it) was already processed.
+func (s *Redis) FirstDelivery(ctx context.Context, envelopeID string, ttl time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.gkey("env:"+envelopeID), 1, ttl).Result()
+	return ok, wrap("dedupe envelope", err)
+}
+
+// LastActive returns when each respondent last answered (unix seconds).
+func (s *Redis) LastActive(ctx context.Context, reviewID string) (map[string]string, error) {
+	m, err := s.rdb.HGetAll(ctx, s.rkey(reviewID, "active")).Result()
+	return m, wrap("last active", err)
+}
