@@ -143,7 +143,7 @@ func (c *blockChecker) block(b map[string]any, ptr string) {
 		if _, ok := b["text"]; ok {
 			c.maxLen(ptr+"/text/text", text, maxSectionText)
 		}
-		if text == "" && len(fields) == 0 && b["expand"] == nil {
+		if text == "" && len(fields) == 0 {
 			c.addf(ptr, "must provide either text or fields")
 		}
 		c.maxItems(ptr+"/fields", fields, maxSectionFields)

@@ -244,7 +244,7 @@ func (s *Server) chatPostEphemeral(q *apiRequest) apiResponse {
 	if _, ok := s.users[user]; !ok {
 		return errResp("user_not_found")
 	}
-	if members, ok := s.membersLocked(ch); ok && s.channels[ch] != nil && !contains(members, user) {
+	if members, ok := s.membersLocked(ch); ok && len(members) > 0 && !contains(members, user) {
 		return errResp("user_not_in_channel")
 	}
 	c, er := s.contentFromRequest(q)

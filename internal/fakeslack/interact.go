@@ -30,7 +30,7 @@ func (s *Server) teamRef() map[string]any {
 // SlashCommand sends a slash_commands envelope as if userID typed
 // "command text" in channelID (a user ID means the bot's DM with that user),
 // with a fresh trigger_id and response_url, and returns the bot's ack.
-func (s *Server) SlashCommand(ctx context.Context, userID, channelID, command, text string) (Ack, error) {
+func (s *Server) SlashCommand(ctx context.Context, userID, channelID, command, text string, o ...EnvelopeOption) (Ack, error) {
 	s.mu.Lock()
 	if ch, ok := s.resolveChannelLocked(channelID); ok {
 		channelID = ch
@@ -55,7 +55,7 @@ func (s *Server) SlashCommand(ctx context.Context, userID, channelID, command, t
 		"trigger_id":            s.newTriggerLocked(userID),
 	}
 	s.mu.Unlock()
-	return s.Send(ctx, "slash_commands", payload)
+	return s.Send(ctx, "slash_commands", payload, o...)
 }
 
 // Click sends a block_actions interaction as if userID used the element with
@@ -65,12 +65,12 @@ func (s *Server) SlashCommand(ctx context.Context, userID, channelID, command, t
 // choose; for checkboxes and multi-selects a comma-separated list; for user,
 // conversation and channel selects an ID; for date and time pickers the date
 // or time; for text inputs the text.
-func (s *Server) Click(ctx context.Context, userID string, msg Message, actionID, value string) (Ack, error) {
-	return s.ClickBlock(ctx, userID, msg, "", actionID, value)
+func (s *Server) Click(ctx context.Context, userID string, msg Message, actionID, value string, o ...EnvelopeOption) (Ack, error) {
+	return s.ClickBlock(ctx, userID, msg, "", actionID, value, o...)
 }
 
 // ClickBlock is Click restricted to the block with blockID ("" for any).
-func (s *Server) ClickBlock(ctx context.Context, userID string, msg Message, blockID, actionID, value string) (Ack, error) {
+func (s *Server) ClickBlock(ctx context.Context, userID string, msg Message, blockID, actionID, value string, o ...EnvelopeOption) (Ack, error) {
 	s.mu.Lock()
 	ch := msg.Channel
 	if r, ok := s.resolveChannelLocked(ch); ok {
@@ -127,7 +127,7 @@ func (s *Server) ClickBlock(ctx context.Context, userID string, msg Message, blo
 		payload["message"] = s.messageJSON(&rec.Message)
 	}
 	s.mu.Unlock()
-	return s.Send(ctx, "interactive", payload)
+	return s.Send(ctx, "interactive", payload, o...)
 }
 
 // buildAction finds the element and builds the action object Slack sends,
@@ -177,7 +177,7 @@ func buildAction(blocks []any, blockID, actionID, value string) (map[string]any,
 // with actionID in view v (a modal or the App Home; v's ID is used to find
 // its current state). value works as for Click; the choice is remembered
 // in the view's state for later submissions.
-func (s *Server) ClickInView(ctx context.Context, userID string, v View, actionID, value string) (Ack, error) {
+func (s *Server) ClickInView(ctx context.Context, userID string, v View, actionID, value string, o ...EnvelopeOption) (Ack, error) {
 	s.mu.Lock()
 	rec, ok := s.views[v.ID]
 	if !ok {
@@ -209,7 +209,7 @@ func (s *Server) ClickInView(ctx context.Context, userID string, v View, actionI
 		"actions":               []any{action},
 	}
 	s.mu.Unlock()
-	return s.Send(ctx, "interactive", payload)
+	return s.Send(ctx, "interactive", payload, o...)
 }
 
 // SubmitView sends a view_submission as if userID pressed the submit button
@@ -223,7 +223,7 @@ func (s *Server) ClickInView(ctx context.Context, userID string, v View, actionI
 // modal (and any pushed on top of it), "clear" closes the whole stack,
 // "update" replaces it, "push" pushes a new one, "errors" keeps it open with
 // the errors recorded in View.Errors.
-func (s *Server) SubmitView(ctx context.Context, userID string, v View, values map[string]map[string]any) (Ack, error) {
+func (s *Server) SubmitView(ctx context.Context, userID string, v View, values map[string]map[string]any, o ...EnvelopeOption) (Ack, error) {
 	s.mu.Lock()
 	rec, ok := s.views[v.ID]
 	if !ok || rec.typ != "modal" {
@@ -264,7 +264,7 @@ func (s *Server) SubmitView(ctx context.Context, userID string, v View, values m
 	viewID, user := rec.id, rec.user
 	s.mu.Unlock()
 
-	ack, err := s.Send(ctx, "interactive", payload)
+	ack, err := s.Send(ctx, "interactive", payload, o...)
 	if err != nil {
 		return ack, err
 	}
@@ -324,7 +324,7 @@ func (s *Server) applySubmissionAck(user, viewID string, payload json.RawMessage
 // CloseView closes modal v as if userID pressed its close button; when the
 // view asked for notify_on_close, a view_closed interaction is sent and its
 // ack returned.
-func (s *Server) CloseView(ctx context.Context, userID string, v View) (Ack, error) {
+func (s *Server) CloseView(ctx context.Context, userID string, v View, o ...EnvelopeOption) (Ack, error) {
 	s.mu.Lock()
 	rec, ok := s.views[v.ID]
 	if !ok || rec.typ != "modal" {
@@ -346,7 +346,7 @@ func (s *Server) CloseView(ctx context.Context, userID string, v View) (Ack, err
 	if !notify {
 		return Ack{}, nil
 	}
-	return s.Send(ctx, "interactive", payload)
+	return s.Send(ctx, "interactive", payload, o...)
 }
 
 // SendEvent sends an events_api envelope wrapping event (the inner event
@@ -370,7 +370,7 @@ func (s *Server) SendEvent(ctx context.Context, event any, o ...EnvelopeOption) 
 }
 
 // AppHomeOpened sends an app_home_opened event for userID.
-func (s *Server) AppHomeOpened(ctx context.Context, userID string) (Ack, error) {
+func (s *Server) AppHomeOpened(ctx context.Context, userID string, o ...EnvelopeOption) (Ack, error) {
 	s.mu.Lock()
 	ev := map[string]any{
 		"type": "app_home_opened", "user": userID, "channel": DMChannelID(userID),
@@ -380,12 +380,12 @@ func (s *Server) AppHomeOpened(ctx context.Context, userID string) (Ack, error) 
 		ev["view"] = s.viewJSONLocked(rec, true)
 	}
 	s.mu.Unlock()
-	return s.SendEvent(ctx, ev)
+	return s.SendEvent(ctx, ev, o...)
 }
 
 // UserMessage records a message userID posts in channelID (a user ID means
 // the bot's DM with that user) and sends the matching message event.
-func (s *Server) UserMessage(ctx context.Context, userID, channelID, text string) (Message, Ack, error) {
+func (s *Server) UserMessage(ctx context.Context, userID, channelID, text string, o ...EnvelopeOption) (Message, Ack, error) {
 	s.mu.Lock()
 	ch, ok := s.resolveChannelLocked(channelID)
 	if !ok {
@@ -409,6 +409,6 @@ func (s *Server) UserMessage(ctx context.Context, userID, channelID, text string
 		"client_msg_id": newEnvelopeID(),
 	}
 	s.mu.Unlock()
-	ack, err := s.SendEvent(ctx, ev)
+	ack, err := s.SendEvent(ctx, ev, o...)
 	return m, ack, err
 }

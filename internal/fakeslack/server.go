@@ -562,10 +562,8 @@ func (s *Server) allow(method, key string) (bool, time.Duration) {
 // ---- Web API plumbing ----
 
 type apiRequest struct {
-	method string
 	params map[string]string
 	raw    map[string]json.RawMessage // top-level JSON fields, nil for forms
-	r      *http.Request
 }
 
 // str returns a parameter.
@@ -772,7 +770,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, method string,
 	if !ok {
 		return errResp("unknown_method")
 	}
-	return h(&apiRequest{method: method, params: params, raw: raw, r: r})
+	return h(&apiRequest{params: params, raw: raw})
 }
 
 func (s *Server) registerHandlers() {

@@ -477,22 +477,36 @@ func (s *Server) deliver(ctx context.Context, p *pendingEnv, env map[string]any,
 		conns := s.pickConns(dup)
 		delivered := false
 		for _, c := range conns {
-			if err := c.write(env); err != nil {
-				c.close()
-				continue
-			}
-			delivered = true
+			// Book the delivery before writing: the ack can beat the
+			// return of the write.
 			now := time.Now()
+			d := Delivery{
+				EnvelopeID: p.id, Type: str(env["type"]), RetryAttempt: env["retry_attempt"].(int),
+				RetryReason: str(env["retry_reason"]), Redelivery: redelivery, Conn: c.id, At: now,
+			}
 			s.mu.Lock()
+			start := p.start
 			if p.attempts == 0 {
 				p.start = now
 			}
 			p.attempts++
-			s.deliveries = append(s.deliveries, Delivery{
-				EnvelopeID: p.id, Type: str(env["type"]), RetryAttempt: env["retry_attempt"].(int),
-				RetryReason: str(env["retry_reason"]), Redelivery: redelivery, Conn: c.id, At: now,
-			})
+			s.deliveries = append(s.deliveries, d)
 			s.mu.Unlock()
+			if err := c.write(env); err != nil {
+				c.close()
+				s.mu.Lock()
+				p.attempts--
+				p.start = start
+				for i := len(s.deliveries) - 1; i >= 0; i-- {
+					if s.deliveries[i] == d {
+						s.deliveries = append(s.deliveries[:i], s.deliveries[i+1:]...)
+						break
+					}
+				}
+				s.mu.Unlock()
+				continue
+			}
+			delivered = true
 		}
 		if delivered {
 			return nil

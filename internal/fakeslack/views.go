@@ -525,6 +525,20 @@ func elementState(e map[string]any, v any) (map[string]any, error) {
 		key := map[string]string{"multi_users_select": "selected_users",
 			"multi_conversations_select": "selected_conversations", "multi_channels_select": "selected_channels"}[typ]
 		out[key] = vals
+	case "datetimepicker":
+		val, err := one()
+		if err != nil {
+			return nil, err
+		}
+		out["selected_date_time"] = json.Number(val)
+	case "rich_text_input":
+		val, err := one()
+		if err != nil {
+			return nil, err
+		}
+		out["rich_text_value"] = map[string]any{"type": "rich_text", "elements": []any{
+			map[string]any{"type": "rich_text_section", "elements": []any{map[string]any{"type": "text", "text": val}}},
+		}}
 	default:
 		val, err := one()
 		if err != nil {

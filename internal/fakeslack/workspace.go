@@ -60,7 +60,8 @@ func (s *Server) addUserLocked(u User) {
 }
 
 // AddChannel adds a channel (IDs starting with "G" are private) with the
-// given members, replacing any channel with the same ID.
+// given members, replacing any channel with the same ID. When members are
+// given, chat.postEphemeral to a non-member fails with user_not_in_channel.
 func (s *Server) AddChannel(id, name string, members ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

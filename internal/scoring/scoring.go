@@ -342,8 +342,14 @@ func (r Result) Ranked() []QuestionResult {
 
 // MostNotSure returns the questions with at least one "not sure", highest
 // rate first (ties in framework order).
+//
+// Below the anonymity threshold of respondents it returns nothing: with one
+// or two respondents a "not sure" count would say who did not know.
 func (r Result) MostNotSure() []QuestionResult {
 	var out []QuestionResult
+	if r.Respondents < r.Threshold {
+		return nil
+	}
 	for _, q := range r.Questions {
 		if q.NotSure > 0 && !q.IsText {
 			out = append(out, q)

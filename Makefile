@@ -1,0 +1,42 @@
+# assessbot — see README.md.
+GO       ?= go
+BIN      ?= bin/assessbot
+PKGS     ?= ./...
+export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: build run demo test test-short bench lint fuzz redis tidy-check
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/assessbot
+
+## run: the bot. Without REDIS_URL it uses an embedded in-memory Redis.
+run: build
+	./$(BIN) run
+
+## demo: a whole review on this machine, no Slack and no Redis server.
+demo: build
+	./$(BIN) demo
+
+## test: every test with the race detector; starts a Redis server if none answers.
+test: redis
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+bench: redis
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/scoring/ ./internal/store/
+
+lint:
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)
+
+tidy-check:
+	$(GO) mod tidy && git diff --exit-code go.mod go.sum
+
+## redis: make sure a Redis server answers at TEST_REDIS_URL's default address.
+redis:
+	@if [ "$$TEST_REDIS_URL" = "redis://127.0.0.1:6379/0" ] && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+		command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install -y redis-server"; exit 1; }; \
+		echo "starting redis-server on 127.0.0.1:6379 (no persistence)"; \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+		for i in $$(seq 50); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.1; done; \
+	fi

@@ -1,0 +1,473 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/assessbot/assessbot/internal/answersheet"
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/blocktext"
+	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/fakeslack"
+	"github.com/assessbot/assessbot/internal/redistest"
+)
+
+const (
+	admin    = "UADMIN"
+	outsider = "UOUTSIDE"
+	leads    = "CLEADS"
+)
+
+// harness is a workspace double, a Redis prefix and the real bot wiring.
+type harness struct {
+	t      *testing.T
+	ctx    context.Context
+	slack  *fakeslack.Server
+	prefix string
+	main   *Main
+	logs   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newHarness(t *testing.T, respondents ...string) *harness {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	fs := fakeslack.New()
+	t.Cleanup(fs.Close)
+	fs.AddUser(fakeslack.User{ID: admin, Name: "ada", TZ: "Europe/Berlin"})
+	fs.AddUser(fakeslack.User{ID: outsider, Name: "olaf", TZ: "UTC"})
+	for _, u := range respondents {
+		fs.AddUser(fakeslack.User{ID: u, Name: strings.ToLower(u), TZ: "America/Los_Angeles"})
+	}
+	fs.AddChannel(leads, "cs-leadership", admin)
+	_, prefix := redistest.New(t)
+	h := &harness{t: t, ctx: ctx, slack: fs, prefix: prefix, logs: &syncBuffer{}}
+	h.start()
+	t.Cleanup(func() {
+		if h.main != nil {
+			h.main.Close()
+		}
+		if t.Failed() {
+			t.Logf("bot logs:\n%s", h.logs.String())
+		}
+	})
+	return h
+}
+
+// start opens a new bot process (a Main) on the same Redis and workspace.
+func (h *harness) start() {
+	h.t.Helper()
+	cfg := Config{
+		SlackBotToken: h.slack.BotToken(), SlackAppToken: h.slack.AppToken(), SlackAPIURL: h.slack.APIURL(),
+		RedisURL: redistest.URL(), RedisPrefix: h.prefix, AdminUsers: []string{admin},
+		HTTPAddr: "127.0.0.1:0", LogLevel: "debug", Workers: 8, Tick: 100 * time.Millisecond,
+		Registry: prometheus.NewRegistry(),
+	}
+	before := h.slack.SocketsOpened()
+	m := NewMain(cfg, h.logs)
+	if err := m.Open(h.ctx); err != nil {
+		h.t.Fatalf("open: %v", err)
+	}
+	h.main = m
+	h.wait("socket mode connected", func() bool { return h.slack.SocketsOpened() > before && m.Bot.Connected() })
+}
+
+func (h *harness) restart() {
+	h.t.Helper()
+	h.main.Close()
+	h.main = nil
+	h.start()
+}
+
+func (h *harness) wait(what string, cond func() bool) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(h.ctx, 20*time.Second)
+	defer cancel()
+	if err := h.slack.WaitFor(ctx, cond); err != nil {
+		h.t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// command runs /review as user and returns the ack's text, if any.
+func (h *harness) command(user, channel, text string) string {
+	h.t.Helper()
+	ack, err := h.slack.SlashCommand(h.ctx, user, channel, "/review", text)
+	if err != nil {
+		h.t.Fatalf("/review %s: %v", text, err)
+	}
+	var p struct {
+		Text string `json:"text"`
+	}
+	_ = json.Unmarshal(ack.Payload, &p)
+	return p.Text
+}
+
+// dmWith returns the newest DM to user whose blocks contain s.
+func (h *harness) dmWith(user, s string) (fakeslack.Message, bool) {
+	dms := h.slack.DMs(user)
+	for i := len(dms) - 1; i >= 0; i-- {
+		if strings.Contains(string(dms[i].Blocks), s) {
+			return dms[i], true
+		}
+	}
+	return fakeslack.Message{}, false
+}
+
+func (h *harness) waitDM(user, s string) fakeslack.Message {
+	h.t.Helper()
+	var m fakeslack.Message
+	h.wait(fmt.Sprintf("a DM to %s with %q", user, s), func() bool {
+		var ok bool
+		m, ok = h.dmWith(user, s)
+		return ok
+	})
+	return m
+}
+
+func (h *harness) click(user string, msg fakeslack.Message, actionID string, opts ...fakeslack.EnvelopeOption) {
+	h.t.Helper()
+	if _, err := h.slack.Click(h.ctx, user, msg, actionID, "", opts...); err != nil {
+		h.t.Fatalf("%s clicks %s: %v", user, actionID, err)
+	}
+}
+
+func (h *harness) ephemeralWith(user, s string) bool {
+	for _, m := range h.slack.Ephemerals(user) {
+		if strings.Contains(m.Text, s) || strings.Contains(string(m.Blocks), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// plan decides each respondent's answer to each question, deterministically,
+// with some "not sure" and some skipped.
+func plan(f *assessment.Framework, ui int, skip bool) map[string]assessment.Answer {
+	out := map[string]assessment.Answer{}
+	for _, ref := range f.Questions() {
+		qi := ref.Index
+		if ref.Scale.Text {
+			if (ui+qi)%3 != 0 {
+				out[ref.Question.ID] = assessment.Answer{Text: fmt.Sprintf("respondent %d on %s: it depends", ui, ref.Question.ID)}
+			}
+			continue
+		}
+		if skip && (ui+qi)%11 == 5 {
+			continue
+		}
+		k := len(ref.Scale.Options) + 1
+		c := (ui*7 + qi*3 + qi/4) % k
+		if c == k-1 {
+			out[ref.Question.ID] = assessment.Answer{Option: assessment.NotSure}
+		} else {
+			out[ref.Question.ID] = assessment.Answer{Option: ref.Scale.Options[c].ID}
+		}
+	}
+	return out
+}
+
+// answerSection answers every question of section si shown in msg.
+func (h *harness) answerSection(user string, f *assessment.Framework, si int, answers map[string]assessment.Answer) {
+	h.t.Helper()
+	for _, q := range f.Sections[si].Questions {
+		a, ok := answers[q.ID]
+		if !ok {
+			continue
+		}
+		if a.Text != "" {
+			msg := h.waitDM(user, `"text|`+q.ID+`"`)
+			before := len(h.slack.Views(user))
+			h.click(user, msg, "text|"+q.ID)
+			var v fakeslack.View
+			h.wait("the text modal", func() bool {
+				vs := h.slack.Views(user)
+				if len(vs) > before {
+					v = vs[len(vs)-1]
+					return true
+				}
+				return false
+			})
+			if _, err := h.slack.SubmitView(h.ctx, user, v, map[string]map[string]any{
+				"answer": {"v": map[string]any{"type": "plain_text_input", "value": a.Text}},
+			}); err != nil {
+				h.t.Fatalf("submit text: %v", err)
+			}
+			continue
+		}
+		msg := h.waitDM(user, `"answer|`+q.ID+`|`)
+		h.click(user, msg, "answer|"+q.ID+"|"+a.Option)
+	}
+}
+
+var reSectionLine = regexp.MustCompile("`[▇░]{10}` \\*(\\d+)%\\*  (.+?) _\\(divergence ([0-9.]+),")
+
+// TestReviewEndToEnd runs a whole review of every shipped framework through
+// fakeslack and real Redis: three respondents, a bot restart halfway, an
+// answer change, a forged click, a duplicate envelope; then checks the
+// digest against `assessbot score` on the same answers.
+func TestReviewEndToEnd(t *testing.T) {
+	for _, id := range []string{"cs-excellence", "cs-checklist", "cs-foundations", "saas-cs-assessment", "cs-exec-maturity"} {
+		t.Run(id, func(t *testing.T) {
+			users := []string{"UAMY", "UBEN", "UCAT"}
+			h := newHarness(t, users...)
+			text := h.command(admin, leads, fmt.Sprintf("start %s to <@UAMY|amy> <@UBEN|ben> <@UCAT|cat> digest <#%s|cs-leadership> due 3d", id, leads))
+			if text != "" {
+				t.Fatalf("start answered in the ack: %q", text)
+			}
+			h.wait("the start confirmation", func() bool { return h.ephemeralWith(admin, "Started review") })
+			f, _ := mustCatalog(t).Get(id)
+
+			expected := map[string]map[string]assessment.Answer{}
+			for ui, u := range users {
+				intro := h.waitDM(u, `"start"`)
+				answers := plan(f, ui, ui != 1)
+				expected[u] = answers
+				h.click(u, intro, "start")
+				for si := range f.Sections {
+					h.waitDM(u, fmt.Sprintf("%d/%d · ", si+1, len(f.Sections)))
+					h.answerSection(u, f, si, answers)
+					if ui == 1 && si == len(f.Sections)/2 {
+						// A new process takes over; the respondent continues from the intro.
+						h.waitAnswers(u, answers, f, si)
+						h.restart()
+						intro = h.waitDM(u, `"start"`)
+						h.click(u, intro, "start")
+						if si+1 < len(f.Sections) {
+							h.waitDM(u, fmt.Sprintf("%d/%d · ", si+2, len(f.Sections)))
+						}
+						continue
+					}
+					if si+1 < len(f.Sections) {
+						cur := h.waitDM(u, `"next"`)
+						n := len(h.slack.DMs(u))
+						var opts []fakeslack.EnvelopeOption
+						if ui == 2 && si == 0 {
+							opts = append(opts, fakeslack.Duplicate()) // processed once
+						}
+						h.click(u, cur, "next", opts...)
+						h.wait("the next section", func() bool { return len(h.slack.DMs(u)) > n })
+						if len(opts) > 0 {
+							time.Sleep(200 * time.Millisecond)
+							if got := len(h.slack.DMs(u)); got != n+1 {
+								t.Fatalf("a duplicated Next posted %d messages, want 1", got-n)
+							}
+						}
+					}
+				}
+				if ui == 0 {
+					// Change of mind: the first answer flips; only the last counts.
+					q := f.Sections[0].Questions[0]
+					sc := f.Scales[q.Scale]
+					if !sc.Text {
+						other := sc.Options[len(sc.Options)-1].ID
+						if answers[q.ID].Option == other {
+							other = sc.Options[0].ID
+						}
+						msg := h.waitDM(u, `"answer|`+q.ID+`|`)
+						h.click(u, msg, "answer|"+q.ID+"|"+other)
+						answers[q.ID] = assessment.Answer{Option: other}
+					}
+					// Someone outside the review clicks a button of amy's message.
+					msg := h.waitDM(u, `"answer|`)
+					h.click(outsider, msg, firstAnswerAction(msg))
+					h.wait("the outsider's refusal", func() bool { return h.ephemeralWith(outsider, "not a respondent") })
+				}
+				h.waitAnswers(u, answers, f, len(f.Sections)-1)
+				sub := h.waitDM(u, `"submit"`)
+				h.click(u, sub, "submit")
+				h.wait("the thank-you", func() bool { _, ok := h.dmWith(u, "Thank you"); return ok })
+			}
+
+			// Everyone submitted: the digest is posted once.
+			h.wait("the digest", func() bool { return len(h.slack.ChannelMessages(leads)) > 0 })
+			time.Sleep(300 * time.Millisecond)
+			var digests []fakeslack.Message
+			for _, m := range h.slack.ChannelMessages(leads) {
+				if m.ThreadTS == "" || m.ThreadTS == m.TS {
+					digests = append(digests, m)
+				}
+			}
+			if len(digests) != 1 {
+				t.Fatalf("%d digests posted, want 1", len(digests))
+			}
+			rendered := blocktext.Render(digests[0].Blocks, nil)
+			t.Logf("digest:\n%s", rendered)
+
+			// Nothing anyone clicked is lost: Redis holds exactly the expected answers.
+			rs := h.responses()
+			for _, u := range users {
+				got := rs[u]
+				for q, want := range expected[u] {
+					if got[q].Option != want.Option || got[q].Text != want.Text {
+						t.Errorf("%s/%s: stored %+v, want %+v", u, q, got[q], want)
+					}
+				}
+				if len(got) != len(expected[u]) {
+					t.Errorf("%s: %d answers stored, want %d", u, len(got), len(expected[u]))
+				}
+			}
+			if len(rs[outsider]) != 0 {
+				t.Errorf("the outsider's click was stored: %v", rs[outsider])
+			}
+
+			// The digest's numbers are `assessbot score`'s numbers.
+			var csv bytes.Buffer
+			var resp []assessment.Response
+			for _, u := range users {
+				resp = append(resp, assessment.Response{Respondent: u, Answers: expected[u]})
+			}
+			if err := answersheet.Write(&csv, f, resp); err != nil {
+				t.Fatal(err)
+			}
+			score := scoreJSONFor(t, id, csv.Bytes())
+			lines := reSectionLine.FindAllStringSubmatch(rendered, -1)
+			var want []string
+			for _, s := range score.Sections {
+				if s.Score == nil {
+					continue
+				}
+				want = append(want, fmt.Sprintf("%s %s %.2f", digest.Percent(*s.Score), s.Title, *s.Divergence))
+			}
+			var got []string
+			for _, l := range lines {
+				got = append(got, fmt.Sprintf("%s%% %s %s", l[1], l[2], l[3]))
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("digest sections:\n%s\nassessbot score:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if len(want) == 0 {
+				t.Fatal("no section scores to compare")
+			}
+
+			// After closing, a click changes nothing and says why.
+			msg, _ := h.dmWith("UAMY", `"answer|`)
+			h.click("UAMY", msg, firstAnswerAction(msg))
+			h.wait("the closed note", func() bool { return h.ephemeralWith("UAMY", "closed") })
+		})
+	}
+}
+
+func firstAnswerAction(m fakeslack.Message) string {
+	i := strings.Index(string(m.Blocks), `"answer|`)
+	rest := string(m.Blocks)[i+1:]
+	return rest[:strings.Index(rest, `"`)]
+}
+
+// waitAnswers waits until Redis holds the respondent's answers up to
+// section upTo (clicks are acked before they are stored).
+func (h *harness) waitAnswers(user string, answers map[string]assessment.Answer, f *assessment.Framework, upTo int) {
+	h.t.Helper()
+	want := 0
+	for si := 0; si <= upTo; si++ {
+		for _, q := range f.Sections[si].Questions {
+			if _, ok := answers[q.ID]; ok {
+				want++
+			}
+		}
+	}
+	h.wait(fmt.Sprintf("%d answers of %s in Redis", want, user), func() bool {
+		return len(h.responses()[user]) >= want
+	})
+}
+
+func (h *harness) responses() map[string]map[string]assessment.Answer {
+	out := map[string]map[string]assessment.Answer{}
+	st := h.main.Store
+	ids, err := st.RecentReviews(context.Background(), 1)
+	if err != nil || len(ids) == 0 {
+		return out
+	}
+	r, _, err := st.Review(context.Background(), ids[0])
+	if err != nil {
+		return out
+	}
+	r.Respondents = append(r.Respondents, outsider)
+	rs, err := st.Responses(context.Background(), r)
+	if err != nil {
+		return out
+	}
+	for _, x := range rs {
+		ans := map[string]assessment.Answer{}
+		for q, a := range x.Answers {
+			if a.Option != "" || a.Text != "" {
+				ans[q] = a
+			}
+		}
+		out[x.Respondent] = ans
+	}
+	return out
+}
+
+type scoreOut struct {
+	Sections []struct {
+		ID         string   `json:"id"`
+		Title      string   `json:"title"`
+		Score      *float64 `json:"score"`
+		Divergence *float64 `json:"divergence"`
+	} `json:"sections"`
+}
+
+// scoreJSONFor runs `assessbot score --format json` on a CSV.
+func scoreJSONFor(t *testing.T, framework string, csv []byte) scoreOut {
+	t.Helper()
+	path := t.TempDir() + "/answers.csv"
+	if err := writeFile(path, csv); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"score", "--framework", framework, "--answers", path, "--format", "json"}, &out, io.Discard); err != nil {
+		t.Fatalf("assessbot score: %v", err)
+	}
+	var s scoreOut
+	if err := json.Unmarshal(out.Bytes(), &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestHealthEndpoints(t *testing.T) {
+	h := newHarness(t)
+	base := "http://" + h.main.HTTPAddr()
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
+		if path == "/metrics" && !strings.Contains(string(body), "assessbot_envelopes_total") && !strings.Contains(string(body), "go_goroutines") {
+			t.Errorf("/metrics has no assessbot series:\n%.300s", body)
+		}
+	}
+}

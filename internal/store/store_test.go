@@ -1,0 +1,215 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/assessbot/assessbot/frameworks"
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/redistest"
+	"github.com/assessbot/assessbot/internal/store"
+)
+
+func newStore(t *testing.T) *store.Redis {
+	rdb, prefix := redistest.New(t)
+	return store.New(rdb, prefix)
+}
+
+func excellence(t testing.TB) *assessment.Framework {
+	cat, err := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := cat.Get("cs-excellence")
+	return f
+}
+
+func newReview(t *testing.T, s *store.Redis, users ...string) *assessment.Review {
+	t.Helper()
+	now := time.Now()
+	r := &assessment.Review{ID: "rtest" + time.Now().Format("150405"), FrameworkID: "cs-excellence", Respondents: users,
+		DigestChannel: "C1", CreatedBy: "UADMIN", CreatedAt: now, Deadline: now.Add(time.Hour), Threshold: 3, Status: assessment.StatusOpen}
+	if err := s.CreateReview(context.Background(), r, excellence(t)); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestSaveAnswerRules(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	r := newReview(t, s, "U1", "U2")
+	now := time.Now()
+
+	sh, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.Answers["q1"].Option != "yes" || sh.Submitted {
+		t.Fatalf("sheet after first answer = %+v", sh)
+	}
+	// A comment keeps the option; changing the option keeps the comment.
+	if _, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Comment: "we half do"}, true, now); err != nil {
+		t.Fatal(err)
+	}
+	sh, err = s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "no"}, false, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sh.Answers["q1"]; got.Option != "no" || got.Comment != "we half do" {
+		t.Fatalf("answer = %+v, want option no with the comment kept", got)
+	}
+
+	tests := []struct {
+		name, user string
+		code       string
+	}{
+		{"not a respondent", "U9", assessment.EFORBIDDEN},
+	}
+	for _, tc := range tests {
+		_, err := s.SaveAnswer(ctx, r.ID, tc.user, "q1", assessment.Answer{Option: "yes"}, false, now)
+		if assessment.ErrorCode(err) != tc.code {
+			t.Errorf("%s: err = %v, want code %s", tc.name, err, tc.code)
+		}
+	}
+	if _, err := s.SaveAnswer(ctx, "rnope", "U1", "q1", assessment.Answer{Option: "yes"}, false, now); assessment.ErrorCode(err) != assessment.ENOTFOUND {
+		t.Errorf("unknown review: err = %v", err)
+	}
+
+	closed, err := s.Close(ctx, r.ID, "UADMIN", now)
+	if err != nil || !closed {
+		t.Fatalf("close = %v, %v", closed, err)
+	}
+	_, err = s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false, now)
+	if assessment.ErrorCode(err) != assessment.ECLOSED {
+		t.Fatalf("answer after close: err = %v, want closed", err)
+	}
+	sh, _ = s.Sheet(ctx, r.ID, "U1")
+	if sh.Answers["q1"].Option != "no" {
+		t.Fatalf("a refused answer changed the stored one: %+v", sh.Answers["q1"])
+	}
+}
+
+func TestSubmitAndResponses(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	r := newReview(t, s, "U1", "U2")
+	now := time.Now()
+	for _, u := range r.Respondents {
+		if _, err := s.SaveAnswer(ctx, r.ID, u, "q2", assessment.Answer{Option: assessment.NotSure}, false, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.Submit(ctx, r.ID, "U1")
+	if err != nil || all {
+		t.Fatalf("first submit: all=%v err=%v", all, err)
+	}
+	all, err = s.Submit(ctx, r.ID, "U1") // twice is harmless
+	if err != nil || all {
+		t.Fatalf("repeat submit: all=%v err=%v", all, err)
+	}
+	if all, err = s.Submit(ctx, r.ID, "U2"); err != nil || !all {
+		t.Fatalf("last submit: all=%v err=%v", all, err)
+	}
+	rs, err := s.Responses(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || !rs[0].Submitted || rs[1].Answers["q2"].Option != assessment.NotSure {
+		t.Fatalf("responses = %+v", rs)
+	}
+	// The frozen framework comes back whole.
+	_, f, err := s.Review(ctx, r.ID)
+	if err != nil || len(f.Sections) != 7 || f.Scales["yesno"] == nil {
+		t.Fatalf("frozen framework = %v sections, err %v", len(f.Sections), err)
+	}
+}
+
+// Many concurrent closers: exactly one wins and the digest is queued once.
+func TestCloseExactlyOnce(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	r := newReview(t, s, "U1")
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.Close(ctx, r.ID, "x", time.Now())
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d closers won, want 1", wins.Load())
+	}
+	pending, _ := s.PendingDigests(ctx)
+	if len(pending) != 1 || pending[0] != r.ID {
+		t.Fatalf("pending digests = %v", pending)
+	}
+	if err := s.DigestPosted(ctx, r.ID, "C1", "1.2"); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ = s.PendingDigests(ctx)
+	ref, _ := s.DigestRef(ctx, r.ID)
+	if len(pending) != 0 || ref != "C1/1.2" {
+		t.Fatalf("after posting: pending %v ref %q", pending, ref)
+	}
+	open, _ := s.OpenReviews(ctx)
+	if len(open) != 0 {
+		t.Fatalf("closed review still open: %v", open)
+	}
+}
+
+func TestEnvelopeDedupeAndLeases(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	first, err := s.FirstDelivery(ctx, "E1", time.Minute)
+	if err != nil || !first {
+		t.Fatalf("first = %v %v", first, err)
+	}
+	if again, _ := s.FirstDelivery(ctx, "E1", time.Minute); again {
+		t.Fatal("a repeated envelope was taken as new")
+	}
+	ok, _ := s.Claim(ctx, "job", "A", time.Minute)
+	ok2, _ := s.Claim(ctx, "job", "B", time.Minute)
+	if !ok || ok2 {
+		t.Fatalf("claims = %v %v, want true false", ok, ok2)
+	}
+	_ = s.Release(ctx, "job", "B") // not B's: must not release
+	if ok3, _ := s.Claim(ctx, "job", "C", time.Minute); ok3 {
+		t.Fatal("a lease was released by someone who did not hold it")
+	}
+	_ = s.Release(ctx, "job", "A")
+	if ok4, _ := s.Claim(ctx, "job", "C", time.Minute); !ok4 {
+		t.Fatal("lease not free after its owner released it")
+	}
+}
+
+// With Redis gone, a save fails with EUNAVAILABLE (the user is told), and
+// works again when Redis is back.
+func TestRedisDownIsUnavailable(t *testing.T) {
+	srv := redistest.StartServer(t)
+	rdb := redistest.Client(srv)
+	s := store.New(rdb, "t:")
+	ctx := context.Background()
+	r := newReview(t, s, "U1")
+	srv.Stop()
+	_, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false, time.Now())
+	if assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
+		t.Fatalf("err = %v, want unavailable", err)
+	}
+	if msg := assessment.ErrorMessage(err); msg == "" {
+		t.Fatal("no message for the user")
+	}
+}
