@@ -159,8 +159,10 @@ func (h *harness) click(user string, msg fakeslack.Message, actionID string, opt
 	}
 }
 
+// ephemeralWith reports whether user was told s: in an ephemeral, or in a
+// DM where an ephemeral cannot reach them (another person's DM).
 func (h *harness) ephemeralWith(user, s string) bool {
-	for _, m := range h.slack.Ephemerals(user) {
+	for _, m := range append(h.slack.Ephemerals(user), h.slack.DMs(user)...) {
 		if strings.Contains(m.Text, s) || strings.Contains(string(m.Blocks), s) {
 			return true
 		}
@@ -175,8 +177,8 @@ func plan(f *assessment.Framework, ui int, skip bool) map[string]assessment.Answ
 	for _, ref := range f.Questions() {
 		qi := ref.Index
 		if ref.Scale.Text {
-			if (ui+qi)%3 != 0 {
-				out[ref.Question.ID] = assessment.Answer{Text: fmt.Sprintf("respondent %d on %s: it depends", ui, ref.Question.ID)}
+			if (ui+qi)%5 != 0 {
+				out[ref.Question.ID] = assessment.Answer{Text: fmt.Sprintf("answer %d to %s: it depends", ui, ref.Question.ID)}
 			}
 			continue
 		}
@@ -320,6 +322,25 @@ func TestReviewEndToEnd(t *testing.T) {
 			}
 			rendered := blocktext.Render(digests[0].Blocks, nil)
 			t.Logf("digest:\n%s", rendered)
+
+			// Open answers go to the digest's thread, without names.
+			if _, text := f.CountQuestions(); text > 0 {
+				var thread []string
+				for _, m := range h.slack.ChannelMessages(leads) {
+					if m.ThreadTS == digests[0].TS && m.TS != m.ThreadTS {
+						thread = append(thread, blocktext.Render(m.Blocks, nil))
+					}
+				}
+				all := strings.Join(thread, "\n")
+				if !strings.Contains(all, "In their own words") || !strings.Contains(all, "it depends") {
+					t.Fatalf("no open answers in the digest thread:\n%s", all)
+				}
+				for _, u := range users {
+					if strings.Contains(all, u) {
+						t.Fatalf("the thread names respondent %s:\n%s", u, all)
+					}
+				}
+			}
 
 			// Nothing anyone clicked is lost: Redis holds exactly the expected answers.
 			rs := h.responses()
@@ -466,7 +487,7 @@ func TestHealthEndpoints(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
 		}
-		if path == "/metrics" && !strings.Contains(string(body), "assessbot_envelopes_total") && !strings.Contains(string(body), "go_goroutines") {
+		if path == "/metrics" && !strings.Contains(string(body), "assessbot_digests_posted_total") {
 			t.Errorf("/metrics has no assessbot series:\n%.300s", body)
 		}
 	}

@@ -452,4 +452,3 @@ func (b *Bot) postDigest(ctx context.Context, reviewID string) bool {
 	b.log.Info("digest posted", "review", reviewID, "channel", ch, "respondents", d.Result.Respondents)
 	return true
 }
-
