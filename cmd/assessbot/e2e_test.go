@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,7 +38,14 @@ type harness struct {
 	prefix string
 	main   *Main
 	logs   *syncBuffer
+	// skew moves the bot's clock forward (nanoseconds), so tests pass
+	// deadlines without sleeping.
+	skew     atomic.Int64
+	redisURL string
 }
+
+// advance moves the bot's clock.
+func (h *harness) advance(d time.Duration) { h.skew.Add(int64(d)) }
 
 type syncBuffer struct {
 	mu sync.Mutex
@@ -58,6 +66,12 @@ func (s *syncBuffer) String() string {
 
 func newHarness(t *testing.T, respondents ...string) *harness {
 	t.Helper()
+	return newHarnessOn(t, "", respondents...)
+}
+
+// newHarnessOn is newHarness on a given Redis URL ("" = the shared test Redis).
+func newHarnessOn(t *testing.T, redisURL string, respondents ...string) *harness {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	fs := fakeslack.New()
@@ -68,8 +82,12 @@ func newHarness(t *testing.T, respondents ...string) *harness {
 		fs.AddUser(fakeslack.User{ID: u, Name: strings.ToLower(u), TZ: "America/Los_Angeles"})
 	}
 	fs.AddChannel(leads, "cs-leadership", admin)
-	_, prefix := redistest.New(t)
-	h := &harness{t: t, ctx: ctx, slack: fs, prefix: prefix, logs: &syncBuffer{}}
+	prefix := "test:e2e:" + strings.ToLower(t.Name()) + ":"
+	if redisURL == "" {
+		_, prefix = redistest.New(t)
+		redisURL = redistest.URL()
+	}
+	h := &harness{t: t, ctx: ctx, slack: fs, prefix: prefix, logs: &syncBuffer{}, redisURL: redisURL}
 	h.start()
 	t.Cleanup(func() {
 		if h.main != nil {
@@ -87,7 +105,7 @@ func (h *harness) start() {
 	h.t.Helper()
 	cfg := Config{
 		SlackBotToken: h.slack.BotToken(), SlackAppToken: h.slack.AppToken(), SlackAPIURL: h.slack.APIURL(),
-		RedisURL: redistest.URL(), RedisPrefix: h.prefix, AdminUsers: []string{admin},
+		RedisURL: h.redisURL, RedisPrefix: h.prefix, Now: func() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) }, AdminUsers: []string{admin},
 		HTTPAddr: "127.0.0.1:0", LogLevel: "debug", Workers: 8, Tick: 100 * time.Millisecond,
 		Registry: prometheus.NewRegistry(),
 	}

@@ -331,7 +331,7 @@ func (b *Bot) sweep(ctx context.Context) {
 	}
 	if ids, err := b.st.FanoutPending(ctx); err == nil {
 		for _, id := range ids {
-			b.fanout(ctx, id)
+			b.goFanout(ctx, id)
 		}
 	}
 }

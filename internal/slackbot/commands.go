@@ -135,7 +135,7 @@ func (b *Bot) start(ctx context.Context, in startInput) {
 	b.log.Info("review started", "review", r.ID, "framework", r.FrameworkID, "respondents", len(r.Respondents), "by", in.by)
 	reply(fmt.Sprintf("Started review `%s` of *%s* for %d people. I'm sending them a DM now. The digest goes to <#%s> on %s, or when everyone has submitted. Follow it with `/review status %s`; close it early with `/review close %s`.",
 		r.ID, escape(in.framework.Title), len(r.Respondents), r.DigestChannel, slackDate(r.Deadline), r.ID, r.ID))
-	go b.fanout(context.WithoutCancel(ctx), r.ID)
+	b.goFanout(ctx, r.ID)
 }
 
 // resolveAudience expands users, user groups and channels into user ids,

@@ -321,8 +321,19 @@ const (
 	digestLease = 2 * time.Minute
 )
 
+// goFanout runs a fan-out in the background; Run waits for it on shutdown.
+func (b *Bot) goFanout(ctx context.Context, reviewID string) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.fanout(ctx, reviewID)
+	}()
+}
+
 // fanout sends the intro DM to every respondent not yet reached. It resumes
 // from Redis after a crash and holds a lease so replicas don't both send.
+// On shutdown (ctx done) it starts no new DM but finishes those under way
+// and records them, so a graceful restart never sends a DM twice.
 func (b *Bot) fanout(ctx context.Context, reviewID string) {
 	lease := "fanout:" + reviewID
 	ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, fanoutLease)
@@ -357,10 +368,18 @@ func (b *Bot) fanout(ctx context.Context, reviewID string) {
 		if ctx.Err() != nil {
 			break
 		}
-		sem <- struct{}{}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
 		wg.Add(1)
 		go func(u string) {
 			defer func() { <-sem; wg.Done() }()
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
 			ref, err := b.post(ctx, u, "You're invited to "+f.Title, introBlocks(r, f, nil))
 			if err != nil {
 				if !permanent(err) {
@@ -383,6 +402,9 @@ func (b *Bot) fanout(ctx context.Context, reviewID string) {
 		}(u)
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		return
+	}
 	done, err = b.st.Delivered(ctx, reviewID)
 	if err != nil || len(done) < len(r.Respondents) {
 		return // the ticker resumes the rest

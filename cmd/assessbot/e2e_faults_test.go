@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assessbot/assessbot/internal/fakeslack"
+	"github.com/assessbot/assessbot/internal/redistest"
+)
+
+// startReview starts cs-checklist for users and waits for every intro DM.
+func (h *harness) startReview(due string, users ...string) string {
+	h.t.Helper()
+	var mentions []string
+	for _, u := range users {
+		mentions = append(mentions, "<@"+u+"|"+strings.ToLower(u)+">")
+	}
+	if text := h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#"+leads+"|cs-leadership> due "+due); text != "" {
+		h.t.Fatalf("start refused: %s", text)
+	}
+	for _, u := range users {
+		h.waitDM(u, `"start"`)
+	}
+	ids, err := h.main.Store.RecentReviews(context.Background(), 1)
+	if err != nil || len(ids) == 0 {
+		h.t.Fatalf("no review stored: %v", err)
+	}
+	return ids[0]
+}
+
+func (h *harness) told(user, s string) {
+	h.t.Helper()
+	h.wait(user+" is told "+s, func() bool { return h.ephemeralWith(user, s) })
+}
+
+func countIntros(fs *fakeslack.Server, user string) int {
+	n := 0
+	for _, m := range fs.DMs(user) {
+		if strings.Contains(string(m.Blocks), `"start"`) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestCommandsAndPermissions(t *testing.T) {
+	h := newHarness(t, "UAMY", "UBEN")
+	// Answers in the ack: help and bad arguments, for everyone.
+	acks := []struct{ user, text, want string }{
+		{outsider, "help", "/review start"},
+		{outsider, "launch", "/review help"},
+		{admin, "start cs-checklist to @amy", "autocomplete"},
+		{admin, "close soon", "not a review id"},
+	}
+	for _, tc := range acks {
+		if got := h.command(tc.user, leads, tc.text); !strings.Contains(got, tc.want) {
+			t.Errorf("/review %s: ack %q, want it to mention %q", tc.text, got, tc.want)
+		}
+	}
+	// Admin-only commands refuse others and change nothing.
+	for _, text := range []string{"start cs-checklist to <@UAMY|amy> digest <#CLEADS|x>", "close", "status", ""} {
+		before := len(h.slack.Ephemerals(outsider)) + len(h.slack.DMs(outsider))
+		h.command(outsider, leads, text)
+		h.wait("a refusal", func() bool { return len(h.slack.Ephemerals(outsider))+len(h.slack.DMs(outsider)) > before })
+		if !h.ephemeralWith(outsider, "Only assessbot admins") {
+			t.Errorf("/review %s by a non-admin was not refused", text)
+		}
+	}
+	if ids, _ := h.main.Store.RecentReviews(context.Background(), 1); len(ids) != 0 {
+		t.Fatalf("a non-admin started a review: %v", ids)
+	}
+	h.command(admin, leads, "start nope to <@UAMY|amy>")
+	h.told(admin, "There is no framework `nope`")
+	h.command(admin, leads, "frameworks")
+	h.told(admin, "`cs-exec-maturity`")
+	h.command(admin, leads, "status")
+	h.told(admin, "No review has been started yet")
+
+	// The modal: errors come back into the form; a good form starts a review.
+	h.command(admin, leads, "")
+	var v fakeslack.View
+	h.wait("the start modal", func() bool {
+		vs := h.slack.Views(admin)
+		if len(vs) > 0 {
+			v = vs[0]
+		}
+		return len(vs) > 0
+	})
+	ack, err := h.slack.SubmitView(h.ctx, admin, v, map[string]map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ack.Payload), `"framework":"Choose a framework."`) || !strings.Contains(string(ack.Payload), "Pick at least one person") {
+		t.Fatalf("empty form ack = %s", ack.Payload)
+	}
+	_, err = h.slack.SubmitView(h.ctx, admin, v, map[string]map[string]any{
+		"framework": {"v": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "cs-exec-maturity", "text": map[string]any{"type": "plain_text", "text": "x"}}}},
+		"people":    {"v": map[string]any{"type": "multi_users_select", "selected_users": []string{"UAMY", "UBEN"}}},
+		"digest":    {"v": map[string]any{"type": "conversations_select", "selected_conversation": leads}},
+		"deadline":  {"v": map[string]any{"type": "datepicker", "selected_date": time.Now().AddDate(0, 0, 5).Format("2006-01-02")}},
+		"threshold": {"v": map[string]any{"type": "number_input", "value": "2"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.told(admin, "Started review")
+	h.waitDM("UAMY", "CS Executive Maturity")
+	h.waitDM("UBEN", "CS Executive Maturity")
+
+	h.command(admin, leads, "status")
+	h.told(admin, "0 of 2 submitted")
+	h.command(admin, leads, "close")
+	h.told(admin, "posted the digest")
+	h.wait("the digest", func() bool { return len(h.slack.ChannelMessages(leads)) == 1 })
+	h.command(admin, leads, "close")
+	h.told(admin, "already closed")
+	if n := len(h.slack.ChannelMessages(leads)); n != 1 {
+		t.Fatalf("%d messages in the digest channel after two closes, want 1", n)
+	}
+}
+
+// Slack answers 429 and 5xx: every DM is still delivered, exactly once.
+func TestFanoutThroughRateLimitsAndErrors(t *testing.T) {
+	users := []string{"U1", "U2", "U3", "U4", "U5", "U6"}
+	h := newHarness(t, users...)
+	h.slack.FailNext("chat.postMessage", 3, fakeslack.Fault{Status: 429, RetryAfter: 1})
+	h.startReview("3d", users...)
+	h.slack.FailNext("chat.postMessage", 2, fakeslack.Fault{Status: 503})
+	h.slack.FailNext("chat.update", 2, fakeslack.Fault{Status: 500})
+	time.Sleep(200 * time.Millisecond)
+	for _, u := range users {
+		if n := countIntros(h.slack, u); n != 1 {
+			t.Errorf("%s got %d intro DMs, want 1", u, n)
+		}
+	}
+	limited := 0
+	for _, c := range h.slack.Calls("chat.postMessage") {
+		if c.Status == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited != 3 {
+		t.Errorf("%d chat.postMessage calls were rate limited, want the 3 injected", limited)
+	}
+	// A click through a 5xx on the first chat.update still shows the answer.
+	intro := h.waitDM("U1", `"start"`)
+	h.click("U1", intro, "start")
+	msg := h.waitDM("U1", `"answer|`)
+	h.click("U1", msg, firstAnswerAction(msg))
+	h.waitDM("U1", "Your answer")
+}
+
+// A bot stopped in the middle of the fan-out: the next process finishes it
+// and nobody is skipped or asked twice.
+func TestFanoutResumesAfterRestart(t *testing.T) {
+	var users []string
+	for _, c := range "ABCDEFGHIJKL" {
+		users = append(users, "U"+string(c))
+	}
+	h := newHarness(t, users...)
+	h.slack.FailNext("chat.postMessage", 100, fakeslack.Fault{Delay: 120 * time.Millisecond})
+	var mentions []string
+	for _, u := range users {
+		mentions = append(mentions, "<@"+u+"|x>")
+	}
+	h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#"+leads+"|x> due 3d")
+	h.wait("the first intro DMs", func() bool { return countIntros(h.slack, users[0]) > 0 })
+	h.restart()
+	for _, u := range users {
+		h.waitDM(u, `"start"`)
+	}
+	time.Sleep(300 * time.Millisecond)
+	for _, u := range users {
+		if n := countIntros(h.slack, u); n != 1 {
+			t.Errorf("%s got %d intro DMs, want 1", u, n)
+		}
+	}
+}
+
+// The deadline passes while no bot runs: the next one closes the review and
+// posts one digest, withholding scores below the anonymity threshold.
+func TestDeadlineWhileDown(t *testing.T) {
+	h := newHarness(t, "UAMY", "UBEN")
+	h.startReview("1h", "UAMY", "UBEN")
+	intro := h.waitDM("UAMY", `"start"`)
+	h.click("UAMY", intro, "start")
+	msg := h.waitDM("UAMY", `"answer|`)
+	h.click("UAMY", msg, firstAnswerAction(msg))
+	h.waitDM("UAMY", "Your answer")
+	h.main.Close()
+	h.main = nil
+	h.advance(2 * time.Hour)
+	h.start()
+	h.wait("the digest", func() bool { return len(h.slack.ChannelMessages(leads)) > 0 })
+	time.Sleep(400 * time.Millisecond)
+	msgs := h.slack.ChannelMessages(leads)
+	if len(msgs) != 1 {
+		t.Fatalf("%d digests, want 1", len(msgs))
+	}
+	body := string(msgs[0].Blocks)
+	if !strings.Contains(body, "1 of 2 responded") || !strings.Contains(body, "withheld") || strings.Contains(body, "%*") {
+		t.Fatalf("digest below the threshold shows figures:\n%s", body)
+	}
+	// The closed review refuses clicks.
+	h.click("UAMY", msg, firstAnswerAction(msg))
+	h.told("UAMY", "closed")
+}
+
+// Duplicates and retries of one envelope are handled once.
+func TestDuplicateEnvelopes(t *testing.T) {
+	h := newHarness(t, "UAMY")
+	h.startReview("3d", "UAMY")
+	intro := h.waitDM("UAMY", `"start"`)
+	h.click("UAMY", intro, "start", fakeslack.WithEnvelopeID("Eone"))
+	h.waitDM("UAMY", `"next"`)
+	n := len(h.slack.DMs("UAMY"))
+	h.click("UAMY", intro, "start", fakeslack.WithEnvelopeID("Eone"), fakeslack.WithRetryAttempt(1))
+	h.click("UAMY", intro, "start", fakeslack.WithEnvelopeID("Etwo"), fakeslack.Duplicate())
+	h.wait("the second start", func() bool { return len(h.slack.DMs("UAMY")) > n })
+	time.Sleep(300 * time.Millisecond)
+	if got := len(h.slack.DMs("UAMY")); got != n+1 {
+		t.Fatalf("%d new messages for a retried and a duplicated envelope, want 1", got-n)
+	}
+}
+
+// A view_submission forged with another review's metadata writes nothing.
+func TestForgedViewSubmission(t *testing.T) {
+	h := newHarness(t, "UAMY", "UBEN")
+	id := h.startReview("3d", "UAMY", "UBEN")
+	payload := map[string]any{
+		"type": "view_submission", "team": map[string]any{"id": "T1"},
+		"user": map[string]any{"id": outsider, "name": "olaf", "team_id": "T1"},
+		"view": map[string]any{"id": "VFORGED", "type": "modal", "callback_id": "text_answer",
+			"private_metadata": id + "|team-roles-documented|DAMY",
+			"state":            map[string]any{"values": map[string]any{"answer": map[string]any{"v": map[string]any{"type": "plain_text_input", "value": "forged"}}}}},
+	}
+	if _, err := h.slack.Send(h.ctx, "interactive", payload); err != nil {
+		t.Fatal(err)
+	}
+	h.told(outsider, "not a respondent")
+	if got := h.responses(); len(got[outsider]) != 0 || len(got["UAMY"]) != 0 {
+		t.Fatalf("a forged submission was stored: %v", got)
+	}
+}
+
+// Redis stops while people answer: they are told, /readyz goes red, and
+// everything works again when Redis is back, with nothing acknowledged lost.
+func TestRedisOutage(t *testing.T) {
+	srv := redistest.StartServer(t, "--appendonly", "yes", "--appendfsync", "always")
+	h := newHarnessOn(t, srv.URL(), "UAMY", "UBEN")
+	h.startReview("3d", "UAMY", "UBEN")
+	intro := h.waitDM("UAMY", `"start"`)
+	h.click("UAMY", intro, "start")
+	msg := h.waitDM("UAMY", `"answer|`)
+	first := firstAnswerAction(msg)
+	h.click("UAMY", msg, first)
+	h.waitDM("UAMY", "Your answer")
+
+	srv.Stop()
+	second := strings.Replace(first, "|no", "|yes", 1)
+	if second == first {
+		second = strings.Replace(first, "|yes", "|no", 1)
+	}
+	h.click("UAMY", msg, second)
+	h.told("UAMY", "could not be saved")
+	if code := h.readyz(); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with Redis down = %d, want 503", code)
+	}
+
+	srv.Start()
+	h.wait("/readyz green", func() bool { return h.readyz() == http.StatusOK })
+	h.click("UAMY", msg, second)
+	want := second[strings.LastIndex(second, "|")+1:]
+	q := strings.Split(second, "|")[1]
+	h.wait("the answer after the outage", func() bool { return h.responses()["UAMY"][q].Option == want })
+	if h.main.Bot == nil || !strings.Contains(h.logs.String(), "could not be saved") && !strings.Contains(h.logs.String(), "unavailable") {
+		t.Errorf("the outage left no trace in the logs")
+	}
+}
+
+func (h *harness) readyz() int {
+	resp, err := http.Get("http://" + h.main.HTTPAddr() + "/readyz")
+	if err != nil {
+		return 0
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
