@@ -296,7 +296,7 @@ func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
 	for _, s := range res.Sections {
 		lines = append(lines, sectionLine(s))
 	}
-	bs = append(bs, slack.NewSectionBlock(mrkdwn("*Sections*\n"+strings.Join(lines, "\n")), nil, nil))
+	bs = append(bs, linesBlocks("*Sections*", lines)...)
 	if len(d.Strongest) > 0 {
 		bs = append(bs, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("💪 *Strongest:* %s\n🛠 *Weakest:* %s",
 			sectionNames(d.Strongest), sectionNames(d.Weakest))), nil, nil))
@@ -316,6 +316,25 @@ func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
 		bs = append(bs, slack.NewSectionBlock(mrkdwn("*What the team is not sure about*\n"+strings.Join(l, "\n")), nil, nil))
 	}
 	return bs
+}
+
+// linesBlocks puts a titled list into as many section blocks as its length
+// needs, each within Slack's 3,000 characters.
+func linesBlocks(title string, lines []string) []slack.Block {
+	var out []slack.Block
+	cur := title
+	for _, l := range lines {
+		l = digest.Truncate(l, maxSectionText-100)
+		if len(cur)+1+len(l) > maxSectionText {
+			out = append(out, slack.NewSectionBlock(mrkdwn(cur), nil, nil))
+			cur = ""
+		}
+		if cur != "" {
+			cur += "\n"
+		}
+		cur += l
+	}
+	return append(out, slack.NewSectionBlock(mrkdwn(cur), nil, nil))
 }
 
 func sectionLine(s scoring.SectionResult) string {

@@ -1,0 +1,184 @@
+package slackbot
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/assessbot/assessbot/frameworks"
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/scoring"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func shipped(t *testing.T, id string) *assessment.Framework {
+	t.Helper()
+	cat, err := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := cat.Get(id)
+	if !ok {
+		t.Fatalf("no framework %s", id)
+	}
+	return f
+}
+
+func golden(t *testing.T, name string, blocks []slack.Block) {
+	t.Helper()
+	got, err := json.MarshalIndent(blocks, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", name+".golden.json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s; run go test ./internal/slackbot -update and review the diff", name, path)
+	}
+}
+
+var fixedReview = &assessment.Review{
+	ID: "rgolden1", FrameworkID: "cs-exec-maturity", Respondents: []string{"U1", "U2", "U3", "U4"},
+	DigestChannel: "CLEADS", CreatedBy: "UADA", Threshold: 3, Status: assessment.StatusOpen,
+	CreatedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), Deadline: time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC),
+}
+
+func TestBlocksGolden(t *testing.T) {
+	f := shipped(t, "cs-exec-maturity")
+	answers := map[string]assessment.Answer{
+		"retention-responsibility": {Option: "average", Comment: "Depends on the region"},
+		"renewals-ownership":       {Option: assessment.NotSure},
+	}
+	sh := &sheetView{Answers: answers}
+	golden(t, "intro-new", introBlocks(fixedReview, f, nil))
+	golden(t, "intro-started", introBlocks(fixedReview, f, sh))
+	golden(t, "section", sectionBlocks(fixedReview, f, pages(f, 0)[0], *sh))
+
+	// A digest of four respondents on the NuffSaid scale.
+	var rs []assessment.Response
+	for i, levels := range [][]string{
+		{"poor", "average", "excellent", "average", "poor", "poor", "average", "excellent", "average", "poor"},
+		{"average", "average", "excellent", "poor", "poor", assessment.NotSure, "average", "excellent", "excellent", "poor"},
+		{"excellent", "average", "average", "poor", "average", assessment.NotSure, "poor", "excellent", "average", "poor"},
+		{"poor", "excellent", "average", "average", "poor", "average", "average", "average", "excellent", ""},
+	} {
+		r := assessment.Response{Respondent: fmt.Sprintf("U%d", i+1), Answers: map[string]assessment.Answer{}, Submitted: i != 3}
+		for qi, ref := range f.Questions() {
+			if levels[qi] != "" {
+				r.Answers[ref.Question.ID] = assessment.Answer{Option: levels[qi]}
+			}
+		}
+		rs = append(rs, r)
+	}
+	res := scoring.Aggregate(f, rs, scoring.Options{Threshold: 3, Seed: fixedReview.ID})
+	d := digest.Build(f, res, digest.Meta{ReviewID: fixedReview.ID, Opened: fixedReview.CreatedAt, Closed: fixedReview.Deadline, Invited: 4})
+	golden(t, "digest", digestBlocks(d, fixedReview))
+}
+
+// Every section of every shipped framework fits Slack's limits, and a
+// framework far beyond them is split over messages instead of failing.
+func TestBlockKitLimits(t *testing.T) {
+	long := strings.Repeat("How well do we really know this part of the customer journey? ", 40)[:1990]
+	huge := &assessment.Framework{ID: "huge", Title: strings.Repeat("T", 150), Scales: map[string]*assessment.Scale{"yesno": framework.YesNo()}}
+	for s := 0; s < 40; s++ {
+		sec := assessment.Section{ID: fmt.Sprintf("s%d", s), Title: strings.Repeat("S", 150), Description: long}
+		for q := 0; q < 30; q++ {
+			sec.Questions = append(sec.Questions, assessment.Question{ID: fmt.Sprintf("s%dq%d", s, q), Text: long, Scale: "yesno", Help: long})
+		}
+		huge.Sections = append(huge.Sections, sec)
+	}
+	fws := []*assessment.Framework{huge}
+	for _, id := range []string{"cs-excellence", "cs-checklist", "cs-foundations", "saas-cs-assessment", "cs-exec-maturity"} {
+		fws = append(fws, shipped(t, id))
+	}
+	for _, f := range fws {
+		answers := map[string]assessment.Answer{}
+		for _, ref := range f.Questions() {
+			answers[ref.Question.ID] = assessment.Answer{Comment: strings.Repeat("c", 3000), Text: strings.Repeat("t", 3000)}
+		}
+		for si := range f.Sections {
+			ps := pages(f, si)
+			seen := 0
+			for _, p := range ps {
+				bs := sectionBlocks(fixedReview, f, p, sheetView{Answers: answers})
+				if len(bs) > maxBlocks {
+					t.Fatalf("%s section %d page %d: %d blocks", f.ID, si, p.Page, len(bs))
+				}
+				checkTexts(t, f.ID, bs)
+				seen += len(p.Questions)
+			}
+			if seen != len(f.Sections[si].Questions) {
+				t.Fatalf("%s section %d: pages hold %d of %d questions", f.ID, si, seen, len(f.Sections[si].Questions))
+			}
+			if f.ID == "huge" && len(ps) < 2 {
+				t.Fatalf("30 questions fit on %d page", len(ps))
+			}
+		}
+	}
+}
+
+func TestHugeDigestFits(t *testing.T) {
+	long := strings.Repeat("A long section title that goes on and on ", 4)
+	f := &assessment.Framework{ID: "huge", Title: "Huge", Scales: map[string]*assessment.Scale{"yesno": framework.YesNo()}}
+	for s := 0; s < 100; s++ {
+		f.Sections = append(f.Sections, assessment.Section{ID: fmt.Sprintf("s%d", s), Title: long,
+			Questions: []assessment.Question{{ID: fmt.Sprintf("q%d", s), Text: strings.Repeat("q", 1999), Scale: "yesno"}}})
+	}
+	var rs []assessment.Response
+	for i := 0; i < 5; i++ {
+		r := assessment.Response{Respondent: fmt.Sprint(i), Answers: map[string]assessment.Answer{}}
+		for s := 0; s < 100; s++ {
+			r.Answers[fmt.Sprintf("q%d", s)] = assessment.Answer{Option: []string{"yes", "no"}[(i+s)%2]}
+		}
+		rs = append(rs, r)
+	}
+	d := digest.Build(f, scoring.Aggregate(f, rs, scoring.Options{}), digest.Meta{Invited: 5})
+	bs := digestBlocks(d, fixedReview)
+	if len(bs) > maxBlocks {
+		t.Fatalf("digest of 100 sections has %d blocks", len(bs))
+	}
+	checkTexts(t, "huge digest", bs)
+	raw, _ := json.Marshal(bs)
+	if n := strings.Count(string(raw), "divergence"); n < 100 {
+		t.Fatalf("only %d of 100 sections shown", n)
+	}
+}
+
+func checkTexts(t *testing.T, id string, bs []slack.Block) {
+	t.Helper()
+	raw, _ := json.Marshal(bs)
+	var blocks []map[string]any
+	_ = json.Unmarshal(raw, &blocks)
+	for _, b := range blocks {
+		if tx, ok := b["text"].(map[string]any); ok {
+			n := len([]rune(tx["text"].(string)))
+			limit := maxSectionText
+			if b["type"] == "header" {
+				limit = maxHeader
+			}
+			if n > limit {
+				t.Fatalf("%s: %s text of %d characters", id, b["type"], n)
+			}
+		}
+	}
+}
