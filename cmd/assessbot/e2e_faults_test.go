@@ -130,7 +130,7 @@ func TestFanoutThroughRateLimitsAndErrors(t *testing.T) {
 	h.slack.FailNext("chat.postMessage", 3, fakeslack.Fault{Status: 429, RetryAfter: 1})
 	h.startReview("3d", users...)
 	h.slack.FailNext("chat.postMessage", 2, fakeslack.Fault{Status: 503})
-	h.slack.FailNext("chat.update", 2, fakeslack.Fault{Status: 500})
+	h.slack.FailNext("response_url", 2, fakeslack.Fault{Status: 500})
 	time.Sleep(200 * time.Millisecond)
 	for _, u := range users {
 		if n := countIntros(h.slack, u); n != 1 {
@@ -152,6 +152,15 @@ func TestFanoutThroughRateLimitsAndErrors(t *testing.T) {
 	msg := h.waitDM("U1", `"answer|`)
 	h.click("U1", msg, firstAnswerAction(msg))
 	h.waitDM("U1", "Your answer")
+	failed := 0
+	for _, c := range h.slack.Calls("response_url") {
+		if c.Status == 500 {
+			failed++
+		}
+	}
+	if failed != 2 {
+		t.Errorf("%d response_url posts failed, want the 2 injected", failed)
+	}
 }
 
 // A bot stopped in the middle of the fan-out: the next process finishes it

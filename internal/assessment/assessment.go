@@ -99,6 +99,19 @@ func (f *Framework) Lookup(questionID string) (QuestionRef, bool) {
 	return QuestionRef{}, false
 }
 
+// Position returns the index of a question's section and its index within
+// that section, or -1, -1.
+func (f *Framework) Position(questionID string) (section, question int) {
+	for si := range f.Sections {
+		for qi := range f.Sections[si].Questions {
+			if f.Sections[si].Questions[qi].ID == questionID {
+				return si, qi
+			}
+		}
+	}
+	return -1, -1
+}
+
 // Section finds a section by id.
 func (f *Framework) Section(id string) (*Section, int, bool) {
 	for i := range f.Sections {

@@ -20,6 +20,7 @@ import (
 type Store interface {
 	CreateReview(ctx context.Context, r *assessment.Review, f *assessment.Framework) error
 	Review(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error)
+	ReviewStatic(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error)
 	SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool, now time.Time) (store.Sheet, error)
 	Sheet(ctx context.Context, reviewID, user string) (store.Sheet, error)
 	Submit(ctx context.Context, reviewID, user string) (bool, error)
@@ -127,20 +128,22 @@ func NewID() string {
 // Answer validates and saves one answer (or, with comment, a comment) and
 // returns the respondent's answers after it.
 func (s *Service) Answer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool) (store.Sheet, *assessment.Review, *assessment.Framework, error) {
-	r, f, err := s.Store.Review(ctx, reviewID)
+	// The review's audience and framework never change; whether it is still
+	// open is checked by the save itself, atomically.
+	r, f, err := s.Store.ReviewStatic(ctx, reviewID)
 	if err != nil {
 		return store.Sheet{}, nil, nil, err
 	}
 	if !r.IsRespondent(user) {
 		return store.Sheet{}, r, f, assessment.Errorf(assessment.EFORBIDDEN, "You are not a respondent of this review, so you cannot answer it.")
 	}
-	if r.Status != assessment.StatusOpen {
-		return store.Sheet{}, r, f, assessment.Errorf(assessment.ECLOSED, "This review is closed, so answers can no longer change. Your earlier answers are counted.")
-	}
 	if err := f.CheckAnswer(questionID, a); err != nil {
 		return store.Sheet{}, r, f, err
 	}
 	sh, err := s.Store.SaveAnswer(ctx, reviewID, user, questionID, a, comment, s.Now())
+	if err == nil {
+		r.Status = assessment.StatusOpen
+	}
 	return sh, r, f, err
 }
 

@@ -78,7 +78,7 @@ func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, ac
 			return
 		}
 		b.m.answers.WithLabelValues("saved").Inc()
-		b.refreshQuestion(ctx, r, f, user, parts[1], sh)
+		b.refreshQuestion(ctx, r, f, user, parts[1], sh, cb.ResponseURL)
 	case actComment, actText:
 		if len(parts) != 2 {
 			b.refuse(ctx, cb, errBadPayload, "action", act.ActionID)
@@ -154,41 +154,37 @@ func (b *Bot) openSection(ctx context.Context, cb slack.InteractionCallback, rev
 			b.log.Warn("cannot remember a section message", "review", reviewID, "err", err)
 		}
 	}
+	// The intro's button says Continue and shows progress from now on.
+	if m := msgs["intro"]; m != "" {
+		_ = b.update(ctx, m, f.Title, introBlocks(r, f, &view))
+	}
 }
 
 // refreshQuestion re-renders the message that holds a question so it shows
-// the answer just saved, and the intro message's progress.
-func (b *Bot) refreshQuestion(ctx context.Context, r *assessment.Review, f *assessment.Framework, user, questionID string, sh store.Sheet) {
-	ref, ok := f.Lookup(questionID)
-	if !ok {
+// the answer just saved. A click carries a response_url that replaces the
+// clicked message without spending chat.update's workspace-wide rate limit;
+// otherwise (a modal's answer) the stored message is updated.
+func (b *Bot) refreshQuestion(ctx context.Context, r *assessment.Review, f *assessment.Framework, user, questionID string, sh store.Sheet, responseURL string) {
+	si, qi := f.Position(questionID)
+	if si < 0 {
 		return
-	}
-	si := 0
-	qi := -1
-	for i := range f.Sections {
-		if &f.Sections[i] == ref.Section {
-			si = i
-			for j := range ref.Section.Questions {
-				if ref.Section.Questions[j].ID == questionID {
-					qi = j
-				}
-			}
-		}
 	}
 	p := pageOf(f, si, qi)
-	msgs, err := b.st.Messages(context.WithoutCancel(ctx), r.ID, user)
-	if err != nil {
-		b.log.Warn("answer saved but its message was not refreshed", "review", r.ID, "err", err)
-		return
+	fallback := fmt.Sprintf("%s: %s", f.Title, f.Sections[si].Title)
+	blocks := sectionBlocks(r, f, p, sheetView{Answers: sh.Answers, Submitted: sh.Submitted})
+	if responseURL != "" {
+		err := b.send.do(ctx, "response_url", func(ctx context.Context) error {
+			return slack.PostWebhookContext(ctx, responseURL, &slack.WebhookMessage{Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
+		})
+		if err == nil {
+			return
+		}
+		b.log.Debug("response_url refused the update; using chat.update", "err", err)
 	}
-	view := sheetView{Answers: sh.Answers, Submitted: sh.Submitted}
-	if m := msgs[p.msgName()]; m != "" {
-		if err := b.update(ctx, m, fmt.Sprintf("%s: %s", f.Title, f.Sections[si].Title), sectionBlocks(r, f, p, view)); err != nil {
+	if m := sh.Messages[p.msgName()]; m != "" {
+		if err := b.update(ctx, m, fallback, blocks); err != nil {
 			b.log.Warn("answer saved but its message was not refreshed", "review", r.ID, "err", err)
 		}
-	}
-	if m := msgs["intro"]; m != "" {
-		_ = b.update(ctx, m, f.Title, introBlocks(r, f, &view))
 	}
 }
 
@@ -261,7 +257,7 @@ func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCall
 		return
 	}
 	b.m.answers.WithLabelValues("saved").Inc()
-	b.refreshQuestion(ctx, r, f, user, questionID, sh)
+	b.refreshQuestion(ctx, r, f, user, questionID, sh, "")
 }
 
 func digestTrunc(s string) string {

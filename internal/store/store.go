@@ -24,13 +24,18 @@ type Redis struct {
 	rdb    redis.UniversalClient
 	prefix string
 
-	mu         sync.Mutex
-	frameworks map[string]*assessment.Framework // frozen copies are immutable: cache them
+	mu    sync.Mutex
+	cache map[string]cached // a review's meta and frozen framework never change: cache them
+}
+
+type cached struct {
+	r *assessment.Review
+	f *assessment.Framework
 }
 
 // New returns a store using rdb with every key under prefix (e.g. "assessbot:").
 func New(rdb redis.UniversalClient, prefix string) *Redis {
-	return &Redis{rdb: rdb, prefix: prefix, frameworks: map[string]*assessment.Framework{}}
+	return &Redis{rdb: rdb, prefix: prefix, cache: map[string]cached{}}
 }
 
 // Client returns the underlying Redis client.
@@ -94,19 +99,24 @@ func (s *Redis) CreateReview(ctx context.Context, r *assessment.Review, f *asses
 	return wrap("create review "+r.ID, err)
 }
 
-// Review loads a review and its frozen framework.
+// Review loads a review, with its current status, and its frozen framework.
 func (s *Redis) Review(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error) {
 	if !assessment.IDPattern.MatchString(id) {
 		return nil, nil, assessment.Errorf(assessment.ENOTFOUND, "There is no review %q.", id)
 	}
 	s.mu.Lock()
-	f := s.frameworks[id]
+	c, ok := s.cache[id]
 	s.mu.Unlock()
-	keys := []string{s.rkey(id, "meta"), s.rkey(id, "status")}
-	if f == nil {
-		keys = append(keys, s.rkey(id, "fw"))
+	if ok {
+		st, err := s.rdb.Get(ctx, s.rkey(id, "status")).Result()
+		if err != nil {
+			return nil, nil, wrap("load review "+id, err)
+		}
+		r := *c.r
+		r.Status = assessment.Status(st)
+		return &r, c.f, nil
 	}
-	vals, err := s.rdb.MGet(ctx, keys...).Result()
+	vals, err := s.rdb.MGet(ctx, s.rkey(id, "meta"), s.rkey(id, "status"), s.rkey(id, "fw")).Result()
 	if err != nil {
 		return nil, nil, wrap("load review "+id, err)
 	}
@@ -117,20 +127,33 @@ func (s *Redis) Review(ctx context.Context, id string) (*assessment.Review, *ass
 	if err := json.Unmarshal([]byte(vals[0].(string)), &r); err != nil {
 		return nil, nil, fmt.Errorf("store: decode review %s: %w", id, err)
 	}
+	raw, _ := vals[2].(string)
+	f := new(assessment.Framework)
+	if err := json.Unmarshal([]byte(raw), f); err != nil {
+		return nil, nil, fmt.Errorf("store: decode framework of review %s: %w", id, err)
+	}
+	s.mu.Lock()
+	s.cache[id] = cached{r: &r, f: f}
+	s.mu.Unlock()
+	out := r
 	if st, ok := vals[1].(string); ok {
-		r.Status = assessment.Status(st)
+		out.Status = assessment.Status(st)
 	}
-	if f == nil {
-		raw, _ := vals[2].(string)
-		f = new(assessment.Framework)
-		if err := json.Unmarshal([]byte(raw), f); err != nil {
-			return nil, nil, fmt.Errorf("store: decode framework of review %s: %w", id, err)
-		}
-		s.mu.Lock()
-		s.frameworks[id] = f
-		s.mu.Unlock()
+	return &out, f, nil
+}
+
+// ReviewStatic is Review without reading the status when the review is
+// cached: for the answer path, where the save itself checks the status
+// atomically. Its Status may be stale.
+func (s *Redis) ReviewStatic(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error) {
+	s.mu.Lock()
+	c, ok := s.cache[id]
+	s.mu.Unlock()
+	if ok {
+		r := *c.r
+		return &r, c.f, nil
 	}
-	return &r, f, nil
+	return s.Review(ctx, id)
 }
 
 // saveAnswer checks, atomically with the write, that the review is open and
@@ -143,18 +166,21 @@ if st ~= 'open' then return redis.error_reply('ERR_CLOSED') end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return redis.error_reply('ERR_NOT_RESPONDENT') end
 if ARGV[3] == '' then redis.call('HDEL', KEYS[3], ARGV[2]) else redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
 redis.call('HSET', KEYS[5], ARGV[1], ARGV[4])
-return {redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1])}
+return {redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1]), redis.call('HGETALL', KEYS[6])}
 `)
 
-// Sheet is one respondent's answers as stored, with their submission flag.
+// Sheet is one respondent's answers as stored, with their submission flag
+// and (from SaveAnswer) the bot messages in their DM.
 type Sheet struct {
 	Answers   map[string]assessment.Answer
 	Submitted bool
+	Messages  map[string]string
 }
 
 // SaveAnswer stores one answer (option or text) or, with comment true, the
-// comment on a question — in one round trip — and returns the respondent's
-// answers after the write. An empty answer clears it.
+// comment on a question, in one round trip that also checks the review is
+// open and the user is its respondent, and returns the respondent's answers
+// and DM message refs after the write. An empty answer clears it.
 func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool, now time.Time) (Sheet, error) {
 	field, value := questionID, ""
 	if comment {
@@ -164,7 +190,7 @@ func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID strin
 		value = string(b)
 	}
 	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "who"), s.rkey(reviewID, "ans:"+user),
-		s.rkey(reviewID, "submitted"), s.rkey(reviewID, "active")}
+		s.rkey(reviewID, "submitted"), s.rkey(reviewID, "active"), s.rkey(reviewID, "msg:"+user)}
 	res, err := saveAnswer.Run(ctx, s.rdb, keys, user, field, value, now.Unix()).Slice()
 	if err != nil {
 		switch {
@@ -179,7 +205,15 @@ func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID strin
 	}
 	flat, _ := res[0].([]any)
 	sub, _ := res[1].(int64)
-	return Sheet{Answers: decodeSheet(flat), Submitted: sub == 1}, nil
+	msgs := map[string]string{}
+	if m, ok := res[2].([]any); ok {
+		for i := 0; i+1 < len(m); i += 2 {
+			k, _ := m[i].(string)
+			v, _ := m[i+1].(string)
+			msgs[k] = v
+		}
+	}
+	return Sheet{Answers: decodeSheet(flat), Submitted: sub == 1, Messages: msgs}, nil
 }
 
 func decodeSheet(flat []any) map[string]assessment.Answer {
