@@ -62,9 +62,11 @@ func Build(f *assessment.Framework, r scoring.Result, m Meta) Digest {
 	return d
 }
 
-// Bar draws a score in [0,1] as ten blocks, e.g. ▇▇▇▇▇▇░░░░.
+// Bar draws a score in [0,1] as ten blocks, e.g. ▇▇▇▇▇▇░░░░, rounded from
+// the percentage shown next to it so that equal percentages draw equal bars.
 func Bar(score float64) string {
-	n := int(math.Round(score * 10))
+	pct := math.Round(score * 100)
+	n := int(math.Round(pct / 10))
 	return strings.Repeat("▇", n) + strings.Repeat("░", 10-n)
 }
 

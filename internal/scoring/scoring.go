@@ -126,6 +126,13 @@ func Aggregate(f *assessment.Framework, responses []assessment.Response, opt Opt
 	for si, s := range f.Sections {
 		for _, q := range s.Questions {
 			scale := f.Scales[q.Scale]
+			var optScore map[string]float64
+			if scale != nil && !scale.Text {
+				optScore = make(map[string]float64, len(scale.Options))
+				for _, o := range scale.Options {
+					optScore[o.ID] = o.Score
+				}
+			}
 			qr := QuestionResult{ID: q.ID, Section: s.ID, Text: q.Text}
 			isText := scale == nil || scale.Text
 			qr.IsText = isText
@@ -150,7 +157,7 @@ func Aggregate(f *assessment.Framework, responses []assessment.Response, opt Opt
 					qr.NotSure++
 					counts[assessment.NotSure]++
 				default:
-					sc, ok := f.Score(q.ID, a)
+					sc, ok := optScore[a.Option]
 					if !ok {
 						qr.Unanswered++
 						continue
