@@ -300,3 +300,44 @@ func (h *harness) readyz() int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// The digest channel refuses the bot: it joins a public channel and posts;
+// a channel it cannot reach gets the digest sent to the review's creator.
+func TestDigestChannelProblems(t *testing.T) {
+	h := newHarness(t, "UAMY")
+	h.startReview("3d", "UAMY")
+	h.slack.FailNext("chat.postMessage", 1, fakeslack.Fault{Error: "not_in_channel"})
+	h.command(admin, leads, "close")
+	h.told(admin, "posted the digest")
+	if len(h.slack.Calls("conversations.join")) != 1 || len(h.slack.ChannelMessages(leads)) != 1 {
+		t.Fatalf("join calls %d, digests %d; want the bot to join and post once",
+			len(h.slack.Calls("conversations.join")), len(h.slack.ChannelMessages(leads)))
+	}
+
+	h.startReview("3d", "UAMY")
+	h.wait("the second intro", func() bool { return countIntros(h.slack, "UAMY") == 2 })
+	h.slack.FailNext("chat.postMessage", 1, fakeslack.Fault{Error: "channel_not_found"})
+	h.command(admin, leads, "close")
+	h.wait("the digest in the creator's DM", func() bool {
+		m, ok := h.dmWith(admin, "Invite me there")
+		return ok && strings.Contains(string(m.Blocks), "results")
+	})
+	if n := len(h.slack.ChannelMessages(leads)); n != 1 {
+		t.Fatalf("%d digests in the channel, want only the first review's", n)
+	}
+}
+
+// Members of ADMIN_USERGROUP are admins; others are not.
+func TestAdminUsergroup(t *testing.T) {
+	h := newHarness(t, "UAMY")
+	h.slack.AddUser(fakeslack.User{ID: "ULEAD", Name: "lead"})
+	h.slack.AddUsergroup("SLEADS", "cs-leads", "ULEAD")
+	h.main.Close()
+	h.main = nil
+	h.adminGroup = "SLEADS"
+	h.start()
+	h.command("ULEAD", leads, "start cs-checklist to <@UAMY|amy> digest <#"+leads+"|x>")
+	h.told("ULEAD", "Started review")
+	h.command("UAMY", leads, "close")
+	h.told("UAMY", "Only assessbot admins")
+}

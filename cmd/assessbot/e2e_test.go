@@ -40,8 +40,9 @@ type harness struct {
 	logs   *syncBuffer
 	// skew moves the bot's clock forward (nanoseconds), so tests pass
 	// deadlines without sleeping.
-	skew     atomic.Int64
-	redisURL string
+	skew       atomic.Int64
+	redisURL   string
+	adminGroup string
 }
 
 // advance moves the bot's clock.
@@ -105,7 +106,7 @@ func (h *harness) start() {
 	h.t.Helper()
 	cfg := Config{
 		SlackBotToken: h.slack.BotToken(), SlackAppToken: h.slack.AppToken(), SlackAPIURL: h.slack.APIURL(),
-		RedisURL: h.redisURL, RedisPrefix: h.prefix, Now: func() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) }, AdminUsers: []string{admin},
+		RedisURL: h.redisURL, RedisPrefix: h.prefix, Now: func() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) }, AdminUsers: []string{admin}, AdminUsergroup: h.adminGroup,
 		HTTPAddr: "127.0.0.1:0", LogLevel: "debug", Workers: 8, Tick: 100 * time.Millisecond,
 		Registry: prometheus.NewRegistry(),
 	}

@@ -793,6 +793,7 @@ func (s *Server) registerHandlers() {
 		"conversations.members":        s.conversationsMembers,
 		"conversations.open":           s.conversationsOpen,
 		"conversations.info":           s.conversationsInfo,
+		"conversations.join":           s.conversationsJoin,
 		"usergroups.users.list":        s.usergroupsUsersList,
 		"usergroups.list":              s.usergroupsList,
 		"files.getUploadURLExternal":   s.filesGetUploadURLExternal,

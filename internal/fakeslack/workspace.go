@@ -310,6 +310,24 @@ func (s *Server) conversationsInfo(q *apiRequest) apiResponse {
 	return okResp("channel", s.channelJSONLocked(id))
 }
 
+// conversationsJoin adds the bot to a public channel, like Slack; private
+// channels need an invitation.
+func (s *Server) conversationsJoin(q *apiRequest) apiResponse {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.channels[q.str("channel")]
+	if !ok {
+		return errResp("channel_not_found")
+	}
+	if ch.isPrivate {
+		return errResp("method_not_supported_for_channel_type")
+	}
+	if !contains(ch.members, s.cfg.botUserID) {
+		ch.members = append(ch.members, s.cfg.botUserID)
+	}
+	return okResp("channel", s.channelJSONLocked(ch.id))
+}
+
 func (s *Server) conversationsOpen(q *apiRequest) apiResponse {
 	s.mu.Lock()
 	defer s.mu.Unlock()
