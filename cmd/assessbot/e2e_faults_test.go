@@ -341,3 +341,36 @@ func TestAdminUsergroup(t *testing.T) {
 	h.command("UAMY", leads, "close")
 	h.told("UAMY", "Only assessbot admins")
 }
+
+// The App Home lists a respondent's reviews with Start/Continue, and the
+// admin's recent reviews.
+func TestAppHome(t *testing.T) {
+	h := newHarness(t, "UAMY")
+	h.startReview("3d", "UAMY")
+	if _, err := h.slack.AppHomeOpened(h.ctx, "UAMY"); err != nil {
+		t.Fatal(err)
+	}
+	var home fakeslack.View
+	h.wait("amy's home", func() bool {
+		var ok bool
+		home, ok = h.slack.Home("UAMY")
+		return ok
+	})
+	if body := string(home.JSON); !strings.Contains(body, "Customer Success Checklist") || !strings.Contains(body, "0/32 answered") || strings.Contains(body, "Recent reviews") {
+		t.Fatalf("amy's home:\n%s", body)
+	}
+	n := len(h.slack.DMs("UAMY"))
+	if _, err := h.slack.ClickInView(h.ctx, "UAMY", home, "start", ""); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("the first section from the home tab", func() bool { return len(h.slack.DMs("UAMY")) > n })
+	h.waitDM("UAMY", "1/6 · ")
+
+	if _, err := h.slack.AppHomeOpened(h.ctx, admin); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("the admin's home", func() bool {
+		v, ok := h.slack.Home(admin)
+		return ok && strings.Contains(string(v.JSON), "Recent reviews") && strings.Contains(string(v.JSON), "0/1 submitted")
+	})
+}

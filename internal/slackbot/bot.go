@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/assessbot/assessbot/internal/assessment"
@@ -222,6 +223,11 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		default:
 			j.data = slashJob{cmd: d, parsed: cmd}
 		}
+	case slackevents.EventsAPIEvent:
+		user = homeUser(d)
+		if user == "" {
+			j.data = nil // no other event is subscribed to
+		}
 	case slack.InteractionCallback:
 		user = d.User.ID
 		if d.Type == slack.InteractionTypeViewSubmission && d.View.CallbackID == cbStart {
@@ -291,6 +297,8 @@ func (b *Bot) handle(ctx context.Context, j job) {
 		b.handleCommand(ctx, d.cmd, d.parsed)
 	case slack.InteractionCallback:
 		b.handleInteraction(ctx, d)
+	case slackevents.EventsAPIEvent:
+		b.publishHome(ctx, homeUser(d))
 	}
 }
 

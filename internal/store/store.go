@@ -94,6 +94,9 @@ func (s *Redis) CreateReview(ctx context.Context, r *assessment.Review, f *asses
 		p.ZAdd(ctx, s.gkey("reviews:open"), redis.Z{Score: float64(r.Deadline.Unix()), Member: r.ID})
 		p.ZAdd(ctx, s.gkey("reviews:all"), redis.Z{Score: float64(r.CreatedAt.UnixNano()), Member: r.ID})
 		p.SAdd(ctx, s.gkey("fanout:pending"), r.ID)
+		for _, u := range r.Respondents {
+			p.ZAdd(ctx, s.gkey("user:"+u+":reviews"), redis.Z{Score: float64(r.CreatedAt.Unix()), Member: r.ID})
+		}
 		return nil
 	})
 	return wrap("create review "+r.ID, err)
@@ -474,4 +477,11 @@ func (s *Redis) FirstDelivery(ctx context.Context, envelopeID string, ttl time.D
 func (s *Redis) LastActive(ctx context.Context, reviewID string) (map[string]string, error) {
 	m, err := s.rdb.HGetAll(ctx, s.rkey(reviewID, "active")).Result()
 	return m, wrap("last active", err)
+}
+
+// UserReviews returns the ids of the n most recent reviews user was asked
+// to answer.
+func (s *Redis) UserReviews(ctx context.Context, user string, n int64) ([]string, error) {
+	ids, err := s.rdb.ZRevRange(ctx, s.gkey("user:"+user+":reviews"), 0, n-1).Result()
+	return ids, wrap("user reviews", err)
 }
