@@ -374,3 +374,40 @@ func TestAppHome(t *testing.T) {
 		return ok && strings.Contains(string(v.JSON), "Recent reviews") && strings.Contains(string(v.JSON), "0/1 submitted")
 	})
 }
+
+// Forged or stale block_actions: nothing is written, and the person is told.
+func TestForgedActions(t *testing.T) {
+	h := newHarness(t, "UAMY")
+	id := h.startReview("3d", "UAMY")
+	cases := []struct {
+		name, actionID, value, want string
+	}{
+		{"unknown question", "answer|nope|yes", id + "|nope|yes", "not part of the review"},
+		{"unknown option", "answer|team-roles-documented|maybe", id + "|team-roles-documented|maybe", "does not exist"},
+		{"unknown review", "answer|team-roles-documented|yes", "rnothere|team-roles-documented|yes", "no review"},
+		{"malformed value", "answer|x", id, "out of date"},
+		{"unknown action", "explode", id, "out of date"},
+		{"oversized value", "answer|team-roles-documented|yes", id + "|team-roles-documented|" + strings.Repeat("y", 2000), "out of date"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			payload := map[string]any{
+				"type": "block_actions", "team": map[string]any{"id": "T1"},
+				"user":      map[string]any{"id": "UAMY", "name": "amy", "team_id": "T1"},
+				"channel":   map[string]any{"id": "DAMY"},
+				"container": map[string]any{"type": "message", "channel_id": "DAMY", "message_ts": "1.1"},
+				"actions": []map[string]any{{"type": "button", "action_id": tc.actionID, "block_id": "b1", "value": tc.value,
+					"text": map[string]any{"type": "plain_text", "text": "x"}, "action_ts": "1.2"}},
+			}
+			before := len(h.slack.Ephemerals("UAMY")) + len(h.slack.DMs("UAMY"))
+			if _, err := h.slack.Send(h.ctx, "interactive", payload); err != nil {
+				t.Fatal(err)
+			}
+			h.wait("a refusal", func() bool { return len(h.slack.Ephemerals("UAMY"))+len(h.slack.DMs("UAMY")) > before })
+			h.told("UAMY", tc.want)
+			if got := h.responses()["UAMY"]; len(got) != 0 {
+				t.Fatalf("a forged click was stored: %v", got)
+			}
+		})
+	}
+}
