@@ -78,6 +78,14 @@ func (c *Config) Check() error {
 	case !strings.HasPrefix(c.SlackAppToken, "xapp-"):
 		problems = append(problems, "SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
 	}
+	var admins []string
+	for _, u := range c.AdminUsers {
+		if u = strings.TrimSpace(u); u != "" {
+			admins = append(admins, u)
+		}
+	}
+	c.AdminUsers = admins
+	c.AdminUsergroup = strings.TrimSpace(c.AdminUsergroup)
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"
 	}

@@ -82,8 +82,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, u := range users {
 		mentions = append(mentions, fmt.Sprintf("<@%s|%s>", u, names[u]))
 	}
-	cmd := fmt.Sprintf("start %s to %s digest <#CLEADS|cs-leadership> due 3d", f.ID, strings.Join(mentions, " "))
-	fmt.Fprintf(stdout, "@ada types in #cs-leadership:  /review start %s to @%s digest #cs-leadership due 3d\n", f.ID, strings.Join(people[:*n], " @"))
+	cmd := fmt.Sprintf("start %s to %s digest <#CLEADS|cs-leadership> due 3d now", f.ID, strings.Join(mentions, " "))
+	fmt.Fprintf(stdout, "@ada types in #cs-leadership:  /review start %s to @%s digest #cs-leadership due 3d now\n", f.ID, strings.Join(people[:*n], " @"))
 	if _, err := fs.SlashCommand(ctx, "UADA", "CLEADS", "/review", cmd); err != nil {
 		return err
 	}

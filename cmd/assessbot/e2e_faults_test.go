@@ -19,7 +19,7 @@ func (h *harness) startReview(due string, users ...string) string {
 	for _, u := range users {
 		mentions = append(mentions, "<@"+u+"|"+strings.ToLower(u)+">")
 	}
-	if text := h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#"+leads+"|cs-leadership> due "+due); text != "" {
+	if text := h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#"+leads+"|cs-leadership> due "+due+" now"); text != "" {
 		h.t.Fatalf("start refused: %s", text)
 	}
 	for _, u := range users {
@@ -103,6 +103,7 @@ func TestCommandsAndPermissions(t *testing.T) {
 		"digest":    {"v": map[string]any{"type": "conversations_select", "selected_conversation": leads}},
 		"deadline":  {"v": map[string]any{"type": "datepicker", "selected_date": time.Now().AddDate(0, 0, 5).Format("2006-01-02")}},
 		"threshold": {"v": map[string]any{"type": "number_input", "value": "2"}},
+		"delivery":  {"v": map[string]any{"type": "checkboxes", "selected_options": []map[string]any{{"value": "now", "text": map[string]any{"type": "plain_text", "text": "Send the DMs now"}}}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +177,7 @@ func TestFanoutResumesAfterRestart(t *testing.T) {
 	for _, u := range users {
 		mentions = append(mentions, "<@"+u+"|x>")
 	}
-	h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#"+leads+"|x> due 3d")
+	h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#"+leads+"|x> due 3d now")
 	h.wait("the first intro DMs", func() bool { return countIntros(h.slack, users[0]) > 0 })
 	h.restart()
 	for _, u := range users {

@@ -259,7 +259,7 @@ func TestReviewEndToEnd(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			users := []string{"UAMY", "UBEN", "UCAT"}
 			h := newHarness(t, users...)
-			text := h.command(admin, leads, fmt.Sprintf("start %s to <@UAMY|amy> <@UBEN|ben> <@UCAT|cat> digest <#%s|cs-leadership> due 3d", id, leads))
+			text := h.command(admin, leads, fmt.Sprintf("start %s to <@UAMY|amy> <@UBEN|ben> <@UCAT|cat> digest <#%s|cs-leadership> due 3d now", id, leads))
 			if text != "" {
 				t.Fatalf("start answered in the ack: %q", text)
 			}

@@ -95,7 +95,7 @@ func Read(r io.Reader, f *assessment.Framework) ([]assessment.Response, error) {
 
 	var out []assessment.Response
 	respondents := map[string]int{}
-	for row := 2; ; row++ {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -103,6 +103,9 @@ func Read(r io.Reader, f *assessment.Framework) ([]assessment.Response, error) {
 		if err != nil {
 			return nil, csvError(err)
 		}
+		// The line the record starts on, not a count of records: the
+		// reader skips blank lines and a quoted cell can span lines.
+		row, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
@@ -166,7 +169,9 @@ func parseCell(ref assessment.QuestionRef, cell string) (assessment.Answer, stri
 func csvError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &Error{[]Problem{{Row: pe.Line, Msg: "CSV syntax: " + pe.Err.Error()}}}
+		// StartLine: an unclosed quote is reported at the end of the file,
+		// but the row to fix is the one where the quoted cell starts.
+		return &Error{[]Problem{{Row: pe.StartLine, Msg: "CSV syntax: " + pe.Err.Error()}}}
 	}
 	return err
 }

@@ -31,6 +31,21 @@ type Review struct {
 	ClosedAt      time.Time `json:"closed_at,omitzero"`
 	ClosedBy      string    `json:"closed_by,omitempty"`
 	ScheduleID    string    `json:"schedule_id,omitempty"`
+	// Reminders say when non-submitters are reminded ("50%", "24h"); nil
+	// means the default, empty means none.
+	Reminders []string `json:"reminders"`
+	// DeliverNow sends every intro DM at once instead of in each
+	// respondent's morning.
+	DeliverNow bool `json:"deliver_now,omitempty"`
+}
+
+// Series names the reviews a review is compared with: the same schedule, or
+// else the same framework posting to the same channel.
+func (r *Review) Series() string {
+	if r.ScheduleID != "" {
+		return "sched:" + r.ScheduleID
+	}
+	return "fc:" + r.FrameworkID + ":" + r.DigestChannel
 }
 
 // IsRespondent reports whether user is in the review's audience.

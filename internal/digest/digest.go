@@ -73,14 +73,17 @@ func Bar(score float64) string {
 // Percent formats a score in [0,1] as a whole percentage.
 func Percent(x float64) string { return fmt.Sprintf("%d%%", int(math.Round(x*100))) }
 
-// DivergenceWord names a divergence for people.
+// DivergenceWord names a divergence for people. The thresholds allow the
+// same rounding error as scoring's Split flag: a divergence of exactly 0.8
+// can come out as 0.7999999999999999, and the word must still say "split".
 func DivergenceWord(d float64) string {
+	const eps = 1e-9
 	switch {
-	case d >= scoring.SplitAt:
+	case d >= scoring.SplitAt-eps:
 		return "split"
-	case d >= 0.5:
+	case d >= 0.5-eps:
 		return "mixed"
-	case d >= 0.2:
+	case d >= 0.2-eps:
 		return "mostly agree"
 	}
 	return "agree"

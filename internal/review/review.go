@@ -18,7 +18,7 @@ import (
 
 // Store is the persistence review needs.
 type Store interface {
-	CreateReview(ctx context.Context, r *assessment.Review, f *assessment.Framework) error
+	CreateReview(ctx context.Context, r *assessment.Review, f *assessment.Framework) (bool, error)
 	Review(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error)
 	ReviewStatic(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error)
 	SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool, now time.Time) (store.Sheet, error)
@@ -54,6 +54,11 @@ type StartRequest struct {
 	Threshold     int
 	CreatedBy     string
 	ScheduleID    string
+	Reminders     []string
+	DeliverNow    bool
+	// ID fixes the review id (a scheduled occurrence derives it, so the
+	// occurrence creates one review however often it is retried).
+	ID string
 }
 
 // Start validates a request and stores a new open review.
@@ -80,8 +85,12 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 	if th < 1 || th > 50 {
 		return nil, assessment.Errorf(assessment.EINVALID, "The anonymity threshold must be between 1 and 50 (default %d).", assessment.DefaultThreshold)
 	}
+	id := req.ID
+	if id == "" {
+		id = NewID()
+	}
 	r := &assessment.Review{
-		ID:            NewID(),
+		ID:            id,
 		FrameworkID:   req.Framework.ID,
 		Title:         req.Framework.Title,
 		Respondents:   dedupe(req.Respondents),
@@ -93,8 +102,10 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 		Threshold:     th,
 		Status:        assessment.StatusOpen,
 		ScheduleID:    req.ScheduleID,
+		Reminders:     req.Reminders,
+		DeliverNow:    req.DeliverNow,
 	}
-	if err := s.Store.CreateReview(ctx, r, req.Framework); err != nil {
+	if _, err := s.Store.CreateReview(ctx, r, req.Framework); err != nil {
 		return nil, fmt.Errorf("start review: %w", err)
 	}
 	return r, nil

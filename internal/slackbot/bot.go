@@ -140,8 +140,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.wg.Add(1)
 		go b.worker(ctx, b.queues[i])
 	}
-	b.wg.Add(1)
+	b.wg.Add(2)
 	go b.ticker(ctx)
+	go b.jobTicker(ctx)
 
 	runErr := make(chan error, 1)
 	go func() { runErr <- b.sm.RunContext(ctx) }()
@@ -319,6 +320,28 @@ func (b *Bot) ticker(ctx context.Context) {
 	}
 }
 
+// jobTicker plans new reviews' deliveries and sends the DMs and reminders
+// that are due, apart from the deadline ticker so a long fan-out never
+// delays a deadline.
+func (b *Bot) jobTicker(ctx context.Context) {
+	defer b.wg.Done()
+	t := time.NewTicker(b.cfg.Tick)
+	defer t.Stop()
+	for {
+		if ids, err := b.st.FanoutPending(ctx); err == nil {
+			for _, id := range ids {
+				b.plan(ctx, id)
+			}
+		}
+		b.runJobs(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 func (b *Bot) sweep(ctx context.Context) {
 	due, err := b.st.DueReviews(ctx, b.cfg.Now())
 	if err != nil {
@@ -337,11 +360,7 @@ func (b *Bot) sweep(ctx context.Context) {
 			b.postDigest(ctx, id)
 		}
 	}
-	if ids, err := b.st.FanoutPending(ctx); err == nil {
-		for _, id := range ids {
-			b.goFanout(ctx, id)
-		}
-	}
+	b.fireSchedules(ctx)
 }
 
 // isAdmin reports whether user may start, close or inspect reviews. With no

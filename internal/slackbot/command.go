@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/assessbot/assessbot/internal/schedule"
 )
 
 // Command is a parsed /review command.
@@ -19,6 +21,14 @@ type Command struct {
 	Digest     string
 	Due        Due
 	Threshold  int
+	Now        bool     // deliver every intro DM at once
+	Reminders  []string // "50%", "24h"; nil = default, empty = none
+	// schedule
+	Sub        string // add, list, pause, resume, remove, next
+	Spec       string
+	TZ         string
+	Window     time.Duration
+	ScheduleID string
 	// status, close
 	ReviewID string
 }
@@ -42,11 +52,12 @@ func perr(format string, args ...any) *ParseError {
 }
 
 var (
-	reUser      = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(\|[^>]*)?>$`)
-	reChannel   = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(\|[^>]*)?>$`)
-	reUsergroup = regexp.MustCompile(`^<!subteam\^([A-Z0-9]+)(\|[^>]*)?>$`)
-	reReviewID  = regexp.MustCompile(`^r[a-z0-9]{3,20}$`)
-	reDays      = regexp.MustCompile(`^(\d{1,3})([dhw])$`)
+	reUser       = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(\|[^>]*)?>$`)
+	reChannel    = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(\|[^>]*)?>$`)
+	reUsergroup  = regexp.MustCompile(`^<!subteam\^([A-Z0-9]+)(\|[^>]*)?>$`)
+	reReviewID   = regexp.MustCompile(`^r[a-z0-9]{3,20}$`)
+	reDays       = regexp.MustCompile(`^(\d{1,3})([dhw])$`)
+	reScheduleID = regexp.MustCompile(`^s[a-z0-9]{3,20}$`)
 )
 
 // startExample is shown whenever a start command is wrong.
@@ -82,6 +93,8 @@ func ParseCommand(text string) (Command, error) {
 		return c, nil
 	case "start":
 		return parseStart(args)
+	case "schedule", "schedules":
+		return parseSchedule(args)
 	}
 	return Command{}, perr("I don't know `/review %s`. Type `/review help` to see what I can do.", fields[0])
 }
@@ -92,52 +105,109 @@ func parseStart(args []string) (Command, error) {
 		return c, perr("Which framework, and who should answer? For example %s. `/review frameworks` lists the frameworks.", startExample)
 	}
 	c.Framework = strings.ToLower(args[0])
+	return c, parseOptions(&c, args[1:], startExample)
+}
+
+// parseOptions reads `to …`, `digest #ch`, `due …`, `threshold N`, `now`,
+// `remind …` and, for schedules, `window …` and `tz …`.
+func parseOptions(c *Command, args []string, example string) error {
+	isSchedule := c.Verb == "schedule"
 	mode := ""
-	for i := 1; i < len(args); i++ {
+	for i := 0; i < len(args); i++ {
 		a := args[i]
+		switch strings.ToLower(a) {
+		case "now":
+			c.Now = true
+			mode = ""
+			continue
+		case "remind", "reminders":
+			if i+1 >= len(args) {
+				return perr("`remind` needs times, e.g. `remind 50%%,24h` (halfway, and a day before the deadline) or `remind none`.")
+			}
+			i++
+			rs, err := schedule.ParseReminders(args[i])
+			if err != nil {
+				return perr("`remind %s`: %v. For example `remind 50%%,24h`.", args[i], err)
+			}
+			c.Reminders = []string{}
+			for _, r := range rs {
+				c.Reminders = append(c.Reminders, r.String())
+			}
+			mode = ""
+			continue
+		case "window":
+			if !isSchedule {
+				break
+			}
+			if i+1 >= len(args) {
+				return perr("`window` needs a duration, e.g. `window 7d`.")
+			}
+			i++
+			d, err := schedule.ParseDuration(args[i])
+			if err != nil || d < time.Hour || d > 90*24*time.Hour {
+				return perr("`window %s`: give how long each review stays open, from `1h` to `90d`, e.g. `window 7d`.", args[i])
+			}
+			c.Window = d
+			mode = ""
+			continue
+		case "tz":
+			if !isSchedule {
+				break
+			}
+			if i+1 >= len(args) {
+				return perr("`tz` needs a time zone, e.g. `tz Europe/Berlin`.")
+			}
+			i++
+			c.TZ = args[i]
+			mode = ""
+			continue
+		}
 		switch strings.ToLower(a) {
 		case "to":
 			mode = "to"
 			continue
 		case "digest":
 			if i+1 >= len(args) {
-				return c, perr("`digest` needs a channel, e.g. `digest #cs-leadership`.")
+				return perr("`digest` needs a channel, e.g. `digest #cs-leadership`.")
 			}
 			i++
 			m := reChannel.FindStringSubmatch(args[i])
 			if m == nil {
-				return c, perr("`digest %s`: pick the channel from Slack's autocomplete so it turns into a link, e.g. `digest #cs-leadership`.", args[i])
+				return perr("`digest %s`: pick the channel from Slack's autocomplete so it turns into a link, e.g. `digest #cs-leadership`.", args[i])
 			}
 			c.Digest = m[1]
 			mode = ""
 			continue
 		case "due":
+			if isSchedule {
+				return perr("A schedule's reviews stay open for a `window` (e.g. `window 7d`), not until a `due` date.")
+			}
 			if i+1 >= len(args) {
-				return c, perr("`due` needs a date (`due 2026-12-01`) or a duration (`due 3d`).")
+				return perr("`due` needs a date (`due 2026-12-01`) or a duration (`due 3d`).")
 			}
 			i++
 			d, err := parseDue(args[i])
 			if err != nil {
-				return c, err
+				return err
 			}
 			c.Due = d
 			mode = ""
 			continue
 		case "threshold":
 			if i+1 >= len(args) {
-				return c, perr("`threshold` needs a number, e.g. `threshold 5`.")
+				return perr("`threshold` needs a number, e.g. `threshold 5`.")
 			}
 			i++
 			n, err := strconv.Atoi(args[i])
 			if err != nil || n < 1 || n > 50 {
-				return c, perr("`threshold %s`: give a whole number from 1 to 50 (scores are shown only when at least that many answered).", args[i])
+				return perr("`threshold %s`: give a whole number from 1 to 50 (scores are shown only when at least that many answered).", args[i])
 			}
 			c.Threshold = n
 			mode = ""
 			continue
 		}
 		if mode != "to" {
-			return c, perr("I did not understand %q. The form is %s.", a, startExample)
+			return perr("I did not understand %q. The form is %s.", a, example)
 		}
 		switch {
 		case reUser.MatchString(a):
@@ -147,15 +217,67 @@ func parseStart(args []string) (Command, error) {
 		case reChannel.MatchString(a):
 			c.Channels = append(c.Channels, reChannel.FindStringSubmatch(a)[1])
 		case strings.HasPrefix(a, "@") || strings.HasPrefix(a, "#"):
-			return c, perr("I could not tell who %q is. Pick people, user groups and channels from Slack's autocomplete so they turn into links.", a)
+			return perr("I could not tell who %q is. Pick people, user groups and channels from Slack's autocomplete so they turn into links.", a)
 		default:
-			return c, perr("%q is not a person, user group or channel. The form is %s.", a, startExample)
+			return perr("%q is not a person, user group or channel. The form is %s.", a, example)
 		}
 	}
 	if len(c.Users)+len(c.Usergroups)+len(c.Channels) == 0 {
-		return c, perr("Who should answer? Add `to` and people, user groups or channels, e.g. %s.", startExample)
+		return perr("Who should answer? Add `to` and people, user groups or channels, e.g. %s.", example)
 	}
-	return c, nil
+	return nil
+}
+
+// scheduleExample is shown whenever a schedule command is wrong.
+const scheduleExample = "`/review schedule add \"0 9 1 */3 *\" cs-excellence to @cs-team digest #cs-leadership window 7d tz Europe/Berlin`"
+
+func parseSchedule(args []string) (Command, error) {
+	c := Command{Verb: "schedule"}
+	if len(args) == 0 {
+		return c, nil // the modal
+	}
+	c.Sub = strings.ToLower(args[0])
+	rest := args[1:]
+	switch c.Sub {
+	case "list":
+		if len(rest) > 0 {
+			return c, perr("`/review schedule list` takes no arguments.")
+		}
+		return c, nil
+	case "pause", "resume", "remove", "next":
+		if len(rest) != 1 || !reScheduleID.MatchString(rest[0]) {
+			return c, perr("Type `/review schedule %s <id>`; `/review schedule list` shows the ids.", c.Sub)
+		}
+		c.ScheduleID = rest[0]
+		return c, nil
+	case "add":
+	default:
+		return c, perr("I don't know `/review schedule %s`. Use `add`, `list`, `pause`, `resume`, `remove` or `next`, e.g. %s.", args[0], scheduleExample)
+	}
+	// The spec comes first: quoted ("0 9 1 */3 *", Slack may send curly
+	// quotes) or a single word (@monthly).
+	text := strings.Join(rest, " ")
+	text = strings.NewReplacer("“", "\"", "”", "\"").Replace(text)
+	switch {
+	case strings.HasPrefix(text, "\""):
+		end := strings.Index(text[1:], "\"")
+		if end < 0 {
+			return c, perr("The schedule has no closing quote. The form is %s.", scheduleExample)
+		}
+		c.Spec = text[1 : end+1]
+		text = text[end+2:]
+	case len(rest) > 0:
+		c.Spec = rest[0]
+		text = strings.TrimPrefix(text, rest[0])
+	default:
+		return c, perr("Which schedule? The form is %s.", scheduleExample)
+	}
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return c, perr("Which framework, and who should answer? The form is %s.", scheduleExample)
+	}
+	c.Framework = strings.ToLower(fields[0])
+	return c, parseOptions(&c, fields[1:], scheduleExample)
 }
 
 func parseDue(s string) (Due, error) {

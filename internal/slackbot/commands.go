@@ -47,8 +47,11 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 		b.start(ctx, startInput{
 			framework: f, users: cmd.Users, groups: cmd.Usergroups, channels: cmd.Channels,
 			digest: digestCh, due: cmd.Due, threshold: cmd.Threshold, by: sc.UserID, replyChannel: sc.ChannelID,
+			now: cmd.Now, reminders: cmd.Reminders,
 			audience: audienceText(cmd.Users, cmd.Usergroups, cmd.Channels),
 		})
+	case "schedule":
+		b.handleSchedule(ctx, sc, cmd)
 	case "status":
 		if !b.isAdmin(ctx, sc.UserID) {
 			reply(notAdmin)
@@ -110,6 +113,8 @@ type startInput struct {
 	threshold        int
 	by, replyChannel string
 	audience         string
+	now              bool
+	reminders        []string
 }
 
 // start resolves the audience, stores the review and begins the fan-out.
@@ -126,16 +131,20 @@ func (b *Bot) start(ctx context.Context, in startInput) {
 	}
 	r, err := b.svc.Start(ctx, review.StartRequest{
 		Framework: in.framework, Respondents: people, Audience: in.audience, DigestChannel: in.digest,
-		Deadline: deadline, Threshold: in.threshold, CreatedBy: in.by,
+		Deadline: deadline, Threshold: in.threshold, CreatedBy: in.by, DeliverNow: in.now, Reminders: in.reminders,
 	})
 	if err != nil {
 		reply(b.userMessage(err, "op", "start", "user", in.by))
 		return
 	}
 	b.log.Info("review started", "review", r.ID, "framework", r.FrameworkID, "respondents", len(r.Respondents), "by", in.by)
-	reply(fmt.Sprintf("Started review `%s` of *%s* for %d people. I'm sending them a DM now. The digest goes to <#%s> on %s, or when everyone has submitted. Follow it with `/review status %s`; close it early with `/review close %s`.",
-		r.ID, escape(in.framework.Title), len(r.Respondents), r.DigestChannel, slackDate(r.Deadline), r.ID, r.ID))
-	b.goFanout(ctx, r.ID)
+	when := "Each person gets a DM in their own morning (weekdays 9:00–12:00 their time); add `now` to send at once."
+	if in.now {
+		when = "I'm sending them a DM now."
+	}
+	reply(fmt.Sprintf("Started review `%s` of *%s* for %d people. %s The digest goes to <#%s> on %s, or when everyone has submitted. Follow it with `/review status %s`; close it early with `/review close %s`.",
+		r.ID, escape(in.framework.Title), len(r.Respondents), when, r.DigestChannel, slackDate(r.Deadline), r.ID, r.ID))
+	b.goPlan(ctx, r.ID)
 }
 
 // resolveAudience expands users, user groups and channels into user ids,
@@ -344,6 +353,8 @@ func (b *Bot) openStartModal(ctx context.Context, triggerID, channel, user strin
 		slack.NewInputBlock("digest", plain("Post the digest to", 2000), plain("Invite me to a private channel first.", 2000), dig),
 		slack.NewInputBlock("deadline", plain("Deadline (end of day)", 2000), nil, date),
 		slack.NewInputBlock("threshold", plain("Anonymity threshold", 2000), plain("Scores are shown only when at least this many people answered.", 2000), th),
+		optional(slack.NewInputBlock("delivery", plain("Delivery", 2000), nil, slack.NewCheckboxGroupsBlockElement("v",
+			slack.NewOptionBlockObject("now", plain("Send the DMs now", 75), plain("Otherwise each person gets them in their own weekday morning", 75))))),
 	)
 	view := slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: cbStart, Title: plain("Start a review", 24),
@@ -435,8 +446,12 @@ func (b *Bot) startFromModal(ctx context.Context, cb slack.InteractionCallback) 
 	th, _ := strconv.Atoi(v["threshold"]["v"].Value)
 	users := v["people"]["v"].SelectedUsers
 	channels := v["channels"]["v"].SelectedConversations
+	now := false
+	for _, o := range v["delivery"]["v"].SelectedOptions {
+		now = now || o.Value == "now"
+	}
 	b.start(ctx, startInput{
-		framework: f, users: users, groups: groups, channels: channels,
+		framework: f, users: users, groups: groups, channels: channels, now: now,
 		digest: v["digest"]["v"].SelectedConversation, due: Due{Date: d}, threshold: th,
 		by: cb.User.ID, replyChannel: replyCh, audience: audienceText(users, groups, channels),
 	})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -87,6 +86,8 @@ func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, ac
 		b.openTextModal(ctx, cb, reviewID, parts[1], kind == actComment)
 	case actSubmit:
 		b.submit(ctx, cb, reviewID)
+	case actSnooze, actOptOut:
+		b.snoozeOrOptOut(ctx, cb, reviewID, kind == actOptOut)
 	default:
 		b.refuse(ctx, cb, errBadPayload, "action", act.ActionID)
 	}
@@ -310,108 +311,9 @@ func (b *Bot) submit(ctx context.Context, cb slack.InteractionCallback, reviewID
 	}
 }
 
-// Lease lengths: long enough for the work, short enough that a crashed
-// process's work is picked up soon.
-const (
-	fanoutLease = 2 * time.Minute
-	digestLease = 2 * time.Minute
-)
-
-// goFanout runs a fan-out in the background; Run waits for it on shutdown.
-func (b *Bot) goFanout(ctx context.Context, reviewID string) {
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		b.fanout(ctx, reviewID)
-	}()
-}
-
-// fanout sends the intro DM to every respondent not yet reached. It resumes
-// from Redis after a crash and holds a lease so replicas don't both send.
-// On shutdown (ctx done) it starts no new DM but finishes those under way
-// and records them, so a graceful restart never sends a DM twice.
-func (b *Bot) fanout(ctx context.Context, reviewID string) {
-	lease := "fanout:" + reviewID
-	ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, fanoutLease)
-	if err != nil || !ok {
-		return
-	}
-	defer b.st.Release(context.WithoutCancel(ctx), lease, b.cfg.Owner)
-	r, f, err := b.st.Review(ctx, reviewID)
-	if err != nil {
-		b.log.Warn("fan-out cannot load review", "review", reviewID, "err", err)
-		return
-	}
-	if r.Status != assessment.StatusOpen {
-		_ = b.st.FanoutDone(ctx, reviewID)
-		return
-	}
-	done, err := b.st.Delivered(ctx, reviewID)
-	if err != nil {
-		return
-	}
-	var todo []string
-	for _, u := range r.Respondents {
-		if _, ok := done[u]; !ok {
-			todo = append(todo, u)
-		}
-	}
-	var mu sync.Mutex
-	var failed []string
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for _, u := range todo {
-		if ctx.Err() != nil {
-			break
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func(u string) {
-			defer func() { <-sem; wg.Done() }()
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-			defer cancel()
-			ref, err := b.post(ctx, u, "You're invited to "+f.Title, introBlocks(r, f, nil))
-			if err != nil {
-				if !permanent(err) {
-					b.m.dms.WithLabelValues("retry_later").Inc()
-					b.log.Warn("intro DM not delivered; will retry", "review", reviewID, "user", u, "err", err)
-					return
-				}
-				b.m.dms.WithLabelValues("failed").Inc()
-				mu.Lock()
-				failed = append(failed, fmt.Sprintf("<@%s> (%s)", u, slackErr(err)))
-				mu.Unlock()
-				_ = b.st.MarkDelivered(ctx, reviewID, u, "failed:"+slackErr(err))
-				return
-			}
-			b.m.dms.WithLabelValues("sent").Inc()
-			if err := b.st.MarkDelivered(ctx, reviewID, u, ref); err != nil {
-				b.log.Error("intro DM sent but not recorded", "review", reviewID, "user", u, "err", err)
-			}
-			_ = b.st.SetMessage(ctx, reviewID, u, "intro", ref)
-		}(u)
-	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		return
-	}
-	done, err = b.st.Delivered(ctx, reviewID)
-	if err != nil || len(done) < len(r.Respondents) {
-		return // the ticker resumes the rest
-	}
-	_ = b.st.FanoutDone(ctx, reviewID)
-	b.log.Info("fan-out complete", "review", reviewID, "respondents", len(r.Respondents), "failed", len(failed))
-	if len(failed) > 0 {
-		_, _ = b.post(ctx, r.CreatedBy, "Some DMs failed", []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
-			"I could not DM %d people for review `%s`: %s. They are counted as not responding.", len(failed), r.ID, strings.Join(failed, ", "))), nil, nil)})
-	}
-}
+// digestLease is long enough to post a digest, short enough that a crashed
+// process's digest is picked up soon.
+const digestLease = 2 * time.Minute
 
 // postDigest posts a closed review's digest exactly once: a lease keeps
 // replicas apart and the stored digest ref makes later attempts no-ops.

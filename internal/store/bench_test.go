@@ -26,7 +26,7 @@ func BenchmarkSaveAnswer(b *testing.B) {
 	now := time.Now()
 	r := &assessment.Review{ID: "rbench", FrameworkID: "cs-excellence", Respondents: users, DigestChannel: "C1",
 		CreatedAt: now, Deadline: now.Add(time.Hour), Threshold: 3, Status: assessment.StatusOpen}
-	if err := s.CreateReview(ctx, r, excellence(b)); err != nil {
+	if _, err := s.CreateReview(ctx, r, excellence(b)); err != nil {
 		b.Fatal(err)
 	}
 	f := excellence(b)

@@ -69,37 +69,79 @@ func wrap(op string, err error) error {
 		"Your answer could not be saved because our database is not answering. Please click again in a minute."), err)
 }
 
-// CreateReview stores a new open review with its frozen framework copy,
-// its respondents and its deadline, in one transaction.
-func (s *Redis) CreateReview(ctx context.Context, r *assessment.Review, f *assessment.Framework) error {
+// createReview writes a review's own keys (all in its hash slot) unless it
+// exists; it returns 1 when it created it, else 0.
+var createReview = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], 'open')
+local i = 3
+while i <= #ARGV do
+  local j = math.min(i + 999, #ARGV)
+  redis.call('SADD', KEYS[4], unpack(ARGV, i, j))
+  i = j + 1
+end
+return 1
+`)
+
+// CreateReview stores a new open review with its frozen framework copy and
+// its respondents, then indexes it (deadline, fan-out queue, each
+// respondent's list, its series). Creating the same review id twice creates
+// it once; the indexes are idempotent and re-applied while it is open, so a
+// crash between the two steps heals on the next attempt.
+func (s *Redis) CreateReview(ctx context.Context, r *assessment.Review, f *assessment.Framework) (created bool, err error) {
 	meta, err := json.Marshal(r)
 	if err != nil {
-		return err
+		return false, err
 	}
 	fw, err := json.Marshal(f)
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.rkey(r.ID, "meta"), meta, 0)
-		p.Set(ctx, s.rkey(r.ID, "fw"), fw, 0)
-		p.Set(ctx, s.rkey(r.ID, "status"), string(assessment.StatusOpen), 0)
-		members := make([]any, len(r.Respondents))
-		for i, u := range r.Respondents {
-			members[i] = u
+	args := make([]any, 0, len(r.Respondents)+2)
+	args = append(args, meta, fw)
+	for _, u := range r.Respondents {
+		args = append(args, u)
+	}
+	keys := []string{s.rkey(r.ID, "meta"), s.rkey(r.ID, "fw"), s.rkey(r.ID, "status"), s.rkey(r.ID, "who")}
+	n, err := createReview.Run(ctx, s.rdb, keys, args...).Int()
+	if err != nil {
+		return false, wrap("create review "+r.ID, err)
+	}
+	if n == 0 {
+		st, err := s.rdb.Get(ctx, s.rkey(r.ID, "status")).Result()
+		if err != nil || st != string(assessment.StatusOpen) {
+			return false, wrap("create review "+r.ID, err)
 		}
-		if len(members) > 0 {
-			p.SAdd(ctx, s.rkey(r.ID, "who"), members...)
-		}
+	}
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZAdd(ctx, s.gkey("reviews:open"), redis.Z{Score: float64(r.Deadline.Unix()), Member: r.ID})
 		p.ZAdd(ctx, s.gkey("reviews:all"), redis.Z{Score: float64(r.CreatedAt.UnixNano()), Member: r.ID})
+		p.ZAdd(ctx, s.gkey("series:"+r.Series()), redis.Z{Score: float64(r.CreatedAt.UnixNano()), Member: r.ID})
 		p.SAdd(ctx, s.gkey("fanout:pending"), r.ID)
 		for _, u := range r.Respondents {
 			p.ZAdd(ctx, s.gkey("user:"+u+":reviews"), redis.Z{Score: float64(r.CreatedAt.Unix()), Member: r.ID})
 		}
 		return nil
 	})
-	return wrap("create review "+r.ID, err)
+	return n == 1, wrap("index review "+r.ID, err)
+}
+
+// Previous returns the review before reviewID in its series whose digest
+// was posted, or "".
+func (s *Redis) Previous(ctx context.Context, r *assessment.Review) (string, error) {
+	ids, err := s.rdb.ZRevRangeByScore(ctx, s.gkey("series:"+r.Series()), &redis.ZRangeBy{
+		Min: "-inf", Max: "(" + strconv.FormatInt(r.CreatedAt.UnixNano(), 10), Count: 20}).Result()
+	if err != nil {
+		return "", wrap("previous review", err)
+	}
+	for _, id := range ids {
+		if ref, err := s.DigestRef(ctx, id); err == nil && ref != "" {
+			return id, nil
+		}
+	}
+	return "", nil
 }
 
 // Review loads a review, with its current status, and its frozen framework.
@@ -484,4 +526,11 @@ func (s *Redis) LastActive(ctx context.Context, reviewID string) (map[string]str
 func (s *Redis) UserReviews(ctx context.Context, user string, n int64) ([]string, error) {
 	ids, err := s.rdb.ZRevRange(ctx, s.gkey("user:"+user+":reviews"), 0, n-1).Result()
 	return ids, wrap("user reviews", err)
+}
+
+// IsDelivered reports whether a respondent's intro DM was handled (sent,
+// or refused by Slack for good).
+func (s *Redis) IsDelivered(ctx context.Context, reviewID, user string) (bool, error) {
+	ok, err := s.rdb.HExists(ctx, s.rkey(reviewID, "delivered"), user).Result()
+	return ok, wrap("delivered", err)
 }

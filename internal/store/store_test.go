@@ -33,7 +33,7 @@ func newReview(t *testing.T, s *store.Redis, users ...string) *assessment.Review
 	now := time.Now()
 	r := &assessment.Review{ID: "rtest" + time.Now().Format("150405"), FrameworkID: "cs-excellence", Respondents: users,
 		DigestChannel: "C1", CreatedBy: "UADMIN", CreatedAt: now, Deadline: now.Add(time.Hour), Threshold: 3, Status: assessment.StatusOpen}
-	if err := s.CreateReview(context.Background(), r, excellence(t)); err != nil {
+	if _, err := s.CreateReview(context.Background(), r, excellence(t)); err != nil {
 		t.Fatal(err)
 	}
 	return r

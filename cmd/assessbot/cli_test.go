@@ -1,0 +1,548 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// runCLI runs the command line as main would, with FRAMEWORKS_DIR as given
+// ("" = unset), and returns stdout and the exit code.
+func runCLI(t *testing.T, frameworksDir string, args ...string) (stdout string, code int, err error) {
+	t.Helper()
+	t.Setenv("FRAMEWORKS_DIR", frameworksDir)
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), args, &out, &errOut)
+	return out.String(), exitCode(err), err
+}
+
+// exitCode is the status main exits with for err.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+// cliOK runs a command that must succeed and returns its stdout.
+func cliOK(t *testing.T, frameworksDir string, args ...string) string {
+	t.Helper()
+	out, _, err := runCLI(t, frameworksDir, args...)
+	if err != nil {
+		t.Fatalf("assessbot %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// cliFails runs a command that must fail with code, and returns its error
+// message.
+func cliFails(t *testing.T, frameworksDir string, code int, args ...string) string {
+	t.Helper()
+	_, got, err := runCLI(t, frameworksDir, args...)
+	if got != code {
+		t.Fatalf("assessbot %s: exit %d (%v), want %d", strings.Join(args, " "), got, err, code)
+	}
+	return err.Error()
+}
+
+func wantContains(t *testing.T, s string, subs ...string) {
+	t.Helper()
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			t.Errorf("missing %q in:\n%s", sub, s)
+		}
+	}
+}
+
+// shippedFrameworks is what frameworks/ ships: id, sections, questions.
+var shippedFrameworks = []struct {
+	id                  string
+	sections, questions int
+}{
+	{"cs-checklist", 6, 32},
+	{"cs-excellence", 7, 55},
+	{"cs-exec-maturity", 1, 10},
+	{"cs-foundations", 12, 24},
+	{"saas-cs-assessment", 8, 39},
+}
+
+type listRow struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Sections  int    `json:"sections"`
+	Questions int    `json:"questions"`
+	Scored    int    `json:"scored"`
+	Open      int    `json:"open"`
+}
+
+func listJSON(t *testing.T, frameworksDir string) []listRow {
+	t.Helper()
+	var rows []listRow
+	if err := json.Unmarshal([]byte(cliOK(t, frameworksDir, "frameworks", "list", "--format", "json")), &rows); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestFrameworksList(t *testing.T) {
+	t.Run("json", func(t *testing.T) {
+		rows := listJSON(t, "")
+		if len(rows) != len(shippedFrameworks) {
+			t.Fatalf("%d frameworks, want exactly %d: %+v", len(rows), len(shippedFrameworks), rows)
+		}
+		for i, want := range shippedFrameworks {
+			r := rows[i]
+			if r.ID != want.id || r.Sections != want.sections || r.Questions != want.questions {
+				t.Errorf("row %d = %s %d/%d, want %s %d/%d", i, r.ID, r.Sections, r.Questions, want.id, want.sections, want.questions)
+			}
+			if r.Title == "" || r.Scored+r.Open != r.Questions {
+				t.Errorf("%s: title %q, scored %d + open %d != %d questions", r.ID, r.Title, r.Scored, r.Open, r.Questions)
+			}
+		}
+	})
+	t.Run("text", func(t *testing.T) {
+		out := cliOK(t, "", "frameworks", "list")
+		lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+		if len(lines) != 1+len(shippedFrameworks) {
+			t.Fatalf("%d lines, want a header and %d frameworks:\n%s", len(lines), len(shippedFrameworks), out)
+		}
+		if got := strings.Fields(lines[0]); !slices.Equal(got, []string{"ID", "SECTIONS", "QUESTIONS", "RATED", "OPEN", "TITLE"}) {
+			t.Errorf("header = %v", got)
+		}
+		for i, want := range shippedFrameworks {
+			f := strings.Fields(lines[i+1])
+			if len(f) < 6 || f[0] != want.id || f[1] != strconv.Itoa(want.sections) || f[2] != strconv.Itoa(want.questions) {
+				t.Errorf("line %q, want %s %d %d ...", lines[i+1], want.id, want.sections, want.questions)
+			}
+		}
+		wantContains(t, out, "Know Where You Are Before CS", "SaaS Customer Success Assessment")
+	})
+	t.Run("unknown format", func(t *testing.T) {
+		wantContains(t, cliFails(t, "", 2, "frameworks", "list", "--format", "xml"), `unknown --format "xml"`)
+	})
+}
+
+func TestFrameworksValidate(t *testing.T) {
+	t.Run("shipped", func(t *testing.T) {
+		out := cliOK(t, "", "frameworks", "validate")
+		for _, f := range shippedFrameworks {
+			wantContains(t, out, "ok  frameworks/"+f.id+".yaml ("+f.id+")\n")
+		}
+	})
+	t.Run("good file", func(t *testing.T) {
+		out := cliOK(t, "", "frameworks", "validate", "testdata/tiny.yaml")
+		if out != "ok  testdata/tiny.yaml (tiny)\n" {
+			t.Errorf("stdout = %q", out)
+		}
+	})
+	t.Run("bad file", func(t *testing.T) {
+		msg := cliFails(t, "", 1, "frameworks", "validate", "testdata/tiny.yaml", "testdata/bad-framework.yaml")
+		want := `testdata/bad-framework.yaml:8: unknown field "colour" in section (allowed: id, title, description, questions)` + "\n" +
+			`testdata/bad-framework.yaml:12: unknown scale "levels" (define it under scales:, or use yesno or text)`
+		if msg != want {
+			t.Errorf("error =\n%s\nwant\n%s", msg, want)
+		}
+	})
+	t.Run("missing file", func(t *testing.T) {
+		wantContains(t, cliFails(t, "", 1, "frameworks", "validate", "testdata/no-such-file.yaml"), "testdata/no-such-file.yaml")
+	})
+}
+
+func TestFrameworksShow(t *testing.T) {
+	t.Run("cs-exec-maturity", func(t *testing.T) {
+		out := cliOK(t, "", "frameworks", "show", "cs-exec-maturity")
+		wantContains(t, out, "CS Executive Maturity  (cs-exec-maturity)", "Source: NuffSaid",
+			"1 sections, 10 questions to rate, 0 open questions", "answer: Poor / Average / Excellent / Not sure")
+		// Every level of every question shows its description (wrapped).
+		flat := strings.Join(strings.Fields(out), " ")
+		f, ok := mustCatalog(t).Get("cs-exec-maturity")
+		if !ok {
+			t.Fatal("no cs-exec-maturity")
+		}
+		n := 0
+		for _, q := range f.Sections[0].Questions {
+			for _, o := range f.Scales[q.Scale].Options {
+				d := q.OptionDescriptions[o.ID]
+				if d == "" {
+					t.Errorf("%s has no description for %s", q.ID, o.ID)
+					continue
+				}
+				n++
+				wantContains(t, flat, o.Label+": "+strings.Join(strings.Fields(d), " "))
+			}
+		}
+		if n != 30 {
+			t.Errorf("%d option descriptions, want 30 (10 questions × 3 levels)", n)
+		}
+	})
+	t.Run("file with bands", func(t *testing.T) {
+		out := cliOK(t, "", "frameworks", "show", "testdata/tiny.yaml")
+		wantContains(t, out, "Tiny  (tiny)", "2 sections, 3 questions to rate, 1 open questions",
+			"answer: Low / Middle / High / Not sure", "answer: open text",
+			"Bands (on a respondent's total points):\n  0 to 1.5: Starting\n  1.5 to 2.5: Growing\n  2.5 and up: Leading\n")
+	})
+	t.Run("unknown id", func(t *testing.T) {
+		msg := cliFails(t, "", 1, "frameworks", "show", "nope")
+		want := `no framework "nope"; known: cs-checklist, cs-excellence, cs-exec-maturity, cs-foundations, saas-cs-assessment (or give a .yaml file)`
+		if msg != want {
+			t.Errorf("error = %q, want %q", msg, want)
+		}
+	})
+	t.Run("no id", func(t *testing.T) {
+		wantContains(t, cliFails(t, "", 2, "frameworks", "show"), "usage: assessbot frameworks show ID")
+	})
+}
+
+// frameworksDirWith makes a FRAMEWORKS_DIR holding copies of testdata files.
+func frameworksDirWith(t *testing.T, files ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range files {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestFrameworksDir(t *testing.T) {
+	t.Run("custom framework joins the shipped ones", func(t *testing.T) {
+		dir := frameworksDirWith(t, "tiny.yaml")
+		var ids []string
+		for _, r := range listJSON(t, dir) {
+			ids = append(ids, r.ID)
+			if r.ID == "tiny" && (r.Sections != 2 || r.Questions != 4 || r.Scored != 3 || r.Open != 1) {
+				t.Errorf("tiny = %+v, want 2 sections, 4 questions (3 rated, 1 open)", r)
+			}
+		}
+		want := []string{"cs-checklist", "cs-excellence", "cs-exec-maturity", "cs-foundations", "saas-cs-assessment", "tiny"}
+		if !slices.Equal(ids, want) {
+			t.Errorf("ids = %v, want %v", ids, want)
+		}
+		wantContains(t, cliOK(t, dir, "frameworks", "validate"), "ok  "+filepath.Join(dir, "tiny.yaml")+" (tiny)\n")
+		wantContains(t, cliOK(t, dir, "frameworks", "show", "tiny"), "Tiny  (tiny)")
+	})
+	t.Run("a bad file fails the whole list", func(t *testing.T) {
+		dir := frameworksDirWith(t, "tiny.yaml", "bad-framework.yaml")
+		path := filepath.Join(dir, "bad-framework.yaml")
+		for _, args := range [][]string{
+			{"frameworks", "list"},
+			{"frameworks", "list", "--format", "json"},
+			{"frameworks", "validate"},
+			{"frameworks", "show", "tiny"},
+		} {
+			msg := cliFails(t, dir, 1, args...)
+			wantContains(t, msg, path+`:8: unknown field "colour"`, path+`:12: unknown scale "levels"`)
+		}
+	})
+	t.Run("not a directory", func(t *testing.T) {
+		wantContains(t, cliFails(t, "testdata/tiny.yaml", 1, "frameworks", "list"), "FRAMEWORKS_DIR=testdata/tiny.yaml is not a directory")
+	})
+}
+
+// scoreOutput is the JSON of `assessbot score --format json`.
+type scoreOutput struct {
+	Framework   string  `json:"framework"`
+	Title       string  `json:"title"`
+	Respondents int     `json:"respondents"`
+	Threshold   int     `json:"threshold"`
+	Band        *string `json:"band"`
+	Bands       *struct {
+		Label      string  `json:"label"`
+		MeanPoints float64 `json:"mean_points"`
+		MaxPoints  float64 `json:"max_points"`
+		Counts     []struct {
+			Label string `json:"label"`
+			Count int    `json:"count"`
+		} `json:"counts"`
+	} `json:"bands"`
+	Sections  []scoreFigures `json:"sections"`
+	Questions []scoreFigures `json:"questions"`
+}
+
+type scoreFigures struct {
+	ID         string         `json:"id"`
+	Title      string         `json:"title"`
+	Section    string         `json:"section"`
+	Score      *float64       `json:"score"`
+	Divergence *float64       `json:"divergence"`
+	Split      bool           `json:"split"`
+	Answered   int            `json:"answered"`
+	NotSure    int            `json:"not_sure"`
+	Withheld   bool           `json:"withheld"`
+	Options    map[string]int `json:"options"`
+	Texts      []string       `json:"texts"`
+}
+
+// figures is what a test expects of one section or question; nullFig (NaN)
+// stands for a JSON null.
+type figures struct {
+	score, divergence float64
+	split             bool
+	answered, notSure int
+	withheld          bool
+}
+
+var nullFig = math.NaN() // a JSON null in figures
+
+func checkFigures(t *testing.T, what string, got scoreFigures, want figures) {
+	t.Helper()
+	num := func(name string, p *float64, w float64) {
+		switch {
+		case math.IsNaN(w) && p != nil:
+			t.Errorf("%s %s = %v, want null", what, name, *p)
+		case !math.IsNaN(w) && p == nil:
+			t.Errorf("%s %s = null, want %.6f", what, name, w)
+		case p != nil && math.Abs(*p-w) > 1e-6:
+			t.Errorf("%s %s = %.9f, want %.6f", what, name, *p, w)
+		}
+	}
+	num("score", got.Score, want.score)
+	num("divergence", got.Divergence, want.divergence)
+	if got.Split != want.split || got.Answered != want.answered || got.NotSure != want.notSure || got.Withheld != want.withheld {
+		t.Errorf("%s split/answered/not_sure/withheld = %v/%d/%d/%v, want %v/%d/%d/%v", what,
+			got.Split, got.Answered, got.NotSure, got.Withheld, want.split, want.answered, want.notSure, want.withheld)
+	}
+}
+
+// TestScoreJSON scores testdata/tiny.csv against testdata/tiny.yaml. By hand:
+//
+//	           has-playbook  tracks-health  onboarding  | basics  practice  points
+//	ana        yes 1         yes 1          high 1      | 1       1         3
+//	ben        yes 1         no 0           Middle .5   | .5      .5        1.5
+//	cai        no 0          not sure       low 0       | 0       0         0
+//	dee        yes 1         (empty)        mid .5      | 1       .5        1.5
+//
+// has-playbook: mean 3/4 = .75; divergence 2·√(.75·.25) = .866025 → split.
+// tracks-health: 2 answered (+1 not sure): withheld below 3; with
+// --threshold 1 mean .5, divergence 2·√(.5·.5) = 1.
+// onboarding: 1, .5, 0, .5: mean .5; variance (.25+0+.25+0)/4 = .125;
+// divergence √.125/.5 = .707107.
+// Section basics: 1, .5, 0, 1: mean .625; deviations .375, -.125, -.625,
+// .375; variance (.140625+.015625+.390625+.140625)/4 = .171875;
+// divergence √.171875/.5 = .829156 → split; 1 not sure.
+// Section practice: the onboarding scores: .5, .707107.
+// Band: points 3, 1.5, 0, 1.5: mean 1.5 of 3 → Growing (from 1.5); by
+// band Starting 1 (cai), Growing 2 (ben, dee), Leading 1 (ana).
+func TestScoreJSON(t *testing.T) {
+	playbook := figures{0.75, 0.866025, true, 4, 0, false}
+	onboarding := figures{0.5, 0.707107, false, 4, 0, false}
+	basics := figures{0.625, 0.829156, true, 4, 1, false}
+	practice := figures{0.5, 0.707107, false, 4, 0, false}
+	texts := []string{"Health scores are \"gut feel\"", "Onboarding takes\ntoo long", "We onboard well, mostly"}
+	tests := []struct {
+		name      string
+		args      []string
+		threshold int
+		band      string // "" = withheld
+		sections  []figures
+		questions []figures
+		texts     int
+	}{
+		{"default threshold 3", nil, 3, "Growing",
+			[]figures{basics, practice},
+			[]figures{playbook, {nullFig, nullFig, false, 2, 1, true}, onboarding, {nullFig, nullFig, false, 3, 0, false}}, 3},
+		{"threshold 1 shows everything", []string{"--threshold", "1"}, 1, "Growing",
+			[]figures{basics, practice},
+			[]figures{playbook, {0.5, 1, true, 2, 1, false}, onboarding, {nullFig, nullFig, false, 3, 0, false}}, 3},
+		{"threshold 5 withholds everything", []string{"--threshold", "5"}, 5, "",
+			[]figures{{nullFig, nullFig, false, 4, 1, true}, {nullFig, nullFig, false, 4, 0, true}},
+			[]figures{{nullFig, nullFig, false, 4, 0, true}, {nullFig, nullFig, false, 2, 1, true}, {nullFig, nullFig, false, 4, 0, true}, {nullFig, nullFig, false, 3, 0, true}}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"score", "--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--format", "json"}, tt.args...)
+			raw := cliOK(t, "", args...)
+			var got scoreOutput
+			if err := json.Unmarshal([]byte(raw), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Framework != "tiny" || got.Title != "Tiny" || got.Respondents != 4 || got.Threshold != tt.threshold {
+				t.Errorf("framework %q, title %q, respondents %d, threshold %d", got.Framework, got.Title, got.Respondents, got.Threshold)
+			}
+			switch {
+			case tt.band == "" && (got.Band != nil || got.Bands != nil):
+				t.Errorf("band = %v, bands %+v; want both null below the threshold", got.Band, got.Bands)
+			case tt.band != "" && (got.Band == nil || *got.Band != tt.band || got.Bands == nil):
+				t.Errorf("band = %v, want %q", got.Band, tt.band)
+			case tt.band != "":
+				b := got.Bands
+				var counts []string
+				for _, c := range b.Counts {
+					counts = append(counts, c.Label+" "+strconv.Itoa(c.Count))
+				}
+				if b.MeanPoints != 1.5 || b.MaxPoints != 3 || strings.Join(counts, ", ") != "Starting 1, Growing 2, Leading 1" {
+					t.Errorf("bands = mean %v of %v, counts %v", b.MeanPoints, b.MaxPoints, counts)
+				}
+			}
+			if len(got.Sections) != 2 || got.Sections[0].ID != "basics" || got.Sections[0].Title != "Basics" ||
+				got.Sections[1].ID != "practice" || got.Sections[1].Title != "Practice" {
+				t.Fatalf("sections = %+v", got.Sections)
+			}
+			for i, want := range tt.sections {
+				checkFigures(t, "section "+got.Sections[i].ID, got.Sections[i], want)
+			}
+			var qids []string
+			for _, q := range got.Questions {
+				qids = append(qids, q.Section+"/"+q.ID)
+			}
+			if want := []string{"basics/has-playbook", "basics/tracks-health", "practice/onboarding", "practice/comments"}; !slices.Equal(qids, want) {
+				t.Fatalf("questions = %v, want %v", qids, want)
+			}
+			for i, want := range tt.questions {
+				checkFigures(t, "question "+got.Questions[i].ID, got.Questions[i], want)
+			}
+			if tt.threshold <= 4 {
+				if o := got.Questions[0].Options; o["yes"] != 3 || o["no"] != 1 {
+					t.Errorf("has-playbook options = %v, want yes 3, no 1", o)
+				}
+			}
+			if got.Questions[0].Withheld && got.Questions[0].Options != nil {
+				t.Errorf("withheld question shows its options: %v", got.Questions[0].Options)
+			}
+			gotTexts := slices.Sorted(slices.Values(got.Questions[3].Texts))
+			if tt.texts == 0 && len(gotTexts) != 0 || tt.texts > 0 && !slices.Equal(gotTexts, texts) {
+				t.Errorf("texts = %q, want %d of %q", gotTexts, tt.texts, texts)
+			}
+
+			// Withheld figures are null, not left out.
+			var loose struct {
+				Band      any              `json:"band"`
+				Sections  []map[string]any `json:"sections"`
+				Questions []map[string]any `json:"questions"`
+			}
+			if err := json.Unmarshal([]byte(raw), &loose); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range append(loose.Sections, loose.Questions...) {
+				for _, k := range []string{"id", "score", "divergence", "answered", "not_sure"} {
+					if _, ok := m[k]; !ok {
+						t.Errorf("%v has no %q", m["id"], k)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestScoreText compares the terminal digest of testdata/tiny.csv with
+// golden files. Run go test ./cmd/assessbot -run TestScoreText -update to
+// rewrite them after an intended change, and review the diff.
+func TestScoreText(t *testing.T) {
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"score-tiny.golden", nil},
+		{"score-tiny-threshold-1.golden", []string{"--threshold", "1"}},
+		{"score-tiny-threshold-5.golden", []string{"--threshold", "5"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			args := append([]string{"score", "--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv"}, tt.args...)
+			got := cliOK(t, "", args...)
+			// --format text is the default.
+			if explicit := cliOK(t, "", append(args, "--format", "text")...); explicit != got {
+				t.Errorf("--format text differs from the default")
+			}
+			path := filepath.Join("testdata", tt.golden)
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./cmd/assessbot -run TestScoreText -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("stdout differs from %s; run go test ./cmd/assessbot -run TestScoreText -update and review the diff\ngot:\n%s", path, got)
+			}
+		})
+	}
+}
+
+func TestScoreByID(t *testing.T) {
+	// A framework from FRAMEWORKS_DIR is found by id, like a shipped one.
+	out := cliOK(t, frameworksDirWith(t, "tiny.yaml"), "score", "--framework", "tiny", "--answers", "testdata/tiny.csv")
+	wantContains(t, out, "Tiny — digest\n4 respondents.")
+}
+
+func TestScoreErrors(t *testing.T) {
+	const usageLine = "usage: assessbot score --framework ID|FILE --answers FILE.csv"
+	tests := []struct {
+		name string
+		code int
+		args []string
+		want []string
+	}{
+		{"no flags", 2, nil, []string{usageLine}},
+		{"no answers", 2, []string{"--framework", "tiny"}, []string{usageLine}},
+		{"no framework", 2, []string{"--answers", "testdata/tiny.csv"}, []string{usageLine}},
+		{"unknown flag", 2, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--colour"}, []string{"-colour"}},
+		{"unknown format", 2, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--format", "xml"}, []string{`unknown --format "xml"`}},
+		{"threshold 0", 2, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--threshold", "0"}, []string{"--threshold must be 1 or more"}},
+		{"unknown framework", 1, []string{"--framework", "nope", "--answers", "testdata/tiny.csv"}, []string{`no framework "nope"; known: cs-checklist,`}},
+		{"bad framework file", 1, []string{"--framework", "testdata/bad-framework.yaml", "--answers", "testdata/tiny.csv"}, []string{"testdata/bad-framework.yaml:12: unknown scale"}},
+		{"missing answers file", 1, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/nope.csv"}, []string{"testdata/nope.csv"}},
+		{"bad CSV", 1, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny-bad.csv"}, []string{
+			`testdata/tiny-bad.csv: row 3, column "onboarding": unknown option "great" (use one of: low, mid, high, not sure, or leave empty)` +
+				"\nnothing was scored"}},
+		{"answers for another framework", 1, []string{"--framework", "cs-exec-maturity", "--answers", "testdata/tiny.csv"}, []string{
+			`testdata/tiny.csv: row 1, column "has-playbook": no question "has-playbook" in framework cs-exec-maturity`, "nothing was scored"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("FRAMEWORKS_DIR", "")
+			var out bytes.Buffer
+			err := run(context.Background(), append([]string{"score"}, tt.args...), &out, io.Discard)
+			if got := exitCode(err); got != tt.code {
+				t.Fatalf("exit %d (%v), want %d", got, err, tt.code)
+			}
+			wantContains(t, err.Error(), tt.want...)
+			if out.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", out.String())
+			}
+		})
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown command", []string{"bogus"}, []string{`unknown command "bogus"`, "Usage:", "assessbot score --framework"}},
+		{"frameworks alone", []string{"frameworks"}, []string{"usage: assessbot frameworks list|validate|show"}},
+		{"unknown frameworks command", []string{"frameworks", "delete"}, []string{`unknown command "delete"`, "list|validate|show"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantContains(t, cliFails(t, "", 2, tt.args...), tt.want...)
+		})
+	}
+	t.Run("help", func(t *testing.T) {
+		wantContains(t, cliOK(t, "", "help"), "Usage:", "assessbot frameworks list", "assessbot score")
+	})
+}

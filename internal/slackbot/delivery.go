@@ -1,0 +1,345 @@
+package slackbot
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/review"
+	"github.com/assessbot/assessbot/internal/schedule"
+	"github.com/assessbot/assessbot/internal/store"
+)
+
+// Job kinds.
+const (
+	jobIntro  = "intro"
+	jobRemind = "remind"
+)
+
+const (
+	planLease = 2 * time.Minute
+	jobLease  = 2 * time.Minute
+	// jobBatch is how many due jobs one sweep claims; the rest wait for the
+	// next sweep, so a 5,000-person fan-out never holds a huge claim.
+	jobBatch = 200
+)
+
+// goPlan plans a review's deliveries in the background; Run waits for it.
+func (b *Bot) goPlan(ctx context.Context, reviewID string) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.plan(ctx, reviewID)
+		b.runJobs(ctx)
+	}()
+}
+
+// plan queues, for every respondent, the intro DM (in their morning, or
+// now) and the reminders (in their working hours). Queued jobs keep their
+// time, so planning twice after a crash changes nothing.
+func (b *Bot) plan(ctx context.Context, reviewID string) {
+	lease := "plan:" + reviewID
+	if ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, planLease); err != nil || !ok {
+		return
+	}
+	defer b.st.Release(context.WithoutCancel(ctx), lease, b.cfg.Owner)
+	r, _, err := b.st.Review(ctx, reviewID)
+	if err != nil {
+		b.log.Warn("plan: cannot load review", "review", reviewID, "err", err)
+		return
+	}
+	if r.Status != assessment.StatusOpen {
+		_ = b.st.FanoutDone(ctx, reviewID)
+		return
+	}
+	zones := map[string]string{}
+	if !r.DeliverNow || len(reviewReminders(r)) > 0 {
+		zones = b.timeZones(ctx, r.Respondents)
+	}
+	reminders := reviewReminders(r)
+	jobs := make([]store.Job, 0, len(r.Respondents)*(1+len(reminders)))
+	for _, u := range r.Respondents {
+		loc := loadLocation(zones[u])
+		at := r.CreatedAt
+		if !r.DeliverNow {
+			at = schedule.Morning(r.CreatedAt, loc)
+		}
+		jobs = append(jobs, store.Job{Kind: jobIntro, Review: r.ID, User: u, At: at})
+		for i, t := range schedule.ReminderTimes(at, r.Deadline, loc, reminders) {
+			jobs = append(jobs, store.Job{Kind: jobRemind, Review: r.ID, User: u, N: i, At: t})
+		}
+	}
+	if err := b.st.AddJobs(ctx, jobs); err != nil {
+		b.log.Warn("plan: cannot queue deliveries", "review", reviewID, "err", err)
+		return
+	}
+	_ = b.st.FanoutDone(ctx, reviewID)
+	b.log.Info("deliveries planned", "review", reviewID, "respondents", len(r.Respondents), "jobs", len(jobs))
+}
+
+func loadLocation(tz string) *time.Location {
+	if tz == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// timeZones returns users' time zones: cached in Redis, else from
+// users.info (small audiences) or a pass over users.list (large ones,
+// where one call per person would take Tier 4's 100-a-minute for ever).
+func (b *Bot) timeZones(ctx context.Context, users []string) map[string]string {
+	zones, err := b.st.TimeZones(ctx, users)
+	if err != nil {
+		zones = map[string]string{}
+	}
+	var missing []string
+	for _, u := range users {
+		if _, ok := zones[u]; !ok {
+			missing = append(missing, u)
+		}
+	}
+	if len(missing) == 0 {
+		return zones
+	}
+	found := map[string]string{}
+	if len(missing) <= 50 {
+		for _, u := range missing {
+			var info *slack.User
+			err := b.send.do(ctx, "users.info", func(ctx context.Context) (err error) {
+				info, err = b.api.GetUserInfoContext(ctx, u)
+				return err
+			})
+			if err == nil && info.TZ != "" {
+				found[u] = info.TZ
+			}
+		}
+	} else {
+		p := b.api.GetUsersPaginated(slack.GetUsersOptionLimit(500))
+		for {
+			var err error
+			err = b.send.do(ctx, "users.list", func(ctx context.Context) (err error) {
+				p, err = p.Next(ctx)
+				return err
+			})
+			if p.Done(err) || err != nil {
+				break
+			}
+			for _, u := range p.Users {
+				if u.TZ != "" {
+					found[u.ID] = u.TZ
+				}
+			}
+		}
+	}
+	_ = b.st.SetTimeZones(ctx, found)
+	for u, tz := range found {
+		zones[u] = tz
+	}
+	return zones
+}
+
+// runJobs runs every due intro and reminder, a few at a time.
+func (b *Bot) runJobs(ctx context.Context) {
+	for ctx.Err() == nil {
+		jobs, err := b.st.ClaimJobs(ctx, b.cfg.Now(), jobLease, jobBatch)
+		if err != nil || len(jobs) == 0 {
+			return
+		}
+		sem := make(chan struct{}, 4)
+		var wg sync.WaitGroup
+		for i, j := range jobs {
+			if ctx.Err() != nil {
+				// Shutting down: hand the unstarted jobs back at once, so the
+				// next process need not wait for their lease to end.
+				for _, u := range jobs[i:] {
+					_ = b.st.RescheduleJob(context.WithoutCancel(ctx), u, u.At)
+				}
+				break
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(j store.Job) {
+				defer func() { <-sem; wg.Done() }()
+				// A job under way finishes even during shutdown, so a
+				// graceful restart sends nothing twice.
+				jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+				defer cancel()
+				done := false
+				switch j.Kind {
+				case jobIntro:
+					done = b.runIntro(jctx, j)
+				case jobRemind:
+					done = b.runReminder(jctx, j)
+				default:
+					done = true
+				}
+				if done {
+					_ = b.st.JobDone(jctx, j)
+				}
+			}(j)
+		}
+		wg.Wait()
+		if len(jobs) < jobBatch {
+			return
+		}
+	}
+}
+
+// runIntro sends one intro DM; it returns false to retry later.
+func (b *Bot) runIntro(ctx context.Context, j store.Job) bool {
+	r, f, err := b.st.Review(ctx, j.Review)
+	if err != nil {
+		return assessment.ErrorCode(err) == assessment.ENOTFOUND
+	}
+	if r.Status != assessment.StatusOpen {
+		return true
+	}
+	done, err := b.st.IsDelivered(ctx, r.ID, j.User)
+	if err != nil {
+		return false
+	}
+	if done {
+		return true
+	}
+	ref, err := b.post(ctx, j.User, "You're invited to "+f.Title, introBlocks(r, f, nil))
+	if err != nil {
+		if !permanent(err) {
+			b.m.dms.WithLabelValues("retry_later").Inc()
+			b.log.Warn("intro DM not delivered; will retry", "review", r.ID, "user", j.User, "err", err)
+			return false
+		}
+		b.m.dms.WithLabelValues("failed").Inc()
+		b.log.Warn("intro DM refused by Slack", "review", r.ID, "user", j.User, "err", slackErr(err))
+		_ = b.st.MarkDelivered(ctx, r.ID, j.User, "failed:"+slackErr(err))
+		return true
+	}
+	b.m.dms.WithLabelValues("sent").Inc()
+	if err := b.st.MarkDelivered(ctx, r.ID, j.User, ref); err != nil {
+		b.log.Error("intro DM sent but not recorded", "review", r.ID, "user", j.User, "err", err)
+	}
+	_ = b.st.SetMessage(ctx, r.ID, j.User, "intro", ref)
+	return true
+}
+
+// runReminder reminds one respondent who has not submitted, unless they
+// opted out, snoozed, or were reminded in the last 20 hours.
+func (b *Bot) runReminder(ctx context.Context, j store.Job) bool {
+	r, f, err := b.st.Review(ctx, j.Review)
+	if err != nil {
+		return assessment.ErrorCode(err) == assessment.ENOTFOUND
+	}
+	now := b.cfg.Now()
+	if r.Status != assessment.StatusOpen || !now.Before(r.Deadline) {
+		return true
+	}
+	st, err := b.st.ReminderState(ctx, r.ID, j.User)
+	if err != nil {
+		return false
+	}
+	switch {
+	case st.Submitted, st.OptedOut:
+		return true
+	case st.SnoozedUntil.After(now):
+		if st.SnoozedUntil.Before(r.Deadline) {
+			_ = b.st.RescheduleJob(ctx, j, st.SnoozedUntil)
+			return false
+		}
+		return true
+	case !st.LastReminded.IsZero() && now.Sub(st.LastReminded) < 20*time.Hour:
+		return true
+	}
+	if ok, err := b.st.IsDelivered(ctx, r.ID, j.User); err != nil || !ok {
+		return err == nil // no intro yet (or it failed): nothing to remind of
+	}
+	sh, err := b.st.Sheet(ctx, r.ID, j.User)
+	if err != nil {
+		return false
+	}
+	answered, total := review.Progress(f, sh.Answers)
+	if _, err := b.post(ctx, j.User, "Reminder: "+f.Title, reminderBlocks(r, f, answered, total)); err != nil {
+		return permanent(err)
+	}
+	_ = b.st.Reminded(ctx, r.ID, j.User, now)
+	b.m.dms.WithLabelValues("reminder").Inc()
+	b.log.Info("reminder sent", "review", r.ID, "user", j.User, "n", j.N)
+	return true
+}
+
+// Reminder actions.
+const (
+	actSnooze = "snooze"
+	actOptOut = "optout"
+)
+
+func reminderBlocks(r *assessment.Review, f *assessment.Framework, answered, total int) []slack.Block {
+	text := fmt.Sprintf("⏰ *%s* closes %s.", escape(f.Title), slackDate(r.Deadline))
+	if answered > 0 {
+		text += fmt.Sprintf(" You have answered %d of %d; it takes a few minutes to finish.", answered, total)
+	} else {
+		text += fmt.Sprintf(" It is %d questions, about %d minutes. Every click is saved, so you can stop any time.", total, (total*15+59)/60)
+	}
+	label := "Start"
+	if answered > 0 {
+		label = "Continue"
+	}
+	return []slack.Block{
+		slack.NewSectionBlock(mrkdwn(text), nil, nil),
+		slack.NewActionBlock("remind-actions",
+			button(actStart, value(r.ID), label).WithStyle(slack.StylePrimary),
+			button(actSnooze, value(r.ID), "Remind me tomorrow"),
+			button(actOptOut, value(r.ID), "No more reminders"),
+		),
+	}
+}
+
+// snoozeOrOptOut handles the reminder's buttons.
+func (b *Bot) snoozeOrOptOut(ctx context.Context, cb slack.InteractionCallback, reviewID string, optOut bool) {
+	user := cb.User.ID
+	r, _, err := b.respondentReview(ctx, reviewID, user)
+	if err != nil {
+		b.refuse(ctx, cb, err, "op", "snooze", "review", reviewID)
+		return
+	}
+	var note string
+	if optOut {
+		err = b.st.OptOut(ctx, r.ID, user)
+		note = "🔕 OK, no more reminders for this review. You can still answer until " + slackDate(r.Deadline) + "."
+	} else {
+		until := schedule.WorkingHours(b.cfg.Now().Add(24*time.Hour), loadLocation(b.timeZones(ctx, []string{user})[user]))
+		err = b.st.Snooze(ctx, r.ID, user, until)
+		note = "😴 OK, I'll remind you again " + slackDate(until) + " at the earliest."
+	}
+	if err != nil {
+		b.refuse(ctx, cb, err, "op", "snooze", "review", reviewID)
+		return
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(note), nil, nil),
+		slack.NewActionBlock("remind-actions", button(actStart, value(r.ID), "Continue"))}
+	if cb.ResponseURL != "" {
+		_ = b.send.do(ctx, "response_url", func(ctx context.Context) error {
+			return slack.PostWebhookContext(ctx, cb.ResponseURL, &slack.WebhookMessage{Text: note, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
+		})
+	}
+}
+
+// reminders returns the review's reminder rules.
+func reviewReminders(r *assessment.Review) []schedule.Reminder {
+	if r.Reminders == nil {
+		return schedule.DefaultReminders
+	}
+	var out []schedule.Reminder
+	for _, s := range r.Reminders {
+		if rs, err := schedule.ParseReminders(s); err == nil {
+			out = append(out, rs...)
+		}
+	}
+	return out
+}

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+)
+
+// SaveSchedule stores a schedule and its next run (none while paused).
+func (s *Redis) SaveSchedule(ctx context.Context, sc *assessment.Schedule) error {
+	raw, err := json.Marshal(sc)
+	if err != nil {
+		return err
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, s.gkey("schedules"), sc.ID, raw)
+		if sc.Paused || sc.Next.IsZero() {
+			p.ZRem(ctx, s.gkey("schedules:due"), sc.ID)
+		} else {
+			p.ZAdd(ctx, s.gkey("schedules:due"), redis.Z{Score: float64(sc.Next.Unix()), Member: sc.ID})
+		}
+		return nil
+	})
+	return wrap("save schedule "+sc.ID, err)
+}
+
+// Schedule loads one schedule.
+func (s *Redis) Schedule(ctx context.Context, id string) (*assessment.Schedule, error) {
+	raw, err := s.rdb.HGet(ctx, s.gkey("schedules"), id).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, assessment.Errorf(assessment.ENOTFOUND, "There is no schedule `%s`. `/review schedule list` shows them.", id)
+	}
+	if err != nil {
+		return nil, wrap("load schedule", err)
+	}
+	var sc assessment.Schedule
+	if err := json.Unmarshal([]byte(raw), &sc); err != nil {
+		return nil, fmt.Errorf("store: decode schedule %s: %w", id, err)
+	}
+	return &sc, nil
+}
+
+// Schedules lists every schedule, by id.
+func (s *Redis) Schedules(ctx context.Context) ([]*assessment.Schedule, error) {
+	all, err := s.rdb.HGetAll(ctx, s.gkey("schedules")).Result()
+	if err != nil {
+		return nil, wrap("list schedules", err)
+	}
+	var out []*assessment.Schedule
+	for _, raw := range all {
+		var sc assessment.Schedule
+		if json.Unmarshal([]byte(raw), &sc) == nil {
+			out = append(out, &sc)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// DeleteSchedule removes a schedule; its reviews stay.
+func (s *Redis) DeleteSchedule(ctx context.Context, id string) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HDel(ctx, s.gkey("schedules"), id)
+		p.ZRem(ctx, s.gkey("schedules:due"), id)
+		return nil
+	})
+	return wrap("delete schedule", err)
+}
+
+// DueSchedules returns schedules whose next run is at or before now, with
+// that run's time.
+func (s *Redis) DueSchedules(ctx context.Context, now time.Time) (map[string]time.Time, error) {
+	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.gkey("schedules:due"), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.Unix(), 10)}).Result()
+	if err != nil {
+		return nil, wrap("due schedules", err)
+	}
+	out := map[string]time.Time{}
+	for _, z := range zs {
+		out[z.Member.(string)] = time.Unix(int64(z.Score), 0)
+	}
+	return out, nil
+}
+
+// advance moves a schedule from the run at ARGV[2] to the run at ARGV[3]
+// and queues the occurrence, only if the schedule is still due at ARGV[2]:
+// of several replicas seeing the same run, exactly one queues it.
+var advance = redis.NewScript(`
+local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if (not cur) or tonumber(cur) ~= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1] .. '|' .. ARGV[2])
+return 1
+`)
+
+// Advance claims the run at `at` of a schedule: it queues the occurrence
+// and moves the schedule to `next`. It reports whether this caller did it.
+func (s *Redis) Advance(ctx context.Context, id string, at, next time.Time) (bool, error) {
+	n, err := advance.Run(ctx, s.rdb, []string{s.gkey("schedules:due"), s.gkey("occurrences")}, id, at.Unix(), next.Unix()).Int()
+	if err != nil {
+		return false, wrap("advance schedule", err)
+	}
+	if n == 1 {
+		// Keep the stored copy's Next in step for listings.
+		if sc, err := s.Schedule(ctx, id); err == nil {
+			sc.Next = next
+			raw, _ := json.Marshal(sc)
+			s.rdb.HSet(ctx, s.gkey("schedules"), id, raw)
+		}
+	}
+	return n == 1, nil
+}
+
+// Occurrence is one run of a schedule waiting to become a review.
+type Occurrence struct {
+	Schedule string
+	At       time.Time
+}
+
+// ReviewID is the id of the review an occurrence creates: derived from the
+// occurrence, so creating it twice creates it once.
+func (o Occurrence) ReviewID() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	h := fnv64(o.Schedule + "|" + strconv.FormatInt(o.At.Unix(), 10))
+	var b strings.Builder
+	b.WriteByte('r')
+	for i := 0; i < 12; i++ {
+		b.WriteByte(alphabet[h%36])
+		h /= 36
+	}
+	return b.String()
+}
+
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// PendingOccurrences lists queued occurrences, oldest first.
+func (s *Redis) PendingOccurrences(ctx context.Context) ([]Occurrence, error) {
+	ms, err := s.rdb.ZRange(ctx, s.gkey("occurrences"), 0, -1).Result()
+	if err != nil {
+		return nil, wrap("pending occurrences", err)
+	}
+	var out []Occurrence
+	for _, m := range ms {
+		id, at, ok := strings.Cut(m, "|")
+		unix, err := strconv.ParseInt(at, 10, 64)
+		if ok && err == nil {
+			out = append(out, Occurrence{Schedule: id, At: time.Unix(unix, 0)})
+		}
+	}
+	return out, nil
+}
+
+// OccurrenceDone takes an occurrence off the queue.
+func (s *Redis) OccurrenceDone(ctx context.Context, o Occurrence) error {
+	return wrap("occurrence done", s.rdb.ZRem(ctx, s.gkey("occurrences"), o.Schedule+"|"+strconv.FormatInt(o.At.Unix(), 10)).Err())
+}
