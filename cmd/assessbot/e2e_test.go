@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,10 +44,17 @@ type harness struct {
 	skew       atomic.Int64
 	redisURL   string
 	adminGroup string
+	tick       time.Duration
 }
 
 // advance moves the bot's clock.
 func (h *harness) advance(d time.Duration) { h.skew.Add(int64(d)) }
+
+// setNow sets the bot's clock to t (it then runs on from there).
+func (h *harness) setNow(t time.Time) { h.skew.Store(int64(time.Until(t))) }
+
+// now is the bot's clock.
+func (h *harness) now() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) }
 
 type syncBuffer struct {
 	mu sync.Mutex
@@ -104,6 +112,12 @@ func newHarnessOn(t *testing.T, redisURL string, respondents ...string) *harness
 // start opens a new bot process (a Main) on the same Redis and workspace.
 func (h *harness) start() {
 	h.t.Helper()
+	h.main = h.open()
+}
+
+// open starts one more bot process and returns it; the caller closes it.
+func (h *harness) open() *Main {
+	h.t.Helper()
 	cfg := Config{
 		SlackBotToken: h.slack.BotToken(), SlackAppToken: h.slack.AppToken(), SlackAPIURL: h.slack.APIURL(),
 		RedisURL: h.redisURL, RedisPrefix: h.prefix, Now: func() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) }, AdminUsers: []string{admin}, AdminUsergroup: h.adminGroup,
@@ -111,12 +125,15 @@ func (h *harness) start() {
 		Registry: prometheus.NewRegistry(),
 	}
 	before := h.slack.SocketsOpened()
+	if h.tick > 0 {
+		cfg.Tick = h.tick
+	}
 	m := NewMain(cfg, h.logs)
 	if err := m.Open(h.ctx); err != nil {
 		h.t.Fatalf("open: %v", err)
 	}
-	h.main = m
 	h.wait("socket mode connected", func() bool { return h.slack.SocketsOpened() > before && m.Bot.Connected() })
+	return m
 }
 
 func (h *harness) restart() {
@@ -478,12 +495,18 @@ type scoreOut struct {
 // scoreJSONFor runs `assessbot score --format json` on a CSV.
 func scoreJSONFor(t *testing.T, framework string, csv []byte) scoreOut {
 	t.Helper()
+	return scoreJSONForThreshold(t, framework, csv, 3)
+}
+
+// scoreJSONForThreshold is scoreJSONFor with --threshold.
+func scoreJSONForThreshold(t *testing.T, framework string, csv []byte, threshold int) scoreOut {
+	t.Helper()
 	path := t.TempDir() + "/answers.csv"
 	if err := writeFile(path, csv); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"score", "--framework", framework, "--answers", path, "--format", "json"}, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"score", "--framework", framework, "--answers", path, "--format", "json", "--threshold", strconv.Itoa(threshold)}, &out, io.Discard); err != nil {
 		t.Fatalf("assessbot score: %v", err)
 	}
 	var s scoreOut

@@ -8,6 +8,7 @@ package digest
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -24,7 +25,32 @@ type Meta struct {
 	Opened   time.Time
 	Closed   time.Time
 	Invited  int // respondents invited; 0 when unknown (a spreadsheet)
+	// Previous is the result of the review this one is compared with (the
+	// same schedule, or the same framework and channel), if any.
+	Previous       *scoring.Result
+	PreviousClosed time.Time
 }
+
+// Trend is the change since the previous review.
+type Trend struct {
+	// Sections maps a section id to its change in percentage points, for
+	// sections scored both times.
+	Sections map[string]float64
+	BandThen string
+	BandNow  string
+	// Rising are the questions whose divergence rose most (by at least
+	// 0.05), most first.
+	Rising []Rise
+}
+
+// Rise is one question's divergence then and now.
+type Rise struct {
+	Question  scoring.QuestionResult
+	Then, Now float64
+}
+
+// RisingN is how many questions the trend lists.
+const RisingN = 3
 
 // Digest is the content of a digest, ready to render.
 type Digest struct {
@@ -35,6 +61,7 @@ type Digest struct {
 	NotSure   []scoring.QuestionResult
 	Strongest []scoring.SectionResult
 	Weakest   []scoring.SectionResult
+	Trend     *Trend
 }
 
 // Build assembles a digest.
@@ -51,6 +78,9 @@ func Build(f *assessment.Framework, r scoring.Result, m Meta) Digest {
 		ns = ns[:TopN]
 	}
 	d.NotSure = ns
+	if m.Previous != nil {
+		d.Trend = trend(*m.Previous, r)
+	}
 	by := r.SectionsByScore()
 	if len(by) >= 2 {
 		n := min(2, len(by)/2)
@@ -60,6 +90,80 @@ func Build(f *assessment.Framework, r scoring.Result, m Meta) Digest {
 		}
 	}
 	return d
+}
+
+func trend(prev, now scoring.Result) *Trend {
+	t := &Trend{Sections: map[string]float64{}}
+	then := map[string]scoring.SectionResult{}
+	for _, s := range prev.Sections {
+		then[s.ID] = s
+	}
+	for _, s := range now.Sections {
+		if p, ok := then[s.ID]; ok && p.Score != nil && s.Score != nil {
+			t.Sections[s.ID] = math.Round((*s.Score-*p.Score)*1000) / 10
+		}
+	}
+	if prev.Band != nil {
+		t.BandThen = prev.Band.Label
+	}
+	if now.Band != nil {
+		t.BandNow = now.Band.Label
+	}
+	qthen := map[string]scoring.QuestionResult{}
+	for _, q := range prev.Questions {
+		qthen[q.ID] = q
+	}
+	for _, q := range now.Questions {
+		p, ok := qthen[q.ID]
+		if !ok || p.Divergence == nil || q.Divergence == nil || *q.Divergence-*p.Divergence < 0.05 {
+			continue
+		}
+		t.Rising = append(t.Rising, Rise{Question: q, Then: *p.Divergence, Now: *q.Divergence})
+	}
+	sort.SliceStable(t.Rising, func(i, j int) bool {
+		return t.Rising[i].Now-t.Rising[i].Then > t.Rising[j].Now-t.Rising[j].Then
+	})
+	if len(t.Rising) > RisingN {
+		t.Rising = t.Rising[:RisingN]
+	}
+	return t
+}
+
+// Change formats a section's change in points: "▲ +8", "▼ −5", "= 0", or ""
+// when there is nothing to compare.
+func (d Digest) Change(sectionID string) string {
+	if d.Trend == nil {
+		return ""
+	}
+	v, ok := d.Trend.Sections[sectionID]
+	if !ok {
+		return ""
+	}
+	switch p := math.Round(v); {
+	case p > 0:
+		return fmt.Sprintf("▲ +%g", p)
+	case p < 0:
+		return fmt.Sprintf("▼ −%g", -p)
+	}
+	return "= 0"
+}
+
+// TrendLine says what the digest is compared with and how the band moved.
+func (d Digest) TrendLine() string {
+	if d.Trend == nil {
+		return ""
+	}
+	line := "Compared with the previous review"
+	if !d.PreviousClosed.IsZero() {
+		line += " (closed " + d.PreviousClosed.UTC().Format("2 Jan 2006") + ")"
+	}
+	switch {
+	case d.Trend.BandThen != "" && d.Trend.BandNow != "" && d.Trend.BandThen != d.Trend.BandNow:
+		line += fmt.Sprintf(": band %s → %s", d.Trend.BandThen, d.Trend.BandNow)
+	case d.Trend.BandNow != "" && d.Trend.BandThen == d.Trend.BandNow:
+		line += fmt.Sprintf(": band unchanged (%s)", d.Trend.BandNow)
+	}
+	return line + "."
 }
 
 // Bar draws a score in [0,1] as ten blocks, e.g. ▇▇▇▇▇▇░░░░, rounded from
@@ -153,9 +257,22 @@ func Text(d Digest) string {
 	if bl := d.BandLine(); bl != "" {
 		fmt.Fprintf(&b, "%s\n", bl)
 	}
+	if tl := d.TrendLine(); tl != "" {
+		fmt.Fprintf(&b, "%s\n", tl)
+	}
 	b.WriteString("\nSections\n")
 	for _, s := range r.Sections {
-		fmt.Fprintf(&b, "  %s\n", SectionLine(s))
+		line := SectionLine(s)
+		if c := d.Change(s.ID); c != "" {
+			line += "  " + c
+		}
+		fmt.Fprintf(&b, "  %s\n", line)
+	}
+	if d.Trend != nil && len(d.Trend.Rising) > 0 {
+		b.WriteString("\nDivergence rose most\n")
+		for _, x := range d.Trend.Rising {
+			fmt.Fprintf(&b, "  %.2f → %.2f  %s [%s]\n", x.Then, x.Now, QuestionText(x.Question, 90), x.Question.ID)
+		}
 	}
 	if len(d.Strongest) > 0 {
 		b.WriteString("\nStrongest: ")

@@ -28,6 +28,7 @@ type Store interface {
 	Close(ctx context.Context, reviewID, by string, at time.Time) (bool, error)
 	ClosedInfo(ctx context.Context, reviewID string) (string, time.Time, error)
 	Submitted(ctx context.Context, reviewID string) (map[string]bool, error)
+	Previous(ctx context.Context, r *assessment.Review) (string, error)
 }
 
 var _ Store = (*store.Redis)(nil)
@@ -187,7 +188,33 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	if closedAt.IsZero() {
 		closedAt = s.Now()
 	}
-	return digest.Build(f, res, digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents)}), r, nil
+	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents)}
+	if prev, at, err := s.previous(ctx, r); err != nil {
+		return digest.Digest{}, r, err
+	} else if prev != nil {
+		meta.Previous, meta.PreviousClosed = prev, at
+	}
+	return digest.Build(f, res, meta), r, nil
+}
+
+// previous scores the review this one is compared with: the last one of
+// the same series whose digest was posted.
+func (s *Service) previous(ctx context.Context, r *assessment.Review) (*scoring.Result, time.Time, error) {
+	id, err := s.Store.Previous(ctx, r)
+	if err != nil || id == "" {
+		return nil, time.Time{}, err
+	}
+	pr, pf, err := s.Store.Review(ctx, id)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	responses, err := s.Store.Responses(ctx, pr)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	res := scoring.Aggregate(pf, responses, scoring.Options{Threshold: pr.Threshold, Seed: pr.ID})
+	_, at, err := s.Store.ClosedInfo(ctx, id)
+	return &res, at, err
 }
 
 // Progress counts a sheet's answered choice questions out of all of them.

@@ -292,11 +292,25 @@ func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
 	if res.Respondents == 0 {
 		return append(bs, slack.NewSectionBlock(mrkdwn("Nobody answered this review, so there is nothing to show. Try a longer window or a reminder next time."), nil, nil))
 	}
+	if tl := d.TrendLine(); tl != "" {
+		bs = append(bs, slack.NewContextBlock("trend", mrkdwn(escape(tl))))
+	}
 	var lines []string
 	for _, s := range res.Sections {
-		lines = append(lines, sectionLine(s))
+		line := sectionLine(s)
+		if c := d.Change(s.ID); c != "" {
+			line += "  *" + c + "*"
+		}
+		lines = append(lines, line)
 	}
 	bs = append(bs, linesBlocks("*Sections*", lines)...)
+	if d.Trend != nil && len(d.Trend.Rising) > 0 {
+		var l []string
+		for _, x := range d.Trend.Rising {
+			l = append(l, fmt.Sprintf("• %s _(%.2f → %.2f)_", escape(digest.QuestionText(x.Question, 200)), x.Then, x.Now))
+		}
+		bs = append(bs, slack.NewSectionBlock(mrkdwn("*Where disagreement grew*\n"+strings.Join(l, "\n")), nil, nil))
+	}
 	if len(d.Strongest) > 0 {
 		bs = append(bs, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("💪 *Strongest:* %s\n🛠 *Weakest:* %s",
 			sectionNames(d.Strongest), sectionNames(d.Weakest))), nil, nil))

@@ -110,7 +110,7 @@ func (b *Bot) startOccurrence(ctx context.Context, o store.Occurrence) {
 		return
 	}
 	done()
-	b.log.Info("scheduled review started", "schedule", sc.ID, "review", r.ID, "respondents", len(r.Respondents))
+	b.log.Info("scheduled review started", "schedule", sc.ID, "review", r.ID, "respondents", len(r.Respondents), "replica", b.cfg.Owner)
 	b.goPlan(ctx, r.ID)
 }
 
