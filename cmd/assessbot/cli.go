@@ -11,8 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/assessbot/assessbot/frameworks"
 	"github.com/assessbot/assessbot/internal/answersheet"
+	"github.com/assessbot/assessbot/internal/app"
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/framework"
@@ -32,16 +32,7 @@ func usageErr(format string, args ...any) error {
 }
 
 // loadCatalog loads the embedded frameworks plus FRAMEWORKS_DIR, if set.
-func loadCatalog(dir string) (*framework.Catalog, error) {
-	sources := []framework.Source{{FS: frameworks.FS(), Label: "frameworks"}}
-	if dir != "" {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("FRAMEWORKS_DIR=%s is not a directory; point it at a folder of *.yaml framework files or unset it", dir)
-		}
-		sources = append(sources, framework.Source{FS: os.DirFS(dir), Label: dir})
-	}
-	return framework.Load(sources...)
-}
+func loadCatalog(dir string) (*framework.Catalog, error) { return app.LoadCatalog(dir) }
 
 func cmdFrameworks(args []string, stdout io.Writer) error {
 	if len(args) == 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assessbot/assessbot/internal/app"
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/blocktext"
 	"github.com/assessbot/assessbot/internal/fakeslack"
@@ -58,7 +59,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *verbose {
 		logs = stderr
 	}
-	m := NewMain(Config{
+	m := app.NewMain(app.Config{
 		SlackBotToken: fs.BotToken(), SlackAppToken: fs.AppToken(), SlackAPIURL: fs.APIURL(),
 		RedisPrefix: "assessbot:", LogLevel: "info", Workers: 8, Tick: 200 * time.Millisecond,
 	}, logs)

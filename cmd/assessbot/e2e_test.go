@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/assessbot/assessbot/internal/answersheet"
+	"github.com/assessbot/assessbot/internal/app"
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/blocktext"
 	"github.com/assessbot/assessbot/internal/digest"
@@ -37,7 +38,7 @@ type harness struct {
 	ctx    context.Context
 	slack  *fakeslack.Server
 	prefix string
-	main   *Main
+	main   *app.Main
 	logs   *syncBuffer
 	// skew moves the bot's clock forward (nanoseconds), so tests pass
 	// deadlines without sleeping.
@@ -116,9 +117,9 @@ func (h *harness) start() {
 }
 
 // open starts one more bot process and returns it; the caller closes it.
-func (h *harness) open() *Main {
+func (h *harness) open() *app.Main {
 	h.t.Helper()
-	cfg := Config{
+	cfg := app.Config{
 		SlackBotToken: h.slack.BotToken(), SlackAppToken: h.slack.AppToken(), SlackAPIURL: h.slack.APIURL(),
 		RedisURL: h.redisURL, RedisPrefix: h.prefix, Now: func() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) }, AdminUsers: []string{admin}, AdminUsergroup: h.adminGroup,
 		HTTPAddr: "127.0.0.1:0", LogLevel: "debug", Workers: 8, Tick: 100 * time.Millisecond,
@@ -128,7 +129,7 @@ func (h *harness) open() *Main {
 	if h.tick > 0 {
 		cfg.Tick = h.tick
 	}
-	m := NewMain(cfg, h.logs)
+	m := app.NewMain(cfg, h.logs)
 	if err := m.Open(h.ctx); err != nil {
 		h.t.Fatalf("open: %v", err)
 	}

@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/assessbot/assessbot/internal/app"
 )
 
 func main() {
@@ -63,11 +65,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func runBot(ctx context.Context, stderr io.Writer) error {
-	cfg, err := LoadConfig()
+	cfg, err := app.LoadConfig()
 	if err != nil {
 		return &exitError{code: 2, msg: err.Error()}
 	}
-	m := NewMain(cfg, stderr)
+	m := app.NewMain(cfg, stderr)
 	if err := m.Open(ctx); err != nil {
 		m.Close()
 		return &exitError{code: 1, msg: err.Error()}

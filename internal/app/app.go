@@ -1,4 +1,8 @@
-package main
+// Package app wires assessbot together: configuration, Redis (or the
+// embedded one), frameworks, the Slack bot and the health/metrics server.
+// The command, its demo, the load tool and the end-to-end tests all run
+// this same Main.
+package app
 
 import (
 	"context"
@@ -9,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +26,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 
+	"github.com/assessbot/assessbot/frameworks"
+	"github.com/assessbot/assessbot/internal/framework"
 	"github.com/assessbot/assessbot/internal/slackbot"
 	"github.com/assessbot/assessbot/internal/store"
 )
@@ -145,7 +152,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := c.Check(); err != nil {
 		return err
 	}
-	cat, err := loadCatalog(c.FrameworksDir)
+	cat, err := LoadCatalog(c.FrameworksDir)
 	if err != nil {
 		return fmt.Errorf("frameworks did not load; fix these and restart (assessbot frameworks validate checks them):\n%w", err)
 	}
@@ -263,4 +270,16 @@ func (m *Main) Close() error {
 		m.mini.Close()
 	}
 	return nil
+}
+
+// LoadCatalog loads the embedded frameworks plus those in dir, if set.
+func LoadCatalog(dir string) (*framework.Catalog, error) {
+	sources := []framework.Source{{FS: frameworks.FS(), Label: "frameworks"}}
+	if dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("FRAMEWORKS_DIR=%s is not a directory; point it at a folder of *.yaml framework files or unset it", dir)
+		}
+		sources = append(sources, framework.Source{FS: os.DirFS(dir), Label: dir})
+	}
+	return framework.Load(sources...)
 }
