@@ -247,6 +247,9 @@ func TestReplicasExactlyOnce(t *testing.T) {
 		h.wait(fmt.Sprintf("run %d", i), func() bool {
 			return countIntros(h.slack, "UAMY") >= want && len(h.slack.ChannelMessages(leads)) >= i-1
 		})
+		if n, d := countIntros(h.slack, "UAMY"), len(h.slack.ChannelMessages(leads)); n > want || d > i-1 {
+			t.Fatalf("run %d: %d intro DMs and %d digests, want %d and %d", i, n, d, want, i-1)
+		}
 		if i == runs {
 			h.command(admin, leads, "schedule list")
 			h.told(admin, "`s")
@@ -274,4 +277,90 @@ func TestReplicasExactlyOnce(t *testing.T) {
 		replicas[m[1]] = true
 	}
 	t.Logf("runs started by %d replicas", len(replicas))
+}
+
+// The schedule form: errors go back into it; a good one schedules.
+func TestScheduleModal(t *testing.T) {
+	h := newHarness(t, "UAMY")
+	h.command(admin, leads, "schedule")
+	var v fakeslack.View
+	h.wait("the schedule modal", func() bool {
+		for _, x := range h.slack.Views(admin) {
+			if x.CallbackID == "schedule_review" {
+				v = x
+				return true
+			}
+		}
+		return false
+	})
+	bad := map[string]map[string]any{
+		"spec":      {"v": map[string]any{"type": "plain_text_input", "value": "every day"}},
+		"tz":        {"v": map[string]any{"type": "plain_text_input", "value": "Europe/Berlin"}},
+		"window":    {"v": map[string]any{"type": "number_input", "value": "0"}},
+		"reminders": {"v": map[string]any{"type": "plain_text_input", "value": "sometimes"}},
+	}
+	ack, err := h.slack.SubmitView(h.ctx, admin, v, bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{`"spec":`, `"window":`, `"reminders":`, `"framework":`, `"people":`} {
+		if !strings.Contains(string(ack.Payload), field) {
+			t.Errorf("no error for %s in %s", field, ack.Payload)
+		}
+	}
+	good := map[string]map[string]any{
+		"framework": {"v": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "cs-excellence", "text": map[string]any{"type": "plain_text", "text": "x"}}}},
+		"people":    {"v": map[string]any{"type": "multi_users_select", "selected_users": []string{"UAMY"}}},
+		"digest":    {"v": map[string]any{"type": "conversations_select", "selected_conversation": leads}},
+		"threshold": {"v": map[string]any{"type": "number_input", "value": "3"}},
+		"spec":      {"v": map[string]any{"type": "plain_text_input", "value": "0 9 1 */3 *"}},
+		"tz":        {"v": map[string]any{"type": "plain_text_input", "value": "Asia/Tokyo"}},
+		"window":    {"v": map[string]any{"type": "number_input", "value": "7"}},
+		"reminders": {"v": map[string]any{"type": "plain_text_input", "value": "50%,24h"}},
+	}
+	if _, err := h.slack.SubmitView(h.ctx, admin, v, good); err != nil {
+		t.Fatal(err)
+	}
+	h.told(admin, "Scheduled `s")
+	h.command(admin, leads, "status")
+	h.told(admin, "Upcoming runs")
+}
+
+// A reminder's buttons: snooze moves the next one to tomorrow; opt-out
+// stops them.
+func TestReminderSnoozeAndOptOut(t *testing.T) {
+	h := newHarness(t, "UAMY", "UBEN")
+	h.setNow(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)) // Monday; both users in Los Angeles
+	h.command(admin, leads, "start cs-checklist to <@UAMY|a> <@UBEN|b> digest <#CLEADS|x> due 5d now remind 25%,50%,75%")
+	h.told(admin, "Started review")
+	h.waitDM("UAMY", `"start"`)
+	h.waitDM("UBEN", `"start"`)
+	reminders := func(u string) []fakeslack.Message {
+		var out []fakeslack.Message
+		for _, m := range h.slack.DMs(u) {
+			if strings.Contains(string(m.Blocks), "⏰") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	// 25% of five days: Tuesday 16:00 UTC = 8:00 in Los Angeles → 9:00 local (17:00 UTC).
+	h.setNow(time.Date(2026, 11, 24, 17, 0, 1, 0, time.UTC))
+	h.wait("the first reminders", func() bool { return len(reminders("UAMY")) == 1 && len(reminders("UBEN")) == 1 })
+	h.click("UAMY", reminders("UAMY")[0], "snooze")
+	h.waitDM("UAMY", "remind you again")
+	h.click("UBEN", reminders("UBEN")[0], "optout")
+	h.waitDM("UBEN", "no more reminders")
+	// 50%: Wednesday 22:00 UTC = 14:00 local. Amy snoozed until Wednesday
+	// 17:00 UTC, so she gets it; Ben opted out.
+	h.setNow(time.Date(2026, 11, 25, 22, 0, 1, 0, time.UTC))
+	// (The snoozed and opted-out reminders were replaced by their notes.)
+	h.wait("amy's second reminder", func() bool { return len(reminders("UAMY")) == 1 })
+	time.Sleep(300 * time.Millisecond)
+	if n := len(reminders("UBEN")); n != 0 {
+		t.Fatalf("ben opted out and got %d more reminders", n)
+	}
+	if sent := strings.Count(h.logs.String(), `msg="reminder sent" review=`); sent != 3 {
+		t.Fatalf("%d reminders sent, want 3 (two on Tuesday, amy's on Wednesday)", sent)
+	}
 }

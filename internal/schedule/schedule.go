@@ -42,8 +42,11 @@ func Parse(spec, tz string) (Spec, error) {
 	body := spec
 	if strings.HasPrefix(spec, "CRON_TZ=") || strings.HasPrefix(spec, "TZ=") {
 		fields := strings.Fields(strings.SplitN(spec, "=", 2)[1])
+		if len(fields) == 0 {
+			return Spec{}, fmt.Errorf("%q names no zone after the '=' (e.g. CRON_TZ=Europe/Berlin 0 9 * * 1); %s", spec, Example)
+		}
 		l, err := time.LoadLocation(fields[0])
-		if err != nil {
+		if err != nil || strings.EqualFold(fields[0], "local") {
 			return Spec{}, fmt.Errorf("unknown time zone %q in the spec: use an IANA name like Europe/Berlin", fields[0])
 		}
 		loc = l
@@ -68,7 +71,10 @@ func Parse(spec, tz string) (Spec, error) {
 func (s Spec) Next(t time.Time) time.Time {
 	l := t.In(s.Location)
 	wall := time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), time.UTC)
-	for i := 0; i < 3; i++ {
+	// Runs whose wall time maps to t or before (a zone change around t, or
+	// seconds dropped from an @every run) are stepped over; each step moves
+	// the wall clock forward, and no zone change spans two days.
+	for start := wall; wall.Sub(start) < 48*time.Hour; {
 		n := s.sched.Next(wall)
 		if n.IsZero() {
 			return n

@@ -231,8 +231,15 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		}
 	case slack.InteractionCallback:
 		user = d.User.ID
-		if d.Type == slack.InteractionTypeViewSubmission && d.View.CallbackID == cbStart {
-			if errs := validateStartForm(d.View.State, b.cfg.Now()); len(errs) > 0 {
+		if d.Type == slack.InteractionTypeViewSubmission {
+			var errs map[string]string
+			switch d.View.CallbackID {
+			case cbStart:
+				errs = validateStartForm(d.View.State, b.cfg.Now())
+			case cbSchedule:
+				errs = validateScheduleForm(d.View.State)
+			}
+			if len(errs) > 0 {
 				ack = map[string]any{"response_action": "errors", "errors": errs}
 				j.data = nil
 			}

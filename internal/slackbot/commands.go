@@ -241,6 +241,11 @@ func (b *Bot) latestReview(ctx context.Context, id string) (*assessment.Review, 
 func (b *Bot) statusText(ctx context.Context, id string) string {
 	r, f, err := b.latestReview(ctx, id)
 	if err != nil {
+		if assessment.ErrorCode(err) == assessment.ENOTFOUND && id == "" {
+			if up := b.upcomingText(ctx); up != "" {
+				return "No review has been started yet.\n" + up
+			}
+		}
 		return b.userMessage(err, "op", "status")
 	}
 	responses, err := b.st.Responses(ctx, r)
@@ -292,7 +297,40 @@ func (b *Bot) statusText(ctx context.Context, id string) string {
 		}
 		sb.WriteString(strings.Join(names, ", "))
 	}
+	if r.Status == assessment.StatusOpen {
+		if pending, err := b.st.PendingJobs(ctx, r.ID); err == nil && pending[jobIntro]+pending[jobRemind] > 0 {
+			fmt.Fprintf(&sb, "\nWaiting to go out: %d intro DMs (each in the person's morning), %d reminders.", pending[jobIntro], pending[jobRemind])
+		}
+	}
+	if id == "" {
+		if up := b.upcomingText(ctx); up != "" {
+			sb.WriteString("\n" + up)
+		}
+	}
 	return sb.String()
+}
+
+// upcomingText lists the next run of each active schedule, soonest first.
+func (b *Bot) upcomingText(ctx context.Context) string {
+	all, err := b.st.Schedules(ctx)
+	if err != nil {
+		return ""
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Next.Before(all[j].Next) })
+	var l []string
+	for _, s := range all {
+		if s.Paused || s.Next.IsZero() {
+			continue
+		}
+		l = append(l, fmt.Sprintf("• %s · `%s` *%s* for %s → <#%s>", slackDate(s.Next), s.ID, s.FrameworkID, s.Audience, s.DigestChannel))
+		if len(l) == 10 {
+			break
+		}
+	}
+	if len(l) == 0 {
+		return ""
+	}
+	return "*Upcoming runs*\n" + strings.Join(l, "\n")
 }
 
 func (b *Bot) closeNow(ctx context.Context, id, by string) string {
@@ -318,8 +356,9 @@ func (b *Bot) closeNow(ctx context.Context, id, by string) string {
 	return fmt.Sprintf("Closed review `%s`. The digest could not be posted yet; I will keep trying and tell you if <#%s> needs me invited.", r.ID, r.DigestChannel)
 }
 
-// openStartModal shows the form behind a bare /review.
-func (b *Bot) openStartModal(ctx context.Context, triggerID, channel, user string) {
+// audienceBlocks are the form fields the start and schedule forms share:
+// framework, who answers, digest channel, threshold and delivery.
+func (b *Bot) audienceBlocks(ctx context.Context) []slack.Block {
 	var opts []*slack.OptionBlockObject
 	for _, f := range b.cat.All() {
 		opts = append(opts, slack.NewOptionBlockObject(f.ID, plain(f.Title, 75), nil))
@@ -334,8 +373,6 @@ func (b *Bot) openStartModal(ctx context.Context, triggerID, channel, user strin
 	dig := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, plain("Channel for the digest", 150), "v")
 	dig.DefaultToCurrentConversation = true
 	dig.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}}
-	date := slack.NewDatePickerBlockElement("v")
-	date.InitialDate = b.cfg.Now().Add(72 * time.Hour).Format("2006-01-02")
 	th := slack.NewNumberInputBlockElement(nil, "v", false)
 	th.InitialValue = strconv.Itoa(assessment.DefaultThreshold)
 	th.MinValue, th.MaxValue = "1", "50"
@@ -348,14 +385,39 @@ func (b *Bot) openStartModal(ctx context.Context, triggerID, channel, user strin
 		g := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("User groups", 150), "v", groups...)
 		blocks = append(blocks, optional(slack.NewInputBlock("groups", plain("Who answers: user groups", 2000), nil, g)))
 	}
-	blocks = append(blocks,
+	return append(blocks,
 		optional(slack.NewInputBlock("channels", plain("Who answers: members of channels", 2000), plain("Bots are left out. Pick at least one person, group or channel.", 2000), chans)),
 		slack.NewInputBlock("digest", plain("Post the digest to", 2000), plain("Invite me to a private channel first.", 2000), dig),
-		slack.NewInputBlock("deadline", plain("Deadline (end of day)", 2000), nil, date),
 		slack.NewInputBlock("threshold", plain("Anonymity threshold", 2000), plain("Scores are shown only when at least this many people answered.", 2000), th),
 		optional(slack.NewInputBlock("delivery", plain("Delivery", 2000), nil, slack.NewCheckboxGroupsBlockElement("v",
 			slack.NewOptionBlockObject("now", plain("Send the DMs now", 75), plain("Otherwise each person gets them in their own weekday morning", 75))))),
 	)
+}
+
+// formAudience is what audienceBlocks collected.
+type formAudience struct {
+	users, groups, channels []string
+	threshold               int
+	now                     bool
+}
+
+func audienceFromForm(v map[string]map[string]slack.BlockAction) formAudience {
+	a := formAudience{users: v["people"]["v"].SelectedUsers, channels: v["channels"]["v"].SelectedConversations}
+	for _, o := range v["groups"]["v"].SelectedOptions {
+		a.groups = append(a.groups, o.Value)
+	}
+	for _, o := range v["delivery"]["v"].SelectedOptions {
+		a.now = a.now || o.Value == "now"
+	}
+	a.threshold, _ = strconv.Atoi(v["threshold"]["v"].Value)
+	return a
+}
+
+// openStartModal shows the form behind a bare /review.
+func (b *Bot) openStartModal(ctx context.Context, triggerID, channel, user string) {
+	date := slack.NewDatePickerBlockElement("v")
+	date.InitialDate = b.cfg.Now().Add(72 * time.Hour).Format("2006-01-02")
+	blocks := append(b.audienceBlocks(ctx), slack.NewInputBlock("deadline", plain("Deadline (end of day)", 2000), nil, date))
 	view := slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: cbStart, Title: plain("Start a review", 24),
 		Submit: plain("Start", 24), Close: plain("Cancel", 24), Blocks: slack.Blocks{BlockSet: blocks},
@@ -395,9 +457,8 @@ func (b *Bot) usergroupOptions(ctx context.Context) []*slack.OptionBlockObject {
 	return out
 }
 
-// validateStartForm checks the form without I/O, so the ack can carry the
-// errors back into the modal.
-func validateStartForm(state *slack.ViewState, now time.Time) map[string]string {
+// validateAudienceForm checks the fields audienceBlocks made, without I/O.
+func validateAudienceForm(state *slack.ViewState) map[string]string {
 	errs := map[string]string{}
 	if state == nil {
 		errs["framework"] = "Choose a framework."
@@ -413,13 +474,23 @@ func validateStartForm(state *slack.ViewState, now time.Time) map[string]string 
 	if v["digest"]["v"].SelectedConversation == "" {
 		errs["digest"] = "Choose where the digest goes."
 	}
-	if d, err := time.Parse("2006-01-02", v["deadline"]["v"].SelectedDate); err != nil {
+	if n, err := strconv.Atoi(v["threshold"]["v"].Value); err != nil || n < 1 || n > 50 {
+		errs["threshold"] = "Give a whole number from 1 to 50."
+	}
+	return errs
+}
+
+// validateStartForm checks the form without I/O, so the ack can carry the
+// errors back into the modal.
+func validateStartForm(state *slack.ViewState, now time.Time) map[string]string {
+	errs := validateAudienceForm(state)
+	if state == nil {
+		return errs
+	}
+	if d, err := time.Parse("2006-01-02", state.Values["deadline"]["v"].SelectedDate); err != nil {
 		errs["deadline"] = "Choose a deadline."
 	} else if d.Add(24 * time.Hour).Before(now) {
 		errs["deadline"] = "The deadline is in the past."
-	}
-	if n, err := strconv.Atoi(v["threshold"]["v"].Value); err != nil || n < 1 || n > 50 {
-		errs["threshold"] = "Give a whole number from 1 to 50."
 	}
 	return errs
 }
@@ -438,21 +509,11 @@ func (b *Bot) startFromModal(ctx context.Context, cb slack.InteractionCallback) 
 		b.ephemeral(ctx, replyCh, cb.User.ID, fmt.Sprintf("The framework `%s` is no longer available; run `/review` again.", id))
 		return
 	}
-	var groups []string
-	for _, o := range v["groups"]["v"].SelectedOptions {
-		groups = append(groups, o.Value)
-	}
 	d, _ := time.Parse("2006-01-02", v["deadline"]["v"].SelectedDate)
-	th, _ := strconv.Atoi(v["threshold"]["v"].Value)
-	users := v["people"]["v"].SelectedUsers
-	channels := v["channels"]["v"].SelectedConversations
-	now := false
-	for _, o := range v["delivery"]["v"].SelectedOptions {
-		now = now || o.Value == "now"
-	}
+	a := audienceFromForm(v)
 	b.start(ctx, startInput{
-		framework: f, users: users, groups: groups, channels: channels, now: now,
-		digest: v["digest"]["v"].SelectedConversation, due: Due{Date: d}, threshold: th,
-		by: cb.User.ID, replyChannel: replyCh, audience: audienceText(users, groups, channels),
+		framework: f, users: a.users, groups: a.groups, channels: a.channels, now: a.now,
+		digest: v["digest"]["v"].SelectedConversation, due: Due{Date: d}, threshold: a.threshold,
+		by: cb.User.ID, replyChannel: replyCh, audience: audienceText(a.users, a.groups, a.channels),
 	})
 }

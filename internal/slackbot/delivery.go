@@ -172,6 +172,14 @@ func (b *Bot) runJobs(ctx context.Context) {
 				// graceful restart sends nothing twice.
 				jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 				defer cancel()
+				// The claim's lease is on the bot's clock; this lock's is on
+				// Redis's, so a job is never run twice at once even if
+				// clocks jump or differ between replicas.
+				lock := "job:" + j.Key()
+				if ok, err := b.st.Claim(jctx, lock, b.cfg.Owner, jobLease); err != nil || !ok {
+					return
+				}
+				defer b.st.Release(jctx, lock, b.cfg.Owner)
 				done := false
 				switch j.Kind {
 				case jobIntro:

@@ -83,6 +83,11 @@ func (b *Bot) publishHome(ctx context.Context, user string) {
 				r.ID, escape(r.Title), len(sub), len(r.Respondents), state, r.DigestChannel))))
 		}
 	}
+	if b.isAdmin(ctx, user) {
+		if up := b.upcomingText(ctx); up != "" {
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(up), nil, nil))
+		}
+	}
 	blocks = append(blocks, slack.NewContextBlock("help", mrkdwn("Type `/review help` to see what I can do.")))
 	if len(blocks) > 100 {
 		blocks = blocks[:100]

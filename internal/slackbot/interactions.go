@@ -28,6 +28,8 @@ func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallbac
 		switch cb.View.CallbackID {
 		case cbStart:
 			b.startFromModal(ctx, cb)
+		case cbSchedule:
+			b.scheduleFromModal(ctx, cb)
 		case cbText, cbComment:
 			b.handleTextSubmission(ctx, cb)
 		}

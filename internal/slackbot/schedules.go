@@ -67,6 +67,10 @@ func (b *Bot) startOccurrence(ctx context.Context, o store.Occurrence) {
 		return
 	}
 	defer b.st.Release(context.WithoutCancel(ctx), lease, b.cfg.Owner)
+	// Another replica may have finished it between our listing and our claim.
+	if pending, err := b.st.OccurrencePending(ctx, o); err != nil || !pending {
+		return
+	}
 	done := func() { _ = b.st.OccurrenceDone(ctx, o) }
 	sc, err := b.st.Schedule(ctx, o.Schedule)
 	if err != nil {
@@ -123,7 +127,7 @@ func (b *Bot) handleSchedule(ctx context.Context, sc slack.SlashCommand, cmd Com
 	}
 	switch cmd.Sub {
 	case "":
-		reply("Set a review up once and it repeats. For example " + scheduleExample + ".\n" + scheduleHelp)
+		b.openScheduleModal(ctx, sc)
 	case "add":
 		reply(b.addSchedule(ctx, sc, cmd))
 	case "list":
@@ -255,4 +259,76 @@ func (b *Bot) changeSchedule(ctx context.Context, op, id string) string {
 		return fmt.Sprintf("Paused `%s`. `/review schedule resume %s` starts it again from its next run.", id, id)
 	}
 	return fmt.Sprintf("Resumed `%s`; next run %s.", id, slackDate(s.Next))
+}
+
+const cbSchedule = "schedule_review"
+
+// openScheduleModal shows the form behind a bare /review schedule.
+func (b *Bot) openScheduleModal(ctx context.Context, sc slack.SlashCommand) {
+	spec := slack.NewPlainTextInputBlockElement(plain("0 9 1 */3 *", 150), "v")
+	spec.InitialValue = "0 9 1 */3 *"
+	tz := slack.NewPlainTextInputBlockElement(plain("Europe/Berlin", 150), "v")
+	tz.InitialValue = b.userLocation(ctx, sc.UserID).String()
+	window := slack.NewNumberInputBlockElement(nil, "v", false)
+	window.InitialValue, window.MinValue, window.MaxValue = "7", "1", "90"
+	rem := slack.NewPlainTextInputBlockElement(plain("50%,24h", 150), "v")
+	rem.InitialValue = "50%,24h"
+	blocks := append(b.audienceBlocks(ctx),
+		slack.NewInputBlock("spec", plain("When (cron)", 2000), plain("minute hour day-of-month month day-of-week: `0 9 1 */3 *` is 9:00 on the 1st of every third month, `0 9 * * 1` every Monday at 9:00; or @monthly.", 2000), spec),
+		slack.NewInputBlock("tz", plain("Time zone", 2000), plain("An IANA name such as Europe/Berlin or America/New_York.", 2000), tz),
+		slack.NewInputBlock("window", plain("Days each review stays open", 2000), nil, window),
+		slack.NewInputBlock("reminders", plain("Reminders", 2000), plain("To those who have not submitted: a share of the window (50%) or a time before the deadline (24h); `none` for none.", 2000), rem),
+	)
+	view := slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: cbSchedule, Title: plain("Schedule reviews", 24),
+		Submit: plain("Schedule", 24), Close: plain("Cancel", 24), Blocks: slack.Blocks{BlockSet: blocks},
+		PrivateMetadata: sc.ChannelID,
+	}
+	err := b.send.do(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, sc.TriggerID, view)
+		return err
+	})
+	if err != nil {
+		b.ephemeral(ctx, sc.ChannelID, sc.UserID, "I could not open the form (Slack said: "+slackErr(err)+"). Schedule inline instead: "+scheduleExample+".\n"+scheduleHelp)
+	}
+}
+
+// validateScheduleForm checks the schedule form without Slack or Redis.
+func validateScheduleForm(state *slack.ViewState) map[string]string {
+	errs := validateAudienceForm(state)
+	if state == nil {
+		return errs
+	}
+	v := state.Values
+	if _, err := schedule.Parse(v["spec"]["v"].Value, strings.TrimSpace(v["tz"]["v"].Value)); err != nil {
+		if strings.Contains(err.Error(), "time zone") {
+			errs["tz"] = digestTrunc(err.Error())
+		} else {
+			errs["spec"] = digestTrunc(err.Error())
+		}
+	}
+	if n, err := strconv.Atoi(v["window"]["v"].Value); err != nil || n < 1 || n > 90 {
+		errs["window"] = "Give a whole number of days from 1 to 90."
+	}
+	if _, err := schedule.ParseReminders(strings.TrimSpace(v["reminders"]["v"].Value)); err != nil {
+		errs["reminders"] = err.Error()
+	}
+	return errs
+}
+
+func (b *Bot) scheduleFromModal(ctx context.Context, cb slack.InteractionCallback) {
+	v := cb.View.State.Values
+	days, _ := strconv.Atoi(v["window"]["v"].Value)
+	rs, _ := schedule.ParseReminders(strings.TrimSpace(v["reminders"]["v"].Value))
+	reminders := []string{}
+	for _, r := range rs {
+		reminders = append(reminders, r.String())
+	}
+	aud := audienceFromForm(v)
+	cmd := Command{Verb: "schedule", Sub: "add", Framework: v["framework"]["v"].SelectedOption.Value,
+		Users: aud.users, Usergroups: aud.groups, Channels: aud.channels, Digest: v["digest"]["v"].SelectedConversation,
+		Spec: strings.TrimSpace(v["spec"]["v"].Value), TZ: strings.TrimSpace(v["tz"]["v"].Value),
+		Window: time.Duration(days) * 24 * time.Hour, Threshold: aud.threshold, Reminders: reminders, Now: aud.now}
+	sc := slack.SlashCommand{UserID: cb.User.ID, ChannelID: cb.View.PrivateMetadata}
+	b.handleSchedule(ctx, sc, cmd)
 }

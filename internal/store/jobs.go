@@ -19,6 +19,9 @@ type Job struct {
 	At     time.Time
 }
 
+// Key names the job, e.g. for a lease.
+func (j Job) Key() string { return j.member() }
+
 func (j Job) member() string {
 	return j.Kind + "|" + j.Review + "|" + j.User + "|" + strconv.Itoa(j.N)
 }

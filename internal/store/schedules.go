@@ -169,3 +169,12 @@ func (s *Redis) PendingOccurrences(ctx context.Context) ([]Occurrence, error) {
 func (s *Redis) OccurrenceDone(ctx context.Context, o Occurrence) error {
 	return wrap("occurrence done", s.rdb.ZRem(ctx, s.gkey("occurrences"), o.Schedule+"|"+strconv.FormatInt(o.At.Unix(), 10)).Err())
 }
+
+// OccurrencePending reports whether an occurrence is still queued.
+func (s *Redis) OccurrencePending(ctx context.Context, o Occurrence) (bool, error) {
+	err := s.rdb.ZScore(ctx, s.gkey("occurrences"), o.Schedule+"|"+strconv.FormatInt(o.At.Unix(), 10)).Err()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	return err == nil, wrap("occurrence pending", err)
+}

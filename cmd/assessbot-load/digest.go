@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/review"
+	"github.com/assessbot/assessbot/internal/scoring"
+	"github.com/assessbot/assessbot/internal/store"
+)
+
+// DigestResult is step 3: the digest of a big review, from Redis.
+type DigestResult struct {
+	Respondents int     `json:"respondents"`
+	Questions   int     `json:"questions"`
+	Answers     int     `json:"answers_stored"`
+	Runs        int     `json:"runs"`
+	WriteSec    float64 `json:"write_s"` // pipelined HSETs to set it up (not a product path)
+	// Medians over the runs.
+	RawReadSec   float64 `json:"raw_hgetall_s"` // pipelined HGETALL of every sheet, go-redis maps, no decoding
+	ResponsesSec float64 `json:"responses_s"`   // store.Responses: the same read + decoding into answers
+	AggregateSec float64 `json:"aggregate_s"`   // scoring.Aggregate alone
+	DigestSec    float64 `json:"digest_s"`      // review.Service.Digest end to end (fresh store: meta read too)
+	VsResponses  float64 `json:"digest_vs_responses"`
+	VsRawRead    float64 `json:"digest_vs_raw_hgetall"`
+	DigestAllocs uint64  `json:"digest_mallocs"`
+	DigestBytes  uint64  `json:"digest_alloc_bytes"`
+	Scored       int     `json:"respondents_scored"`
+}
+
+type digestConfig struct {
+	respondents, sections, perSection, runs int
+	prefix                                  string
+	profileDir                              string
+}
+
+// digestFramework has sections × perSection questions, alternately yes/no
+// and on a five-level scale (the shape of internal/scoring's benchmark).
+func digestFramework(sections, perSection int) (*assessment.Framework, error) {
+	var b strings.Builder
+	b.WriteString("id: load-digest\ntitle: Load digest\nscales:\n  five:\n    options:\n")
+	for i := range 5 {
+		fmt.Fprintf(&b, "      - {id: l%d, label: \"Level %d\"}\n", i, i)
+	}
+	b.WriteString("sections:\n")
+	for s := range sections {
+		fmt.Fprintf(&b, "  - id: s%d\n    title: \"Section %d\"\n    questions:\n", s, s)
+		for q := range perSection {
+			scale := "yesno"
+			if q%2 == 1 {
+				scale = "five"
+			}
+			fmt.Fprintf(&b, "      - {id: s%d-q%d, text: \"Question %d.%d?\", scale: %s}\n", s, q, s, q, scale)
+		}
+	}
+	b.WriteString("bands:\n  - {min: 0, label: Low}\n  - {min: 50, label: High}\n")
+	return framework.Parse("load-digest.yaml", []byte(b.String()))
+}
+
+func runDigest(ctx context.Context, c digestConfig, rdb *redis.Client) (DigestResult, error) {
+	res := DigestResult{Respondents: c.respondents, Questions: c.sections * c.perSection, Runs: c.runs}
+	f, err := digestFramework(c.sections, c.perSection)
+	if err != nil {
+		return res, err
+	}
+	st := store.New(rdb, c.prefix)
+	now := time.Now()
+	users := make([]string, c.respondents)
+	for i := range users {
+		users[i] = fmt.Sprintf("UD%05d", i)
+	}
+	r := &assessment.Review{ID: review.NewID(), FrameworkID: f.ID, Title: f.Title, Respondents: users,
+		DigestChannel: leads, CreatedBy: admin, CreatedAt: now, Deadline: now.Add(72 * time.Hour),
+		Threshold: assessment.DefaultThreshold, Status: assessment.StatusOpen, Reminders: []string{}}
+	if _, err := st.CreateReview(ctx, r, f); err != nil {
+		return res, err
+	}
+
+	// Answers as respondents leave them: 5% skipped, 10% "not sure", the
+	// rest an option picked at random; three in four submitted.
+	logf("digest: writing %d × %d answers", c.respondents, res.Questions)
+	t0 := time.Now()
+	rng := rand.New(rand.NewPCG(1, 2))
+	refs := f.Questions()
+	vals := map[string]string{assessment.NotSure: mustJSON(assessment.Answer{Option: assessment.NotSure})}
+	for _, ref := range refs {
+		for _, o := range ref.Scale.Options {
+			vals[o.ID] = mustJSON(assessment.Answer{Option: o.ID})
+		}
+	}
+	key := func(u string) string { return c.prefix + "{r:" + r.ID + "}:ans:" + u }
+	const batch = 200
+	for start := 0; start < len(users); start += batch {
+		p := rdb.Pipeline()
+		for _, u := range users[start:min(start+batch, len(users))] {
+			fields := make([]any, 0, 2*len(refs))
+			for _, ref := range refs {
+				switch x := rng.IntN(100); {
+				case x < 5:
+				case x < 15:
+					fields = append(fields, ref.Question.ID, vals[assessment.NotSure])
+					res.Answers++
+				default:
+					o := ref.Scale.Options[rng.IntN(len(ref.Scale.Options))].ID
+					fields = append(fields, ref.Question.ID, vals[o])
+					res.Answers++
+				}
+			}
+			p.HSet(ctx, key(u), fields...)
+			if rng.IntN(4) != 0 {
+				p.SAdd(ctx, c.prefix+"{r:"+r.ID+"}:submitted", u)
+			}
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			return res, err
+		}
+	}
+	res.WriteSec = time.Since(t0).Seconds()
+	logf("digest: %d answers written in %.1fs", res.Answers, res.WriteSec)
+
+	var raw, resp, agg, total []time.Duration
+	var cpuFile *os.File
+	if c.profileDir != "" {
+		if f, err := os.Create(filepath.Join(c.profileDir, "cpu-digest.pprof")); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				cpuFile = f
+			}
+		}
+	}
+	for i := range c.runs {
+		settleGC()
+		t := time.Now()
+		p := rdb.Pipeline()
+		cmds := make([]*redis.MapStringStringCmd, len(users))
+		for j, u := range users {
+			cmds[j] = p.HGetAll(ctx, key(u))
+		}
+		p.SMembers(ctx, c.prefix+"{r:"+r.ID+"}:submitted")
+		if _, err := p.Exec(ctx); err != nil {
+			return res, err
+		}
+		raw = append(raw, time.Since(t))
+		cmds = nil
+
+		settleGC()
+		t = time.Now()
+		responses, err := st.Responses(ctx, r)
+		if err != nil {
+			return res, err
+		}
+		resp = append(resp, time.Since(t))
+
+		t = time.Now()
+		out := scoring.Aggregate(f, responses, scoring.Options{Threshold: r.Threshold, Seed: r.ID})
+		agg = append(agg, time.Since(t))
+		res.Scored = out.Respondents
+		responses = nil
+
+		settleGC()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		fresh := store.New(rdb, c.prefix) // nothing cached: the digest reads the review's meta too
+		svc := &review.Service{Store: fresh, Now: time.Now}
+		t = time.Now()
+		d, _, err := svc.Digest(ctx, r.ID)
+		if err != nil {
+			return res, err
+		}
+		total = append(total, time.Since(t))
+		runtime.ReadMemStats(&m1)
+		res.DigestAllocs, res.DigestBytes = m1.Mallocs-m0.Mallocs, m1.TotalAlloc-m0.TotalAlloc
+		if d.Result.Respondents != out.Respondents {
+			return res, fmt.Errorf("digest scored %d respondents, Aggregate %d", d.Result.Respondents, out.Respondents)
+		}
+		logf("digest: run %d: raw %.2fs, Responses %.2fs, Aggregate %.2fs, Digest %.2fs", i+1,
+			raw[i].Seconds(), resp[i].Seconds(), agg[i].Seconds(), total[i].Seconds())
+	}
+	if cpuFile != nil {
+		pprof.StopCPUProfile()
+		cpuFile.Close()
+	}
+	res.RawReadSec = median(raw).Seconds()
+	res.ResponsesSec = median(resp).Seconds()
+	res.AggregateSec = median(agg).Seconds()
+	res.DigestSec = median(total).Seconds()
+	res.VsResponses = res.DigestSec / res.ResponsesSec
+	res.VsRawRead = res.DigestSec / res.RawReadSec
+	return res, nil
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,419 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/assessbot/assessbot/internal/app"
+	"github.com/assessbot/assessbot/internal/fakeslack"
+)
+
+const (
+	admin = "UADMIN"
+	leads = "CLEADS"
+)
+
+// labelled runs f with the profiler label side=<side>; goroutines f starts
+// inherit it, so a CPU profile splits into bot, slack (fakeslack and the
+// rate-limit proxy) and load (the simulated people) with `go tool pprof -tags`.
+func labelled(ctx context.Context, side string, f func(ctx context.Context)) {
+	pprof.Do(ctx, pprof.Labels("side", side), f)
+}
+
+// newSlack starts a fakeslack workspace with the admin and the digest channel.
+func newSlack(ctx context.Context) *fakeslack.Server {
+	var fs *fakeslack.Server
+	labelled(ctx, "slack", func(context.Context) { fs = fakeslack.New() })
+	fs.AddUser(fakeslack.User{ID: admin, Name: "ada", TZ: "Europe/Berlin"})
+	fs.AddChannel(leads, "cs-leadership", admin)
+	return fs
+}
+
+// addPeople adds n users named prefix%05d, in a channel of their own.
+func addPeople(fs *fakeslack.Server, prefix string, n int, channel string) []string {
+	users := make([]string, n)
+	for i := range users {
+		users[i] = fmt.Sprintf("%s%05d", prefix, i)
+		fs.AddUser(fakeslack.User{ID: users[i], Name: strings.ToLower(users[i]), TZ: "America/Los_Angeles"})
+	}
+	fs.AddChannel(channel, strings.ToLower(channel), users...)
+	return users
+}
+
+// bot is the real assessbot (app.Main) running in this process.
+type bot struct {
+	main *app.Main
+	reg  *prometheus.Registry
+	hook *rtHook
+}
+
+type botOptions struct {
+	apiURL   string // Web API base; "" = fakeslack's own
+	redisURL string
+	prefix   string
+	logs     io.Writer
+	workers  int
+}
+
+// openBot starts app.Main against fs and returns once Socket Mode is up,
+// with the time from NewMain to Bot.Connected().
+func openBot(ctx context.Context, fs *fakeslack.Server, o botOptions) (*bot, time.Duration, error) {
+	api := o.apiURL
+	if api == "" {
+		api = fs.APIURL()
+	}
+	reg := prometheus.NewRegistry()
+	cfg := app.Config{
+		SlackBotToken: fs.BotToken(), SlackAppToken: fs.AppToken(), SlackAPIURL: api,
+		RedisURL: o.redisURL, RedisPrefix: o.prefix, AdminUsers: []string{admin},
+		HTTPAddr: "127.0.0.1:0", LogLevel: "info", Workers: o.workers, Tick: 10 * time.Second,
+		Registry: reg,
+	}
+	var m *app.Main
+	var err error
+	start := time.Now()
+	labelled(ctx, "bot", func(ctx context.Context) {
+		m = app.NewMain(cfg, o.logs)
+		err = m.Open(ctx)
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !m.Bot.Connected() {
+		if time.Now().After(deadline) {
+			m.Close()
+			return nil, 0, errors.New("the bot did not connect to fakeslack within 30s")
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+	took := time.Since(start)
+	h := &rtHook{}
+	m.Store.Client().AddHook(h)
+	return &bot{main: m, reg: reg, hook: h}, took, nil
+}
+
+func (b *bot) close() { b.main.Close() }
+
+// metric sums the bot's Prometheus series name whose labels include want.
+func (b *bot) metric(name string, want map[string]string) float64 {
+	mfs, err := b.reg.Gather()
+	if err != nil {
+		return 0
+	}
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			for k, v := range want {
+				found := false
+				for _, lp := range m.GetLabel() {
+					if lp.GetName() == k && lp.GetValue() == v {
+						found = true
+					}
+				}
+				if !found {
+					continue next
+				}
+			}
+			if c := m.GetCounter(); c != nil {
+				sum += c.GetValue()
+			}
+		}
+	}
+	return sum
+}
+
+// rtHook counts the bot's Redis round trips (a command or a whole pipeline
+// is one) and reports every answer saved (the SaveAnswer script: keys
+// status, who, ans:<user>, …; ARGV[1] = user) to onSave.
+type rtHook struct {
+	cmds      atomic.Int64 // single commands (one round trip each)
+	pipelines atomic.Int64 // pipelines (one round trip each)
+	piped     atomic.Int64 // commands inside pipelines
+	saves     atomic.Int64
+	onSave    atomic.Pointer[func(user string)]
+}
+
+func (h *rtHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *rtHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		h.cmds.Add(1)
+		if err == nil {
+			if n := cmd.Name(); n == "evalsha" || n == "eval" {
+				args := cmd.Args()
+				if len(args) >= 10 {
+					if k, _ := args[5].(string); strings.Contains(k, "}:ans:") {
+						h.saves.Add(1)
+						if f := h.onSave.Load(); f != nil {
+							if u, ok := args[9].(string); ok {
+								(*f)(u)
+							}
+						}
+					}
+				}
+			}
+		}
+		return err
+	}
+}
+
+func (h *rtHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.pipelines.Add(1)
+		h.piped.Add(int64(len(cmds)))
+		return next(ctx, cmds)
+	}
+}
+
+func (h *rtHook) roundTrips() int64 { return h.cmds.Load() + h.pipelines.Load() }
+
+// ---- waiting for what people see ----
+
+var reAnswerAction = regexp.MustCompile(`"action_id":"(answer\|[^"|]+\|[^"]+)"`)
+
+// introOf returns user's intro DM (the message with the Start button).
+func introOf(fs *fakeslack.Server, user string) (fakeslack.Message, bool) {
+	for _, m := range fs.DMs(user) {
+		if strings.Contains(string(m.Blocks), `"action_id":"start"`) {
+			return m, true
+		}
+	}
+	return fakeslack.Message{}, false
+}
+
+// sectionOf returns user's first message with answer buttons and those
+// buttons' action ids ("not sure" left out).
+func sectionOf(fs *fakeslack.Server, user string) (fakeslack.Message, []string, bool) {
+	for _, m := range fs.DMs(user) {
+		ms := reAnswerAction.FindAllStringSubmatch(string(m.Blocks), -1)
+		if len(ms) == 0 {
+			continue
+		}
+		var acts []string
+		for _, x := range ms {
+			if !strings.HasSuffix(x[1], "|not_sure") {
+				acts = append(acts, x[1])
+			}
+		}
+		return m, acts, true
+	}
+	return fakeslack.Message{}, nil, false
+}
+
+// poll calls cond every interval until it is true or ctx/timeout ends.
+func poll(ctx context.Context, timeout, interval time.Duration, what string, cond func() bool) error {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out after %v waiting for %s", timeout, what)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(interval):
+		}
+	}
+	return nil
+}
+
+// respondent is one simulated person with a section message to click on.
+type respondent struct {
+	id      string
+	intro   fakeslack.Message
+	msg     fakeslack.Message
+	actions []string
+	saved   chan struct{}
+	k       int
+}
+
+// openSections clicks Start on each user's intro DM and waits for their
+// first section message, conc users at a time.
+func openSections(ctx context.Context, fs *fakeslack.Server, users []string, conc int) ([]*respondent, error) {
+	out := make([]*respondent, len(users))
+	errc := make(chan error, len(users))
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for i, u := range users {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r := &respondent{id: u, saved: make(chan struct{}, 1)}
+			var ok bool
+			if err := poll(ctx, 5*time.Minute, 20*time.Millisecond, "the intro DM of "+u, func() bool {
+				r.intro, ok = introOf(fs, u)
+				return ok
+			}); err != nil {
+				errc <- err
+				return
+			}
+			if _, err := fs.Click(ctx, u, r.intro, "start", ""); err != nil {
+				errc <- fmt.Errorf("%s clicks start: %w", u, err)
+				return
+			}
+			if err := poll(ctx, time.Minute, 10*time.Millisecond, "the first section of "+u, func() bool {
+				r.msg, r.actions, ok = sectionOf(fs, u)
+				return ok
+			}); err != nil {
+				errc <- err
+				return
+			}
+			out[i] = r
+		}()
+		if len(errc) > 0 {
+			break
+		}
+	}
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return nil, err
+	default:
+	}
+	return out, nil
+}
+
+// ---- process and Redis measurements ----
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procStatus reads VmRSS and VmHWM (bytes) of a process ("self" or a pid).
+func procStatus(pid string) (rss, hwm int64) {
+	f, err := os.Open("/proc/" + pid + "/status")
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		for _, k := range []string{"VmRSS:", "VmHWM:"} {
+			if v, ok := strings.CutPrefix(line, k); ok {
+				fs := strings.Fields(v)
+				if len(fs) > 0 {
+					n, _ := strconv.ParseInt(fs[0], 10, 64)
+					if k == "VmRSS:" {
+						rss = n * 1024
+					} else {
+						hwm = n * 1024
+					}
+				}
+			}
+		}
+	}
+	return rss, hwm
+}
+
+// redisCalls sums the calls of every command in INFO commandstats (commands
+// run inside Lua scripts included). It is server-wide: other clients of the
+// same Redis count too.
+func redisCalls(ctx context.Context, rdb *redis.Client) int64 {
+	s, err := rdb.Info(ctx, "commandstats").Result()
+	if err != nil {
+		return 0
+	}
+	var sum int64
+	for _, line := range strings.Split(s, "\n") {
+		if !strings.HasPrefix(line, "cmdstat_") {
+			continue
+		}
+		_, rest, _ := strings.Cut(line, ":calls=")
+		n, _ := strconv.ParseInt(strings.SplitN(rest, ",", 2)[0], 10, 64)
+		sum += n
+	}
+	return sum
+}
+
+// deletePrefix removes every key under prefix (SCAN + UNLINK; never FLUSHDB).
+func deletePrefix(ctx context.Context, rdb *redis.Client, prefix string) (int, error) {
+	var cursor uint64
+	n := 0
+	for {
+		keys, next, err := rdb.Scan(ctx, cursor, prefix+"*", 2000).Result()
+		if err != nil {
+			return n, err
+		}
+		if len(keys) > 0 {
+			if err := rdb.Unlink(ctx, keys...).Err(); err != nil {
+				return n, err
+			}
+			n += len(keys)
+		}
+		cursor = next
+		if cursor == 0 {
+			return n, nil
+		}
+	}
+}
+
+// ---- statistics ----
+
+// latencies summarises durations.
+type latencies struct {
+	N   int     `json:"n"`
+	P50 float64 `json:"p50_ms"`
+	P99 float64 `json:"p99_ms"`
+	Max float64 `json:"max_ms"`
+}
+
+func summarize(ds []time.Duration) latencies {
+	if len(ds) == 0 {
+		return latencies{}
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	q := func(p float64) float64 {
+		i := int(math.Ceil(p*float64(len(s)))) - 1
+		return ms(s[max(i, 0)])
+	}
+	return latencies{N: len(s), P50: q(0.50), P99: q(0.99), Max: ms(s[len(s)-1])}
+}
+
+func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// settleGC returns freed memory to the OS so one step's garbage does not
+// count in the next.
+func settleGC() {
+	runtime.GC()
+	runtime.GC()
+}

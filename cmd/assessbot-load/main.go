@@ -1,0 +1,365 @@
+// Command assessbot-load measures assessbot under load in one process: the
+// real bot (internal/app's Main), internal/fakeslack driving it through the
+// real slack-go clients, and a real Redis. It measures
+//
+//  1. the answer path: many respondents clicking answers at once;
+//  2. the fan-out of intro DMs to a big audience under Slack-like limits;
+//  3. the digest of a 10,000 × 100 review straight from Redis;
+//  4. memory: idle, and with 10,000 respondents mid-review (the bot then
+//     runs in a child process so its RSS is its own);
+//  5. start-up: NewMain+Open until Socket Mode is connected;
+//
+// prints a table against the targets, and optionally writes JSON. Every key
+// lives under a random prefix that is deleted at the end.
+//
+//	go run ./cmd/assessbot-load                 # everything, defaults of BENCHMARKS.md
+//	go run ./cmd/assessbot-load -steps answer -respondents 2000 -duration 20s
+//	go run ./cmd/assessbot-load -json load.json -profile-dir /tmp/prof
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Report is everything one run measured.
+type Report struct {
+	When     time.Time      `json:"when"`
+	Machine  Machine        `json:"machine"`
+	Settings map[string]any `json:"settings"`
+	Startup  *StartupResult `json:"startup,omitempty"`
+	Answer   *AnswerResult  `json:"answer,omitempty"`
+	Fanout   *FanoutResult  `json:"fanout,omitempty"`
+	Digest   *DigestResult  `json:"digest,omitempty"`
+	Memory   *MemoryResult  `json:"memory,omitempty"`
+	Checks   []Check        `json:"checks"`
+	Seconds  float64        `json:"run_s"`
+}
+
+// Machine describes where it ran.
+type Machine struct {
+	CPUs  int    `json:"cpus"`
+	Model string `json:"cpu_model"`
+	Go    string `json:"go"`
+	Redis string `json:"redis"`
+}
+
+// Check is one figure against its target.
+type Check struct {
+	Step   string `json:"step"`
+	What   string `json:"what"`
+	Value  string `json:"value"`
+	Target string `json:"target"`
+	Met    string `json:"met"` // "yes", "NO", or "" when there is no target
+}
+
+var start = time.Now()
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[%6.1fs] "+format+"\n", append([]any{time.Since(start).Seconds()}, args...)...)
+}
+
+func main() {
+	childMode := flag.Bool("child", false, "internal: run only the bot (the memory step's child process)")
+	redisURL := flag.String("redis", envOr("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis URL")
+	steps := flag.String("steps", "startup,answer,fanout,digest,memory", "steps to run, comma-separated")
+	workers := flag.Int("workers", 16, "the bot's WORKERS")
+	fw := flag.String("framework", "cs-excellence", "framework of the bot-driven reviews")
+
+	respondents := flag.Int("respondents", 1000, "answer: respondents clicking at once")
+	duration := flag.Duration("duration", 10*time.Second, "answer: measured window of each phase")
+	warmup := flag.Duration("warmup", 2*time.Second, "answer: warm-up before each window")
+	rate := flag.Float64("rate", 2000, "answer: clicks/s of the paced phase (0 = skip it)")
+	setClients := flag.Int("set-clients", 50, "answer: clients of the SET reference")
+	setDuration := flag.Duration("set-duration", 5*time.Second, "answer: length of the SET reference")
+
+	fanoutN := flag.Int("fanout", 5000, "fanout: respondents")
+	wsRate := flag.Float64("fanout-cap", 50, "fanout: workspace-wide chat.postMessage cap, messages/s (0 = none)")
+	wsBurst := flag.Int("fanout-burst", 0, "fanout: burst of the workspace cap (0 = one second's worth)")
+	chRate := flag.Float64("channel-rate", 1, "fanout: chat.postMessage per channel, messages/s")
+	chBurst := flag.Int("channel-burst", 3, "fanout: chat.postMessage per channel, burst")
+	sideUsers := flag.Int("side-users", 20, "fanout: people of another review clicking during the fan-out")
+	sideRate := flag.Float64("side-rate", 20, "fanout: their clicks/s")
+	fanoutTimeout := flag.Duration("fanout-timeout", 0, "fanout: give up after (0 = 2 × floor + 2 min)")
+
+	digestN := flag.Int("digest-respondents", 10000, "digest: respondents")
+	digestSections := flag.Int("digest-sections", 10, "digest: sections")
+	digestPer := flag.Int("digest-questions", 10, "digest: questions per section")
+	digestRuns := flag.Int("digest-runs", 3, "digest: runs (medians are reported)")
+
+	memN := flag.Int("mem-respondents", 10000, "memory: respondents of the review")
+	memAnswering := flag.Float64("mem-answering", 0.5, "memory: share of them who answer")
+	memAnswers := flag.Int("mem-answers", 5, "memory: answers each of those clicks")
+
+	startupRuns := flag.Int("startup-runs", 5, "startup: runs")
+	jsonPath := flag.String("json", "", "write the report as JSON to this file")
+	profileDir := flag.String("profile-dir", "", "write CPU and heap profiles of each step here")
+	logPath := flag.String("log", "", "the bot's log file (default: discarded)")
+	flag.Parse()
+
+	if *childMode {
+		if err := runChild(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("side", "load")))
+
+	opt, err := redis.ParseURL(*redisURL)
+	if err != nil {
+		fatal(fmt.Errorf("-redis %q: %w", *redisURL, err))
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		fatal(fmt.Errorf("redis at %s does not answer (%v); start one: redis-server --daemonize yes --save \"\" --appendonly no", *redisURL, err))
+	}
+	prefix := "load:" + randHex(4) + ":"
+	logf("keys under %q (deleted at the end)", prefix)
+	defer func() {
+		n, err := deletePrefix(context.Background(), rdb, prefix)
+		if err != nil {
+			logf("cleanup of %s failed after %d keys: %v", prefix, n, err)
+			return
+		}
+		logf("deleted %d keys under %s", n, prefix)
+	}()
+	if *profileDir != "" {
+		if err := os.MkdirAll(*profileDir, 0o755); err != nil {
+			fatal(err)
+		}
+	}
+	var logs io.Writer = io.Discard
+	if *logPath != "" {
+		f, err := os.Create(*logPath)
+		if err != nil {
+			fatal(err)
+		}
+		defer f.Close()
+		logs = f
+	}
+
+	rep := &Report{When: time.Now().UTC(), Machine: machine(ctx, rdb), Settings: map[string]any{}}
+	flag.VisitAll(func(f *flag.Flag) {
+		if f.Name != "child" {
+			rep.Settings[f.Name] = f.Value.String()
+		}
+	})
+	want := map[string]bool{}
+	for _, s := range strings.Split(*steps, ",") {
+		want[strings.TrimSpace(s)] = true
+	}
+	botOpts := func(sub string) botOptions {
+		return botOptions{redisURL: *redisURL, prefix: prefix + sub + ":", logs: logs, workers: *workers}
+	}
+	failed := false
+	step := func(name string, f func() error) {
+		if !want[name] || ctx.Err() != nil {
+			return
+		}
+		logf("== %s", name)
+		if err := f(); err != nil {
+			logf("%s: FAILED: %v", name, err)
+			failed = true
+		}
+		settleGC()
+		_, _ = deletePrefix(context.Background(), rdb, prefix+name+":")
+	}
+
+	step("startup", func() error {
+		r, err := runStartup(ctx, *startupRuns, botOpts("startup"))
+		rep.Startup = &r
+		return err
+	})
+	step("answer", func() error {
+		r, err := runAnswer(ctx, answerConfig{respondents: *respondents, framework: *fw, warmup: *warmup, window: *duration,
+			rate: *rate, setClients: *setClients, setDuration: *setDuration, profileDir: *profileDir, bot: botOpts("answer")}, rdb)
+		rep.Answer = &r
+		return err
+	})
+	step("fanout", func() error {
+		burst := *wsBurst
+		if burst <= 0 {
+			burst = max(1, int(*wsRate))
+		}
+		to := *fanoutTimeout
+		if to <= 0 {
+			to = time.Duration(2*fanoutFloor(*fanoutN, *chRate, *chBurst, *wsRate, burst)*float64(time.Second)) + 2*time.Minute
+		}
+		r, err := runFanout(ctx, fanoutConfig{respondents: *fanoutN, framework: *fw, channelRate: *chRate, channelBurst: *chBurst,
+			workspaceRate: *wsRate, workspaceBurst: burst, sideUsers: *sideUsers, sideRate: *sideRate, timeout: to,
+			profileDir: *profileDir, bot: botOpts("fanout")}, rdb)
+		rep.Fanout = &r
+		return err
+	})
+	step("digest", func() error {
+		r, err := runDigest(ctx, digestConfig{respondents: *digestN, sections: *digestSections, perSection: *digestPer,
+			runs: *digestRuns, prefix: prefix + "digest:", profileDir: *profileDir}, rdb)
+		rep.Digest = &r
+		return err
+	})
+	step("memory", func() error {
+		childLog := ""
+		if *logPath != "" {
+			childLog = *logPath + ".child"
+		}
+		r, err := runMemory(ctx, memoryConfig{respondents: *memN, answering: int(float64(*memN) * *memAnswering), answersEach: *memAnswers,
+			framework: *fw, redisURL: *redisURL, prefix: prefix + "memory:", logPath: childLog, profileDir: *profileDir})
+		if rep.Startup != nil {
+			r.InProcessIdleRSS, r.InProcessIdleHeap = rep.Startup.IdleRSS, rep.Startup.IdleHeap
+		}
+		rep.Memory = &r
+		return err
+	})
+	rep.Seconds = time.Since(start).Seconds()
+	rep.Checks = checks(rep, *rate)
+	printReport(os.Stdout, rep)
+	if *jsonPath != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(*jsonPath, append(b, '\n'), 0o644); err != nil {
+			logf("writing %s: %v", *jsonPath, err)
+			failed = true
+		}
+	}
+	if *profileDir != "" {
+		abs, _ := filepath.Abs(*profileDir)
+		logf("profiles in %s (go tool pprof -top <file>; -tags splits CPU into bot/slack/load)", abs)
+	}
+	if failed || ctx.Err() != nil {
+		defer os.Exit(1)
+	}
+}
+
+func checks(r *Report, rate float64) []Check {
+	var cs []Check
+	add := func(step, what, value, target string, met *bool) {
+		m := ""
+		if met != nil {
+			m = "NO"
+			if *met {
+				m = "yes"
+			}
+		}
+		cs = append(cs, Check{step, what, value, target, m})
+	}
+	b := func(v bool) *bool { return &v }
+	if s := r.Startup; s != nil {
+		add("5 start-up", "NewMain+Open → Bot.Connected() (median of runs; first)", fmt.Sprintf("%.1f ms; %.1f ms", s.MedianMS, s.FirstMS), "—", nil)
+		add("4 memory", "RSS idle after start (one process: bot + empty fakeslack)", fmt.Sprintf("%.1f MiB", mib(s.IdleRSS)), "—", nil)
+	}
+	if a := r.Answer; a != nil {
+		s := a.Saturation
+		add("1 answers", fmt.Sprintf("answers/s sustained, %d respondents clicking flat out", a.Respondents), fmt.Sprintf("%.0f", s.AnswersPerSec), "≥ 2,000", b(s.AnswersPerSec >= 2000))
+		add("1 answers", "ack latency p50 / p99 / max, flat out", fmt.Sprintf("%.2f / %.2f / %.2f ms", s.Ack.P50, s.Ack.P99, s.Ack.Max), "p99 ≤ 5 ms", b(s.Ack.P99 <= 5))
+		if p := a.Paced; p != nil {
+			ok := p.AnswersPerSec >= 0.98*rate && p.Ack.P99 <= 5
+			add("1 answers", fmt.Sprintf("paced at %.0f clicks/s: answers/s, ack p50 / p99 / max", rate),
+				fmt.Sprintf("%.0f/s; %.2f / %.2f / %.2f ms", p.AnswersPerSec, p.Ack.P50, p.Ack.P99, p.Ack.Max), "2,000/s with p99 ≤ 5 ms", b(ok))
+			add("1 answers", "click → answer saved p50 / p99, paced", fmt.Sprintf("%.2f / %.2f ms", p.Done.P50, p.Done.P99), "—", nil)
+		}
+		add("1 answers", "Redis round trips per answer (bot's client) / commands per answer (INFO commandstats)", fmt.Sprintf("%.2f / %.2f", s.RoundTrips, s.RedisCommands), "—", nil)
+		add("1 answers", "CPU per answer (whole process: bot + fakeslack + clickers), cores busy", fmt.Sprintf("%.0f µs, %.2f of %d", s.CPUPerAnswerUS, s.CPUUtilization, r.Machine.CPUs), "—", nil)
+		add("1 answers", "allocations per answer (whole process), bytes", fmt.Sprintf("%.0f, %.0f KB", s.MallocsPerAnswr, s.BytesPerAnswer/1024), "—", nil)
+		add("1 answers", fmt.Sprintf("reference: go-redis SET, %d clients, no pipelining", a.SetRef.Clients), fmt.Sprintf("%.0f ops/s", a.SetRef.OpsPerS), "—", nil)
+		add("1 answers", "answers/s ÷ SET/s", fmt.Sprintf("%.3f", a.Ratio), "—", nil)
+	}
+	if f := r.Fanout; f != nil {
+		add("2 fan-out", fmt.Sprintf("%d intro DMs: time vs floor (cap %.0f/s burst %d; %.0f/s burst %d per channel)", f.Respondents, f.WorkspaceRate, f.WorkspaceBurst, f.ChannelRate, f.ChannelBurst),
+			fmt.Sprintf("%.1f s vs %.1f s = %.2f×", f.Seconds, f.FloorSeconds, f.VsFloor), "≤ 1.1 × floor", b(f.FloorSeconds > 0 && f.VsFloor <= 1.1))
+		add("2 fan-out", "intro DMs lost / duplicated", fmt.Sprintf("%d / %d", f.Lost, f.Duplicated), "0 / 0", b(f.Lost == 0 && f.Duplicated == 0))
+		add("2 fan-out", "429s: workspace cap / per channel / retried by the bot", fmt.Sprintf("%d / %d / %.0f", f.Workspace429, f.Channel429, f.BotSaw429), "—", nil)
+		add("2 fan-out", "ack p50 / p99 / max of clicks during the fan-out", fmt.Sprintf("%.2f / %.2f / %.2f ms (n=%d)", f.SideClicks.P50, f.SideClicks.P99, f.SideClicks.Max, f.SideClicks.N), "p99 ≤ 5 ms", b(f.SideClicks.N > 0 && f.SideClicks.P99 <= 5))
+		add("2 fan-out", "Redis round trips per intro DM", fmt.Sprintf("%.1f", f.RoundTripsPerDM), "—", nil)
+	}
+	if d := r.Digest; d != nil {
+		add("3 digest", fmt.Sprintf("review.Service.Digest, %d × %d (median of %d)", d.Respondents, d.Questions, d.Runs), fmt.Sprintf("%.2f s", d.DigestSec), "≤ 1 s", b(d.DigestSec <= 1))
+		add("3 digest", "Redis read alone: store.Responses / pipelined HGETALL without decoding", fmt.Sprintf("%.2f s / %.2f s", d.ResponsesSec, d.RawReadSec), "—", nil)
+		add("3 digest", "scoring.Aggregate alone", fmt.Sprintf("%.2f s", d.AggregateSec), "—", nil)
+		add("3 digest", "Digest ÷ store.Responses", fmt.Sprintf("%.2f", d.VsResponses), "≤ 1.3", b(d.VsResponses <= 1.3))
+		add("3 digest", "Digest ÷ raw HGETALL (stricter reading of \"raw read\")", fmt.Sprintf("%.2f", d.VsRawRead), "≤ 1.3", b(d.VsRawRead <= 1.3))
+	}
+	if m := r.Memory; m != nil {
+		add("4 memory", "bot RSS idle (child process)", fmt.Sprintf("%.1f MiB", mib(m.BotIdleRSS)), "—", nil)
+		add("4 memory", fmt.Sprintf("bot RSS, %d respondents mid-review (%d answered %d each); peak", m.Respondents, m.Answering, m.AnswersEach),
+			fmt.Sprintf("%.1f MiB; peak %.1f MiB", mib(m.BotMidRSS), mib(m.BotMidHWM)), "≤ 64 MiB", b(m.BotMidRSS <= 64<<20 && m.BotMidHWM <= 64<<20))
+		add("4 memory", "bot RSS after /review status of the 10k review; peak", fmt.Sprintf("%.1f MiB; peak %.1f MiB", mib(m.BotAfterStatusRSS), mib(m.BotAfterStatusHWM)), "≤ 64 MiB", b(m.BotAfterStatusHWM <= 64<<20))
+		add("4 memory", "fakeslack + driver RSS (the rest of a one-process run)", fmt.Sprintf("%.1f MiB", mib(m.DriverRSS)), "—", nil)
+		add("4 memory", "unthrottled fan-out of the 10k intro DMs", fmt.Sprintf("%.1f s, %.0f DMs/s", m.FanoutSec, m.FanoutPerSec), "—", nil)
+	}
+	if a := r.Answer; a != nil && a.Saturation.Answers > 0 {
+		add("4 memory", "allocations per answer (step 1, whole process)", fmt.Sprintf("%.0f", a.Saturation.MallocsPerAnswr), "—", nil)
+	}
+	return cs
+}
+
+func printReport(w io.Writer, r *Report) {
+	fmt.Fprintf(w, "\nassessbot-load — %s, %d CPUs (%s), %s, Redis %s, %.0f s\n\n", r.When.Format("2006-01-02 15:04 UTC"), r.Machine.CPUs, r.Machine.Model, r.Machine.Go, r.Machine.Redis, r.Seconds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "step\tfigure\tvalue\ttarget\tmet")
+	for _, c := range r.Checks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Step, c.What, c.Value, c.Target, c.Met)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nThe bot, fakeslack and the simulated people share this process and its CPUs (except in step 4's child).")
+}
+
+func machine(ctx context.Context, rdb *redis.Client) Machine {
+	m := Machine{CPUs: runtime.NumCPU(), Go: runtime.Version()}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "model name"); ok {
+				m.Model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+		f.Close()
+	}
+	if s, err := rdb.Info(ctx, "server").Result(); err == nil {
+		for _, l := range strings.Split(s, "\n") {
+			if v, ok := strings.CutPrefix(l, "redis_version:"); ok {
+				m.Redis = strings.TrimSpace(v)
+			}
+		}
+	}
+	return m
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "assessbot-load:", err)
+	os.Exit(1)
+}
