@@ -42,16 +42,18 @@ type PhaseResult struct {
 	CPUUtilization  float64   `json:"cpu_cores_used"`
 	MallocsPerAnswr float64   `json:"mallocs_per_answer"`
 	BytesPerAnswer  float64   `json:"alloc_bytes_per_answer"`
+	CPU             CPUShare  `json:"cpu"`
 	Errors          int64     `json:"click_errors"`
 	Timeouts        int64     `json:"save_timeouts"`
 }
 
 // SetRefResult is the go-redis SET reference.
 type SetRefResult struct {
-	Clients  int     `json:"clients"`
-	Seconds  float64 `json:"seconds"`
-	OpsPerS  float64 `json:"ops_per_s"`
-	Pipeline bool    `json:"pipelining"`
+	Clients  int      `json:"clients"`
+	Seconds  float64  `json:"seconds"`
+	OpsPerS  float64  `json:"ops_per_s"`
+	Pipeline bool     `json:"pipelining"`
+	CPU      CPUShare `json:"cpu"`
 }
 
 type answerConfig struct {
@@ -166,13 +168,14 @@ type snapshot struct {
 	saves   int64
 	rts     int64
 	rcalls  int64
+	cpus    cpuSample
 }
 
 func snap(ctx context.Context, b *bot, rdb *redis.Client) snapshot {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return snapshot{at: time.Now(), cpu: cpuTime(), mallocs: ms.Mallocs, bytes: ms.TotalAlloc,
-		saves: b.hook.saves.Load(), rts: b.hook.roundTrips(), rcalls: redisCalls(ctx, rdb)}
+		saves: b.hook.saves.Load(), rts: b.hook.roundTrips(), rcalls: redisCalls(ctx, rdb), cpus: sampleCPU(ctx, rdb)}
 }
 
 // clickPhase has every respondent click answers on their section message,
@@ -330,6 +333,7 @@ func clickPhase(ctx context.Context, name string, fs *fakeslack.Server, b *bot, 
 		res.BytesPerAnswer = float64(s1.bytes-s0.bytes) / float64(n)
 	}
 	res.CPUUtilization = (s1.cpu - s0.cpu).Seconds() / el.Seconds()
+	res.CPU = cpuShare(s0.cpus, s1.cpus)
 	res.Errors, res.Timeouts = errs.Load(), timeouts.Load()
 	return res, nil
 }
@@ -355,6 +359,7 @@ func setReference(ctx context.Context, base *redis.Client, prefix string, client
 	}
 	var ops atomic.Int64
 	var wg sync.WaitGroup
+	c0 := sampleCPU(ctx, base)
 	start := time.Now()
 	stop := start.Add(d)
 	for i := range clients {
@@ -371,5 +376,6 @@ func setReference(ctx context.Context, base *redis.Client, prefix string, client
 	}
 	wg.Wait()
 	el := time.Since(start)
-	return SetRefResult{Clients: clients, Seconds: el.Seconds(), OpsPerS: float64(ops.Load()) / el.Seconds()}, nil
+	return SetRefResult{Clients: clients, Seconds: el.Seconds(), OpsPerS: float64(ops.Load()) / el.Seconds(),
+		CPU: cpuShare(c0, sampleCPU(ctx, base))}, nil
 }

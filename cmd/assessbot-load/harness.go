@@ -417,3 +417,61 @@ func settleGC() {
 	runtime.GC()
 	runtime.GC()
 }
+
+// cpuSample is CPU time used so far by the whole machine, this process and
+// Redis, to tell whether someone else was busy during a measurement.
+type cpuSample struct {
+	at      time.Time
+	machine float64 // seconds busy, all CPUs
+	own     float64
+	redis   float64
+}
+
+func sampleCPU(ctx context.Context, rdb *redis.Client) cpuSample {
+	s := cpuSample{at: time.Now(), own: cpuTime().Seconds()}
+	if b, err := os.ReadFile("/proc/stat"); err == nil {
+		line, _, _ := strings.Cut(string(b), "\n")
+		f := strings.Fields(line)
+		var total, idle float64
+		for i, v := range f[1:] {
+			n, _ := strconv.ParseFloat(v, 64)
+			if i >= 8 { // guest time is already in user
+				break
+			}
+			total += n
+			if i == 3 || i == 4 { // idle, iowait
+				idle += n
+			}
+		}
+		s.machine = (total - idle) / 100 // USER_HZ
+	}
+	if info, err := rdb.Info(ctx, "cpu").Result(); err == nil {
+		for _, l := range strings.Split(info, "\n") {
+			for _, k := range []string{"used_cpu_sys:", "used_cpu_user:"} {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(l), k); ok {
+					n, _ := strconv.ParseFloat(v, 64)
+					s.redis += n
+				}
+			}
+		}
+	}
+	return s
+}
+
+// CPUShare is how many cores each party kept busy during a measurement.
+type CPUShare struct {
+	Own    float64 `json:"this_process_cores"`
+	Redis  float64 `json:"redis_cores"`
+	Others float64 `json:"other_processes_cores"`
+}
+
+func cpuShare(a, b cpuSample) CPUShare {
+	el := b.at.Sub(a.at).Seconds()
+	if el <= 0 {
+		return CPUShare{}
+	}
+	own, rd := (b.own-a.own)/el, (b.redis-a.redis)/el
+	return CPUShare{Own: round2(own), Redis: round2(rd), Others: round2(max(0, (b.machine-a.machine)/el-own-rd))}
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }

@@ -50,7 +50,10 @@ type Report struct {
 	Digest   *DigestResult  `json:"digest,omitempty"`
 	Memory   *MemoryResult  `json:"memory,omitempty"`
 	Checks   []Check        `json:"checks"`
-	Seconds  float64        `json:"run_s"`
+	// CPU says who kept the CPUs busy during each step: a step measured
+	// while other processes were busy is not a clean measurement.
+	CPU     map[string]CPUShare `json:"cpu_by_step"`
+	Seconds float64             `json:"run_s"`
 }
 
 // Machine describes where it ran.
@@ -112,6 +115,7 @@ func main() {
 	jsonPath := flag.String("json", "", "write the report as JSON to this file")
 	profileDir := flag.String("profile-dir", "", "write CPU and heap profiles of each step here")
 	logPath := flag.String("log", "", "the bot's log file (default: discarded)")
+	quiet := flag.Duration("quiet-wait", 2*time.Minute, "before each step, wait up to this long for other processes to leave the CPUs idle")
 	flag.Parse()
 
 	if *childMode {
@@ -160,7 +164,7 @@ func main() {
 		logs = f
 	}
 
-	rep := &Report{When: time.Now().UTC(), Machine: machine(ctx, rdb), Settings: map[string]any{}}
+	rep := &Report{When: time.Now().UTC(), Machine: machine(ctx, rdb), Settings: map[string]any{}, CPU: map[string]CPUShare{}}
 	flag.VisitAll(func(f *flag.Flag) {
 		if f.Name != "child" {
 			rep.Settings[f.Name] = f.Value.String()
@@ -179,10 +183,15 @@ func main() {
 			return
 		}
 		logf("== %s", name)
+		waitQuiet(ctx, rdb, *quiet)
+		c0 := sampleCPU(ctx, rdb)
 		if err := f(); err != nil {
 			logf("%s: FAILED: %v", name, err)
 			failed = true
 		}
+		sh := cpuShare(c0, sampleCPU(ctx, rdb))
+		rep.CPU[name] = sh
+		logf("%s: CPU cores busy: this process %.2f, redis %.2f, other processes %.2f", name, sh.Own, sh.Redis, sh.Others)
 		settleGC()
 		_, _ = deletePrefix(context.Background(), rdb, prefix+name+":")
 	}
@@ -322,6 +331,16 @@ func printReport(w io.Writer, r *Report) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nThe bot, fakeslack and the simulated people share this process and its CPUs (except in step 4's child).")
+	fmt.Fprintln(w, "CPU cores kept busy during each step (this process / redis-server / other processes):")
+	for _, name := range []string{"startup", "answer", "fanout", "digest", "memory"} {
+		if sh, ok := r.CPU[name]; ok {
+			warn := ""
+			if sh.Others > 0.15 {
+				warn = "  <- other processes were busy: figures are not clean"
+			}
+			fmt.Fprintf(w, "  %-8s %.2f / %.2f / %.2f%s\n", name, sh.Own, sh.Redis, sh.Others, warn)
+		}
+	}
 }
 
 func machine(ctx context.Context, rdb *redis.Client) Machine {
@@ -344,6 +363,26 @@ func machine(ctx context.Context, rdb *redis.Client) Machine {
 		}
 	}
 	return m
+}
+
+// waitQuiet waits (up to limit) for a second in which other processes
+// keep less than a tenth of a core busy.
+func waitQuiet(ctx context.Context, rdb *redis.Client, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for {
+		a := sampleCPU(ctx, rdb)
+		time.Sleep(time.Second)
+		sh := cpuShare(a, sampleCPU(ctx, rdb))
+		if sh.Others < 0.1 || ctx.Err() != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			logf("other processes keep %.2f cores busy; measuring anyway", sh.Others)
+			return
+		}
+		logf("other processes keep %.2f cores busy; waiting", sh.Others)
+		time.Sleep(4 * time.Second)
+	}
 }
 
 func envOr(k, def string) string {

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -411,4 +415,74 @@ func TestForgedActions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A framework far beyond Block Kit's limits (40 sections × 12 questions of
+// 3,000 characters, a 30-level scale) goes through Slack without one
+// refused message: long sections are split, many levels become a menu.
+func TestHugeFrameworkThroughSlack(t *testing.T) {
+	dir := t.TempDir()
+	var y strings.Builder
+	long := strings.Repeat("How well do we really know this part of the customer journey? ", 60)[:2990]
+	y.WriteString("id: huge\ntitle: \"" + strings.Repeat("H", 150) + "\"\nscales:\n  levels:\n    options:\n")
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&y, "      - {id: l%d, label: \"%s\"}\n", i, strings.Repeat("L", 75))
+	}
+	y.WriteString("sections:\n")
+	for s := 0; s < 40; s++ {
+		fmt.Fprintf(&y, "  - id: s%d\n    title: \"%s\"\n    description: \"%s\"\n    questions:\n", s, strings.Repeat("S", 150), long)
+		for q := 0; q < 12; q++ {
+			scale := []string{"yesno", "levels", "text"}[q%3]
+			fmt.Fprintf(&y, "      - {id: s%dq%d, scale: %s, text: \"%s\", help: \"%s\"}\n", s, q, scale, long, long)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "huge.yaml"), []byte(y.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	h.slack.AddUser(fakeslack.User{ID: "UAMY", Name: "amy", TZ: "UTC"})
+	h.frameworksDir = dir
+	h.restart()
+	h.command(admin, leads, "start huge to <@UAMY|amy> digest <#CLEADS|x> due 3d now threshold 1")
+	intro := h.waitDM("UAMY", `"start"`)
+	h.click("UAMY", intro, "start")
+	h.waitDM("UAMY", "1/40 · ")
+	// Answer through the menu, then walk every section.
+	msg := h.waitDM("UAMY", `"answer|s0q1"`)
+	if _, err := h.slack.Click(h.ctx, "UAMY", msg, "answer|s0q1", msg0Value(msg, "s0q1", "l29")); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("the menu answer", func() bool { return h.responses()["UAMY"]["s0q1"].Option == "l29" })
+	for si := 1; si < 40; si++ {
+		next := h.waitDM("UAMY", `"next"`)
+		n := len(h.slack.DMs("UAMY"))
+		h.click("UAMY", next, "next")
+		h.wait(fmt.Sprintf("section %d", si+1), func() bool { return len(h.slack.DMs("UAMY")) > n })
+	}
+	h.waitDM("UAMY", `"submit"`)
+	for _, c := range h.slack.Calls() {
+		if c.Err != "" {
+			t.Fatalf("Slack refused %s: %s", c.Method, c.Err)
+		}
+	}
+	if strings.Contains(h.logs.String(), "level=ERROR") {
+		t.Fatalf("errors logged")
+	}
+	h.command(admin, leads, "close")
+	h.wait("the digest", func() bool { return len(h.slack.ChannelMessages(leads)) > 0 })
+	time.Sleep(500 * time.Millisecond)
+	for _, c := range h.slack.Calls() {
+		if c.Err != "" {
+			t.Fatalf("Slack refused %s: %s", c.Method, c.Err)
+		}
+	}
+}
+
+// msg0Value returns the value of a menu option for a question's answer.
+func msg0Value(m fakeslack.Message, question, option string) string {
+	re := regexp.MustCompile(`"value":"(r[a-z0-9]+\|` + regexp.QuoteMeta(question) + `\|` + regexp.QuoteMeta(option) + `)"`)
+	if sm := re.FindStringSubmatch(string(m.Blocks)); sm != nil {
+		return sm[1]
+	}
+	return ""
 }

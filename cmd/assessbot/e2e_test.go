@@ -42,10 +42,11 @@ type harness struct {
 	logs   *syncBuffer
 	// skew moves the bot's clock forward (nanoseconds), so tests pass
 	// deadlines without sleeping.
-	skew       atomic.Int64
-	redisURL   string
-	adminGroup string
-	tick       time.Duration
+	skew          atomic.Int64
+	redisURL      string
+	adminGroup    string
+	tick          time.Duration
+	frameworksDir string
 }
 
 // advance moves the bot's clock.
@@ -129,6 +130,7 @@ func (h *harness) open() *app.Main {
 	if h.tick > 0 {
 		cfg.Tick = h.tick
 	}
+	cfg.FrameworksDir = h.frameworksDir
 	m := app.NewMain(cfg, h.logs)
 	if err := m.Open(h.ctx); err != nil {
 		h.t.Fatalf("open: %v", err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"path"
 	"regexp"
 	"sort"
@@ -23,9 +24,9 @@ import (
 // Slack limits that a framework must fit in (see SLACK-WIRE.md).
 const (
 	maxOptionLabel  = 75  // option text
-	maxOptions      = 10  // radio buttons: one Slack control
+	maxOptions      = 100 // a static_select; more than 10 are shown as a menu instead of buttons
 	maxTitle        = 150 // header block
-	maxQuestionText = 2000
+	maxQuestionText = 3000 // a section block's text
 )
 
 // Problem is one validation error at a place in a file.
@@ -281,14 +282,14 @@ func (c *checker) scale(name string, n *yaml.Node) *assessment.Scale {
 	}
 	limit := maxOptions
 	if s.NotSure {
-		limit-- // "Not sure" takes one of Slack's 10 places
+		limit-- // "Not sure" takes one of the menu's places
 	}
 	if len(on.Content) > limit {
 		extra := ""
 		if s.NotSure {
-			extra = " (9 plus \"Not sure\"; set not_sure: false for 10)"
+			extra = fmt.Sprintf(" (%d plus \"Not sure\"; set not_sure: false for %d)", limit, maxOptions)
 		}
-		c.addf(on, "scale %s has %d options; one Slack control holds at most %d%s", name, len(on.Content), limit, extra)
+		c.addf(on, "scale %s has %d options; a Slack select menu holds at most %d%s", name, len(on.Content), limit, extra)
 	}
 	ids := map[string]int{}
 	k := len(on.Content)
@@ -315,7 +316,7 @@ func (c *checker) scale(name string, n *yaml.Node) *assessment.Scale {
 		opt.Score = float64(i) / float64(k-1)
 		if kv, ok := om["score"]; ok {
 			var sc float64
-			if err := kv[1].Decode(&sc); err != nil || sc < 0 || sc > 1 {
+			if err := kv[1].Decode(&sc); err != nil || !(sc >= 0 && sc <= 1) { // NaN too
 				c.addf(kv[1], "option %q: score must be a number from 0 to 1", opt.ID)
 			}
 			opt.Score = sc
@@ -422,7 +423,7 @@ func (c *checker) bands(n *yaml.Node, f *assessment.Framework) []assessment.Band
 		b := assessment.Band{}
 		if kv, ok := bm["min"]; !ok {
 			c.addf(bn, "band has no min")
-		} else if err := kv[1].Decode(&b.Min); err != nil {
+		} else if err := kv[1].Decode(&b.Min); err != nil || math.IsNaN(b.Min) || math.IsInf(b.Min, 0) {
 			c.addf(kv[1], "band min must be a number")
 		}
 		var ln *yaml.Node

@@ -165,13 +165,10 @@ var badFiles = map[string][]problem{
 	"bad-band-order.yaml":        {{13, `bands must be in increasing order of min (5 comes after 10)`}},
 	"bad-first-band.yaml":        {{11, `the first band must start at 0`}},
 	"bad-long-label.yaml":        {{8, `option label is 76 characters; Slack allows 75`}},
-	"bad-eleven-options.yaml":    {{7, `scale many has 11 options; one Slack control holds at most 10`}},
-	"bad-ten-options-not-sure.yaml": {
-		{7, `scale many has 10 options; one Slack control holds at most 9 (9 plus "Not sure"; set not_sure: false for 10)`},
-	},
-	// not_sure is on unless the scale switches it off.
-	"bad-ten-options-default.yaml": {{6, `scale many has 10 options; one Slack control holds at most 9`}},
-	"bad-syntax.yaml":              {{8, `YAML syntax: mapping values are not allowed in this context`}},
+	"bad-101-options.yaml":       {{7, `scale many has 101 options; a Slack select menu holds at most 100`}},
+	// not_sure is on unless the scale switches it off, and takes a place.
+	"bad-100-options-not-sure.yaml": {{6, `scale many has 100 options; a Slack select menu holds at most 99 (99 plus "Not sure"; set not_sure: false for 100)`}},
+	"bad-syntax.yaml":               {{8, `YAML syntax: mapping values are not allowed in this context`}},
 	"bad-unknown-field.yaml": {
 		{6, `unknown field "qestions" in section (allowed: id, title, description, questions)`},
 		{4, `section "one" is empty`},

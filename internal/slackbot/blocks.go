@@ -19,6 +19,8 @@ const (
 	maxSectionText = 3000
 	maxHeader      = 150
 	maxButtonText  = 75
+	// maxButtons is the most answers shown as buttons; more become a menu.
+	maxButtons = 10
 )
 
 // Action ids. The value of every interactive element is "<review>|<question>|<option>".
@@ -159,6 +161,27 @@ func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessmen
 			label = "✍️ Edit your answer"
 		}
 		els = append(els, button(actText+"|"+q.ID, value(r.ID, q.ID), label))
+	} else if n := len(ref.Scale.Options); n > maxButtons || (ref.Scale.NotSure && n+1 > maxButtons) {
+		// Too many to be one click each: a menu.
+		var opts []*slack.OptionBlockObject
+		var initial *slack.OptionBlockObject
+		for _, o := range ref.Scale.Options {
+			ob := slack.NewOptionBlockObject(value(r.ID, q.ID, o.ID), plain(o.Label, 75), nil)
+			if a.Option == o.ID {
+				initial = ob
+			}
+			opts = append(opts, ob)
+		}
+		if ref.Scale.NotSure {
+			ob := slack.NewOptionBlockObject(value(r.ID, q.ID, assessment.NotSure), plain("Not sure", 75), nil)
+			if a.Option == assessment.NotSure {
+				initial = ob
+			}
+			opts = append(opts, ob)
+		}
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose an answer", 150), actAnswer+"|"+q.ID, opts...)
+		sel.InitialOption = initial
+		els = append(els, sel, commentButton(r, q.ID, a))
 	} else {
 		for _, o := range ref.Scale.Options {
 			bt := button(actAnswer+"|"+q.ID+"|"+o.ID, value(r.ID, q.ID, o.ID), o.Label)
@@ -174,13 +197,17 @@ func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessmen
 			}
 			els = append(els, bt)
 		}
-		label := "💬 Comment"
-		if a.Comment != "" {
-			label = "💬 Edit comment"
-		}
-		els = append(els, button(actComment+"|"+q.ID, value(r.ID, q.ID), label))
+		els = append(els, commentButton(r, q.ID, a))
 	}
 	return append(out, slack.NewActionBlock("a|"+q.ID, els...))
+}
+
+func commentButton(r *assessment.Review, questionID string, a assessment.Answer) *slack.ButtonBlockElement {
+	label := "💬 Comment"
+	if a.Comment != "" {
+		label = "💬 Edit comment"
+	}
+	return button(actComment+"|"+questionID, value(r.ID, questionID), label)
 }
 
 // page is one message's worth of a section: question indexes within it.

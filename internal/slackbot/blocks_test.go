@@ -98,23 +98,42 @@ func TestBlocksGolden(t *testing.T) {
 // Every section of every shipped framework fits Slack's limits, and a
 // framework far beyond them is split over messages instead of failing.
 func TestBlockKitLimits(t *testing.T) {
-	long := strings.Repeat("How well do we really know this part of the customer journey? ", 40)[:1990]
-	huge := &assessment.Framework{ID: "huge", Title: strings.Repeat("T", 150), Scales: map[string]*assessment.Scale{"yesno": framework.YesNo()}}
+	// 40 sections × 12 questions of 3,000 characters, with a 30-level scale
+	// on every other question (a menu, not buttons).
+	long := strings.Repeat("How well do we really know this part of the customer journey? ", 60)[:3000]
+	levels := &assessment.Scale{ID: "levels", NotSure: true}
+	for i := 0; i < 30; i++ {
+		levels.Options = append(levels.Options, assessment.Option{ID: fmt.Sprintf("l%d", i), Label: strings.Repeat("L", 75), Score: float64(i) / 29})
+	}
+	huge := &assessment.Framework{ID: "huge", Title: strings.Repeat("T", 150), Scales: map[string]*assessment.Scale{"yesno": framework.YesNo(), "levels": levels}}
 	for s := 0; s < 40; s++ {
 		sec := assessment.Section{ID: fmt.Sprintf("s%d", s), Title: strings.Repeat("S", 150), Description: long}
-		for q := 0; q < 30; q++ {
-			sec.Questions = append(sec.Questions, assessment.Question{ID: fmt.Sprintf("s%dq%d", s, q), Text: long, Scale: "yesno", Help: long})
+		for q := 0; q < 12; q++ {
+			scale := "yesno"
+			if q%2 == 1 {
+				scale = "levels"
+			}
+			sec.Questions = append(sec.Questions, assessment.Question{ID: fmt.Sprintf("s%dq%d", s, q), Text: long, Scale: scale, Help: long})
 		}
 		huge.Sections = append(huge.Sections, sec)
 	}
-	fws := []*assessment.Framework{huge}
+	// One section of 30 questions: more than one message can hold.
+	tall := &assessment.Framework{ID: "tall", Title: "Tall", Scales: map[string]*assessment.Scale{"yesno": framework.YesNo()}}
+	tall.Sections = []assessment.Section{{ID: "only", Title: "Only"}}
+	for q := 0; q < 30; q++ {
+		tall.Sections[0].Questions = append(tall.Sections[0].Questions, assessment.Question{ID: fmt.Sprintf("q%d", q), Text: "Q", Scale: "yesno", Help: "h"})
+	}
+	if n := len(pages(tall, 0)); n < 2 {
+		t.Fatalf("30 questions fit on %d message", n)
+	}
+	fws := []*assessment.Framework{huge, tall}
 	for _, id := range []string{"cs-excellence", "cs-checklist", "cs-foundations", "saas-cs-assessment", "cs-exec-maturity"} {
 		fws = append(fws, shipped(t, id))
 	}
 	for _, f := range fws {
 		answers := map[string]assessment.Answer{}
 		for _, ref := range f.Questions() {
-			answers[ref.Question.ID] = assessment.Answer{Comment: strings.Repeat("c", 3000), Text: strings.Repeat("t", 3000)}
+			answers[ref.Question.ID] = assessment.Answer{Comment: strings.Repeat("c", 3000), Text: strings.Repeat("t", 3000), Option: "l29"}
 		}
 		for si := range f.Sections {
 			ps := pages(f, si)
@@ -130,8 +149,11 @@ func TestBlockKitLimits(t *testing.T) {
 			if seen != len(f.Sections[si].Questions) {
 				t.Fatalf("%s section %d: pages hold %d of %d questions", f.ID, si, seen, len(f.Sections[si].Questions))
 			}
-			if f.ID == "huge" && len(ps) < 2 {
-				t.Fatalf("30 questions fit on %d page", len(ps))
+			if f.ID == "huge" {
+				raw, _ := json.Marshal(sectionBlocks(fixedReview, f, ps[0], sheetView{Answers: answers}))
+				if !strings.Contains(string(raw), `"static_select"`) {
+					t.Fatalf("a 30-level scale is not a menu")
+				}
 			}
 		}
 	}

@@ -13,14 +13,19 @@ import (
 )
 
 // handleActionSplit is what handleAction does inline today (before it
-// switches to parseAction); parseAction must agree with it exactly.
-func handleActionSplit(actionID, value string) (string, []string, bool) {
-	kind, _, _ := strings.Cut(actionID, "|")
-	parts := strings.Split(value, "|")
-	if len(parts) == 0 || parts[0] == "" || len(value) > 400 {
-		return kind, parts, false
+// switches to parseAction); parseAction, given the same value, must agree
+// with it exactly.
+func handleActionSplit(act *slack.BlockAction) (kind, val string, parts []string, ok bool) {
+	kind, _, _ = strings.Cut(act.ActionID, "|")
+	val = act.Value
+	if val == "" {
+		val = act.SelectedOption.Value // a menu
 	}
-	return kind, parts, true
+	parts = strings.Split(val, "|")
+	if len(parts) == 0 || parts[0] == "" || len(val) > 400 {
+		return kind, val, parts, false
+	}
+	return kind, val, parts, true
 }
 
 // actionKinds are the action ids the bot renders, with the number of value
@@ -41,8 +46,16 @@ func goldenActions(tb testing.TB) [][2]string {
 		switch v := v.(type) {
 		case map[string]any:
 			if id, ok := v["action_id"].(string); ok {
-				val, _ := v["value"].(string)
-				out = append(out, [2]string{id, val})
+				if val, ok := v["value"].(string); ok {
+					out = append(out, [2]string{id, val})
+				}
+				for _, o := range list(v["options"]) {
+					if om, ok := o.(map[string]any); ok {
+						if val, ok := om["value"].(string); ok {
+							out = append(out, [2]string{id, val}) // a menu choice
+						}
+					}
+				}
 			}
 			for _, x := range v {
 				walk(x)
@@ -90,7 +103,29 @@ func TestParseActionGolden(t *testing.T) {
 	}
 }
 
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
 func blockActionsPayload(actionID, value string) []byte {
+	return blockActionPayload(map[string]any{
+		"type": "button", "action_id": actionID, "block_id": "a|q1", "value": value,
+		"text":      map[string]any{"type": "plain_text", "text": "Yes"},
+		"action_ts": "1.000002",
+	})
+}
+
+// menuPayload is a choice in a static_select: the value is the option's.
+func menuPayload(actionID, value string) []byte {
+	return blockActionPayload(map[string]any{
+		"type": "static_select", "action_id": actionID, "block_id": "a|q1",
+		"selected_option": map[string]any{"value": value, "text": map[string]any{"type": "plain_text", "text": "Seven"}},
+		"action_ts":       "1.000002",
+	})
+}
+
+func blockActionPayload(act map[string]any) []byte {
 	raw, _ := json.Marshal(map[string]any{
 		"type":         "block_actions",
 		"user":         map[string]any{"id": "U1", "username": "ada", "team_id": "T1"},
@@ -99,11 +134,7 @@ func blockActionsPayload(actionID, value string) []byte {
 		"trigger_id":   "1.2.abc",
 		"response_url": "https://hooks.slack.test/actions/1",
 		"container":    map[string]any{"type": "message", "message_ts": "1.000001", "channel_id": "D1"},
-		"actions": []any{map[string]any{
-			"type": "button", "action_id": actionID, "block_id": "a|q1", "value": value,
-			"text":      map[string]any{"type": "plain_text", "text": "Yes"},
-			"action_ts": "1.000002",
-		}},
+		"actions":      []any{act},
 	})
 	return raw
 }
@@ -123,7 +154,10 @@ func viewSubmissionPayload(callbackID string, values map[string]map[string]any) 
 func FuzzInteractionPayload(f *testing.F) {
 	for _, a := range goldenActions(f) {
 		f.Add(blockActionsPayload(a[0], a[1]))
+		f.Add(menuPayload(a[0], a[1]))
 	}
+	f.Add(menuPayload("answer|q1", "r4k9x2mq|q1|o7"))
+	f.Add(menuPayload("answer|q1", ""))
 	for _, a := range [][2]string{
 		{"start", "r4k9x2mq"},
 		{"next|1", "r4k9x2mq|1"},
@@ -196,10 +230,10 @@ func FuzzInteractionPayload(f *testing.F) {
 			if act == nil {
 				t.Fatalf("a nil block action from %q", payload)
 			}
-			kind, parts, ok := parseAction(act.ActionID, act.Value)
-			wk, wp, wok := handleActionSplit(act.ActionID, act.Value)
+			wk, val, wp, wok := handleActionSplit(act)
+			kind, parts, ok := parseAction(act.ActionID, val)
 			if kind != wk || ok != wok || strings.Join(parts, "|") != strings.Join(wp, "|") || len(parts) != len(wp) {
-				t.Fatalf("parseAction(%q, %q) = %q %q %v; handleAction splits %q %q %v", act.ActionID, act.Value, kind, parts, ok, wk, wp, wok)
+				t.Fatalf("parseAction(%q, %q) = %q %q %v; handleAction splits %q %q %v", act.ActionID, val, kind, parts, ok, wk, wp, wok)
 			}
 			if strings.Contains(kind, "|") || !strings.HasPrefix(act.ActionID, kind) {
 				t.Fatalf("parseAction(%q): kind %q", act.ActionID, kind)
@@ -208,10 +242,10 @@ func FuzzInteractionPayload(f *testing.F) {
 				continue
 			}
 			if len(parts) == 0 || parts[0] == "" {
-				t.Fatalf("parseAction(%q, %q) ok with no review id: %q", act.ActionID, act.Value, parts)
+				t.Fatalf("parseAction(%q, %q) ok with no review id: %q", act.ActionID, val, parts)
 			}
-			if len(act.Value) > 400 {
-				t.Fatalf("parseAction ok for a %d-byte value", len(act.Value))
+			if len(val) > 400 {
+				t.Fatalf("parseAction ok for a %d-byte value", len(val))
 			}
 			// The per-kind checks handleAction applies next must not panic.
 			if want := actionKinds[kind]; want > 0 && len(parts) == want && (kind == actNext || kind == actBack) {

@@ -46,8 +46,12 @@ var errBadPayload = assessment.Errorf(assessment.EINVALID, "That button is not o
 
 func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
 	kind, _, _ := strings.Cut(act.ActionID, "|")
-	parts := strings.Split(act.Value, "|")
-	if len(parts) == 0 || parts[0] == "" || len(act.Value) > 400 {
+	val := act.Value
+	if val == "" {
+		val = act.SelectedOption.Value // a menu
+	}
+	parts := strings.Split(val, "|")
+	if len(parts) == 0 || parts[0] == "" || len(val) > 400 {
 		b.refuse(ctx, cb, errBadPayload, "action", act.ActionID)
 		return
 	}
