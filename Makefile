@@ -4,7 +4,7 @@ BIN      ?= bin/assessbot
 PKGS     ?= ./...
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: build run demo test test-short bench lint fuzz redis tidy-check
+.PHONY: build run demo test test-short bench load lint fuzz redis tidy-check
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/assessbot
@@ -13,17 +13,26 @@ build:
 run: build
 	./$(BIN) run
 
-## demo: a whole review on this machine, no Slack and no Redis server.
+## demo: a whole review on this machine, no Slack and no Redis server; writes the digest's chart to docs/chart.png.
 demo: build
-	./$(BIN) demo
+	@mkdir -p docs
+	./$(BIN) demo -chart docs/chart.png
 
 ## test: every test with the race detector; starts a Redis server if none answers.
 test: redis
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
+## bench: the Go micro-benchmarks, then the whole-bot load run (about 5 minutes; see BENCHMARKS.md).
 bench: redis
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/scoring/ ./internal/store/
+	$(MAKE) --no-print-directory load
+
+## load: assessbot-load: the real bot, fakeslack and Redis in one process; answer path, fan-out, digest, memory, start-up.
+## LOAD_FLAGS='-json load.json -profile-dir prof' keeps the figures and CPU/heap profiles.
+LOAD_FLAGS ?=
+load: redis
+	$(GO) run ./cmd/assessbot-load $(LOAD_FLAGS)
 
 lint:
 	$(GO) vet $(PKGS)

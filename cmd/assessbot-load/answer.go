@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -25,6 +26,13 @@ type AnswerResult struct {
 	SetRef      SetRefResult  `json:"set_reference"`
 	Ratio       float64       `json:"answers_per_set"` // saturation answers/s ÷ SET/s
 	SetupTime   time.Duration `json:"setup_ns"`
+	// BlocksBytes is the size of a section message's blocks: every click's
+	// payload carries the whole message, and the bot decodes all of it.
+	BlocksBytes int `json:"section_blocks_bytes"`
+	// ProcessRSS is this process's RSS (and peak) after the clicking:
+	// fakeslack keeps every response_url post, ack and delivery.
+	ProcessRSS int64 `json:"process_rss_after_bytes"`
+	ProcessHWM int64 `json:"process_hwm_after_bytes"`
 }
 
 // PhaseResult is one measured window of clicking.
@@ -43,8 +51,13 @@ type PhaseResult struct {
 	MallocsPerAnswr float64   `json:"mallocs_per_answer"`
 	BytesPerAnswer  float64   `json:"alloc_bytes_per_answer"`
 	CPU             CPUShare  `json:"cpu"`
-	Errors          int64     `json:"click_errors"`
-	Timeouts        int64     `json:"save_timeouts"`
+	// CPUBySide is CPU seconds in the window by profiler label: bot,
+	// slack (fakeslack), load (the clickers), unlabelled (GC, runtime).
+	CPUBySide         map[string]float64 `json:"cpu_s_by_side"`
+	BotCPUPerAnswerUS float64            `json:"bot_cpu_us_per_answer"`
+	Errors            int64              `json:"click_errors"`
+	Timeouts          int64              `json:"save_timeouts"`
+	from, to          int64
 }
 
 // SetRefResult is the go-redis SET reference.
@@ -65,6 +78,7 @@ type answerConfig struct {
 	setClients  int
 	setDuration time.Duration
 	profileDir  string
+	tries       int
 	bot         botOptions
 }
 
@@ -91,6 +105,7 @@ func runAnswer(ctx context.Context, c answerConfig, rdb *redis.Client) (AnswerRe
 	}
 	fs.ClearCalls()
 	res.SetupTime = time.Since(setupStart)
+	res.BlocksBytes = len(rs[0].msg.Blocks)
 	logf("answer: %d respondents have their first section (%.1fs)", len(rs), res.SetupTime.Seconds())
 
 	byUser := make(map[string]*respondent, len(rs))
@@ -127,7 +142,7 @@ func runAnswer(ctx context.Context, c answerConfig, rdb *redis.Client) (AnswerRe
 	if c.profileDir != "" {
 		prof = filepath.Join(c.profileDir, "cpu-answer.pprof")
 	}
-	res.Saturation, err = clickPhase(ctx, "saturation", fs, b, rdb, rs, 0, c.warmup, c.window, prof, c.profileDir)
+	res.Saturation, err = clickPhase(ctx, "saturation", fs, b, rdb, rs, 0, c.warmup, c.window, c.tries, prof, c.profileDir)
 	if err != nil {
 		return res, err
 	}
@@ -137,7 +152,7 @@ func runAnswer(ctx context.Context, c answerConfig, rdb *redis.Client) (AnswerRe
 		if c.profileDir != "" {
 			prof = filepath.Join(c.profileDir, "cpu-answer-paced.pprof")
 		}
-		p, err := clickPhase(ctx, "paced", fs, b, rdb, rs, c.rate, c.warmup, c.window, prof, "")
+		p, err := clickPhase(ctx, "paced", fs, b, rdb, rs, c.rate, c.warmup, c.window, c.tries, prof, "")
 		if err != nil {
 			return res, err
 		}
@@ -145,6 +160,7 @@ func runAnswer(ctx context.Context, c answerConfig, rdb *redis.Client) (AnswerRe
 		logf("answer: paced at %.0f/s: %.0f answers/s, ack p99 %.2f ms", c.rate, p.AnswersPerSec, p.Ack.P99)
 	}
 	b.hook.onSave.Store(nil)
+	res.ProcessRSS, res.ProcessHWM = procStatus("self")
 	b.close()
 	fs.Close()
 	settleGC()
@@ -182,18 +198,19 @@ func snap(ctx context.Context, b *bot, rdb *redis.Client) snapshot {
 // each waiting for their previous answer to be saved before the next click
 // (so a person never has more than one click in flight). With rate > 0 the
 // clicks are paced to rate per second in total, else they go as fast as the
-// bot saves them. It measures a window after a warm-up.
+// bot saves them. After a warm-up it measures a window; when other
+// processes kept the CPUs busy during it, it measures again (up to tries
+// windows) and keeps the cleanest.
 func clickPhase(ctx context.Context, name string, fs *fakeslack.Server, b *bot, rdb *redis.Client, rs []*respondent,
-	rate float64, warmup, window time.Duration, cpuProfile, heapDir string) (PhaseResult, error) {
-	res := PhaseResult{Name: name, OfferedRate: rate}
+	rate float64, warmup, window time.Duration, tries int, cpuProfile, heapDir string) (PhaseResult, error) {
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wStart, wEnd atomic.Int64
-	wStart.Store(1 << 62)
-	wEnd.Store(1 << 62)
 	var errs, timeouts atomic.Int64
-	acks := make([][]time.Duration, len(rs))
-	dones := make([][]time.Duration, len(rs))
+	type click struct {
+		sent      int64
+		ack, done time.Duration // done < 0: not saved
+	}
+	clicks := make([][]click, len(rs))
 
 	var tokens chan struct{}
 	if rate > 0 {
@@ -252,46 +269,65 @@ func clickPhase(ctx context.Context, name string, fs *fakeslack.Server, b *bot, 
 					time.Sleep(10 * time.Millisecond)
 					continue
 				}
-				in := sent.UnixNano() >= wStart.Load() && sent.UnixNano() < wEnd.Load()
-				if in {
-					acks[i] = append(acks[i], ack.Latency)
-				}
+				c := click{sent: sent.UnixNano(), ack: ack.Latency, done: -1}
 				timer.Reset(30 * time.Second)
 				select {
 				case <-r.saved:
-					if in {
-						dones[i] = append(dones[i], time.Since(sent))
-					}
+					c.done = time.Since(sent)
 				case <-timer.C:
 					timeouts.Add(1)
 				case <-pctx.Done():
-					return
 				}
+				clicks[i] = append(clicks[i], c)
 			}
 		}()
 	}
 
 	time.Sleep(warmup)
-	s0 := snap(ctx, b, rdb)
-	wStart.Store(s0.at.UnixNano())
-	if cpuProfile != "" {
-		if f, err := os.Create(cpuProfile); err == nil {
-			if err := pprof.StartCPUProfile(f); err == nil {
-				defer func() { pprof.StopCPUProfile(); f.Close() }()
+	var best PhaseResult
+	var bestProfile []byte
+	var bestOthers = 1e9
+	for try := 0; try < max(tries, 1); try++ {
+		s0 := snap(ctx, b, rdb)
+		var profBuf bytes.Buffer
+		profiling := pprof.StartCPUProfile(&profBuf) == nil
+		if heapDir != "" && try == 0 {
+			writeHeap(filepath.Join(heapDir, "allocs-answer-start.pprof"))
+		}
+		time.Sleep(window)
+		s1 := snap(ctx, b, rdb)
+		if profiling {
+			pprof.StopCPUProfile()
+		}
+		if heapDir != "" && try == 0 {
+			writeHeap(filepath.Join(heapDir, "allocs-answer-end.pprof"))
+		}
+		res := windowResult(name, rate, s0, s1)
+		if profiling {
+			if by, err := cpuBySide(profBuf.Bytes()); err == nil {
+				res.CPUBySide = map[string]float64{}
+				for k, v := range by {
+					if k == "" {
+						k = "unlabelled (GC, runtime)"
+					}
+					res.CPUBySide[k] = round2(v)
+				}
+				if res.Answers > 0 {
+					res.BotCPUPerAnswerUS = by["bot"] * 1e6 / float64(res.Answers)
+				}
 			}
 		}
+		if res.CPU.Others < bestOthers {
+			best, bestProfile, bestOthers = res, profBuf.Bytes(), res.CPU.Others
+			best.from, best.to = s0.at.UnixNano(), s1.at.UnixNano()
+		}
+		if res.CPU.Others < 0.15 {
+			break
+		}
+		logf("answer: %s window %d: other processes kept %.2f cores busy; measuring again", name, try+1, res.CPU.Others)
 	}
-	if heapDir != "" {
-		writeHeap(filepath.Join(heapDir, "allocs-answer-start.pprof"))
-	}
-	time.Sleep(window)
-	s1 := snap(ctx, b, rdb)
-	wEnd.Store(s1.at.UnixNano())
-	if heapDir != "" {
-		writeHeap(filepath.Join(heapDir, "allocs-answer-end.pprof"))
-	}
-	if cpuProfile != "" {
-		pprof.StopCPUProfile()
+	if cpuProfile != "" && bestProfile != nil {
+		_ = os.WriteFile(cpuProfile, bestProfile, 0o644)
 	}
 	cancel()
 	wg.Wait()
@@ -313,18 +349,31 @@ func clickPhase(ctx context.Context, name string, fs *fakeslack.Server, b *bot, 
 		}
 	}
 
+	var acks, dones []time.Duration
+	for i := range clicks {
+		for _, c := range clicks[i] {
+			if c.sent >= best.from && c.sent < best.to {
+				acks = append(acks, c.ack)
+				if c.done >= 0 {
+					dones = append(dones, c.done)
+				}
+			}
+		}
+	}
+	best.Ack = summarize(acks)
+	best.Done = summarize(dones)
+	best.Errors, best.Timeouts = errs.Load(), timeouts.Load()
+	return best, nil
+}
+
+// windowResult computes a window's rates from its two snapshots.
+func windowResult(name string, rate float64, s0, s1 snapshot) PhaseResult {
+	res := PhaseResult{Name: name, OfferedRate: rate}
 	el := s1.at.Sub(s0.at)
 	n := s1.saves - s0.saves
 	res.Window = el.Seconds()
 	res.Answers = n
 	res.AnswersPerSec = float64(n) / el.Seconds()
-	var all, allDone []time.Duration
-	for i := range acks {
-		all = append(all, acks[i]...)
-		allDone = append(allDone, dones[i]...)
-	}
-	res.Ack = summarize(all)
-	res.Done = summarize(allDone)
 	if n > 0 {
 		res.RoundTrips = float64(s1.rts-s0.rts) / float64(n)
 		res.RedisCommands = float64(s1.rcalls-s0.rcalls-1) / float64(n) // the INFO call itself
@@ -334,8 +383,7 @@ func clickPhase(ctx context.Context, name string, fs *fakeslack.Server, b *bot, 
 	}
 	res.CPUUtilization = (s1.cpu - s0.cpu).Seconds() / el.Seconds()
 	res.CPU = cpuShare(s0.cpus, s1.cpus)
-	res.Errors, res.Timeouts = errs.Load(), timeouts.Load()
-	return res, nil
+	return res
 }
 
 func writeHeap(path string) {

@@ -92,6 +92,7 @@ func main() {
 	rate := flag.Float64("rate", 2000, "answer: clicks/s of the paced phase (0 = skip it)")
 	setClients := flag.Int("set-clients", 50, "answer: clients of the SET reference")
 	setDuration := flag.Duration("set-duration", 5*time.Second, "answer: length of the SET reference")
+	tries := flag.Int("tries", 3, "answer: windows to measure at most while other processes are busy (the cleanest is kept)")
 
 	fanoutN := flag.Int("fanout", 5000, "fanout: respondents")
 	wsRate := flag.Float64("fanout-cap", 50, "fanout: workspace-wide chat.postMessage cap, messages/s (0 = none)")
@@ -115,7 +116,7 @@ func main() {
 	jsonPath := flag.String("json", "", "write the report as JSON to this file")
 	profileDir := flag.String("profile-dir", "", "write CPU and heap profiles of each step here")
 	logPath := flag.String("log", "", "the bot's log file (default: discarded)")
-	quiet := flag.Duration("quiet-wait", 2*time.Minute, "before each step, wait up to this long for other processes to leave the CPUs idle")
+	quiet := flag.Duration("quiet-wait", 30*time.Second, "before each step, wait up to this long for other processes to leave the CPUs idle")
 	flag.Parse()
 
 	if *childMode {
@@ -128,7 +129,8 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("side", "load")))
+	ctx = pprof.WithLabels(ctx, pprof.Labels("side", "load"))
+	pprof.SetGoroutineLabels(ctx)
 
 	opt, err := redis.ParseURL(*redisURL)
 	if err != nil {
@@ -203,7 +205,7 @@ func main() {
 	})
 	step("answer", func() error {
 		r, err := runAnswer(ctx, answerConfig{respondents: *respondents, framework: *fw, warmup: *warmup, window: *duration,
-			rate: *rate, setClients: *setClients, setDuration: *setDuration, profileDir: *profileDir, bot: botOpts("answer")}, rdb)
+			rate: *rate, setClients: *setClients, setDuration: *setDuration, profileDir: *profileDir, tries: *tries, bot: botOpts("answer")}, rdb)
 		rep.Answer = &r
 		return err
 	})
@@ -289,6 +291,7 @@ func checks(r *Report, rate float64) []Check {
 		}
 		add("1 answers", "Redis round trips per answer (bot's client) / commands per answer (INFO commandstats)", fmt.Sprintf("%.2f / %.2f", s.RoundTrips, s.RedisCommands), "—", nil)
 		add("1 answers", "CPU per answer (whole process: bot + fakeslack + clickers), cores busy", fmt.Sprintf("%.0f µs, %.2f of %d", s.CPUPerAnswerUS, s.CPUUtilization, r.Machine.CPUs), "—", nil)
+		add("1 answers", "  of which the bot (CPU profile labels; GC not included)", fmt.Sprintf("%.0f µs (%s)", s.BotCPUPerAnswerUS, sides(s.CPUBySide)), "—", nil)
 		add("1 answers", "allocations per answer (whole process), bytes", fmt.Sprintf("%.0f, %.0f KB", s.MallocsPerAnswr, s.BytesPerAnswer/1024), "—", nil)
 		add("1 answers", fmt.Sprintf("reference: go-redis SET, %d clients, no pipelining", a.SetRef.Clients), fmt.Sprintf("%.0f ops/s", a.SetRef.OpsPerS), "—", nil)
 		add("1 answers", "answers/s ÷ SET/s", fmt.Sprintf("%.3f", a.Ratio), "—", nil)
@@ -383,6 +386,20 @@ func waitQuiet(ctx context.Context, rdb *redis.Client, limit time.Duration) {
 		logf("other processes keep %.2f cores busy; waiting", sh.Others)
 		time.Sleep(4 * time.Second)
 	}
+}
+
+func sides(m map[string]float64) string {
+	var total float64
+	for _, v := range m {
+		total += v
+	}
+	var parts []string
+	for _, k := range []string{"bot", "slack", "load", "unlabelled (GC, runtime)"} {
+		if total > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", strings.Fields(k)[0], 100*m[k]/total))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func envOr(k, def string) string {

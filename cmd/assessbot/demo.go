@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fwID := fl.String("framework", "cs-excellence", "framework to run")
 	n := fl.Int("respondents", 5, "number of simulated respondents (1-20)")
 	verbose := fl.Bool("v", false, "print the bot's logs")
+	chartPath := fl.String("chart", "", "write the digest's chart (PNG) to this file")
 	if err := fl.Parse(args); err != nil {
 		return usageErr("%v", err)
 	}
@@ -178,13 +180,34 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := wait(func() bool { return len(fs.ChannelMessages("CLEADS")) > 0 }); err != nil {
 		return fmt.Errorf("demo: no digest was posted: %w", err)
 	}
+	_ = wait(func() bool { return len(fs.ChannelMessages("CLEADS")) > len(f.Sections) })
 	time.Sleep(300 * time.Millisecond)
+	replies := 0
 	for _, msg := range fs.ChannelMessages("CLEADS") {
-		title := "#cs-leadership: the digest"
-		if msg.ThreadTS != "" && msg.ThreadTS != msg.TS {
-			title = "#cs-leadership: reply in the digest's thread"
+		if msg.ThreadTS == "" || msg.ThreadTS == msg.TS {
+			out("#cs-leadership: the digest", blocktext.Render(msg.Blocks, names))
+			continue
 		}
-		out(title, blocktext.Render(msg.Blocks, names))
+		if len(msg.Blocks) == 0 || string(msg.Blocks) == "null" {
+			continue // the chart's file message
+		}
+		if replies++; replies == 1 {
+			out("#cs-leadership: the first reply in the digest's thread (one per section)", blocktext.Render(msg.Blocks, names))
+		}
+	}
+	if replies > 1 {
+		fmt.Fprintf(stdout, "(… and %d more section replies in the thread.)\n", replies-1)
+	}
+	for _, file := range fs.Files() {
+		if strings.HasSuffix(file.Name, "-chart.png") {
+			fmt.Fprintf(stdout, "\n(The digest's thread also holds a chart: %s, %d KB.)\n", file.Name, len(file.Content)/1024)
+			if *chartPath != "" {
+				if err := os.WriteFile(*chartPath, file.Content, 0o644); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "Chart written to %s\n", *chartPath)
+			}
+		}
 	}
 	fmt.Fprintln(stdout, "\nThat was the whole flow, on this machine: embedded Redis, a Slack double, the real bot. See README.md to run it against your workspace.")
 	return nil

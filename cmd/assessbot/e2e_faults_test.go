@@ -120,10 +120,10 @@ func TestCommandsAndPermissions(t *testing.T) {
 	h.told(admin, "0 of 2 submitted")
 	h.command(admin, leads, "close")
 	h.told(admin, "posted the digest")
-	h.wait("the digest", func() bool { return len(h.slack.ChannelMessages(leads)) == 1 })
+	h.wait("the digest", func() bool { return len(h.digests()) == 1 })
 	h.command(admin, leads, "close")
 	h.told(admin, "already closed")
-	if n := len(h.slack.ChannelMessages(leads)); n != 1 {
+	if n := len(h.digests()); n != 1 {
 		t.Fatalf("%d messages in the digest channel after two closes, want 1", n)
 	}
 }
@@ -209,9 +209,9 @@ func TestDeadlineWhileDown(t *testing.T) {
 	h.main = nil
 	h.advance(2 * time.Hour)
 	h.start()
-	h.wait("the digest", func() bool { return len(h.slack.ChannelMessages(leads)) > 0 })
+	h.wait("the digest", func() bool { return len(h.digests()) > 0 })
 	time.Sleep(400 * time.Millisecond)
-	msgs := h.slack.ChannelMessages(leads)
+	msgs := h.digests()
 	if len(msgs) != 1 {
 		t.Fatalf("%d digests, want 1", len(msgs))
 	}
@@ -314,9 +314,9 @@ func TestDigestChannelProblems(t *testing.T) {
 	h.slack.FailNext("chat.postMessage", 1, fakeslack.Fault{Error: "not_in_channel"})
 	h.command(admin, leads, "close")
 	h.told(admin, "posted the digest")
-	if len(h.slack.Calls("conversations.join")) != 1 || len(h.slack.ChannelMessages(leads)) != 1 {
+	if len(h.slack.Calls("conversations.join")) != 1 || len(h.digests()) != 1 {
 		t.Fatalf("join calls %d, digests %d; want the bot to join and post once",
-			len(h.slack.Calls("conversations.join")), len(h.slack.ChannelMessages(leads)))
+			len(h.slack.Calls("conversations.join")), len(h.digests()))
 	}
 
 	h.startReview("3d", "UAMY")
@@ -327,7 +327,7 @@ func TestDigestChannelProblems(t *testing.T) {
 		m, ok := h.dmWith(admin, "Invite me there")
 		return ok && strings.Contains(string(m.Blocks), "results")
 	})
-	if n := len(h.slack.ChannelMessages(leads)); n != 1 {
+	if n := len(h.digests()); n != 1 {
 		t.Fatalf("%d digests in the channel, want only the first review's", n)
 	}
 }
@@ -469,7 +469,7 @@ func TestHugeFrameworkThroughSlack(t *testing.T) {
 		t.Fatalf("errors logged")
 	}
 	h.command(admin, leads, "close")
-	h.wait("the digest", func() bool { return len(h.slack.ChannelMessages(leads)) > 0 })
+	h.wait("the digest", func() bool { return len(h.digests()) > 0 })
 	time.Sleep(500 * time.Millisecond)
 	for _, c := range h.slack.Calls() {
 		if c.Err != "" {
@@ -485,4 +485,88 @@ func msg0Value(m fakeslack.Message, question, option string) string {
 		return sm[1]
 	}
 	return ""
+}
+
+// Results for the asker's eyes only; an export whose responses recompute
+// through `assessbot score` to the exported aggregates; per-respondent rows
+// withheld in a small team.
+func TestResultsAndExport(t *testing.T) {
+	users := []string{"U1", "U2", "U3", "U4", "U5", "U6"}
+	h := newHarness(t, users...)
+	h.command(admin, leads, "start cs-exec-maturity to <@U1|a> <@U2|b> <@U3|c> <@U4|d> <@U5|e> <@U6|f> digest <#CLEADS|x> due 3d now")
+	f, _ := mustCatalog(t).Get("cs-exec-maturity")
+	for i, u := range users {
+		intro := h.waitDM(u, `"start"`)
+		h.click(u, intro, "start")
+		h.waitDM(u, "1/1 · ")
+		a := plan(f, i, true)
+		h.answerSection(u, f, 0, a)
+		h.waitAnswersIn(u, a)
+	}
+	h.command(outsider, leads, "export")
+	h.told(outsider, "Only assessbot admins")
+
+	h.command(admin, leads, "results")
+	h.wait("interim results", func() bool {
+		for _, m := range h.slack.Ephemerals(admin) {
+			if strings.Contains(string(m.Blocks), "Interim results") && strings.Contains(string(m.Blocks), "6 of 6 responded") {
+				return true
+			}
+		}
+		return false
+	})
+	h.command(admin, leads, "export")
+	h.told(admin, "two files")
+	var responses, aggregates []byte
+	for _, file := range h.slack.Files() {
+		switch {
+		case strings.HasSuffix(file.Name, "-responses.csv"):
+			responses = file.Content
+		case strings.HasSuffix(file.Name, "-aggregates.csv"):
+			aggregates = file.Content
+		}
+	}
+	if responses == nil || aggregates == nil {
+		t.Fatalf("files: %+v", h.slack.Files())
+	}
+	for _, u := range users {
+		if strings.Contains(string(responses), u) {
+			t.Fatalf("the export names %s:\n%s", u, responses)
+		}
+	}
+	score := scoreJSONFor(t, "cs-exec-maturity", responses)
+	wantRow := fmt.Sprintf("section,executive,executive,CS Executive Maturity,%.4f,%.4f,", *score.Sections[0].Score, *score.Sections[0].Divergence)
+	if !strings.Contains(string(aggregates), wantRow) {
+		t.Fatalf("aggregates do not match the recomputed export:\nwant %s\n%s", wantRow, aggregates)
+	}
+	if !strings.Contains(string(aggregates), "question,retention-responsibility,executive,") {
+		t.Fatalf("no question rows:\n%s", aggregates)
+	}
+}
+
+func TestExportWithheldInSmallTeams(t *testing.T) {
+	h := newHarness(t, "UAMY", "UBEN", "UCAT")
+	h.startReview("3d", "UAMY", "UBEN", "UCAT")
+	for _, u := range []string{"UAMY", "UBEN", "UCAT"} {
+		intro := h.waitDM(u, `"start"`)
+		h.click(u, intro, "start")
+		msg := h.waitDM(u, `"answer|`)
+		h.click(u, msg, firstAnswerAction(msg))
+	}
+	h.wait("three respondents", func() bool {
+		n := 0
+		for _, a := range h.responses() {
+			if len(a) > 0 {
+				n++
+			}
+		}
+		return n == 3
+	})
+	h.command(admin, leads, "export")
+	h.told(admin, "3 people answered, and rows are exported only from 5")
+	for _, file := range h.slack.Files() {
+		if strings.HasSuffix(file.Name, "-responses.csv") {
+			t.Fatal("responses of a 3-person team were exported")
+		}
+	}
 }

@@ -162,9 +162,9 @@ func TestScheduledReviewsInLocalTime(t *testing.T) {
 			}
 		}
 		// The window ends Wednesday 8:00 UTC: one digest.
-		step(mon.Add(56*time.Hour+time.Second), "the digest", func() bool { return len(h.slack.ChannelMessages(leads)) == week+1 })
+		step(mon.Add(56*time.Hour+time.Second), "the digest", func() bool { return len(h.digests()) == week+1 })
 	}
-	msgs := h.slack.ChannelMessages(leads)
+	msgs := h.digests()
 	if len(msgs) != 2 {
 		t.Fatalf("%d digests, want 2", len(msgs))
 	}
@@ -245,9 +245,9 @@ func TestReplicasExactlyOnce(t *testing.T) {
 		h.setNow(start.Add(time.Duration(2*i)*time.Hour - 10*time.Minute + time.Second))
 		want := min(i, runs)
 		h.wait(fmt.Sprintf("run %d", i), func() bool {
-			return countIntros(h.slack, "UAMY") >= want && len(h.slack.ChannelMessages(leads)) >= i-1
+			return countIntros(h.slack, "UAMY") >= want && len(h.digests()) >= i-1
 		})
-		if n, d := countIntros(h.slack, "UAMY"), len(h.slack.ChannelMessages(leads)); n > want || d > i-1 {
+		if n, d := countIntros(h.slack, "UAMY"), len(h.digests()); n > want || d > i-1 {
 			t.Fatalf("run %d: %d intro DMs and %d digests, want %d and %d", i, n, d, want, i-1)
 		}
 		if i == runs {
@@ -264,8 +264,8 @@ func TestReplicasExactlyOnce(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond)
 	ids, _ := h.main.Store.RecentReviews(context.Background(), 1000)
-	if len(ids) != runs || countIntros(h.slack, "UAMY") != runs || len(h.slack.ChannelMessages(leads)) != runs {
-		t.Fatalf("reviews %d, intro DMs %d, digests %d; want %d of each", len(ids), countIntros(h.slack, "UAMY"), len(h.slack.ChannelMessages(leads)), runs)
+	if len(ids) != runs || countIntros(h.slack, "UAMY") != runs || len(h.digests()) != runs {
+		t.Fatalf("reviews %d, intro DMs %d, digests %d; want %d of each", len(ids), countIntros(h.slack, "UAMY"), len(h.digests()), runs)
 	}
 	logs := h.logs.String()
 	started, posted := strings.Count(logs, `msg="scheduled review started"`), strings.Count(logs, `msg="digest posted"`)

@@ -15,6 +15,11 @@ const (
 // least this many respondents answered.
 const DefaultThreshold = 3
 
+// DefaultDistributionThreshold guards finer detail, the count of each
+// answer and per-respondent exports: in a small team a spread of answers can
+// say who answered what.
+const DefaultDistributionThreshold = 5
+
 // Review is one run of a framework for an audience.
 type Review struct {
 	ID            string    `json:"id"`
@@ -37,6 +42,18 @@ type Review struct {
 	// DeliverNow sends every intro DM at once instead of in each
 	// respondent's morning.
 	DeliverNow bool `json:"deliver_now,omitempty"`
+	// DistThreshold is the anonymity threshold for answer counts and
+	// exports; 0 means the larger of Threshold and the default.
+	DistThreshold int `json:"dist_threshold,omitempty"`
+}
+
+// DistributionThreshold is the number of answers below which answer counts
+// and per-respondent rows are withheld.
+func (r *Review) DistributionThreshold() int {
+	if r.DistThreshold > 0 {
+		return r.DistThreshold
+	}
+	return max(r.Threshold, DefaultDistributionThreshold)
 }
 
 // Series names the reviews a review is compared with: the same schedule, or

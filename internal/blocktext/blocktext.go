@@ -93,7 +93,8 @@ func element(e map[string]any) string {
 	case "radio_buttons", "static_select":
 		var opts []string
 		for _, o := range list(e["options"]) {
-			opts = append(opts, "( ) "+text(o.(map[string]any)["text"]))
+			om, _ := o.(map[string]any) // nil for a forged non-object option
+			opts = append(opts, "( ) "+text(om["text"]))
 		}
 		return strings.Join(opts, "  ")
 	}

@@ -62,6 +62,9 @@ type Digest struct {
 	Strongest []scoring.SectionResult
 	Weakest   []scoring.SectionResult
 	Trend     *Trend
+	// Spread is the spread of respondents' section scores, by section id
+	// (only sections that meet the anonymity threshold), for the chart.
+	Spread map[string]scoring.Quantiles
 }
 
 // Build assembles a digest.

@@ -23,9 +23,9 @@ import (
 
 // Slack limits that a framework must fit in (see SLACK-WIRE.md).
 const (
-	maxOptionLabel  = 75  // option text
-	maxOptions      = 100 // a static_select; more than 10 are shown as a menu instead of buttons
-	maxTitle        = 150 // header block
+	maxOptionLabel  = 75   // option text
+	maxOptions      = 100  // a static_select; more than 10 are shown as a menu instead of buttons
+	maxTitle        = 150  // header block
 	maxQuestionText = 3000 // a section block's text
 )
 

@@ -1,4 +1,6 @@
-package framework_test
+package framework
+
+// An internal test, so the limits checked are the loader's own constants.
 
 import (
 	"encoding/json"
@@ -12,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/assessbot/assessbot/internal/assessment"
-	"github.com/assessbot/assessbot/internal/framework"
 )
 
 // fuzzSeedFiles are the shipped frameworks and the test files, good and bad.
@@ -70,14 +71,14 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const name = "fuzz.yaml"
-		fw, err := framework.Parse(name, data)
+		fw, err := Parse(name, data)
 		if (fw == nil) == (err == nil) {
 			t.Fatalf("Parse gave framework %v and error %v: want exactly one", fw != nil, err)
 		}
 		if err != nil {
-			var fe *framework.Error
+			var fe *Error
 			if !errors.As(err, &fe) {
-				t.Fatalf("error %T is not a *framework.Error: %v", err, err)
+				t.Fatalf("error %T is not a *Error: %v", err, err)
 			}
 			if len(fe.Problems) == 0 {
 				t.Fatal("an *Error with no problems")
@@ -110,7 +111,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("the framework changed through JSON:\n%+v\n%+v", fw, &back)
 		}
 		// Parsing is deterministic.
-		again, err := framework.Parse(name, data)
+		again, err := Parse(name, data)
 		if err != nil || !reflect.DeepEqual(again, fw) {
 			t.Fatalf("a second Parse differs: %v", err)
 		}
@@ -131,7 +132,7 @@ func checkFramework(t *testing.T, f *assessment.Framework) {
 		}
 	}
 	validID("framework", f.ID)
-	runes("title", f.Title, 1, 150)
+	runes("title", f.Title, 1, maxTitle)
 	if len(f.Sections) == 0 {
 		t.Fatal("no sections")
 	}
@@ -142,7 +143,7 @@ func checkFramework(t *testing.T, f *assessment.Framework) {
 			t.Fatalf("section %q twice", s.ID)
 		}
 		sections[s.ID] = true
-		runes("section title", s.Title, 1, 150)
+		runes("section title", s.Title, 1, maxTitle)
 		if len(s.Questions) == 0 {
 			t.Fatalf("section %q has no questions", s.ID)
 		}
@@ -152,7 +153,7 @@ func checkFramework(t *testing.T, f *assessment.Framework) {
 				t.Fatalf("question %q twice", q.ID)
 			}
 			questions[q.ID] = true
-			runes("question text", q.Text, 1, 2000)
+			runes("question text", q.Text, 1, maxQuestionText)
 			sc := f.Scales[q.Scale]
 			if sc == nil {
 				t.Fatalf("question %q: scale %q is not in f.Scales", q.ID, q.Scale)
@@ -181,9 +182,9 @@ func checkFramework(t *testing.T, f *assessment.Framework) {
 			}
 			continue
 		}
-		max := 10
+		max := maxOptions
 		if sc.NotSure {
-			max = 9
+			max-- // "Not sure" takes a place
 		}
 		if n := len(sc.Options); n < 2 || n > max {
 			t.Fatalf("scale %q has %d options (not sure %v)", name, n, sc.NotSure)
@@ -195,7 +196,7 @@ func checkFramework(t *testing.T, f *assessment.Framework) {
 				t.Fatalf("scale %q: option id %q reserved or twice", name, o.ID)
 			}
 			ids[o.ID] = true
-			runes("option label", o.Label, 1, 75)
+			runes("option label", o.Label, 1, maxOptionLabel)
 			if !(o.Score >= 0 && o.Score <= 1) {
 				t.Fatalf("scale %q: option %q score %v outside [0,1]", name, o.ID, o.Score)
 			}

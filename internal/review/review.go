@@ -194,7 +194,9 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	} else if prev != nil {
 		meta.Previous, meta.PreviousClosed = prev, at
 	}
-	return digest.Build(f, res, meta), r, nil
+	d := digest.Build(f, res, meta)
+	d.Spread = scoring.Spread(f, responses, r.Threshold)
+	return d, r, nil
 }
 
 // previous scores the review this one is compared with: the last one of

@@ -6,6 +6,7 @@ package schedule
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -164,7 +165,16 @@ func (r Reminder) String() string {
 	if r.Fraction > 0 {
 		return strconv.Itoa(int(r.Fraction*100+0.5)) + "%"
 	}
-	return strings.TrimSuffix(strings.TrimSuffix(r.Before.String(), "0s"), "0m")
+	// Drop zero minutes and seconds ("24h0m0s" → "24h") but keep every
+	// digit that counts ("30m0s" → "30m", not "3").
+	s := r.Before.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+		if strings.HasSuffix(s, "h0m") {
+			s = strings.TrimSuffix(s, "0m")
+		}
+	}
+	return s
 }
 
 // DefaultReminders: halfway through the window and 24 hours before the deadline.
@@ -205,7 +215,7 @@ func ParseDuration(s string) (time.Duration, error) {
 	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
 		if n, ok := strings.CutSuffix(s, suffix); ok {
 			v, err := strconv.Atoi(n)
-			if err != nil {
+			if err != nil || v > int(math.MaxInt64/unit) || v < -int(math.MaxInt64/unit) {
 				return 0, fmt.Errorf("bad duration %q", s)
 			}
 			return time.Duration(v) * unit, nil

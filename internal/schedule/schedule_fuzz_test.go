@@ -1,6 +1,8 @@
 package schedule
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -76,7 +78,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if s.Location == nil || s.Location == time.Local && time.Local != time.UTC {
+		if s.Location == nil || s.Location == time.Local {
 			t.Fatalf("Parse(%q, %q): location %v", spec, tz, s.Location)
 		}
 		// What is stored (spec and the zone's name) parses again: a stored
@@ -103,6 +105,68 @@ func FuzzParse(f *testing.F) {
 				if i > 0 && !r.After(runs[i-1]) {
 					t.Fatalf("Parse(%q, %q).NextN(%v, 5) = %v: not strictly increasing", spec, tz, at, runs)
 				}
+			}
+		}
+	})
+}
+
+// FuzzParseReminders: reminders are stored as their String() and parsed
+// again when they fall due, so every reminder read must print back to
+// itself.
+func FuzzParseReminders(f *testing.F) {
+	for _, s := range []string{
+		"50%,24h", "none", "NONE", "1%,99%", "0%", "100%", "50%,50%,50%,50%,50%,50%",
+		"30m", "90m", "10s", "1h0m30s", "1h10m", "2d", "1w", " 36h , 25% ", "500ms", "1.5h",
+		"-1h", "0d", "106752d", "213504d", "9223372036854775807w", "1d1h", "", ",", "%", "24",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		rs, err := ParseReminders(s)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatalf("ParseReminders(%q): empty error", s)
+			}
+			return
+		}
+		if len(rs) > 5 {
+			t.Fatalf("ParseReminders(%q): %d reminders", s, len(rs))
+		}
+		for _, r := range rs {
+			if (r.Fraction > 0) == (r.Before > 0) || r.Fraction < 0 || r.Fraction >= 1 || r.Before < 0 {
+				t.Fatalf("ParseReminders(%q): reminder %+v", s, r)
+			}
+			back, err := ParseReminders(r.String())
+			if err != nil || len(back) != 1 || back[0] != r {
+				t.Fatalf("ParseReminders(%q): %+v prints as %q, which parses to %+v, %v", s, r, r.String(), back, err)
+			}
+		}
+	})
+}
+
+// FuzzParseDuration: "Nd" and "Nw" mean exactly N days or weeks, or are
+// refused; they never wrap around.
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"7d", "1w", "36h", "90D", " 3d ", "+2w", "-1d", "0d", "106752d", "213504d", "15250w", "15251w", "1.5d", "d", "1h30m", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDuration(s)
+		if err != nil {
+			return
+		}
+		norm := strings.ToLower(strings.TrimSpace(s))
+		for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+			n, ok := strings.CutSuffix(norm, suffix)
+			if !ok {
+				continue
+			}
+			v, err := strconv.ParseInt(n, 10, 64)
+			if err != nil {
+				t.Fatalf("ParseDuration(%q) = %v, but %q is not a whole number", s, d, n)
+			}
+			if d%unit != 0 || int64(d/unit) != v {
+				t.Fatalf("ParseDuration(%q) = %v, want %d × %v", s, d, v, unit)
 			}
 		}
 	})

@@ -405,36 +405,70 @@ func spread(q scoring.QuestionResult) string {
 	return fmt.Sprintf("%d answered, from %s to %s", q.Answered, digest.Percent(*q.Min), digest.Percent(*q.Max))
 }
 
-// textAnswerBlocks renders the open-text answers for the digest thread,
-// split into messages within Block Kit limits.
-func textAnswerBlocks(d digest.Digest) [][]slack.Block {
+// sectionThread renders one thread reply per section under the digest:
+// each question's score and divergence, how many chose each answer (only
+// from distThreshold answers up; never who), and the open answers,
+// anonymous and shuffled. Long sections are split over several messages.
+func sectionThread(d digest.Digest, distThreshold int) [][]slack.Block {
 	var msgs [][]slack.Block
-	var cur []slack.Block
+	byID := map[string]scoring.QuestionResult{}
 	for _, q := range d.Result.Questions {
-		if len(q.Texts) == 0 {
-			continue
-		}
-		if len(cur) == 0 {
-			cur = append(cur, slack.NewSectionBlock(mrkdwn("*In their own words* (anonymous, shuffled)"), nil, nil))
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "*%s*", escape(digest.QuestionText(q, 300)))
-		for _, t := range q.Texts {
-			line := "\n• " + escape(strings.ReplaceAll(digest.Truncate(t, 1000), "\n", " "))
-			if b.Len()+len(line) > maxSectionText-10 {
-				cur = append(cur, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
-				b.Reset()
-			}
-			b.WriteString(line)
-		}
-		cur = append(cur, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
-		if len(cur) >= maxBlocks-5 {
-			msgs = append(msgs, cur)
-			cur = nil
-		}
+		byID[q.ID] = q
 	}
-	if len(cur) > 0 {
-		msgs = append(msgs, cur)
+	for si, sr := range d.Result.Sections {
+		s := d.Framework.Sections[si]
+		head := fmt.Sprintf("*%d. %s*", si+1, escape(s.Title))
+		if sr.Score != nil {
+			head += fmt.Sprintf("  `%s` %s · divergence %.2f", digest.Bar(*sr.Score), digest.Percent(*sr.Score), *sr.Divergence)
+		}
+		cur := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}
+		for _, q := range s.Questions {
+			qr := byID[q.ID]
+			ref, _ := d.Framework.Lookup(q.ID)
+			var b strings.Builder
+			fmt.Fprintf(&b, "*%d.* %s\n", ref.Index+1, escape(digest.Truncate(q.Text, 1500)))
+			switch {
+			case qr.IsText && len(qr.Texts) > 0:
+				for _, t := range qr.Texts {
+					line := "> " + escape(strings.ReplaceAll(digest.Truncate(t, 600), "\n", " ")) + "\n"
+					if b.Len()+len(line) > maxSectionText-20 {
+						cur = append(cur, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+						b.Reset()
+					}
+					b.WriteString(line)
+				}
+			case qr.IsText && qr.Withheld:
+				fmt.Fprintf(&b, "_%d wrote an answer; shown from %d up._", qr.Answered, d.Result.Threshold)
+			case qr.IsText:
+				b.WriteString("_No written answers._")
+			case qr.Withheld:
+				fmt.Fprintf(&b, "_Withheld: %d answered (shown from %d)._", qr.Answered, d.Result.Threshold)
+			case qr.Score == nil:
+				fmt.Fprintf(&b, "_Nobody scored it (%d not sure)._", qr.NotSure)
+			default:
+				fmt.Fprintf(&b, "%s · divergence %.2f (%s)", digest.Percent(*qr.Score), *qr.Divergence, digest.DivergenceWord(*qr.Divergence))
+				if qr.Answered+qr.NotSure >= distThreshold {
+					var parts []string
+					for _, o := range ref.Scale.Options {
+						parts = append(parts, fmt.Sprintf("%s %d", escape(o.Label), qr.Options[o.ID]))
+					}
+					if ref.Scale.NotSure {
+						parts = append(parts, fmt.Sprintf("Not sure %d", qr.NotSure))
+					}
+					b.WriteString(" · " + strings.Join(parts, " · "))
+				} else {
+					fmt.Fprintf(&b, " · _answer counts shown from %d answers_", distThreshold)
+				}
+			}
+			cur = append(cur, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+			if len(cur) >= maxBlocks-2 {
+				msgs = append(msgs, cur)
+				cur = nil
+			}
+		}
+		if len(cur) > 0 {
+			msgs = append(msgs, cur)
+		}
 	}
 	return msgs
 }
@@ -450,5 +484,8 @@ const helpText = "*assessbot* runs customer-success maturity reviews in Slack.\n
 	"• `/review frameworks` — the frameworks you can use\n" +
 	"• `/review status [id]` — response rate and who has not finished (admins)\n" +
 	"• `/review close [id]` — close now and post the digest (admins)\n" +
+	"• `/review results [id]` — the digest, or the figures so far, for your eyes only (admins)\n" +
+	"• `/review export [id]` — anonymised responses and aggregates as CSV, in a DM (admins)\n" +
+	"• `/review schedule` — set up a review that repeats (admins; `/review schedule list` shows them)\n" +
 	"• `/review help` — this message\n" +
 	"Respondents answer in a DM from me; each click is saved at once. The digest never shows who answered what."

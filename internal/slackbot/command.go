@@ -78,7 +78,7 @@ func ParseCommand(text string) (Command, error) {
 			return Command{}, perr("`/review %s` takes no arguments.", verb)
 		}
 		return Command{Verb: verb}, nil
-	case "status", "close":
+	case "status", "close", "results", "export":
 		c := Command{Verb: verb}
 		switch len(args) {
 		case 0:
@@ -257,7 +257,8 @@ func parseSchedule(args []string) (Command, error) {
 	// The spec comes first: quoted ("0 9 1 */3 *", Slack may send curly
 	// quotes) or a single word (@monthly).
 	text := strings.Join(rest, " ")
-	text = strings.NewReplacer("“", "\"", "”", "\"").Replace(text)
+	quotes := strings.NewReplacer("“", "\"", "”", "\"")
+	text = quotes.Replace(text)
 	switch {
 	case strings.HasPrefix(text, "\""):
 		end := strings.Index(text[1:], "\"")
@@ -268,7 +269,7 @@ func parseSchedule(args []string) (Command, error) {
 		text = text[end+2:]
 	case len(rest) > 0:
 		c.Spec = rest[0]
-		text = strings.TrimPrefix(text, rest[0])
+		text = strings.TrimPrefix(text, quotes.Replace(rest[0])) // a curly quote inside the word was replaced too
 	default:
 		return c, perr("Which schedule? The form is %s.", scheduleExample)
 	}

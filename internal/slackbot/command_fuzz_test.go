@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/assessbot/assessbot/internal/schedule"
 )
 
 // commandSeeds are the forms of TestParseCommand plus the schedule forms.
@@ -39,6 +41,10 @@ var commandSeeds = []string{
 	"start cs-excellence to <@U1> threshold",
 	"start cs-excellence to <@U1> threshold 50 now remind 50%,24h",
 	"start cs-excellence to <@W1> remind none",
+	"start cs-excellence to <@U1> remind 30m,90m,10s",
+	"start cs-excellence to <@U1> remind 1h0m30s",
+	"results r4k9x2mq",
+	"export",
 	"start cs-excellence to <@U1> remind",
 	"start cs-excellence to <@U1> window 7d",
 	"schedule",
@@ -72,7 +78,9 @@ var commandSeeds = []string{
 
 var reSlackID = regexp.MustCompile(`^[A-Z0-9]+$`)
 
-var verbs = map[string]bool{"": true, "help": true, "frameworks": true, "start": true, "status": true, "close": true, "schedule": true}
+// verbs are the commands ParseCommand knows (results and export came after
+// the original list).
+var verbs = map[string]bool{"": true, "help": true, "frameworks": true, "start": true, "status": true, "close": true, "schedule": true, "results": true, "export": true}
 
 func FuzzParseCommand(f *testing.F) {
 	for _, s := range commandSeeds {
@@ -116,6 +124,14 @@ func FuzzParseCommand(f *testing.F) {
 		if c.Threshold < 0 || c.Threshold > 50 {
 			t.Fatalf("ParseCommand(%q): threshold %d", text, c.Threshold)
 		}
+		// Reminders are stored as strings and parsed again when they fall due:
+		// each must parse back to one reminder, unchanged.
+		for _, r := range c.Reminders {
+			rs, err := schedule.ParseReminders(r)
+			if err != nil || len(rs) != 1 || rs[0].String() != r {
+				t.Fatalf("ParseCommand(%q): reminder %q does not parse back: %v %v", text, r, rs, err)
+			}
+		}
 		if c.Due.In < 0 {
 			t.Fatalf("ParseCommand(%q): due %v in the past", text, c.Due.In)
 		}
@@ -133,6 +149,14 @@ func FuzzParseCommand(f *testing.F) {
 		}
 		if c.Sub == "add" && c.Framework == "" {
 			t.Fatalf("ParseCommand(%q): schedule add without a framework", text)
+		}
+		// An unquoted spec is one word; the framework is the next one, never
+		// the spec word read a second time.
+		if f := strings.Fields(text); c.Sub == "add" && len(f) > 3 && f[2] == c.Spec {
+			want := strings.ToLower(strings.NewReplacer("“", `"`, "”", `"`).Replace(f[3]))
+			if c.Framework != want {
+				t.Fatalf("ParseCommand(%q): spec %q, framework %q, want %q", text, c.Spec, c.Framework, want)
+			}
 		}
 		if utf8.ValidString(text) && !utf8.ValidString(c.Framework) {
 			t.Fatalf("ParseCommand(%q): framework %q is not valid UTF-8", text, c.Framework)

@@ -58,6 +58,17 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 			return
 		}
 		reply(b.statusText(ctx, cmd.ReviewID))
+	case "results", "export":
+		if !b.isAdmin(ctx, sc.UserID) {
+			b.log.Warn("non-admin asked for results", "user", sc.UserID, "verb", cmd.Verb, "review", cmd.ReviewID)
+			reply(notAdmin)
+			return
+		}
+		if cmd.Verb == "results" {
+			b.resultsCommand(ctx, sc, cmd.ReviewID)
+		} else {
+			b.exportCommand(ctx, sc, cmd.ReviewID)
+		}
 	case "close":
 		if !b.isAdmin(ctx, sc.UserID) {
 			b.log.Warn("non-admin tried to close a review", "user", sc.UserID, "review", cmd.ReviewID)

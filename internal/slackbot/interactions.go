@@ -366,8 +366,9 @@ func (b *Bot) postDigest(ctx context.Context, reviewID string) bool {
 		}
 	}
 	ch, ts, _ := splitRef(ref)
-	for _, msg := range textAnswerBlocks(d) {
-		if _, err := b.post(ctx, ch, "Open answers", msg, slack.MsgOptionTS(ts)); err != nil {
+	b.uploadChart(ctx, d, r, ch, ts)
+	for _, msg := range sectionThread(d, r.DistributionThreshold()) {
+		if _, err := b.post(ctx, ch, "Section details", msg, slack.MsgOptionTS(ts)); err != nil {
 			b.log.Warn("digest thread reply failed", "review", reviewID, "err", err)
 		}
 	}
