@@ -252,10 +252,14 @@ func TestForgedViewSubmission(t *testing.T) {
 			"private_metadata": id + "|team-roles-documented|DAMY",
 			"state":            map[string]any{"values": map[string]any{"answer": map[string]any{"v": map[string]any{"type": "plain_text_input", "value": "forged"}}}}},
 	}
-	if _, err := h.slack.Send(h.ctx, "interactive", payload); err != nil {
+	ack, err := h.slack.Send(h.ctx, "interactive", payload)
+	if err != nil {
 		t.Fatal(err)
 	}
-	h.told(outsider, "not a respondent")
+	// The form stays open with the reason.
+	if !strings.Contains(string(ack.Payload), `"response_action":"errors"`) || !strings.Contains(string(ack.Payload), "not a respondent") {
+		t.Fatalf("ack = %s", ack.Payload)
+	}
 	if got := h.responses(); len(got[outsider]) != 0 || len(got["UAMY"]) != 0 {
 		t.Fatalf("a forged submission was stored: %v", got)
 	}

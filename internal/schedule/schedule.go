@@ -80,13 +80,40 @@ func (s Spec) Next(t time.Time) time.Time {
 		if n.IsZero() {
 			return n
 		}
-		real := time.Date(n.Year(), n.Month(), n.Day(), n.Hour(), n.Minute(), 0, 0, s.Location)
+		real := s.wallTime(n)
 		if real.After(t) {
 			return real
 		}
 		wall = n
 	}
 	return time.Time{}
+}
+
+// NextN returns the next n runs after t, in the spec's zone.
+// wallTime maps a wall-clock time (given in UTC fields) to the instant it
+// names in the spec's zone. Go leaves the choice open for times that don't
+// exist or happen twice; here a skipped time runs just after the jump (2:30
+// on a spring-forward night runs at 3:30) and a repeated time runs the first
+// time it happens.
+func (s Spec) wallTime(n time.Time) time.Time {
+	t := time.Date(n.Year(), n.Month(), n.Day(), n.Hour(), n.Minute(), 0, 0, s.Location)
+	wallOf := func(x time.Time) time.Time {
+		l := x.In(s.Location)
+		return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), 0, 0, time.UTC)
+	}
+	switch w := wallOf(t); {
+	case w.Before(n):
+		// In a gap Go may pick the instant an hour early (zones behind UTC).
+		return t.Add(n.Sub(w))
+	case w.After(n):
+		return t // in a gap, already just after the jump
+	}
+	for _, back := range []time.Duration{time.Hour, 30 * time.Minute} {
+		if e := t.Add(-back); wallOf(e).Equal(n) {
+			return e // a time that happens twice: the first
+		}
+	}
+	return t
 }
 
 // NextN returns the next n runs after t, in the spec's zone.

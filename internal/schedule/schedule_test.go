@@ -161,3 +161,29 @@ func TestParseReminders(t *testing.T) {
 		}
 	}
 }
+
+// On the nights clocks change, in zones ahead of and behind UTC: a skipped
+// 2:30 runs at 3:30 local, a repeated 1:30/2:30 runs the first time.
+func TestDSTNightsBothSides(t *testing.T) {
+	tests := []struct {
+		zone string
+		spec string
+		from time.Time
+		want string // local wall time and offset
+	}{
+		{"Europe/Berlin", "30 2 * * *", time.Date(2027, 3, 27, 12, 0, 0, 0, time.UTC), "2027-03-28 03:30 +0200"},
+		{"America/New_York", "30 2 * * *", time.Date(2027, 3, 13, 12, 0, 0, 0, time.UTC), "2027-03-14 03:30 -0400"},
+		{"Europe/Berlin", "30 2 * * *", time.Date(2027, 10, 30, 12, 0, 0, 0, time.UTC), "2027-10-31 02:30 +0200"},
+		{"America/New_York", "30 1 * * *", time.Date(2027, 11, 6, 12, 0, 0, 0, time.UTC), "2027-11-07 01:30 -0400"},
+	}
+	for _, tc := range tests {
+		s, err := Parse(tc.spec, tc.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := s.Next(tc.from).In(mustLoc(t, tc.zone)).Format("2006-01-02 15:04 -0700")
+		if got != tc.want {
+			t.Errorf("%s %s: %s, want %s", tc.zone, tc.spec, got, tc.want)
+		}
+	}
+}

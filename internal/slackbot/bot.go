@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -69,6 +70,53 @@ type job struct {
 	kind       socketmode.EventType
 	data       any
 	received   time.Time
+	// ack is set when the envelope is acked by its worker, after the answer
+	// it carries is stored: an acknowledged answer is never lost.
+	ack *deferredAck
+}
+
+// deferredAck acks an envelope once: when the handler has stored what it
+// carries, or, so that Slack never redelivers it, after ackDeadline.
+type deferredAck struct {
+	once  sync.Once
+	timer *time.Timer
+	send  func(payload any)
+}
+
+// ackDeadline leaves a margin under Slack's 3 seconds.
+const ackDeadline = 2500 * time.Millisecond
+
+func newDeferredAck(send func(payload any)) *deferredAck {
+	a := &deferredAck{send: send}
+	a.timer = time.AfterFunc(ackDeadline, func() { a.Ack(nil) })
+	return a
+}
+
+// Ack sends the ack (with payload) unless it was sent already. It reports
+// whether this call sent it.
+func (a *deferredAck) Ack(payload any) bool {
+	if a == nil {
+		return false
+	}
+	sent := false
+	a.once.Do(func() {
+		a.timer.Stop()
+		a.send(payload)
+		sent = true
+	})
+	return sent
+}
+
+// storesAnswer reports whether an interaction carries an answer to store
+// before its ack: an answer click, or a written answer or comment.
+func storesAnswer(cb slack.InteractionCallback) bool {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		return len(cb.ActionCallback.BlockActions) > 0 && strings.HasPrefix(cb.ActionCallback.BlockActions[0].ActionID, actAnswer+"|")
+	case slack.InteractionTypeViewSubmission:
+		return cb.View.CallbackID == cbText || cb.View.CallbackID == cbComment
+	}
+	return false
 }
 
 // New builds a bot. api must carry the app-level token (OptionAppLevelToken).
@@ -182,6 +230,13 @@ func isAuthError(err error) bool {
 // dispatch runs on the event loop: it acks, and hands the work to a worker.
 // It does no I/O besides the ack.
 func (b *Bot) dispatch(evt socketmode.Event) {
+	defer func() {
+		// Parsing and form checks run here, before the ack; a bug in one must
+		// cost one envelope, not the process.
+		if p := recover(); p != nil {
+			b.log.Error("panic while dispatching an envelope", "type", evt.Type, "panic", p)
+		}
+	}()
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		b.connected.Store(true)
@@ -245,8 +300,16 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 			}
 		}
 	}
-	if err := b.sm.Ack(*evt.Request, ack); err != nil {
-		b.log.Warn("ack failed", "envelope", j.envelopeID, "err", err)
+	req := *evt.Request
+	send := func(payload any) {
+		if err := b.sm.Ack(req, payload); err != nil {
+			b.log.Warn("ack failed", "envelope", j.envelopeID, "err", err)
+		}
+	}
+	if cb, ok := j.data.(slack.InteractionCallback); ok && ack == nil && storesAnswer(cb) {
+		j.ack = newDeferredAck(send)
+	} else {
+		send(ack)
 	}
 	if j.data == nil {
 		return
@@ -289,6 +352,7 @@ func (b *Bot) handle(ctx context.Context, j job) {
 		if p := recover(); p != nil {
 			b.log.Error("panic while handling envelope", "envelope", j.envelopeID, "panic", p)
 		}
+		j.ack.Ack(nil) // every envelope is acked, whatever happened
 		b.m.handle.WithLabelValues(string(j.kind)).Observe(time.Since(j.received).Seconds())
 	}()
 	if j.envelopeID != "" {
@@ -304,7 +368,7 @@ func (b *Bot) handle(ctx context.Context, j job) {
 	case slashJob:
 		b.handleCommand(ctx, d.cmd, d.parsed)
 	case slack.InteractionCallback:
-		b.handleInteraction(ctx, d)
+		b.handleInteraction(ctx, d, j.ack)
 	case slackevents.EventsAPIEvent:
 		b.publishHome(ctx, homeUser(d))
 	}

@@ -11,19 +11,22 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/store"
 )
 
 func asSlackErr(err error, se *slack.SlackErrorResponse) bool { return errors.As(err, se) }
 
-func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallback) {
+// handleInteraction handles a click or a form. ack is non-nil when the
+// envelope carries an answer: it is acked once the answer is stored.
+func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallback, ack *deferredAck) {
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		if len(cb.ActionCallback.BlockActions) == 0 {
 			return
 		}
-		b.handleAction(ctx, cb, cb.ActionCallback.BlockActions[0])
+		b.handleAction(ctx, cb, cb.ActionCallback.BlockActions[0], ack)
 	case slack.InteractionTypeViewSubmission:
 		switch cb.View.CallbackID {
 		case cbStart:
@@ -31,7 +34,7 @@ func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallbac
 		case cbSchedule:
 			b.scheduleFromModal(ctx, cb)
 		case cbText, cbComment:
-			b.handleTextSubmission(ctx, cb)
+			b.handleTextSubmission(ctx, cb, ack)
 		}
 	}
 }
@@ -44,14 +47,13 @@ func (b *Bot) refuse(ctx context.Context, cb slack.InteractionCallback, err erro
 
 var errBadPayload = assessment.Errorf(assessment.EINVALID, "That button is not one of mine or is out of date. Open the review from its first message and try again.")
 
-func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
-	kind, _, _ := strings.Cut(act.ActionID, "|")
+func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction, ack *deferredAck) {
 	val := act.Value
 	if val == "" {
 		val = act.SelectedOption.Value // a menu
 	}
-	parts := strings.Split(val, "|")
-	if len(parts) == 0 || parts[0] == "" || len(val) > 400 {
+	kind, parts, ok := parseAction(act.ActionID, val)
+	if !ok {
 		b.refuse(ctx, cb, errBadPayload, "action", act.ActionID)
 		return
 	}
@@ -77,6 +79,7 @@ func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, ac
 			return
 		}
 		sh, r, f, err := b.svc.Answer(ctx, reviewID, user, parts[1], assessment.Answer{Option: parts[2]}, false)
+		ack.Ack(nil) // stored (or refused): now Slack may forget the click
 		if err != nil {
 			b.m.answers.WithLabelValues(assessment.ErrorCode(err)).Inc()
 			b.refuse(ctx, cb, err, "op", "answer", "review", reviewID, "question", parts[1])
@@ -239,7 +242,7 @@ func (b *Bot) openTextModal(ctx context.Context, cb slack.InteractionCallback, r
 	}
 }
 
-func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCallback) {
+func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCallback, ack *deferredAck) {
 	parts := strings.Split(cb.View.PrivateMetadata, "|")
 	user := cb.User.ID
 	if len(parts) != 3 {
@@ -257,12 +260,18 @@ func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCall
 	if err != nil {
 		b.m.answers.WithLabelValues(assessment.ErrorCode(err)).Inc()
 		msg := b.userMessage(err, "op", "text answer", "review", reviewID, "question", questionID, "user", user)
+		// Still in time: keep the form open with the reason, so nothing
+		// typed is lost.
+		if ack.Ack(map[string]any{"response_action": "errors", "errors": map[string]string{"answer": digest.Truncate(msg, 150)}}) {
+			return
+		}
 		if assessment.ErrorCode(err) == assessment.EUNAVAILABLE {
 			msg = "Your text could not be saved because our database is not answering. Here it is, so nothing is lost; please try again in a minute:\n> " + escape(digestTrunc(text))
 		}
 		b.ephemeral(ctx, channel, user, msg)
 		return
 	}
+	ack.Ack(nil)
 	b.m.answers.WithLabelValues("saved").Inc()
 	b.refreshQuestion(ctx, r, f, user, questionID, sh, "")
 }
