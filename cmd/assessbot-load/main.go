@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -62,6 +63,8 @@ type Machine struct {
 	Model string `json:"cpu_model"`
 	Go    string `json:"go"`
 	Redis string `json:"redis"`
+	// Code is the commit measured, "+dirty" when files differ from it.
+	Code string `json:"code"`
 }
 
 // Check is one figure against its target.
@@ -326,7 +329,7 @@ func checks(r *Report, rate float64) []Check {
 }
 
 func printReport(w io.Writer, r *Report) {
-	fmt.Fprintf(w, "\nassessbot-load — %s, %d CPUs (%s), %s, Redis %s, %.0f s\n\n", r.When.Format("2006-01-02 15:04 UTC"), r.Machine.CPUs, r.Machine.Model, r.Machine.Go, r.Machine.Redis, r.Seconds)
+	fmt.Fprintf(w, "\nassessbot-load — %s, code %s, %d CPUs (%s), %s, Redis %s, %.0f s\n\n", r.When.Format("2006-01-02 15:04 UTC"), r.Machine.Code, r.Machine.CPUs, r.Machine.Model, r.Machine.Go, r.Machine.Redis, r.Seconds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "step\tfigure\tvalue\ttarget\tmet")
 	for _, c := range r.Checks {
@@ -357,6 +360,12 @@ func machine(ctx context.Context, rdb *redis.Client) Machine {
 			}
 		}
 		f.Close()
+	}
+	if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
+		m.Code = strings.TrimSpace(string(out))
+		if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+			m.Code += "+dirty"
+		}
 	}
 	if s, err := rdb.Info(ctx, "server").Result(); err == nil {
 		for _, l := range strings.Split(s, "\n") {

@@ -48,6 +48,7 @@ type Config struct {
 	LogFormat      string        `envconfig:"LOG_FORMAT" default:"text"`
 	Workers        int           `envconfig:"WORKERS" default:"16"`
 	Tick           time.Duration `envconfig:"TICK" default:"10s"`
+	Lease          time.Duration `envconfig:"LEASE" default:"2m"`
 
 	// Now replaces the clock (tests only).
 	Now func() time.Time `ignored:"true"`
@@ -190,7 +191,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	api := slack.New(c.SlackBotToken, slack.OptionAppLevelToken(c.SlackAppToken), slack.OptionAPIURL(c.SlackAPIURL))
 	m.Bot = slackbot.New(api, m.Store, cat, slackbot.Config{
-		AdminUsers: c.AdminUsers, AdminUsergroup: c.AdminUsergroup, Workers: c.Workers, Tick: c.Tick,
+		AdminUsers: c.AdminUsers, AdminUsergroup: c.AdminUsergroup, Workers: c.Workers, Tick: c.Tick, Lease: c.Lease,
 		Now: c.Now, Log: m.Log, Registerer: reg,
 	})
 

@@ -11,8 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"strings"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +41,10 @@ type Config struct {
 	Registerer     prometheus.Registerer
 	// Owner names this process in leases (defaults to a random id).
 	Owner string
+	// Lease is how long a claim on a piece of work (a digest, a DM, a
+	// scheduled run) holds: long enough to do it, short enough that the work
+	// of a process that died is taken over soon. Default 2 minutes.
+	Lease time.Duration
 }
 
 // Bot is the running Slack bot.
@@ -138,6 +142,9 @@ func New(api *slack.Client, st *store.Redis, cat *framework.Catalog, cfg Config)
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 2 * time.Minute
 	}
 	if cfg.Owner == "" {
 		cfg.Owner = review.NewID()

@@ -21,8 +21,6 @@ const (
 )
 
 const (
-	planLease = 2 * time.Minute
-	jobLease  = 2 * time.Minute
 	// jobBatch is how many due jobs one sweep claims; the rest wait for the
 	// next sweep, so a 5,000-person fan-out never holds a huge claim.
 	jobBatch = 200
@@ -43,7 +41,7 @@ func (b *Bot) goPlan(ctx context.Context, reviewID string) {
 // time, so planning twice after a crash changes nothing.
 func (b *Bot) plan(ctx context.Context, reviewID string) {
 	lease := "plan:" + reviewID
-	if ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, planLease); err != nil || !ok {
+	if ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, b.cfg.Lease); err != nil || !ok {
 		return
 	}
 	defer b.st.Release(context.WithoutCancel(ctx), lease, b.cfg.Owner)
@@ -149,7 +147,7 @@ func (b *Bot) timeZones(ctx context.Context, users []string) map[string]string {
 // runJobs runs every due intro and reminder, a few at a time.
 func (b *Bot) runJobs(ctx context.Context) {
 	for ctx.Err() == nil {
-		jobs, err := b.st.ClaimJobs(ctx, b.cfg.Now(), jobLease, jobBatch)
+		jobs, err := b.st.ClaimJobs(ctx, b.cfg.Now(), b.cfg.Lease, jobBatch)
 		if err != nil || len(jobs) == 0 {
 			return
 		}
@@ -176,7 +174,7 @@ func (b *Bot) runJobs(ctx context.Context) {
 				// Redis's, so a job is never run twice at once even if
 				// clocks jump or differ between replicas.
 				lock := "job:" + j.Key()
-				if ok, err := b.st.Claim(jctx, lock, b.cfg.Owner, jobLease); err != nil || !ok {
+				if ok, err := b.st.Claim(jctx, lock, b.cfg.Owner, b.cfg.Lease); err != nil || !ok {
 					return
 				}
 				defer b.st.Release(jctx, lock, b.cfg.Owner)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -326,15 +325,11 @@ func (b *Bot) submit(ctx context.Context, cb slack.InteractionCallback, reviewID
 	}
 }
 
-// digestLease is long enough to post a digest, short enough that a crashed
-// process's digest is picked up soon.
-const digestLease = 2 * time.Minute
-
 // postDigest posts a closed review's digest exactly once: a lease keeps
 // replicas apart and the stored digest ref makes later attempts no-ops.
 func (b *Bot) postDigest(ctx context.Context, reviewID string) bool {
 	lease := "digest:" + reviewID
-	ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, digestLease)
+	ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, b.cfg.Lease)
 	if err != nil || !ok {
 		return false
 	}

@@ -63,7 +63,7 @@ func (b *Bot) fireSchedules(ctx context.Context) {
 // making a second one.
 func (b *Bot) startOccurrence(ctx context.Context, o store.Occurrence) {
 	lease := fmt.Sprintf("occ:%s:%d", o.Schedule, o.At.Unix())
-	if ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, planLease); err != nil || !ok {
+	if ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, b.cfg.Lease); err != nil || !ok {
 		return
 	}
 	defer b.st.Release(context.WithoutCancel(ctx), lease, b.cfg.Owner)
