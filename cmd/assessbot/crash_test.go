@@ -85,9 +85,10 @@ func newCrashHarness(t *testing.T, users ...string) *crashHarness {
 			h.kill()
 		}
 		if t.Failed() {
-			for i := 1; i <= 5; i++ {
-				if b, err := os.ReadFile(filepath.Join(h.dir, fmt.Sprintf("bot-%d.log", i))); err == nil {
-					t.Logf("bot run %d:\n%s", i, b)
+			logs, _ := filepath.Glob(filepath.Join(h.dir, "bot-*.log"))
+			for _, l := range logs {
+				if b, err := os.ReadFile(l); err == nil {
+					t.Logf("%s:\n%s", filepath.Base(l), b)
 				}
 			}
 		}

@@ -47,6 +47,10 @@ type QuestionResult struct {
 	// IsText marks an open-text question; its answers are in Texts.
 	IsText bool     `json:"is_text,omitempty"`
 	Texts  []string `json:"texts,omitempty"`
+	// Comments are the respondents' remarks on the question, without names,
+	// shuffled; withheld unless at least the threshold of respondents
+	// answered the question (a score or "not sure").
+	Comments []string `json:"comments,omitempty"`
 }
 
 // SectionResult is the team's result for one section.
@@ -138,9 +142,12 @@ func Aggregate(f *assessment.Framework, responses []assessment.Response, opt Opt
 			qr.IsText = isText
 			var scores []float64
 			counts := map[string]int{}
-			var texts []string
+			var texts, comments []string
 			for i, r := range rs {
 				a, ok := r.Answers[q.ID]
+				if ok && a.Comment != "" {
+					comments = append(comments, a.Comment)
+				}
 				if isText {
 					if ok && a.Text != "" {
 						texts = append(texts, a.Text)
@@ -180,6 +187,9 @@ func Aggregate(f *assessment.Framework, responses []assessment.Response, opt Opt
 				qr.NotSure = counts[assessment.NotSure]
 				if !qr.Withheld {
 					qr.Options = counts
+				}
+				if len(comments) > 0 && qr.Answered+qr.NotSure >= th {
+					qr.Comments = shuffle(comments, opt.Seed+"/c/"+q.ID)
 				}
 			}
 			res.Questions = append(res.Questions, qr)

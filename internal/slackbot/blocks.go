@@ -459,6 +459,14 @@ func sectionThread(d digest.Digest, distThreshold int) [][]slack.Block {
 				} else {
 					fmt.Fprintf(&b, " · _answer counts shown from %d answers_", distThreshold)
 				}
+				for _, c := range qr.Comments {
+					line := "\n💬 " + escape(strings.ReplaceAll(digest.Truncate(c, 600), "\n", " "))
+					if b.Len()+len(line) > maxSectionText-20 {
+						cur = append(cur, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+						b.Reset()
+					}
+					b.WriteString(line)
+				}
 			}
 			cur = append(cur, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
 			if len(cur) >= maxBlocks-2 {
