@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -328,6 +329,10 @@ func (b *Bot) submit(ctx context.Context, cb slack.InteractionCallback, reviewID
 // postDigest posts a closed review's digest exactly once: a lease keeps
 // replicas apart and the stored digest ref makes later attempts no-ops.
 func (b *Bot) postDigest(ctx context.Context, reviewID string) bool {
+	// Once begun, a digest is finished even while the process shuts down:
+	// a post cut off half-way could reach Slack without being recorded.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
 	lease := "digest:" + reviewID
 	ok, err := b.st.Claim(ctx, lease, b.cfg.Owner, b.cfg.Lease)
 	if err != nil || !ok {
