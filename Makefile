@@ -34,6 +34,22 @@ LOAD_FLAGS ?=
 load: redis
 	$(GO) run ./cmd/assessbot-load $(LOAD_FLAGS)
 
+## fuzz: each fuzzer for FUZZTIME (default 60s); the seed corpora also run in `make test`.
+FUZZTIME ?= 60s
+FUZZERS = internal/slackbot:FuzzParseCommand internal/slackbot:FuzzInteractionPayload \
+	internal/framework:FuzzParse internal/answersheet:FuzzRead internal/schedule:FuzzParse \
+	internal/schedule:FuzzParseReminders internal/schedule:FuzzParseDuration internal/blocktext:FuzzRender
+fuzz:
+	@for f in $(FUZZERS); do pkg=$${f%%:*}; name=$${f##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) ./$$pkg/ 2>&1 | tail -3 || exit 1; done
+
+## chaos: the long reliability suite: the chaos and crash tests many times over.
+CHAOS_ROUNDS ?= 200
+chaos: redis
+	CHAOS_ROUNDS=$(CHAOS_ROUNDS) $(GO) test -race -count=1 -timeout 60m -v -run 'Chaos|Replicas' ./cmd/assessbot/ 2>&1 | grep -E '^(---|=== RUN|ok|FAIL|PASS)|chaos_test|e2e_schedule'
+	$(GO) test -race -count=10 -timeout 60m -v -run 'TestKill|TestRedisOutage|TestFanout|TestDuplicate|TestForged|TestNoAnswer' ./cmd/assessbot/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|crash_test'
+
 lint:
 	$(GO) vet $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)

@@ -201,8 +201,10 @@ func TestKillMidFanout(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	dups := total(h.slack, users) - len(users)
 	t.Logf("kill -9 after %d intro DMs: %d were in flight, %d duplicate DMs after the restart", before, inflight, dups)
-	if dups > inflight || dups > 4 {
-		t.Fatalf("%d duplicate intro DMs; only the %d in flight at the kill may be sent twice", dups, inflight)
+	// A DM that reached Slack before the kill but was not recorded is found
+	// in the DM's history, so nobody is asked twice.
+	if dups > 1 {
+		t.Fatalf("%d duplicate intro DMs after one crash, want at most 1", dups)
 	}
 }
 
@@ -291,8 +293,10 @@ func TestKillWhilePostingDigest(t *testing.T) {
 	time.Sleep(3 * time.Second) // past the lease: any second attempt would show
 	n := digests()
 	t.Logf("kill -9 inside the digest's chat.postMessage: %d digest(s) posted", n)
-	if n < 1 || n > 2 {
-		t.Fatalf("%d digests, want 1 (2 only if the kill fell inside the Slack call)", n)
+	// The post reached Slack before the kill; the next process finds it in
+	// the channel's history instead of posting it again.
+	if n != 1 {
+		t.Fatalf("%d digests, want 1", n)
 	}
 	r, _ := h.latestReview()
 	ref, _ := h.st.DigestRef(context.Background(), r.ID)

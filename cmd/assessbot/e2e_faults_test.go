@@ -574,3 +574,74 @@ func TestExportWithheldInSmallTeams(t *testing.T) {
 		}
 	}
 }
+
+// Socket Mode trouble mid-review: a disconnect request and dropped sockets
+// make the bot reconnect by itself; slow Slack calls never slow the acks.
+func TestSocketTroubleAndSlowSlack(t *testing.T) {
+	h := newHarness(t, "UAMY")
+	h.startReview("3d", "UAMY")
+	intro := h.waitDM("UAMY", `"start"`)
+	h.click("UAMY", intro, "start")
+	msg := h.waitDM("UAMY", `"answer|`)
+	qs := regexp.MustCompile(`"(answer\|[a-z0-9-]+\|yes)"`).FindAllStringSubmatch(string(msg.Blocks), -1)
+	if len(qs) < 4 {
+		t.Fatalf("%d questions in the first section", len(qs))
+	}
+	opened := h.slack.SocketsOpened()
+	h.slack.Disconnect("refresh_requested")
+	h.wait("a new socket after the disconnect request", func() bool { return h.slack.SocketsOpened() > opened && h.slack.Connections() > 0 })
+	h.click("UAMY", msg, qs[0][1])
+
+	opened = h.slack.SocketsOpened()
+	h.slack.DropSockets()
+	h.wait("a new socket after the drop", func() bool { return h.slack.SocketsOpened() > opened && h.slack.Connections() > 0 })
+	h.click("UAMY", msg, qs[1][1])
+
+	// Message updates take 2 s; the acks do not wait for them.
+	h.slack.FailNext("response_url", 10, fakeslack.Fault{Delay: 2 * time.Second})
+	for _, q := range qs[2:4] {
+		ack, err := h.slack.Click(h.ctx, "UAMY", msg, q[1], "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ack.Latency > time.Second {
+			t.Errorf("ack took %v behind a slow Slack", ack.Latency)
+		}
+	}
+	h.wait("four answers", func() bool { return len(h.responses()["UAMY"]) == 4 })
+}
+
+// A 429 storm in the middle of a 300-person fan-out: every DM is delivered,
+// exactly once.
+func TestRateLimitStormDuringFanout(t *testing.T) {
+	var users, mentions []string
+	for i := 0; i < 300; i++ {
+		u := fmt.Sprintf("US%03d", i)
+		users = append(users, u)
+		mentions = append(mentions, "<@"+u+"|x>")
+	}
+	h := newHarness(t, users...)
+	h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#CLEADS|x> due 3d now remind none")
+	h.wait("a third of the DMs", func() bool { return total(h.slack, users) >= 100 })
+	h.slack.FailNext("chat.postMessage", 40, fakeslack.Fault{Status: 429, RetryAfter: 1})
+	h.wait("every DM", func() bool { return total(h.slack, users) >= len(users) })
+	time.Sleep(300 * time.Millisecond)
+	if n := total(h.slack, users); n != len(users) {
+		t.Fatalf("%d intro DMs for %d people", n, len(users))
+	}
+	for _, u := range users {
+		if c := countIntros(h.slack, u); c != 1 {
+			t.Fatalf("%s got %d intro DMs", u, c)
+		}
+	}
+	limited := 0
+	for _, c := range h.slack.Calls("chat.postMessage") {
+		if c.Status == 429 {
+			limited++
+		}
+	}
+	t.Logf("300 DMs through %d rate-limited answers", limited)
+	if limited != 40 {
+		t.Fatalf("%d 429s seen, want the 40 injected", limited)
+	}
+}

@@ -104,6 +104,14 @@ func newHarnessOn(t *testing.T, redisURL string, respondents ...string) *harness
 		if h.main != nil {
 			h.main.Close()
 		}
+		// Every envelope acked within Slack's 3 seconds: Slack redelivers
+		// the others, so redeliveries count the late acks.
+		var worst time.Duration
+		acks := h.slack.Acks()
+		for _, a := range acks {
+			worst = max(worst, a.Latency)
+		}
+		t.Logf("acks: %d, slowest %v, redelivered for a late ack: %d", len(acks), worst, len(h.slack.Redeliveries()))
 		if t.Failed() {
 			t.Logf("bot logs:\n%s", h.logs.String())
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -568,4 +569,36 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 	}
 	s.record(call)
+}
+
+// conversationsHistory returns a conversation's top-level messages, newest
+// first, like Slack: `limit` (default 100), `oldest` and `latest` bound by ts.
+func (s *Server) conversationsHistory(q *apiRequest) apiResponse {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.resolveChannelLocked(q.str("channel"))
+	if !ok {
+		return errResp("channel_not_found")
+	}
+	limit := 100
+	if n, err := strconv.Atoi(q.str("limit")); err == nil && n > 0 && n < 1000 {
+		limit = n
+	}
+	oldest, latest := q.str("oldest"), q.str("latest")
+	all := s.channelMessagesLocked(ch)
+	var out []map[string]any
+	for i := len(all) - 1; i >= 0 && len(out) < limit; i-- {
+		m := all[i]
+		if m.ThreadTS != "" && m.ThreadTS != m.TS {
+			continue
+		}
+		if (oldest != "" && m.TS <= oldest) || (latest != "" && m.TS >= latest) {
+			continue
+		}
+		out = append(out, s.messageJSON(&m))
+	}
+	if out == nil {
+		out = []map[string]any{}
+	}
+	return okResp("messages", out, "has_more", false)
 }

@@ -794,6 +794,7 @@ func (s *Server) registerHandlers() {
 		"conversations.open":           s.conversationsOpen,
 		"conversations.info":           s.conversationsInfo,
 		"conversations.join":           s.conversationsJoin,
+		"conversations.history":        s.conversationsHistory,
 		"usergroups.users.list":        s.usergroupsUsersList,
 		"usergroups.list":              s.usergroupsList,
 		"files.getUploadURLExternal":   s.filesGetUploadURLExternal,

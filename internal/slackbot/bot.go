@@ -61,6 +61,7 @@ type Bot struct {
 
 	connected atomic.Bool
 	botUser   string
+	refresh   *refresher
 	queues    []chan job
 	wg        sync.WaitGroup
 
@@ -161,6 +162,7 @@ func New(api *slack.Client, st *store.Redis, cat *framework.Catalog, cfg Config)
 		m:   m,
 	}
 	b.send = &sender{log: cfg.Log, attempts: cfg.SlackAttempts, base: cfg.RetryBase, metrics: m}
+	b.refresh = newRefresher(&b.wg)
 	return b
 }
 

@@ -2,7 +2,10 @@ package slackbot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -208,12 +211,26 @@ func (b *Bot) runIntro(ctx context.Context, j store.Job) bool {
 	if r.Status != assessment.StatusOpen {
 		return true
 	}
-	done, err := b.st.IsDelivered(ctx, r.ID, j.User)
+	state, err := b.st.DeliveryState(ctx, r.ID, j.User)
 	if err != nil {
 		return false
 	}
-	if done {
+	switch {
+	case strings.HasPrefix(state, "sending:"):
+		// A process died while posting this DM: Slack may have it.
+		if ref := b.findIntro(ctx, r.ID, j.User, state); ref != "" {
+			b.log.Info("intro DM found after a crash; not sending it again", "review", r.ID, "user", j.User)
+			_ = b.st.MarkDelivered(ctx, r.ID, j.User, ref)
+			_ = b.st.SetMessage(ctx, r.ID, j.User, "intro", ref)
+			return true
+		}
+	case state != "":
 		return true
+	}
+	// Say we are sending before we send, so that a crash inside the call
+	// leaves a trace the next attempt checks.
+	if err := b.st.MarkDelivered(ctx, r.ID, j.User, "sending:"+strconv.FormatInt(time.Now().Unix(), 10)); err != nil {
+		return false
 	}
 	ref, err := b.post(ctx, j.User, "You're invited to "+f.Title, introBlocks(r, f, nil))
 	if err != nil {
@@ -233,6 +250,35 @@ func (b *Bot) runIntro(ctx context.Context, j store.Job) bool {
 	}
 	_ = b.st.SetMessage(ctx, r.ID, j.User, "intro", ref)
 	return true
+}
+
+// findIntro looks in a respondent's DM for the intro of a review posted
+// since a "sending:<unix>" mark (needs the im:history scope); it returns the
+// message as "channel/ts", or "".
+func (b *Bot) findIntro(ctx context.Context, reviewID, user, state string) string {
+	since, _ := strconv.ParseInt(strings.TrimPrefix(state, "sending:"), 10, 64)
+	dm := b.dmChannel(ctx, user)
+	if dm == "" {
+		return ""
+	}
+	var hist *slack.GetConversationHistoryResponse
+	err := b.send.do(ctx, "conversations.history", func(ctx context.Context) (err error) {
+		hist, err = b.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: dm, Oldest: strconv.FormatInt(since-60, 10), Limit: 50})
+		return err
+	})
+	if err != nil {
+		b.log.Warn("cannot read the DM to check for an intro sent before a crash; sending it", "review", reviewID, "err", slackErr(err))
+		return ""
+	}
+	want := `"value":"` + value(reviewID) + `"`
+	for _, m := range hist.Messages {
+		raw, _ := json.Marshal(m.Blocks)
+		if strings.Contains(string(raw), `"action_id":"`+actStart+`"`) && strings.Contains(string(raw), want) {
+			return dm + "/" + m.Timestamp
+		}
+	}
+	return ""
 }
 
 // runReminder reminds one respondent who has not submitted, unless they

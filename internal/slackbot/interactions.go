@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -180,7 +181,15 @@ func (b *Bot) refreshQuestion(ctx context.Context, r *assessment.Review, f *asse
 		return
 	}
 	p := pageOf(f, si, qi)
-	fallback := fmt.Sprintf("%s: %s", f.Title, f.Sections[si].Title)
+	ctx = context.WithoutCancel(ctx)
+	b.refresh.submit(r.ID+"|"+user+"|"+p.msgName(), func() { b.updatePage(ctx, r, f, p, sh, responseURL) })
+}
+
+// updatePage replaces one page of a section in a respondent's DM.
+func (b *Bot) updatePage(ctx context.Context, r *assessment.Review, f *assessment.Framework, p page, sh store.Sheet, responseURL string) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	fallback := fmt.Sprintf("%s: %s", f.Title, f.Sections[p.Section].Title)
 	blocks := sectionBlocks(r, f, p, sheetView{Answers: sh.Answers, Submitted: sh.Submitted})
 	if responseURL != "" {
 		err := b.send.do(ctx, "response_url", func(ctx context.Context) error {
@@ -339,15 +348,28 @@ func (b *Bot) postDigest(ctx context.Context, reviewID string) bool {
 		return false
 	}
 	defer b.st.Release(context.WithoutCancel(ctx), lease, b.cfg.Owner)
-	if ref, err := b.st.DigestRef(ctx, reviewID); err != nil || ref != "" {
-		if ch, ts, ok := splitRef(ref); ok {
-			_ = b.st.DigestPosted(ctx, reviewID, ch, ts) // a crash left it queued
-		}
-		return ref != ""
+	state, err := b.st.DigestState(ctx, reviewID)
+	if err != nil {
+		return false
+	}
+	if ch, ts, ok := splitRef(state); ok {
+		_ = b.st.DigestPosted(ctx, reviewID, ch, ts) // a crash left it queued
+		return true
 	}
 	d, r, err := b.svc.Digest(ctx, reviewID)
 	if err != nil {
 		b.log.Error("cannot build digest", "review", reviewID, "err", err)
+		return false
+	}
+	if strings.HasPrefix(state, "posting:") {
+		// A process died while posting it: Slack may have it already.
+		if ch, ts := b.findDigest(ctx, r, state); ts != "" {
+			b.log.Info("digest found after a crash; not posting it again", "review", reviewID)
+			_ = b.st.DigestPosted(ctx, reviewID, ch, ts)
+			return true
+		}
+	}
+	if err := b.st.DigestPosting(ctx, reviewID, time.Now()); err != nil {
 		return false
 	}
 	blocks := digestBlocks(d, r)
@@ -387,4 +409,49 @@ func (b *Bot) postDigest(ctx context.Context, reviewID string) bool {
 	b.m.digests.Inc()
 	b.log.Info("digest posted", "review", reviewID, "channel", ch, "respondents", d.Result.Respondents)
 	return true
+}
+
+// findDigest looks for a review's digest posted since a "posting:<unix>"
+// mark, in its channel and in its creator's DM (where it goes when the
+// channel refuses it). It needs the channels:history, groups:history and
+// im:history scopes; without them it finds nothing and the digest is posted.
+func (b *Bot) findDigest(ctx context.Context, r *assessment.Review, state string) (channel, ts string) {
+	since, _ := strconv.ParseInt(strings.TrimPrefix(state, "posting:"), 10, 64)
+	want := "Review `" + r.ID + "`"
+	places := []string{r.DigestChannel}
+	if dm := b.dmChannel(ctx, r.CreatedBy); dm != "" {
+		places = append(places, dm)
+	}
+	for _, ch := range places {
+		var hist *slack.GetConversationHistoryResponse
+		err := b.send.do(ctx, "conversations.history", func(ctx context.Context) (err error) {
+			hist, err = b.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: ch, Oldest: strconv.FormatInt(since-60, 10), Limit: 100})
+			return err
+		})
+		if err != nil {
+			b.log.Warn("cannot read the channel to check for a digest posted before a crash", "review", r.ID, "channel", ch, "err", slackErr(err))
+			continue
+		}
+		for _, m := range hist.Messages {
+			raw, _ := json.Marshal(m.Blocks)
+			if strings.Contains(string(raw), want) {
+				return ch, m.Timestamp
+			}
+		}
+	}
+	return "", ""
+}
+
+// dmChannel returns the id of the bot's DM with a user, or "".
+func (b *Bot) dmChannel(ctx context.Context, user string) string {
+	var dm string
+	_ = b.send.do(ctx, "conversations.open", func(ctx context.Context) error {
+		c, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+		if err == nil {
+			dm = c.ID
+		}
+		return err
+	})
+	return dm
 }

@@ -467,11 +467,26 @@ func (s *Redis) DigestPosted(ctx context.Context, reviewID, channel, ts string) 
 
 // DigestRef returns where the digest was posted ("" if not yet).
 func (s *Redis) DigestRef(ctx context.Context, reviewID string) (string, error) {
+	v, err := s.DigestState(ctx, reviewID)
+	if strings.HasPrefix(v, "posting:") {
+		return "", err
+	}
+	return v, err
+}
+
+// DigestState is DigestRef, or "posting:<unix>" while a post is under way.
+func (s *Redis) DigestState(ctx context.Context, reviewID string) (string, error) {
 	v, err := s.rdb.Get(ctx, s.rkey(reviewID, "digest")).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", nil
 	}
 	return v, wrap("digest ref", err)
+}
+
+// DigestPosting marks a digest post as under way, so that a crash inside
+// the Slack call leaves a trace.
+func (s *Redis) DigestPosting(ctx context.Context, reviewID string, at time.Time) error {
+	return wrap("digest posting", s.rdb.Set(ctx, s.rkey(reviewID, "digest"), "posting:"+strconv.FormatInt(at.Unix(), 10), 0).Err())
 }
 
 // FanoutPending returns reviews whose intro DMs are not all delivered.
@@ -531,6 +546,17 @@ func (s *Redis) UserReviews(ctx context.Context, user string, n int64) ([]string
 // IsDelivered reports whether a respondent's intro DM was handled (sent,
 // or refused by Slack for good).
 func (s *Redis) IsDelivered(ctx context.Context, reviewID, user string) (bool, error) {
-	ok, err := s.rdb.HExists(ctx, s.rkey(reviewID, "delivered"), user).Result()
-	return ok, wrap("delivered", err)
+	st, err := s.DeliveryState(ctx, reviewID, user)
+	return st != "" && !strings.HasPrefix(st, "sending:"), err
+}
+
+// DeliveryState returns what is recorded of a respondent's intro DM: "" for
+// nothing, "sending:<unix>" while a post is under way, "failed:<reason>",
+// or the message's "channel/ts".
+func (s *Redis) DeliveryState(ctx context.Context, reviewID, user string) (string, error) {
+	v, err := s.rdb.HGet(ctx, s.rkey(reviewID, "delivered"), user).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	return v, wrap("delivery state", err)
 }
