@@ -1,4 +1,6 @@
 # assessbot — see README.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 GO       ?= go
 BIN      ?= bin/assessbot
 PKGS     ?= ./...
