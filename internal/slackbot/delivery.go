@@ -253,29 +253,44 @@ func (b *Bot) runIntro(ctx context.Context, j store.Job) bool {
 }
 
 // findIntro looks in a respondent's DM for the intro of a review posted
-// since a "sending:<unix>" mark (needs the im:history scope); it returns the
-// message as "channel/ts", or "".
+// since a "sending:<unix>" mark; it returns the message as "channel/ts", or "".
 func (b *Bot) findIntro(ctx context.Context, reviewID, user, state string) string {
-	since, _ := strconv.ParseInt(strings.TrimPrefix(state, "sending:"), 10, 64)
 	dm := b.dmChannel(ctx, user)
 	if dm == "" {
 		return ""
 	}
+	start, want := `"action_id":"`+actStart+`"`, `"value":"`+value(reviewID)+`"`
+	ts := b.findPosted(ctx, dm, state, func(blocks string) bool {
+		return strings.Contains(blocks, start) && strings.Contains(blocks, want)
+	})
+	if ts == "" {
+		return ""
+	}
+	return dm + "/" + ts
+}
+
+// findPosted looks in a conversation's history, from a little before the
+// time in a "sending:<unix>" or "posting:<unix>" mark, for a message of the
+// bot whose blocks match; it returns its ts, or "". It needs the history
+// scope of that kind of conversation (im:, channels:, groups:history);
+// without it, it finds nothing and the caller posts.
+func (b *Bot) findPosted(ctx context.Context, channel, mark string, match func(blocks string) bool) string {
+	_, at, _ := strings.Cut(mark, ":")
+	since, _ := strconv.ParseInt(at, 10, 64)
 	var hist *slack.GetConversationHistoryResponse
 	err := b.send.do(ctx, "conversations.history", func(ctx context.Context) (err error) {
 		hist, err = b.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
-			ChannelID: dm, Oldest: strconv.FormatInt(since-60, 10), Limit: 50})
+			ChannelID: channel, Oldest: strconv.FormatInt(since-60, 10), Limit: 100})
 		return err
 	})
 	if err != nil {
-		b.log.Warn("cannot read the DM to check for an intro sent before a crash; sending it", "review", reviewID, "err", slackErr(err))
+		b.log.Warn("cannot read a conversation to check for a post made before a crash", "channel", channel, "err", slackErr(err))
 		return ""
 	}
-	want := `"value":"` + value(reviewID) + `"`
 	for _, m := range hist.Messages {
 		raw, _ := json.Marshal(m.Blocks)
-		if strings.Contains(string(raw), `"action_id":"`+actStart+`"`) && strings.Contains(string(raw), want) {
-			return dm + "/" + m.Timestamp
+		if match(string(raw)) {
+			return m.Timestamp
 		}
 	}
 	return ""

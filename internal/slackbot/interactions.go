@@ -2,7 +2,6 @@ package slackbot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -413,31 +412,16 @@ func (b *Bot) postDigest(ctx context.Context, reviewID string) bool {
 
 // findDigest looks for a review's digest posted since a "posting:<unix>"
 // mark, in its channel and in its creator's DM (where it goes when the
-// channel refuses it). It needs the channels:history, groups:history and
-// im:history scopes; without them it finds nothing and the digest is posted.
+// channel refuses it).
 func (b *Bot) findDigest(ctx context.Context, r *assessment.Review, state string) (channel, ts string) {
-	since, _ := strconv.ParseInt(strings.TrimPrefix(state, "posting:"), 10, 64)
 	want := "Review `" + r.ID + "`"
 	places := []string{r.DigestChannel}
 	if dm := b.dmChannel(ctx, r.CreatedBy); dm != "" {
 		places = append(places, dm)
 	}
 	for _, ch := range places {
-		var hist *slack.GetConversationHistoryResponse
-		err := b.send.do(ctx, "conversations.history", func(ctx context.Context) (err error) {
-			hist, err = b.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
-				ChannelID: ch, Oldest: strconv.FormatInt(since-60, 10), Limit: 100})
-			return err
-		})
-		if err != nil {
-			b.log.Warn("cannot read the channel to check for a digest posted before a crash", "review", r.ID, "channel", ch, "err", slackErr(err))
-			continue
-		}
-		for _, m := range hist.Messages {
-			raw, _ := json.Marshal(m.Blocks)
-			if strings.Contains(string(raw), want) {
-				return ch, m.Timestamp
-			}
+		if ts := b.findPosted(ctx, ch, state, func(blocks string) bool { return strings.Contains(blocks, want) }); ts != "" {
+			return ch, ts
 		}
 	}
 	return "", ""
