@@ -59,7 +59,9 @@ func TestNoAnswerNextToRespondent(t *testing.T) {
 	h.told(admin, "posted the digest")
 	h.wait("the digest's thread", func() bool { return len(h.slack.ChannelMessages(leads)) > len(f.Sections) })
 
-	own := func(u, body string) bool { return strings.Contains(body, `"D`+u[1:]+`"`) || strings.Contains(body, "channel=D"+u[1:]) }
+	own := func(u, body string) bool {
+		return strings.Contains(body, `"D`+u[1:]+`"`) || strings.Contains(body, "channel=D"+u[1:])
+	}
 	for _, c := range h.slack.Calls() {
 		body := string(c.Body)
 		for _, u := range users {
