@@ -382,6 +382,22 @@ func TestAppHome(t *testing.T) {
 		v, ok := h.slack.Home(admin)
 		return ok && strings.Contains(string(v.JSON), "Recent reviews") && strings.Contains(string(v.JSON), "0/1 submitted")
 	})
+	// A closed review with bands shows its band to admins.
+	h.command(admin, leads, "start cs-excellence to <@UAMY|amy> digest <#CLEADS|x> due 3d now threshold 1")
+	intro := h.waitDM("UAMY", "Checklist for Customer Success Excellence")
+	h.click("UAMY", intro, "start")
+	msg := h.waitDM("UAMY", `"answer|`)
+	h.click("UAMY", msg, firstAnswerAction(msg))
+	h.wait("the answer", func() bool { return len(h.responses()["UAMY"]) == 1 })
+	h.command(admin, leads, "close")
+	h.told(admin, "posted the digest")
+	if _, err := h.slack.AppHomeOpened(h.ctx, admin); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("the band on the admin's home", func() bool {
+		v, _ := h.slack.Home(admin)
+		return strings.Contains(string(v.JSON), "band: There")
+	})
 }
 
 // Forged or stale block_actions: nothing is written, and the person is told.

@@ -78,6 +78,9 @@ func (b *Bot) publishHome(ctx context.Context, user string) {
 			state := "open until " + slackDate(r.Deadline)
 			if r.Status != assessment.StatusOpen {
 				state = "closed"
+				if sum, _ := b.st.Summary(ctx, id); sum != "" {
+					state += " · " + escape(sum)
+				}
 			}
 			blocks = append(blocks, slack.NewContextBlock("recent|"+r.ID, mrkdwn(fmt.Sprintf("`%s` *%s* · %d/%d submitted · %s · digest <#%s>",
 				r.ID, escape(r.Title), len(sub), len(r.Respondents), state, r.DigestChannel))))

@@ -402,6 +402,9 @@ func (b *Bot) postDigest(ctx context.Context, reviewID string) bool {
 			b.log.Warn("digest thread reply failed", "review", reviewID, "err", err)
 		}
 	}
+	if band := d.Result.Band; band != nil {
+		_ = b.st.SetSummary(ctx, reviewID, "band: "+band.Label)
+	}
 	if err := b.st.DigestPosted(ctx, reviewID, ch, ts); err != nil {
 		b.log.Error("digest posted but not recorded", "review", reviewID, "err", err)
 	}

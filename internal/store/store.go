@@ -560,3 +560,18 @@ func (s *Redis) DeliveryState(ctx context.Context, reviewID, user string) (strin
 	}
 	return v, wrap("delivery state", err)
 }
+
+// SetSummary keeps a one-line summary of a closed review's digest (its
+// band), for lists that should not recompute it.
+func (s *Redis) SetSummary(ctx context.Context, reviewID, summary string) error {
+	return wrap("set summary", s.rdb.Set(ctx, s.rkey(reviewID, "summary"), summary, 0).Err())
+}
+
+// Summary returns a review's digest summary, or "".
+func (s *Redis) Summary(ctx context.Context, reviewID string) (string, error) {
+	v, err := s.rdb.Get(ctx, s.rkey(reviewID, "summary")).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	return v, wrap("summary", err)
+}
