@@ -21,7 +21,7 @@ type Store interface {
 	CreateReview(ctx context.Context, r *assessment.Review, f *assessment.Framework) (bool, error)
 	Review(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error)
 	ReviewStatic(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error)
-	SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool, now time.Time) (store.Sheet, error)
+	SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool) (store.Sheet, error)
 	Sheet(ctx context.Context, reviewID, user string) (store.Sheet, error)
 	Submit(ctx context.Context, reviewID, user string) (bool, error)
 	Responses(ctx context.Context, r *assessment.Review) ([]assessment.Response, error)
@@ -152,7 +152,7 @@ func (s *Service) Answer(ctx context.Context, reviewID, user, questionID string,
 	if err := f.CheckAnswer(questionID, a); err != nil {
 		return store.Sheet{}, r, f, err
 	}
-	sh, err := s.Store.SaveAnswer(ctx, reviewID, user, questionID, a, comment, s.Now())
+	sh, err := s.Store.SaveAnswer(ctx, reviewID, user, questionID, a, comment)
 	if err == nil {
 		r.Status = assessment.StatusOpen
 	}

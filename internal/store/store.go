@@ -41,9 +41,6 @@ func New(rdb redis.UniversalClient, prefix string) *Redis {
 // Client returns the underlying Redis client.
 func (s *Redis) Client() redis.UniversalClient { return s.rdb }
 
-// Prefix returns the key prefix.
-func (s *Redis) Prefix() string { return s.prefix }
-
 func (s *Redis) rkey(id, suffix string) string { return s.prefix + "{r:" + id + "}:" + suffix }
 func (s *Redis) gkey(suffix string) string     { return s.prefix + suffix }
 
@@ -210,8 +207,7 @@ if not st then return redis.error_reply('ERR_NOT_FOUND') end
 if st ~= 'open' then return redis.error_reply('ERR_CLOSED') end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return redis.error_reply('ERR_NOT_RESPONDENT') end
 if ARGV[3] == '' then redis.call('HDEL', KEYS[3], ARGV[2]) else redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
-redis.call('HSET', KEYS[5], ARGV[1], ARGV[4])
-return {redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1]), redis.call('HGETALL', KEYS[6])}
+return {redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1]), redis.call('HGETALL', KEYS[5])}
 `)
 
 // Sheet is one respondent's answers as stored, with their submission flag
@@ -226,7 +222,7 @@ type Sheet struct {
 // comment on a question, in one round trip that also checks the review is
 // open and the user is its respondent, and returns the respondent's answers
 // and DM message refs after the write. An empty answer clears it.
-func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool, now time.Time) (Sheet, error) {
+func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool) (Sheet, error) {
 	field, value := questionID, ""
 	if comment {
 		field, value = "c:"+questionID, a.Comment
@@ -235,8 +231,8 @@ func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID strin
 		value = string(b)
 	}
 	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "who"), s.rkey(reviewID, "ans:"+user),
-		s.rkey(reviewID, "submitted"), s.rkey(reviewID, "active"), s.rkey(reviewID, "msg:"+user)}
-	res, err := saveAnswer.Run(ctx, s.rdb, keys, user, field, value, now.Unix()).Slice()
+		s.rkey(reviewID, "submitted"), s.rkey(reviewID, "msg:"+user)}
+	res, err := saveAnswer.Run(ctx, s.rdb, keys, user, field, value).Slice()
 	if err != nil {
 		switch {
 		case strings.Contains(err.Error(), "ERR_NOT_FOUND"):
@@ -495,12 +491,6 @@ func (s *Redis) FanoutPending(ctx context.Context) ([]string, error) {
 	return ids, wrap("fanout pending", err)
 }
 
-// Delivered returns the respondents whose intro DM is delivered.
-func (s *Redis) Delivered(ctx context.Context, reviewID string) (map[string]string, error) {
-	m, err := s.rdb.HGetAll(ctx, s.rkey(reviewID, "delivered")).Result()
-	return m, wrap("delivered", err)
-}
-
 // MarkDelivered records a respondent's intro DM (channel/ts).
 func (s *Redis) MarkDelivered(ctx context.Context, reviewID, user, ref string) error {
 	return wrap("mark delivered", s.rdb.HSet(ctx, s.rkey(reviewID, "delivered"), user, ref).Err())
@@ -528,12 +518,6 @@ func (s *Redis) Messages(ctx context.Context, reviewID, user string) (map[string
 func (s *Redis) FirstDelivery(ctx context.Context, envelopeID string, ttl time.Duration) (bool, error) {
 	ok, err := s.rdb.SetNX(ctx, s.gkey("env:"+envelopeID), 1, ttl).Result()
 	return ok, wrap("dedupe envelope", err)
-}
-
-// LastActive returns when each respondent last answered (unix seconds).
-func (s *Redis) LastActive(ctx context.Context, reviewID string) (map[string]string, error) {
-	m, err := s.rdb.HGetAll(ctx, s.rkey(reviewID, "active")).Result()
-	return m, wrap("last active", err)
 }
 
 // UserReviews returns the ids of the n most recent reviews user was asked

@@ -45,7 +45,7 @@ func TestSaveAnswerRules(t *testing.T) {
 	r := newReview(t, s, "U1", "U2")
 	now := time.Now()
 
-	sh, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false, now)
+	sh, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,10 +53,10 @@ func TestSaveAnswerRules(t *testing.T) {
 		t.Fatalf("sheet after first answer = %+v", sh)
 	}
 	// A comment keeps the option; changing the option keeps the comment.
-	if _, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Comment: "we half do"}, true, now); err != nil {
+	if _, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Comment: "we half do"}, true); err != nil {
 		t.Fatal(err)
 	}
-	sh, err = s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "no"}, false, now)
+	sh, err = s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "no"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,12 +71,12 @@ func TestSaveAnswerRules(t *testing.T) {
 		{"not a respondent", "U9", assessment.EFORBIDDEN},
 	}
 	for _, tc := range tests {
-		_, err := s.SaveAnswer(ctx, r.ID, tc.user, "q1", assessment.Answer{Option: "yes"}, false, now)
+		_, err := s.SaveAnswer(ctx, r.ID, tc.user, "q1", assessment.Answer{Option: "yes"}, false)
 		if assessment.ErrorCode(err) != tc.code {
 			t.Errorf("%s: err = %v, want code %s", tc.name, err, tc.code)
 		}
 	}
-	if _, err := s.SaveAnswer(ctx, "rnope", "U1", "q1", assessment.Answer{Option: "yes"}, false, now); assessment.ErrorCode(err) != assessment.ENOTFOUND {
+	if _, err := s.SaveAnswer(ctx, "rnope", "U1", "q1", assessment.Answer{Option: "yes"}, false); assessment.ErrorCode(err) != assessment.ENOTFOUND {
 		t.Errorf("unknown review: err = %v", err)
 	}
 
@@ -84,7 +84,7 @@ func TestSaveAnswerRules(t *testing.T) {
 	if err != nil || !closed {
 		t.Fatalf("close = %v, %v", closed, err)
 	}
-	_, err = s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false, now)
+	_, err = s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false)
 	if assessment.ErrorCode(err) != assessment.ECLOSED {
 		t.Fatalf("answer after close: err = %v, want closed", err)
 	}
@@ -98,9 +98,8 @@ func TestSubmitAndResponses(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	r := newReview(t, s, "U1", "U2")
-	now := time.Now()
 	for _, u := range r.Respondents {
-		if _, err := s.SaveAnswer(ctx, r.ID, u, "q2", assessment.Answer{Option: assessment.NotSure}, false, now); err != nil {
+		if _, err := s.SaveAnswer(ctx, r.ID, u, "q2", assessment.Answer{Option: assessment.NotSure}, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -205,7 +204,7 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	ctx := context.Background()
 	r := newReview(t, s, "U1")
 	srv.Stop()
-	_, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false, time.Now())
+	_, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false)
 	if assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
 		t.Fatalf("err = %v, want unavailable", err)
 	}
