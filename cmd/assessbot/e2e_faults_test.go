@@ -661,3 +661,18 @@ func TestRateLimitStormDuringFanout(t *testing.T) {
 		t.Fatalf("%d 429s seen, want the 40 injected", limited)
 	}
 }
+
+// A channel's bots and deactivated members are not asked.
+func TestAudienceLeavesOutBotsAndDeactivated(t *testing.T) {
+	h := newHarness(t, "UAMY", "UBEN")
+	h.slack.AddUser(fakeslack.User{ID: "UROBOT", Name: "robot", IsBot: true})
+	h.slack.AddUser(fakeslack.User{ID: "UGONE", Name: "gone", Deleted: true})
+	h.slack.AddChannel("CTEAM", "cs-team", "UAMY", "UBEN", "UROBOT", "UGONE", h.slack.BotUserID())
+	h.command(admin, leads, "start cs-checklist to <#CTEAM|cs-team> digest <#CLEADS|x> due 3d now")
+	h.told(admin, "for 2 people")
+	h.waitDM("UAMY", `"start"`)
+	h.waitDM("UBEN", `"start"`)
+	if len(h.slack.DMs("UROBOT"))+len(h.slack.DMs("UGONE")) != 0 {
+		t.Fatal("a bot or a deactivated account was asked")
+	}
+}

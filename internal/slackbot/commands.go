@@ -159,7 +159,7 @@ func (b *Bot) start(ctx context.Context, in startInput) {
 }
 
 // resolveAudience expands users, user groups and channels into user ids,
-// leaving out the bot itself.
+// leaving out bots (this one included) and deactivated accounts.
 func (b *Bot) resolveAudience(ctx context.Context, users, groups, channels []string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
@@ -206,7 +206,15 @@ func (b *Bot) resolveAudience(ctx context.Context, users, groups, channels []str
 			cursor = next
 		}
 	}
-	return out, nil
+	profiles := b.lookupUsers(ctx, out)
+	people := out[:0]
+	for _, u := range out {
+		if p, ok := profiles[u]; ok && (p.IsBot || p.Deleted || u == "USLACKBOT") {
+			continue
+		}
+		people = append(people, u)
+	}
+	return people, nil
 }
 
 func slackErr(err error) string {

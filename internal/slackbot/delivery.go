@@ -93,9 +93,7 @@ func loadLocation(tz string) *time.Location {
 	return loc
 }
 
-// timeZones returns users' time zones: cached in Redis, else from
-// users.info (small audiences) or a pass over users.list (large ones,
-// where one call per person would take Tier 4's 100-a-minute for ever).
+// timeZones returns users' time zones: cached in Redis, else looked up.
 func (b *Bot) timeZones(ctx context.Context, users []string) map[string]string {
 	zones, err := b.st.TimeZones(ctx, users)
 	if err != nil {
@@ -107,26 +105,42 @@ func (b *Bot) timeZones(ctx context.Context, users []string) map[string]string {
 			missing = append(missing, u)
 		}
 	}
-	if len(missing) == 0 {
-		return zones
+	for id, u := range b.lookupUsers(ctx, missing) {
+		if u.TZ != "" {
+			zones[id] = u.TZ
+		}
 	}
-	found := map[string]string{}
-	if len(missing) <= 50 {
-		for _, u := range missing {
+	return zones
+}
+
+// lookupUsers fetches users' profiles: users.info one by one for a few,
+// else one pass over users.list (one call per 500 people, where a call per
+// person would take Tier 4's 100-a-minute for ever). Their time zones are
+// cached in Redis on the way. Users it could not look up are missing.
+func (b *Bot) lookupUsers(ctx context.Context, users []string) map[string]slack.User {
+	out := map[string]slack.User{}
+	if len(users) == 0 {
+		return out
+	}
+	if len(users) <= 10 {
+		for _, u := range users {
 			var info *slack.User
 			err := b.send.do(ctx, "users.info", func(ctx context.Context) (err error) {
 				info, err = b.api.GetUserInfoContext(ctx, u)
 				return err
 			})
-			if err == nil && info.TZ != "" {
-				found[u] = info.TZ
+			if err == nil {
+				out[u] = *info
 			}
 		}
 	} else {
+		want := map[string]bool{}
+		for _, u := range users {
+			want[u] = true
+		}
 		p := b.api.GetUsersPaginated(slack.GetUsersOptionLimit(500))
 		for {
-			var err error
-			err = b.send.do(ctx, "users.list", func(ctx context.Context) (err error) {
+			err := b.send.do(ctx, "users.list", func(ctx context.Context) (err error) {
 				p, err = p.Next(ctx)
 				return err
 			})
@@ -134,17 +148,20 @@ func (b *Bot) timeZones(ctx context.Context, users []string) map[string]string {
 				break
 			}
 			for _, u := range p.Users {
-				if u.TZ != "" {
-					found[u.ID] = u.TZ
+				if want[u.ID] {
+					out[u.ID] = u
 				}
 			}
 		}
 	}
-	_ = b.st.SetTimeZones(ctx, found)
-	for u, tz := range found {
-		zones[u] = tz
+	zones := map[string]string{}
+	for id, u := range out {
+		if u.TZ != "" {
+			zones[id] = u.TZ
+		}
 	}
-	return zones
+	_ = b.st.SetTimeZones(ctx, zones)
+	return out
 }
 
 // runJobs runs every due intro and reminder, a few at a time.
