@@ -189,10 +189,18 @@ func (m *Main) Open(ctx context.Context) error {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	api := slack.New(c.SlackBotToken, slack.OptionAppLevelToken(c.SlackAppToken), slack.OptionAPIURL(c.SlackAPIURL))
+	// One client for the Web API and response URLs, keeping enough idle
+	// connections that clicks do not open a new (TLS) connection each.
+	httpClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true,
+		MaxIdleConns: 128, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}}
+	api := slack.New(c.SlackBotToken, slack.OptionAppLevelToken(c.SlackAppToken), slack.OptionAPIURL(c.SlackAPIURL),
+		slack.OptionHTTPClient(httpClient))
 	m.Bot = slackbot.New(api, m.Store, cat, slackbot.Config{
 		AdminUsers: c.AdminUsers, AdminUsergroup: c.AdminUsergroup, Workers: c.Workers, Tick: c.Tick, Lease: c.Lease,
-		Now: c.Now, Log: m.Log, Registerer: reg,
+		Now: c.Now, Log: m.Log, Registerer: reg, HTTPClient: httpClient,
 	})
 
 	if c.HTTPAddr != "" {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"time"
 )
 
 // NotSure is the option id a respondent picks to say they do not know.
@@ -177,10 +176,9 @@ func (f *Framework) BandFor(points float64) (Band, int, bool) {
 // or NotSure for choice questions; Text holds the open answer of a text
 // question. Comment is an optional remark on any question.
 type Answer struct {
-	Option  string    `json:"o,omitempty"`
-	Text    string    `json:"t,omitempty"`
-	Comment string    `json:"c,omitempty"`
-	At      time.Time `json:"at,omitempty"`
+	Option  string `json:"o,omitempty"`
+	Text    string `json:"t,omitempty"`
+	Comment string `json:"c,omitempty"`
 }
 
 // Empty reports whether the answer holds nothing.

@@ -60,9 +60,9 @@ func slackDate(t time.Time) string {
 }
 
 // escape makes text safe for mrkdwn.
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func escape(s string) string { return mrkdwnEscaper.Replace(s) }
+
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // introBlocks is the first DM of a review.
 func introBlocks(r *assessment.Review, f *assessment.Framework, sh *sheetView) []slack.Block {

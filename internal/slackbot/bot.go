@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,9 @@ type Config struct {
 	Registerer     prometheus.Registerer
 	// Owner names this process in leases (defaults to a random id).
 	Owner string
+	// HTTPClient posts to response URLs; the same client should serve the
+	// Web API (slack.OptionHTTPClient). Default: http.DefaultClient.
+	HTTPClient *http.Client
 	// Lease is how long a claim on a piece of work (a digest, a DM, a
 	// scheduled run) holds: long enough to do it, short enough that the work
 	// of a process that died is taken over soon. Default 2 minutes.
@@ -143,6 +147,9 @@ func New(api *slack.Client, st *store.Redis, cat *framework.Catalog, cfg Config)
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = http.DefaultClient
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = 2 * time.Minute

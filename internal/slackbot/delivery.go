@@ -82,16 +82,25 @@ func (b *Bot) plan(ctx context.Context, reviewID string) {
 	b.log.Info("deliveries planned", "review", reviewID, "respondents", len(r.Respondents), "jobs", len(jobs))
 }
 
+// loadLocation returns a zone by name, UTC when unknown. Zones are cached:
+// time.LoadLocation reads and parses the zone file on every call, and a
+// 10,000-person plan would keep 10,000 copies alive.
 func loadLocation(tz string) *time.Location {
 	if tz == "" {
 		return time.UTC
 	}
+	if loc, ok := zoneCache.Load(tz); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return time.UTC
+		loc = time.UTC
 	}
+	zoneCache.Store(tz, loc)
 	return loc
 }
+
+var zoneCache sync.Map
 
 // timeZones returns users' time zones: cached in Redis, else looked up.
 func (b *Bot) timeZones(ctx context.Context, users []string) map[string]string {
@@ -409,7 +418,7 @@ func (b *Bot) snoozeOrOptOut(ctx context.Context, cb slack.InteractionCallback, 
 		slack.NewActionBlock("remind-actions", button(actStart, value(r.ID), "Continue"))}
 	if cb.ResponseURL != "" {
 		_ = b.send.do(ctx, "response_url", func(ctx context.Context) error {
-			return slack.PostWebhookContext(ctx, cb.ResponseURL, &slack.WebhookMessage{Text: note, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
+			return slack.PostWebhookCustomHTTPContext(ctx, cb.ResponseURL, b.cfg.HTTPClient, &slack.WebhookMessage{Text: note, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
 		})
 	}
 }

@@ -192,7 +192,7 @@ func (b *Bot) updatePage(ctx context.Context, r *assessment.Review, f *assessmen
 	blocks := sectionBlocks(r, f, p, sheetView{Answers: sh.Answers, Submitted: sh.Submitted})
 	if responseURL != "" {
 		err := b.send.do(ctx, "response_url", func(ctx context.Context) error {
-			return slack.PostWebhookContext(ctx, responseURL, &slack.WebhookMessage{Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
+			return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.cfg.HTTPClient, &slack.WebhookMessage{Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
 		})
 		if err == nil {
 			return

@@ -275,7 +275,9 @@ func decodeField(out map[string]assessment.Answer, k, v string) {
 		return
 	}
 	var a assessment.Answer
-	if json.Unmarshal([]byte(v), &a) != nil {
+	if o, ok := optionOnly(v); ok {
+		a.Option = o // the common case, without encoding/json
+	} else if json.Unmarshal([]byte(v), &a) != nil {
 		return
 	}
 	prev := out[k]
@@ -558,4 +560,18 @@ func (s *Redis) Summary(ctx context.Context, reviewID string) (string, error) {
 		return "", nil
 	}
 	return v, wrap("summary", err)
+}
+
+// optionOnly reads the stored form of an option answer, {"o":"<id>"}, where
+// ids hold no characters JSON escapes.
+func optionOnly(v string) (string, bool) {
+	o, ok := strings.CutPrefix(v, `{"o":"`)
+	if !ok {
+		return "", false
+	}
+	o, ok = strings.CutSuffix(o, `"}`)
+	if !ok || strings.ContainsAny(o, `"\\`) {
+		return "", false
+	}
+	return o, true
 }
