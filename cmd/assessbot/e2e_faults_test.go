@@ -385,8 +385,10 @@ func TestAppHome(t *testing.T) {
 	// A closed review with bands shows its band to admins.
 	h.command(admin, leads, "start cs-excellence to <@UAMY|amy> digest <#CLEADS|x> due 3d now threshold 1")
 	intro := h.waitDM("UAMY", "Checklist for Customer Success Excellence")
+	n = len(h.slack.DMs("UAMY"))
 	h.click("UAMY", intro, "start")
-	msg := h.waitDM("UAMY", `"answer|`)
+	h.wait("the first section", func() bool { return len(h.slack.DMs("UAMY")) > n })
+	msg := h.waitDM("UAMY", `"answer|sensory`)
 	h.click("UAMY", msg, firstAnswerAction(msg))
 	h.wait("the answer", func() bool { return len(h.responses()["UAMY"]) == 1 })
 	h.command(admin, leads, "close")
