@@ -25,7 +25,7 @@ test: redis
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
-## bench: the Go micro-benchmarks, then the whole-bot load run (about 5 minutes; see BENCHMARKS.md).
+## bench: the Go micro-benchmarks, then the whole-bot load run (about 4 minutes; see BENCHMARKS.md).
 bench: redis
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/scoring/ ./internal/store/
 	$(MAKE) --no-print-directory load

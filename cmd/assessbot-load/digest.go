@@ -142,7 +142,7 @@ func runDigest(ctx context.Context, c digestConfig, rdb *redis.Client) (DigestRe
 	}
 	var dirty [4][]time.Duration
 	clean := 0
-	for i := 0; clean < c.runs && i < 3*c.runs; i++ {
+	for i := 0; clean < c.runs && i < 2*c.runs; i++ {
 		settleGC()
 		c0 := sampleCPU(ctx, rdb)
 		t := time.Now()

@@ -42,6 +42,9 @@ type FanoutResult struct {
 	SideClicks      latencies `json:"side_click_ack"` // answer clicks by others during the fan-out
 	SideSaved       latencies `json:"side_click_to_saved"`
 	SideErrors      int64     `json:"side_click_errors"`
+	// SideTimeline is the side clicks' ack latency by 10 s since the
+	// fan-out started.
+	SideTimeline []latencies `json:"side_click_ack_by_10s"`
 }
 
 type fanoutConfig struct {
@@ -190,13 +193,18 @@ func runFanout(ctx context.Context, c fanoutConfig, rdb *redis.Client) (FanoutRe
 	chan429, ws429 := fs.RateLimited("chat.postMessage"), px.limited.Load()
 	bot429 := b.metric("assessbot_slack_calls_total", map[string]string{"method": "chat.postMessage", "outcome": "rate_limited"})
 	sent0 := b.metric("assessbot_intro_dms_total", map[string]string{"outcome": "sent"})
-	rt0 := b.hook.roundTrips()
+	rt0, saves0 := b.hook.roundTrips(), b.hook.saves.Load()
 
 	sctx, stopSide := context.WithCancel(ctx)
 	defer stopSide()
 	var sideWG sync.WaitGroup
 	var sideMu sync.Mutex
 	var sideAcks, sideDone []time.Duration
+	type sideClick struct {
+		at  time.Time
+		ack time.Duration
+	}
+	var sideAll []sideClick
 	var sideErrs atomic.Int64
 	if len(rs) > 0 && c.sideRate > 0 {
 		sideWG.Add(1)
@@ -243,6 +251,7 @@ func runFanout(ctx context.Context, c fanoutConfig, rdb *redis.Client) (FanoutRe
 					}
 					sideMu.Lock()
 					sideAcks = append(sideAcks, ack.Latency)
+					sideAll = append(sideAll, sideClick{sent, ack.Latency})
 					sideMu.Unlock()
 					select {
 					case <-r.saved:
@@ -300,7 +309,8 @@ func runFanout(ctx context.Context, c fanoutConfig, rdb *redis.Client) (FanoutRe
 	} else {
 		res.Seconds = end.Sub(start).Seconds()
 	}
-	res.RoundTripsPerDM = float64(b.hook.roundTrips()-rt0) / float64(c.respondents)
+	// Each side click costs 2 round trips (step 1); take them out.
+	res.RoundTripsPerDM = float64(b.hook.roundTrips()-rt0-2*(b.hook.saves.Load()-saves0)) / float64(c.respondents)
 	// Anything still under way (a retry) shows up as a duplicate now.
 	time.Sleep(2 * time.Second)
 
@@ -327,6 +337,25 @@ func runFanout(ctx context.Context, c fanoutConfig, rdb *redis.Client) (FanoutRe
 	res.Workspace429 = px.limited.Load() - ws429
 	res.BotSaw429 = b.metric("assessbot_slack_calls_total", map[string]string{"method": "chat.postMessage", "outcome": "rate_limited"}) - bot429
 	res.SideClicks = summarize(sideAcks)
+	for _, c := range sideAll {
+		if c.at.Before(start) {
+			continue
+		}
+		k := int(c.at.Sub(start) / (10 * time.Second))
+		for len(res.SideTimeline) <= k {
+			res.SideTimeline = append(res.SideTimeline, latencies{})
+		}
+	}
+	buckets := make([][]time.Duration, len(res.SideTimeline))
+	for _, c := range sideAll {
+		if !c.at.Before(start) {
+			k := int(c.at.Sub(start) / (10 * time.Second))
+			buckets[k] = append(buckets[k], c.ack)
+		}
+	}
+	for k := range buckets {
+		res.SideTimeline[k] = summarize(buckets[k])
+	}
 	res.SideSaved = summarize(sideDone)
 	res.SideErrors = sideErrs.Load()
 	return res, err

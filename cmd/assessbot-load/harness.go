@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
+	"net/http"
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -47,12 +50,20 @@ func newSlack(ctx context.Context) *fakeslack.Server {
 	return fs
 }
 
+// usersWithoutTZ is -experiment-users-without-tz: people get no time zone,
+// so the bot never loads one (it then uses UTC).
+var usersWithoutTZ bool
+
 // addPeople adds n users named prefix%05d, in a channel of their own.
 func addPeople(fs *fakeslack.Server, prefix string, n int, channel string) []string {
 	users := make([]string, n)
 	for i := range users {
 		users[i] = fmt.Sprintf("%s%05d", prefix, i)
-		fs.AddUser(fakeslack.User{ID: users[i], Name: strings.ToLower(users[i]), TZ: "America/Los_Angeles"})
+		tz := "America/Los_Angeles"
+		if usersWithoutTZ {
+			tz = ""
+		}
+		fs.AddUser(fakeslack.User{ID: users[i], Name: strings.ToLower(users[i]), TZ: tz})
 	}
 	fs.AddChannel(channel, strings.ToLower(channel), users...)
 	return users
@@ -164,21 +175,36 @@ func (h *rtHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		h.cmds.Add(1)
 		if err == nil {
 			if n := cmd.Name(); n == "evalsha" || n == "eval" {
-				args := cmd.Args()
-				if len(args) >= 10 {
-					if k, _ := args[5].(string); strings.Contains(k, "}:ans:") {
-						h.saves.Add(1)
-						if f := h.onSave.Load(); f != nil {
-							if u, ok := args[9].(string); ok {
-								(*f)(u)
-							}
-						}
+				if u, ok := savedUser(cmd.Args()); ok {
+					h.saves.Add(1)
+					if f := h.onSave.Load(); f != nil {
+						(*f)(u)
 					}
 				}
 			}
 		}
 		return err
 	}
+}
+
+// savedUser recognises the SaveAnswer script by its keys (status, who,
+// ans:<user>, …) and returns its ARGV[1], the user.
+func savedUser(args []any) (string, bool) {
+	if len(args) < 4 {
+		return "", false
+	}
+	nk, ok := args[2].(int)
+	if !ok || nk < 3 || len(args) < 4+nk {
+		return "", false
+	}
+	if k, _ := args[5].(string); !strings.Contains(k, "}:ans:") {
+		return "", false
+	}
+	if k, _ := args[4].(string); !strings.HasSuffix(k, "}:who") {
+		return "", false
+	}
+	u, ok := args[3+nk].(string)
+	return u, ok
 }
 
 func (h *rtHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
@@ -190,6 +216,52 @@ func (h *rtHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proce
 }
 
 func (h *rtHook) roundTrips() int64 { return h.cmds.Load() + h.pipelines.Load() }
+
+// dials counts the TCP connections opened by http.DefaultTransport, which
+// slack-go uses for the Web API and for response_url posts (the bot's own
+// HTTP traffic: fakeslack's clickers use websockets, the proxy its own
+// transport).
+var dials atomic.Int64
+
+// countDials replaces http.DefaultTransport with a copy that counts new
+// connections (and, with idle > 0, keeps that many idle connections per
+// host instead of Go's default 2: an experiment, not the bot as shipped).
+func countDials(idle int) {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if idle > 0 {
+		t.MaxIdleConnsPerHost = idle
+	}
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return d.DialContext(ctx, network, addr)
+	}
+	http.DefaultTransport = t
+	if sinkResponseURLs {
+		http.DefaultTransport = responseSink{t}
+	}
+}
+
+// sinkResponseURLs is -experiment-sink-response-urls: the bot's posts to
+// response_urls are answered "ok" at once instead of reaching fakeslack,
+// whose handling of them (under its one lock) limits the answer path. The
+// clicked messages then stay as first posted, which the clickers do not
+// mind. An experiment to find the bot's own ceiling, off by default.
+var sinkResponseURLs bool
+
+type responseSink struct{ next http.RoundTripper }
+
+func (s responseSink) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/response/") {
+		return s.next.RoundTrip(r)
+	}
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(`{"ok":true}`)), Request: r}, nil
+}
 
 // ---- waiting for what people see ----
 
@@ -415,7 +487,7 @@ func median(ds []time.Duration) time.Duration {
 // count in the next.
 func settleGC() {
 	runtime.GC()
-	runtime.GC()
+	debug.FreeOSMemory()
 }
 
 // cpuSample is CPU time used so far by the whole machine, this process and
@@ -427,8 +499,39 @@ type cpuSample struct {
 	redis   float64
 }
 
+// children are the live child bots (pid → struct{}); reapedCPU is the CPU
+// time of those that exited, so "own" CPU covers this process and its bots.
+var (
+	children  sync.Map
+	reapedCPU atomic.Int64
+)
+
+// procCPU is a live process's user+system CPU time from /proc/<pid>/stat.
+func procCPU(pid string) time.Duration {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b)[i+1:]) // f[0] is field 3 (state)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ = 100
+}
+
 func sampleCPU(ctx context.Context, rdb *redis.Client) cpuSample {
-	s := cpuSample{at: time.Now(), own: cpuTime().Seconds()}
+	own := cpuTime() + time.Duration(reapedCPU.Load())
+	children.Range(func(k, _ any) bool {
+		own += procCPU(k.(string))
+		return true
+	})
+	s := cpuSample{at: time.Now(), own: own.Seconds()}
 	if b, err := os.ReadFile("/proc/stat"); err == nil {
 		line, _, _ := strings.Cut(string(b), "\n")
 		f := strings.Fields(line)
@@ -460,7 +563,7 @@ func sampleCPU(ctx context.Context, rdb *redis.Client) cpuSample {
 
 // CPUShare is how many cores each party kept busy during a measurement.
 type CPUShare struct {
-	Own    float64 `json:"this_process_cores"`
+	Own    float64 `json:"this_process_and_child_bot_cores"`
 	Redis  float64 `json:"redis_cores"`
 	Others float64 `json:"other_processes_cores"`
 }

@@ -13,9 +13,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/assessbot/assessbot/internal/app"
@@ -45,12 +47,63 @@ type MemoryResult struct {
 	InProcessIdleHeap    uint64  `json:"in_process_idle_heap_inuse_bytes"`
 	OneProcessMidReview  int64   `json:"one_process_equivalent_rss_bytes"` // bot + fakeslack + driver, as one process would hold
 	AnswersSavedObserved float64 `json:"answers_saved"`
+	// Peaks is the bot's highest RSS in each phase (sampled every 20 ms).
+	Peaks []PhasePeak `json:"peaks"`
+}
+
+// PhasePeak is the highest RSS seen during one phase of step 4.
+type PhasePeak struct {
+	Phase string `json:"phase"`
+	RSS   int64  `json:"rss_bytes"`
+}
+
+// rssSampler records a process's highest RSS per phase.
+type rssSampler struct {
+	mu    sync.Mutex
+	peaks []PhasePeak
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+func sampleRSS(pid string) *rssSampler {
+	s := &rssSampler{stop: make(chan struct{}), done: make(chan struct{}), peaks: []PhasePeak{{Phase: "start"}}}
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+			}
+			rss, _ := procStatus(pid)
+			s.mu.Lock()
+			p := &s.peaks[len(s.peaks)-1]
+			p.RSS = max(p.RSS, rss)
+			s.mu.Unlock()
+		}
+	}()
+	return s
+}
+
+func (s *rssSampler) phase(name string) {
+	s.mu.Lock()
+	s.peaks = append(s.peaks, PhasePeak{Phase: name})
+	s.mu.Unlock()
+}
+
+func (s *rssSampler) finish() []PhasePeak {
+	close(s.stop)
+	<-s.done
+	return s.peaks
 }
 
 // childConfig is how the parent tells its child bot what to connect to.
 type childConfig struct {
 	APIURL, BotToken, AppToken, RedisURL, Prefix, LogPath string
-	Pprof                                                 bool
+	IdleConns                                             int  // -experiment-idle-conns
+	SinkResponseURLs                                      bool // -experiment-sink-response-urls
 }
 
 const childEnv = "ASSESSBOT_LOAD_CHILD"
@@ -61,6 +114,8 @@ func runChild() error {
 	if err := json.Unmarshal([]byte(os.Getenv(childEnv)), &c); err != nil {
 		return fmt.Errorf("child: %s: %w", childEnv, err)
 	}
+	sinkResponseURLs = c.SinkResponseURLs
+	countDials(c.IdleConns)
 	var logs io.Writer = io.Discard
 	if c.LogPath != "" {
 		f, err := os.OpenFile(c.LogPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
@@ -79,17 +134,24 @@ func runChild() error {
 		return err
 	}
 	defer m.Close()
-	pp := "-"
-	if c.Pprof {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		mux := http.NewServeMux()
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		go func() { _ = http.Serve(ln, mux) }()
-		pp = ln.Addr().String()
+	// The parent reads counters and profiles from a debug server of ours.
+	h := &rtHook{}
+	m.Store.Client().AddHook(h)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
 	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/load/stats", func(w http.ResponseWriter, r *http.Request) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		_ = json.NewEncoder(w).Encode(botStats{Saves: h.saves.Load(), RTs: h.roundTrips(), Mallocs: ms.Mallocs,
+			Bytes: ms.TotalAlloc, CPU: int64(cpuTime()), Dials: dials.Load()})
+	})
+	go func() { _ = http.Serve(ln, mux) }()
+	pp := ln.Addr().String()
 	fmt.Printf("ready %s %s\n", m.HTTPAddr(), pp)
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	return nil
@@ -97,11 +159,12 @@ func runChild() error {
 
 // child is the running child bot.
 type child struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	http  string
-	pprof string
-	pid   string
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	http    string
+	pprof   string
+	pid     string
+	stopped bool
 }
 
 func startChild(ctx context.Context, c childConfig) (*child, error) {
@@ -125,6 +188,7 @@ func startChild(ctx context.Context, c childConfig) (*child, error) {
 		return nil, err
 	}
 	ch := &child{cmd: cmd, stdin: in, pid: strconv.Itoa(cmd.Process.Pid)}
+	children.Store(ch.pid, struct{}{})
 	line := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
@@ -153,6 +217,10 @@ func startChild(ctx context.Context, c childConfig) (*child, error) {
 }
 
 func (c *child) stop() {
+	if c.stopped {
+		return
+	}
+	c.stopped = true
 	_ = c.stdin.Close()
 	done := make(chan struct{})
 	go func() { _ = c.cmd.Wait(); close(done) }()
@@ -162,6 +230,10 @@ func (c *child) stop() {
 		_ = c.cmd.Process.Kill() // our own child, by its pid
 		<-done
 	}
+	if ru, ok := c.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		reapedCPU.Add(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	children.Delete(c.pid)
 }
 
 // metrics returns the child's Prometheus text.
@@ -222,7 +294,7 @@ func runMemory(ctx context.Context, c memoryConfig) (MemoryResult, error) {
 	defer fs.Close()
 	users := addPeople(fs, "UM", c.respondents, "CMEMORY")
 	ch, err := startChild(ctx, childConfig{APIURL: fs.APIURL(), BotToken: fs.BotToken(), AppToken: fs.AppToken(),
-		RedisURL: c.redisURL, Prefix: c.prefix, LogPath: c.logPath, Pprof: c.profileDir != ""})
+		RedisURL: c.redisURL, Prefix: c.prefix, LogPath: c.logPath, IdleConns: experimentIdleConns, SinkResponseURLs: sinkResponseURLs})
 	if err != nil {
 		return res, err
 	}
@@ -230,11 +302,63 @@ func runMemory(ctx context.Context, c memoryConfig) (MemoryResult, error) {
 	if err := poll(ctx, 30*time.Second, 5*time.Millisecond, "the child bot's socket", func() bool { return fs.Connections() > 0 }); err != nil {
 		return res, err
 	}
+	// fakeslack records every call; forget them as we go.
+	stopClear := make(chan struct{})
+	defer close(stopClear)
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopClear:
+				return
+			case <-t.C:
+				fs.ClearCalls()
+			}
+		}
+	}()
+	rss := sampleRSS(ch.pid)
+	defer func() {
+		if res.Peaks == nil {
+			res.Peaks = rss.finish()
+		}
+	}()
+	rss.phase("idle")
 	time.Sleep(2 * time.Second)
 	res.BotIdleRSS, _ = procStatus(ch.pid)
 	res.BotIdleHeap = promValue(ch.metrics(), "go_memstats_heap_inuse_bytes")
 	logf("memory: child bot idle: RSS %.1f MiB", mib(res.BotIdleRSS))
 
+	rss.phase(fmt.Sprintf("/review start: plan and %d intro DMs", c.respondents))
+	// Keep the child's heap profile taken at the highest RSS of this phase.
+	stopHeap := make(chan struct{})
+	heapDone := make(chan struct{})
+	go func() {
+		defer close(heapDone)
+		if c.profileDir == "" {
+			return
+		}
+		var best []byte
+		var bestRSS int64
+		for {
+			select {
+			case <-stopHeap:
+				if best != nil {
+					_ = os.WriteFile(filepath.Join(c.profileDir, "heap-bot-fanout-peak.pprof"), best, 0o644)
+				}
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+			r, _ := procStatus(ch.pid)
+			if r > bestRSS {
+				if resp, err := http.Get("http://" + ch.pprof + "/debug/pprof/heap"); err == nil {
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					best, bestRSS = b, r
+				}
+			}
+		}
+	}()
 	start := time.Now()
 	if _, err := fs.SlashCommand(ctx, admin, leads, "/review",
 		fmt.Sprintf("start %s to <#CMEMORY|memory> digest <#%s|cs-leadership> due 3d now", c.framework, leads)); err != nil {
@@ -246,10 +370,13 @@ func runMemory(ctx context.Context, c memoryConfig) (MemoryResult, error) {
 		return res, err
 	}
 	res.FanoutSec = time.Since(start).Seconds()
+	close(stopHeap)
+	<-heapDone
 	res.FanoutPerSec = float64(c.respondents) / res.FanoutSec
 	logf("memory: %d intro DMs in %.1fs (no rate limit)", c.respondents, res.FanoutSec)
 
 	// Half the audience opens the review and answers a few questions.
+	rss.phase("half open the review and answer")
 	sem := make(chan struct{}, 32)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -280,6 +407,7 @@ func runMemory(ctx context.Context, c memoryConfig) (MemoryResult, error) {
 	}); err != nil {
 		return res, err
 	}
+	rss.phase("idle mid-review")
 	time.Sleep(time.Second)
 	res.BotMidRSS, res.BotMidHWM = procStatus(ch.pid)
 	mt := ch.metrics()
@@ -288,11 +416,12 @@ func runMemory(ctx context.Context, c memoryConfig) (MemoryResult, error) {
 	res.DriverRSS, _ = procStatus("self")
 	res.OneProcessMidReview = res.BotMidRSS + res.DriverRSS
 	logf("memory: child bot mid-review: RSS %.1f MiB (peak %.1f MiB)", mib(res.BotMidRSS), mib(res.BotMidHWM))
-	if c.profileDir != "" && ch.pprof != "-" {
+	if c.profileDir != "" {
 		fetch("http://"+ch.pprof+"/debug/pprof/heap", filepath.Join(c.profileDir, "heap-bot-mid-review.pprof"))
 	}
 
 	// An admin asks for the status: every sheet is read once.
+	rss.phase("/review status")
 	before := len(fs.Ephemerals(admin))
 	t := time.Now()
 	if _, err := fs.SlashCommand(ctx, admin, leads, "/review", "status"); err != nil {
@@ -304,6 +433,7 @@ func runMemory(ctx context.Context, c memoryConfig) (MemoryResult, error) {
 	res.StatusSec = time.Since(t).Seconds()
 	time.Sleep(500 * time.Millisecond)
 	res.BotAfterStatusRSS, res.BotAfterStatusHWM = procStatus(ch.pid)
+	res.Peaks = rss.finish()
 	logf("memory: after /review status: RSS %.1f MiB (peak %.1f MiB)", mib(res.BotAfterStatusRSS), mib(res.BotAfterStatusHWM))
 	return res, nil
 }
