@@ -180,6 +180,10 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	if err != nil {
 		return digest.Digest{}, r, err
 	}
+	// The chart's spread is a second pass over the same answers: run it
+	// beside the aggregation.
+	spread := make(chan map[string]scoring.Quantiles, 1)
+	go func() { spread <- scoring.Spread(f, responses, r.Threshold) }()
 	res := scoring.Aggregate(f, responses, scoring.Options{Threshold: r.Threshold, Seed: r.ID})
 	_, closedAt, err := s.Store.ClosedInfo(ctx, reviewID)
 	if err != nil {
@@ -195,7 +199,7 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 		meta.Previous, meta.PreviousClosed = prev, at
 	}
 	d := digest.Build(f, res, meta)
-	d.Spread = scoring.Spread(f, responses, r.Threshold)
+	d.Spread = <-spread
 	return d, r, nil
 }
 

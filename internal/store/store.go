@@ -331,26 +331,50 @@ func (s *Redis) Submit(ctx context.Context, reviewID, user string) (all bool, er
 
 // Responses loads every respondent's answers (pipelined, one round trip).
 func (s *Redis) Responses(ctx context.Context, r *assessment.Review) ([]assessment.Response, error) {
-	p := s.rdb.Pipeline()
-	sheets := make([]*redis.MapStringStringCmd, len(r.Respondents))
-	for i, u := range r.Respondents {
-		sheets[i] = p.HGetAll(ctx, s.rkey(r.ID, "ans:"+u))
-	}
-	sub := p.SMembers(ctx, s.rkey(r.ID, "submitted"))
-	if _, err := p.Exec(ctx); err != nil {
+	submittedList, err := s.rdb.SMembers(ctx, s.rkey(r.ID, "submitted")).Result()
+	if err != nil {
 		return nil, wrap("load responses "+r.ID, err)
 	}
-	submitted := map[string]bool{}
-	for _, u := range sub.Val() {
+	submitted := make(map[string]bool, len(submittedList))
+	for _, u := range submittedList {
 		submitted[u] = true
 	}
-	out := make([]assessment.Response, 0, len(r.Respondents))
-	for i, u := range r.Respondents {
-		ans := map[string]assessment.Answer{}
-		for k, v := range sheets[i].Val() {
-			decodeField(ans, k, v)
-		}
-		out = append(out, assessment.Response{Respondent: u, Answers: ans, Submitted: submitted[u]})
+	// Large reviews are read in chunks, a few at once over separate
+	// connections, each decoded while the others are still on the wire.
+	const chunk = 1000
+	out := make([]assessment.Response, len(r.Respondents))
+	errs := make(chan error, (len(r.Respondents)+chunk-1)/chunk)
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for start := 0; start < len(r.Respondents); start += chunk {
+		end := min(start+chunk, len(r.Respondents))
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(start, end int) {
+			defer func() { <-sem; wg.Done() }()
+			p := s.rdb.Pipeline()
+			sheets := make([]*redis.MapStringStringCmd, end-start)
+			for i, u := range r.Respondents[start:end] {
+				sheets[i] = p.HGetAll(ctx, s.rkey(r.ID, "ans:"+u))
+			}
+			if _, err := p.Exec(ctx); err != nil {
+				errs <- err
+				return
+			}
+			for i, u := range r.Respondents[start:end] {
+				vals := sheets[i].Val()
+				ans := make(map[string]assessment.Answer, len(vals))
+				for k, v := range vals {
+					decodeField(ans, k, v)
+				}
+				out[start+i] = assessment.Response{Respondent: u, Answers: ans, Submitted: submitted[u]}
+			}
+		}(start, end)
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, wrap("load responses "+r.ID, err)
 	}
 	return out, nil
 }
