@@ -191,6 +191,17 @@ type Response struct {
 	Submitted  bool              `json:"submitted"`
 }
 
+// HasAnswers reports whether the response holds at least one answer (an
+// option or a written answer; a comment alone does not count).
+func (r Response) HasAnswers() bool {
+	for _, a := range r.Answers {
+		if a.Option != "" || a.Text != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // CheckAnswer validates an answer against the framework, returning a domain
 // error (EINVALID) that says what is wrong.
 func (f *Framework) CheckAnswer(questionID string, a Answer) error {

@@ -107,7 +107,7 @@ func Aggregate(f *assessment.Framework, responses []assessment.Response, opt Opt
 	var rs []assessment.Response
 	submitted := 0
 	for _, r := range responses {
-		if hasAnswers(r) {
+		if r.HasAnswers() {
 			rs = append(rs, r)
 			if r.Submitted {
 				submitted++
@@ -233,15 +233,6 @@ func Aggregate(f *assessment.Framework, responses []assessment.Response, opt Opt
 		res.Band = br
 	}
 	return res
-}
-
-func hasAnswers(r assessment.Response) bool {
-	for _, a := range r.Answers {
-		if a.Option != "" || a.Text != "" {
-			return true
-		}
-	}
-	return false
 }
 
 func maxPoints(f *assessment.Framework) float64 {

@@ -417,9 +417,7 @@ func (b *Bot) snoozeOrOptOut(ctx context.Context, cb slack.InteractionCallback, 
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(note), nil, nil),
 		slack.NewActionBlock("remind-actions", button(actStart, value(r.ID), "Continue"))}
 	if cb.ResponseURL != "" {
-		_ = b.send.do(ctx, "response_url", func(ctx context.Context) error {
-			return slack.PostWebhookCustomHTTPContext(ctx, cb.ResponseURL, b.cfg.HTTPClient, &slack.WebhookMessage{Text: note, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
-		})
+		_ = b.replaceClicked(ctx, cb.ResponseURL, note, blocks)
 	}
 }
 

@@ -62,7 +62,7 @@ func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id strin
 	}
 	var answered []assessment.Response
 	for _, resp := range responses {
-		if hasAnswer(resp) {
+		if resp.HasAnswers() {
 			answered = append(answered, resp)
 		}
 	}
@@ -119,15 +119,6 @@ func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id strin
 	}
 	b.log.Info("review exported", "review", r.ID, "by", sc.UserID, "rows", len(answered))
 	reply(fmt.Sprintf("I sent you two files in a DM: the aggregates and %d anonymised responses.", len(answered)))
-}
-
-func hasAnswer(r assessment.Response) bool {
-	for _, a := range r.Answers {
-		if a.Option != "" || a.Text != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // aggregatesCSV writes one row per section and per question.

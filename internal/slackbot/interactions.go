@@ -184,6 +184,15 @@ func (b *Bot) refreshQuestion(ctx context.Context, r *assessment.Review, f *asse
 	b.refresh.submit(r.ID+"|"+user+"|"+p.msgName(), func() { b.updatePage(ctx, r, f, p, sh, responseURL) })
 }
 
+// replaceClicked replaces the message a click came from through the click's
+// response_url (which, unlike chat.update, spends no workspace rate limit).
+func (b *Bot) replaceClicked(ctx context.Context, responseURL, fallback string, blocks []slack.Block) error {
+	return b.send.do(ctx, "response_url", func(ctx context.Context) error {
+		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.cfg.HTTPClient,
+			&slack.WebhookMessage{Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
+	})
+}
+
 // updatePage replaces one page of a section in a respondent's DM.
 func (b *Bot) updatePage(ctx context.Context, r *assessment.Review, f *assessment.Framework, p page, sh store.Sheet, responseURL string) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -191,9 +200,7 @@ func (b *Bot) updatePage(ctx context.Context, r *assessment.Review, f *assessmen
 	fallback := fmt.Sprintf("%s: %s", f.Title, f.Sections[p.Section].Title)
 	blocks := sectionBlocks(r, f, p, sheetView{Answers: sh.Answers, Submitted: sh.Submitted})
 	if responseURL != "" {
-		err := b.send.do(ctx, "response_url", func(ctx context.Context) error {
-			return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.cfg.HTTPClient, &slack.WebhookMessage{Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
-		})
+		err := b.replaceClicked(ctx, responseURL, fallback, blocks)
 		if err == nil {
 			return
 		}
@@ -274,7 +281,7 @@ func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCall
 			return
 		}
 		if assessment.ErrorCode(err) == assessment.EUNAVAILABLE {
-			msg = "Your text could not be saved because our database is not answering. Here it is, so nothing is lost; please try again in a minute:\n> " + escape(digestTrunc(text))
+			msg = "Your text could not be saved because our database is not answering. Here it is, so nothing is lost; please try again in a minute:\n> " + escape(digest.Truncate(text, 2800))
 		}
 		b.ephemeral(ctx, channel, user, msg)
 		return
@@ -282,13 +289,6 @@ func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCall
 	ack.Ack(nil)
 	b.m.answers.WithLabelValues("saved").Inc()
 	b.refreshQuestion(ctx, r, f, user, questionID, sh, "")
-}
-
-func digestTrunc(s string) string {
-	if len(s) > 2800 {
-		return s[:2800] + "…"
-	}
-	return s
 }
 
 func (b *Bot) submit(ctx context.Context, cb slack.InteractionCallback, reviewID string) {
