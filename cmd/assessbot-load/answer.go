@@ -207,20 +207,8 @@ func runAnswer(ctx context.Context, c answerConfig, rdb *redis.Client) (AnswerRe
 	logf("%s: %d respondents have their first section (%.1fs)", name, len(rs), res.SetupTime.Seconds())
 
 	if b != nil {
-		byUser := make(map[string]*respondent, len(rs))
-		for _, r := range rs {
-			byUser[r.id] = r
-		}
-		onSave := func(u string) {
-			if r := byUser[u]; r != nil {
-				select {
-				case r.saved <- struct{}{}:
-				default:
-				}
-			}
-		}
-		b.hook.onSave.Store(&onSave)
-		defer b.hook.onSave.Store(nil)
+		b.hook.notifySaves(rs)
+		defer b.hook.notifySaves(nil)
 		// The saves are recognised by the SaveAnswer script's keys: check
 		// that one click is seen before relying on it.
 		r := rs[0]
@@ -276,7 +264,7 @@ func runAnswer(ctx context.Context, c answerConfig, rdb *redis.Client) (AnswerRe
 	}
 	res.ProcessRSS, res.ProcessHWM = procStatus("self")
 	if b != nil {
-		b.hook.onSave.Store(nil)
+		b.hook.notifySaves(nil)
 		b.close()
 	}
 	fs.Close()

@@ -171,19 +171,7 @@ func runFanout(ctx context.Context, c fanoutConfig, rdb *redis.Client) (FanoutRe
 	if err != nil {
 		return res, err
 	}
-	byUser := map[string]*respondent{}
-	for _, r := range rs {
-		byUser[r.id] = r
-	}
-	onSave := func(u string) {
-		if r := byUser[u]; r != nil {
-			select {
-			case r.saved <- struct{}{}:
-			default:
-			}
-		}
-	}
-	b.hook.onSave.Store(&onSave)
+	b.hook.notifySaves(rs)
 	// Let the buckets fill up again after the side review's messages.
 	if c.workspaceRate > 0 {
 		time.Sleep(time.Duration(float64(c.workspaceBurst)/c.workspaceRate*float64(time.Second)) + 200*time.Millisecond)
@@ -302,7 +290,7 @@ func runFanout(ctx context.Context, c fanoutConfig, rdb *redis.Client) (FanoutRe
 	}
 	stopSide()
 	sideWG.Wait()
-	b.hook.onSave.Store(nil)
+	b.hook.notifySaves(nil)
 	if err != nil {
 		res.Seconds = time.Since(start).Seconds()
 		logf("fanout: %v", err)

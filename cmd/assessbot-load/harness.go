@@ -167,6 +167,28 @@ type rtHook struct {
 	onSave    atomic.Pointer[func(user string)]
 }
 
+// notifySaves routes each save to the respondent's saved channel (without
+// blocking), until the next call; pass nil to stop.
+func (h *rtHook) notifySaves(rs []*respondent) {
+	if rs == nil {
+		h.onSave.Store(nil)
+		return
+	}
+	byUser := make(map[string]*respondent, len(rs))
+	for _, r := range rs {
+		byUser[r.id] = r
+	}
+	onSave := func(u string) {
+		if r := byUser[u]; r != nil {
+			select {
+			case r.saved <- struct{}{}:
+			default:
+			}
+		}
+	}
+	h.onSave.Store(&onSave)
+}
+
 func (h *rtHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (h *rtHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
