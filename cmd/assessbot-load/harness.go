@@ -96,7 +96,7 @@ func openBot(ctx context.Context, fs *fakeslack.Server, o botOptions) (*bot, tim
 		SlackBotToken: fs.BotToken(), SlackAppToken: fs.AppToken(), SlackAPIURL: api,
 		RedisURL: o.redisURL, RedisPrefix: o.prefix, AdminUsers: []string{admin},
 		HTTPAddr: "127.0.0.1:0", LogLevel: "info", Workers: o.workers, Tick: 10 * time.Second,
-		Registry: reg,
+		Registry: reg, WrapTransport: instrument,
 	}
 	var m *app.Main
 	var err error
@@ -239,29 +239,34 @@ func (h *rtHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proce
 
 func (h *rtHook) roundTrips() int64 { return h.cmds.Load() + h.pipelines.Load() }
 
-// dials counts the TCP connections opened by http.DefaultTransport, which
-// slack-go uses for the Web API and for response_url posts (the bot's own
-// HTTP traffic: fakeslack's clickers use websockets, the proxy its own
-// transport).
+// dials counts the TCP connections opened by the bot's HTTP transport, which
+// carries the Web API and response_url posts (the bot's own HTTP traffic:
+// fakeslack's clickers use websockets, the proxy its own transport).
 var dials atomic.Int64
 
-// countDials replaces http.DefaultTransport with a copy that counts new
-// connections (and, with idle > 0, keeps that many idle connections per
-// host instead of Go's default 2: an experiment, not the bot as shipped).
-func countDials(idle int) {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	if idle > 0 {
-		t.MaxIdleConnsPerHost = idle
+// idleConns is -experiment-idle-conns: with idle > 0 the bot keeps that many
+// idle connections per host instead of its own setting (an experiment, not
+// the bot as shipped).
+var idleConns int
+
+// countDials sets the experiment's idle connections for instrument.
+func countDials(idle int) { idleConns = idle }
+
+// instrument is app.Config.WrapTransport: it counts the connections the
+// bot's transport opens and applies the experiments.
+func instrument(t *http.Transport) http.RoundTripper {
+	if idleConns > 0 {
+		t.MaxIdleConnsPerHost = idleConns
 	}
 	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		dials.Add(1)
 		return d.DialContext(ctx, network, addr)
 	}
-	http.DefaultTransport = t
 	if sinkResponseURLs {
-		http.DefaultTransport = responseSink{t}
+		return responseSink{t}
 	}
+	return t
 }
 
 // sinkResponseURLs is -experiment-sink-response-urls: the bot's posts to

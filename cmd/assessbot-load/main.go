@@ -134,7 +134,7 @@ func main() {
 	logPath := flag.String("log", "", "the bot's log file (default: discarded)")
 	sink := flag.Bool("experiment-sink-response-urls", false, "experiment: answer the bot's response_url posts at once instead of passing them to fakeslack (finds the bot's own ceiling)")
 	noTZ := flag.Bool("experiment-users-without-tz", false, "experiment: the simulated people have no time zone (the bot then loads none)")
-	idleConns := flag.Int("experiment-idle-conns", 0, "experiment: keep this many idle HTTP connections per host in the bot's transport (0 = Go's default, as shipped)")
+	idleConns := flag.Int("experiment-idle-conns", 0, "experiment: keep this many idle HTTP connections per host in the bot's transport (0 = the bot's own setting, 64, as shipped)")
 	quiet := flag.Duration("quiet-wait", 10*time.Second, "before each step, wait up to this long for other processes to leave the CPUs idle")
 	flag.Parse()
 

@@ -129,6 +129,7 @@ func runChild() error {
 		SlackBotToken: c.BotToken, SlackAppToken: c.AppToken, SlackAPIURL: c.APIURL,
 		RedisURL: c.RedisURL, RedisPrefix: c.Prefix, AdminUsers: []string{admin},
 		HTTPAddr: "127.0.0.1:0", LogLevel: "info", Workers: 16, Tick: 10 * time.Second,
+		WrapTransport: instrument,
 	}, logs)
 	if err := m.Open(context.Background()); err != nil {
 		return err

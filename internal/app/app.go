@@ -54,6 +54,9 @@ type Config struct {
 	Now func() time.Time `ignored:"true"`
 	// Registry replaces the Prometheus registry (tests run several bots).
 	Registry *prometheus.Registry `ignored:"true"`
+	// WrapTransport, when set, wraps the bot's HTTP transport (the load tool
+	// counts the connections it opens).
+	WrapTransport func(*http.Transport) http.RoundTripper `ignored:"true"`
 }
 
 const appHelp = `Create the Slack app from deploy/slack-app-manifest.yaml:
@@ -191,11 +194,16 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	// One client for the Web API and response URLs, keeping enough idle
 	// connections that clicks do not open a new (TLS) connection each.
-	httpClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+	transport := &http.Transport{
 		Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true,
 		MaxIdleConns: 128, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
 		TLSHandshakeTimeout: 10 * time.Second,
-	}}
+	}
+	var rt http.RoundTripper = transport
+	if c.WrapTransport != nil {
+		rt = c.WrapTransport(transport)
+	}
+	httpClient := &http.Client{Timeout: 30 * time.Second, Transport: rt}
 	api := slack.New(c.SlackBotToken, slack.OptionAppLevelToken(c.SlackAppToken), slack.OptionAPIURL(c.SlackAPIURL),
 		slack.OptionHTTPClient(httpClient))
 	m.Bot = slackbot.New(api, m.Store, cat, slackbot.Config{
