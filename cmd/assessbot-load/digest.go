@@ -82,7 +82,7 @@ func runDigest(ctx context.Context, c digestConfig, rdb *redis.Client) (DigestRe
 	for i := range users {
 		users[i] = fmt.Sprintf("UD%05d", i)
 	}
-	r := &assessment.Review{ID: review.NewID(), FrameworkID: f.ID, Title: f.Title, Respondents: users,
+	r := &assessment.Review{ID: assessment.NewReviewID(), FrameworkID: f.ID, Title: f.Title, Respondents: users,
 		DigestChannel: leads, CreatedBy: admin, CreatedAt: now, Deadline: now.Add(72 * time.Hour),
 		Threshold: assessment.DefaultThreshold, Status: assessment.StatusOpen, Reminders: []string{}}
 	if _, err := st.CreateReview(ctx, r, f); err != nil {
@@ -176,7 +176,7 @@ func runDigest(ctx context.Context, c digestConfig, rdb *redis.Client) (DigestRe
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
 		fresh := store.New(rdb, c.prefix) // nothing cached: the digest reads the review's meta too
-		svc := &review.Service{Store: fresh, Now: time.Now}
+		svc := review.New(review.Config{Store: fresh, Now: time.Now})
 		t = time.Now()
 		d, _, err := svc.Digest(ctx, r.ID)
 		if err != nil {

@@ -15,9 +15,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,8 +23,6 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
-
-	"github.com/assessbot/assessbot/internal/assessment"
 )
 
 // answerEnvelope runs the bot for one respondent up to their first section,
@@ -133,89 +129,4 @@ func BenchmarkEnvelopeDecode(b *testing.B) {
 			}
 		}
 	})
-}
-
-// storeDecode is internal/store's decodeField as of this writing.
-func storeDecode(out map[string]assessment.Answer, k, v string) {
-	if q, ok := strings.CutPrefix(k, "c:"); ok {
-		a := out[q]
-		a.Comment = v
-		out[q] = a
-		return
-	}
-	var a assessment.Answer
-	if json.Unmarshal([]byte(v), &a) != nil {
-		return
-	}
-	prev := out[k]
-	prev.Option, prev.Text = a.Option, a.Text
-	out[k] = prev
-}
-
-// zeroAt is what every stored answer ends with today: Answer.At is a
-// time.Time tagged omitempty, which never omits a struct.
-const zeroAt = `","at":"0001-01-01T00:00:00Z"}`
-
-// fastDecode reads {"o":"<id>"} (with or without the zero "at") without
-// encoding/json and falls back to storeDecode for anything else.
-func fastDecode(out map[string]assessment.Answer, k, v string) {
-	if o, ok := strings.CutPrefix(v, `{"o":"`); ok {
-		if s, ok := strings.CutSuffix(o, zeroAt); ok {
-			o = s
-		} else if s, ok := strings.CutSuffix(o, `"}`); ok {
-			o = s
-		} else {
-			o = ""
-		}
-		if o != "" && !strings.ContainsAny(o, `"\`) {
-			a := out[k]
-			a.Option, a.Text = o, ""
-			out[k] = a
-			return
-		}
-	}
-	storeDecode(out, k, v)
-}
-
-func BenchmarkSheetDecode(b *testing.B) {
-	f, err := digestFramework(10, 10)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	sheets := make([]map[string]string, 10000)
-	for i := range sheets {
-		m := map[string]string{}
-		for _, ref := range f.Questions() {
-			if rng.IntN(100) < 5 {
-				continue
-			}
-			o := ref.Scale.Options[rng.IntN(len(ref.Scale.Options))].ID
-			m[ref.Question.ID] = mustJSON(assessment.Answer{Option: o}) // as SaveAnswer writes it
-		}
-		sheets[i] = m
-	}
-	b.Logf("a stored answer: %s", sheets[0][f.Questions()[0].Question.ID])
-	for _, c := range []struct {
-		name   string
-		decode func(map[string]assessment.Answer, string, string)
-		sized  bool
-	}{{"store", storeDecode, false}, {"fast-path", fastDecode, true}} {
-		b.Run(fmt.Sprintf("%s/10000-sheets", c.name), func(b *testing.B) {
-			b.ReportAllocs()
-			for range b.N {
-				for _, m := range sheets {
-					var ans map[string]assessment.Answer
-					if c.sized {
-						ans = make(map[string]assessment.Answer, len(m))
-					} else {
-						ans = map[string]assessment.Answer{}
-					}
-					for k, v := range m {
-						c.decode(ans, k, v)
-					}
-				}
-			}
-		})
-	}
 }

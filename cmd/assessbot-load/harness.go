@@ -92,7 +92,9 @@ func openBot(ctx context.Context, fs *fakeslack.Server, o botOptions) (*bot, tim
 		api = fs.APIURL()
 	}
 	reg := prometheus.NewRegistry()
+	h := &rtHook{}
 	cfg := app.Config{
+		RedisHook:     h,
 		SlackBotToken: fs.BotToken(), SlackAppToken: fs.AppToken(), SlackAPIURL: api,
 		RedisURL: o.redisURL, RedisPrefix: o.prefix, AdminUsers: []string{admin},
 		HTTPAddr: "127.0.0.1:0", LogLevel: "info", Workers: o.workers, Tick: 10 * time.Second,
@@ -117,8 +119,6 @@ func openBot(ctx context.Context, fs *fakeslack.Server, o botOptions) (*bot, tim
 		time.Sleep(100 * time.Microsecond)
 	}
 	took := time.Since(start)
-	h := &rtHook{}
-	m.Store.Client().AddHook(h)
 	return &bot{main: m, reg: reg, hook: h}, took, nil
 }
 

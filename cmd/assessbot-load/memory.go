@@ -125,7 +125,9 @@ func runChild() error {
 		defer f.Close()
 		logs = f
 	}
+	h := &rtHook{}
 	m := app.NewMain(app.Config{
+		RedisHook:     h,
 		SlackBotToken: c.BotToken, SlackAppToken: c.AppToken, SlackAPIURL: c.APIURL,
 		RedisURL: c.RedisURL, RedisPrefix: c.Prefix, AdminUsers: []string{admin},
 		HTTPAddr: "127.0.0.1:0", LogLevel: "info", Workers: 16, Tick: 10 * time.Second,
@@ -136,8 +138,6 @@ func runChild() error {
 	}
 	defer m.Close()
 	// The parent reads counters and profiles from a debug server of ours.
-	h := &rtHook{}
-	m.Store.Client().AddHook(h)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

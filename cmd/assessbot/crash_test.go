@@ -299,8 +299,8 @@ func TestKillWhilePostingDigest(t *testing.T) {
 		t.Fatalf("%d digests, want 1", n)
 	}
 	r, _ := h.latestReview()
-	ref, _ := h.st.DigestRef(context.Background(), r.ID)
-	if ref == "" || r.Status != assessment.StatusClosed {
-		t.Fatalf("review %s status %s digest ref %q", r.ID, r.Status, ref)
+	st, _ := h.st.DigestState(context.Background(), r.ID)
+	if st.Kind != assessment.Sent || r.Status != assessment.StatusClosed {
+		t.Fatalf("review %s status %s digest state %+v", r.ID, r.Status, st)
 	}
 }

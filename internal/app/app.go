@@ -1,7 +1,8 @@
-// Package app wires assessbot together: configuration, Redis (or the
-// embedded one), frameworks, the Slack bot and the health/metrics server.
-// The command, its demo, the load tool and the end-to-end tests all run
-// this same Main.
+// Package app is the only wiring of assessbot: one Config with its
+// defaults; Redis (or the embedded one) -> store -> review (the use cases)
+// -> slackbot; the frameworks; and the health/metrics server. The command,
+// its demo, the load tool and the end-to-end tests all run this same Main.
+// It may import every package of ours.
 package app
 
 import (
@@ -27,7 +28,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/assessbot/assessbot/frameworks"
+	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/slackbot"
 	"github.com/assessbot/assessbot/internal/store"
 )
@@ -57,6 +60,9 @@ type Config struct {
 	// WrapTransport, when set, wraps the bot's HTTP transport (the load tool
 	// counts the connections it opens).
 	WrapTransport func(*http.Transport) http.RoundTripper `ignored:"true"`
+	// RedisHook, when set, is added to the bot's Redis client (the load
+	// tool counts round trips).
+	RedisHook redis.Hook `ignored:"true"`
 }
 
 const appHelp = `Create the Slack app from deploy/slack-app-manifest.yaml:
@@ -125,10 +131,11 @@ func parseLevel(s string) (slog.Level, error) {
 // Main is the running program: Redis, frameworks, the bot and the HTTP
 // server for health and metrics. End-to-end tests build the same Main.
 type Main struct {
-	Config Config
-	Log    *slog.Logger
-	Store  *store.Redis
-	Bot    *slackbot.Bot
+	Config  Config
+	Log     *slog.Logger
+	Store   *store.Redis
+	Service *review.Service
+	Bot     *slackbot.Bot
 
 	mini   *miniredis.Miniredis
 	rdb    redis.UniversalClient
@@ -176,6 +183,9 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.rdb = redis.NewClient(opt)
 	}
+	if c.RedisHook != nil {
+		m.rdb.AddHook(c.RedisHook)
+	}
 	m.Store = store.New(m.rdb, c.RedisPrefix)
 	pctx, cancelPing := context.WithTimeout(ctx, 5*time.Second)
 	err = m.Store.Ping(pctx)
@@ -206,10 +216,21 @@ func (m *Main) Open(ctx context.Context) error {
 	httpClient := &http.Client{Timeout: 30 * time.Second, Transport: rt}
 	api := slack.New(c.SlackBotToken, slack.OptionAppLevelToken(c.SlackAppToken), slack.OptionAPIURL(c.SlackAPIURL),
 		slack.OptionHTTPClient(httpClient))
-	m.Bot = slackbot.New(api, m.Store, cat, slackbot.Config{
-		AdminUsers: c.AdminUsers, AdminUsergroup: c.AdminUsergroup, Workers: c.Workers, Tick: c.Tick, Lease: c.Lease,
-		Now: c.Now, Log: m.Log, Registerer: reg, HTTPClient: httpClient,
+	// store -> review -> slackbot: the one place the parts meet.
+	now := c.Now
+	if now == nil {
+		now = time.Now
+	}
+	owner := assessment.NewReviewID()
+	sl := slackbot.NewClient(api, slackbot.ClientConfig{
+		SlackAttempts: 6, RetryBase: 500 * time.Millisecond, Log: m.Log, Registerer: reg, HTTPClient: httpClient,
 	})
+	m.Service = review.New(review.Config{
+		Store: m.Store, Queue: m.Store, Leases: m.Store, Messenger: sl, Directory: sl, Frameworks: cat,
+		Now: now, Log: m.Log, Owner: owner, Lease: c.Lease, Tick: c.Tick,
+		AdminUsers: c.AdminUsers, AdminUsergroup: c.AdminUsergroup,
+	})
+	m.Bot = slackbot.New(sl, m.Service, cat, m.Store, slackbot.Config{Workers: c.Workers, Log: m.Log, Now: now})
 
 	if c.HTTPAddr != "" {
 		m.ln, err = net.Listen("tcp", c.HTTPAddr)
@@ -288,6 +309,15 @@ func (m *Main) Close() error {
 	}
 	return nil
 }
+
+// The store implements every storage port of the use cases; slackbot's
+// Client is their Messenger and Directory.
+var (
+	_ review.Store       = (*store.Redis)(nil)
+	_ review.Queue       = (*store.Redis)(nil)
+	_ review.Leases      = (*store.Redis)(nil)
+	_ slackbot.Envelopes = (*store.Redis)(nil)
+)
 
 // LoadCatalog loads the embedded frameworks plus those in dir, if set.
 func LoadCatalog(dir string) (*framework.Catalog, error) {

@@ -1,13 +1,11 @@
 // Package assessment holds the domain of assessbot: frameworks, reviews,
-// responses and the application errors every other package speaks in.
-// It imports neither slack-go nor go-redis.
+// responses, schedules, deliveries and the application errors every other
+// package speaks in (a code and a reason, never the words a person reads:
+// those belong to the Slack adapter). It imports nothing of ours and no
+// third-party package, only the standard library.
 package assessment
 
-import (
-	"errors"
-	"fmt"
-	"regexp"
-)
+import "regexp"
 
 // NotSure is the option id a respondent picks to say they do not know.
 const NotSure = "not_sure"
@@ -203,38 +201,38 @@ func (r Response) HasAnswers() bool {
 }
 
 // CheckAnswer validates an answer against the framework, returning a domain
-// error (EINVALID) that says what is wrong.
+// error (EINVALID) whose reason says what is wrong.
 func (f *Framework) CheckAnswer(questionID string, a Answer) error {
 	ref, ok := f.Lookup(questionID)
 	if !ok {
-		return Errorf(EINVALID, "This question is not part of the review.")
+		return NewError(EINVALID, RUnknownQuestion)
 	}
 	if ref.Scale == nil {
-		return Errorf(EINVALID, "This question has no answer scale.")
+		return NewError(EINVALID, RNoScale)
 	}
 	if len(a.Text) > MaxTextAnswer || len(a.Comment) > MaxTextAnswer {
-		return Errorf(EINVALID, "That answer is too long: keep it under %d characters.", MaxTextAnswer)
+		return NewError(EINVALID, RAnswerTooLong, MaxTextAnswer)
 	}
 	if ref.Scale.Text {
 		if a.Option != "" {
-			return Errorf(EINVALID, "This question takes a written answer, not an option.")
+			return NewError(EINVALID, RWantsText)
 		}
 		return nil
 	}
 	if a.Text != "" {
-		return Errorf(EINVALID, "This question takes one of its options, not text.")
+		return NewError(EINVALID, RWantsOption)
 	}
 	switch {
 	case a.Option == "":
 		return nil
 	case a.Option == NotSure:
 		if !ref.Scale.NotSure {
-			return Errorf(EINVALID, "This question has no \"Not sure\" option.")
+			return NewError(EINVALID, RNoNotSure)
 		}
 		return nil
 	}
 	if _, ok := ref.Scale.Option(a.Option); !ok {
-		return Errorf(EINVALID, "That option does not exist for this question.")
+		return NewError(EINVALID, RUnknownOption)
 	}
 	return nil
 }
@@ -257,51 +255,4 @@ func (f *Framework) Score(questionID string, a Answer) (float64, bool) {
 		return 0, false
 	}
 	return o.Score, true
-}
-
-// Error codes.
-const (
-	EINVALID     = "invalid"
-	ENOTFOUND    = "not_found"
-	EFORBIDDEN   = "forbidden"
-	ECLOSED      = "closed"
-	ECONFLICT    = "conflict"
-	EUNAVAILABLE = "unavailable"
-	EINTERNAL    = "internal"
-)
-
-// Error is an application error with a code and a message fit for a user.
-type Error struct {
-	Code    string
-	Message string
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("assessment: %s: %s", e.Code, e.Message) }
-
-// Errorf builds an application error.
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-// ErrorCode returns the code of an application error in err's chain, or
-// EINTERNAL.
-func ErrorCode(err error) string {
-	var e *Error
-	if err == nil {
-		return ""
-	}
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return EINTERNAL
-}
-
-// ErrorMessage returns the user-facing message of an application error, or
-// a generic one.
-func ErrorMessage(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return "Something went wrong on our side. Please try again in a minute; if it keeps happening, tell your Slack admin."
 }

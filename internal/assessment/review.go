@@ -22,29 +22,27 @@ const DefaultDistributionThreshold = 5
 
 // Review is one run of a framework for an audience.
 type Review struct {
-	ID            string    `json:"id"`
-	FrameworkID   string    `json:"framework_id"`
-	Title         string    `json:"title"`
-	Respondents   []string  `json:"respondents"`
-	Audience      string    `json:"audience,omitempty"` // as the admin typed it, for display
-	DigestChannel string    `json:"digest_channel"`
-	CreatedBy     string    `json:"created_by"`
-	CreatedAt     time.Time `json:"created_at"`
-	Deadline      time.Time `json:"deadline"`
-	Threshold     int       `json:"threshold"`
-	Status        Status    `json:"status"`
-	ClosedAt      time.Time `json:"closed_at,omitzero"`
-	ClosedBy      string    `json:"closed_by,omitempty"`
-	ScheduleID    string    `json:"schedule_id,omitempty"`
+	ID            string
+	FrameworkID   string
+	Title         string
+	Respondents   []string
+	Audience      string // as the admin typed it, for display
+	DigestChannel string
+	CreatedBy     string
+	CreatedAt     time.Time
+	Deadline      time.Time
+	Threshold     int
+	Status        Status
+	ScheduleID    string
 	// Reminders say when non-submitters are reminded ("50%", "24h"); nil
 	// means the default, empty means none.
-	Reminders []string `json:"reminders"`
+	Reminders []string
 	// DeliverNow sends every intro DM at once instead of in each
 	// respondent's morning.
-	DeliverNow bool `json:"deliver_now,omitempty"`
+	DeliverNow bool
 	// DistThreshold is the anonymity threshold for answer counts and
 	// exports; 0 means the larger of Threshold and the default.
-	DistThreshold int `json:"dist_threshold,omitempty"`
+	DistThreshold int
 }
 
 // DistributionThreshold is the number of answers below which answer counts

@@ -9,7 +9,6 @@ import (
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
-	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
@@ -21,21 +20,6 @@ const (
 	maxButtonText  = 75
 	// maxButtons is the most answers shown as buttons; more become a menu.
 	maxButtons = 10
-)
-
-// Action ids. The value of every interactive element is "<review>|<question>|<option>".
-const (
-	actStart   = "start"
-	actAnswer  = "answer"
-	actComment = "comment"
-	actText    = "text"
-	actNext    = "next"
-	actBack    = "back"
-	actSubmit  = "submit"
-
-	cbStart   = "start_review"
-	cbText    = "text_answer"
-	cbComment = "comment"
 )
 
 func mrkdwn(s string) *slack.TextBlockObject {
@@ -50,10 +34,6 @@ func button(actionID, value, text string) *slack.ButtonBlockElement {
 	return slack.NewButtonBlockElement(actionID, value, plain(text, maxButtonText))
 }
 
-func value(reviewID string, parts ...string) string {
-	return strings.Join(append([]string{reviewID}, parts...), "|")
-}
-
 // slackDate formats t so each reader sees it in their own time zone.
 func slackDate(t time.Time) string {
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.UTC().Format("Mon 2 Jan 2006 15:04 UTC"))
@@ -65,7 +45,7 @@ func escape(s string) string { return mrkdwnEscaper.Replace(s) }
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // introBlocks is the first DM of a review.
-func introBlocks(r *assessment.Review, f *assessment.Framework, sh *sheetView) []slack.Block {
+func introBlocks(r *assessment.Review, f *assessment.Framework, sh *assessment.Response) []slack.Block {
 	scored, text := f.CountQuestions()
 	minutes := (scored*15 + text*60 + 59) / 60
 	bs := []slack.Block{
@@ -83,7 +63,7 @@ func introBlocks(r *assessment.Review, f *assessment.Framework, sh *sheetView) [
 	label, style := "Start", slack.StylePrimary
 	status := ""
 	if sh != nil {
-		answered, total := review.Progress(f, sh.Answers)
+		answered, total := f.Progress(sh.Answers)
 		switch {
 		case sh.Submitted:
 			label, style = "Review my answers", slack.StyleDefault
@@ -99,17 +79,11 @@ func introBlocks(r *assessment.Review, f *assessment.Framework, sh *sheetView) [
 	if status != "" {
 		bs = append(bs, slack.NewSectionBlock(mrkdwn(status), nil, nil))
 	}
-	b := button(actStart, value(r.ID), label)
+	b := button(actStart, startValue(r.ID), label)
 	if style != slack.StyleDefault {
 		b = b.WithStyle(style)
 	}
 	return append(bs, slack.NewActionBlock("intro-actions", b))
-}
-
-// sheetView is a respondent's answers as the renderer needs them.
-type sheetView struct {
-	Answers   map[string]assessment.Answer
-	Submitted bool
 }
 
 // questionBlocks renders one question: its text with the chosen answer, its
@@ -160,20 +134,20 @@ func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessmen
 		if a.Text != "" {
 			label = "✍️ Edit your answer"
 		}
-		els = append(els, button(actText+"|"+q.ID, value(r.ID, q.ID), label))
+		els = append(els, button(actText+"|"+q.ID, questionValue(r.ID, q.ID), label))
 	} else if n := len(ref.Scale.Options); n > maxButtons || (ref.Scale.NotSure && n+1 > maxButtons) {
 		// Too many to be one click each: a menu.
 		var opts []*slack.OptionBlockObject
 		var initial *slack.OptionBlockObject
 		for _, o := range ref.Scale.Options {
-			ob := slack.NewOptionBlockObject(value(r.ID, q.ID, o.ID), plain(o.Label, 75), nil)
+			ob := slack.NewOptionBlockObject(answerValue(r.ID, q.ID, o.ID), plain(o.Label, 75), nil)
 			if a.Option == o.ID {
 				initial = ob
 			}
 			opts = append(opts, ob)
 		}
 		if ref.Scale.NotSure {
-			ob := slack.NewOptionBlockObject(value(r.ID, q.ID, assessment.NotSure), plain("Not sure", 75), nil)
+			ob := slack.NewOptionBlockObject(answerValue(r.ID, q.ID, assessment.NotSure), plain("Not sure", 75), nil)
 			if a.Option == assessment.NotSure {
 				initial = ob
 			}
@@ -184,14 +158,14 @@ func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessmen
 		els = append(els, sel, commentButton(r, q.ID, a))
 	} else {
 		for _, o := range ref.Scale.Options {
-			bt := button(actAnswer+"|"+q.ID+"|"+o.ID, value(r.ID, q.ID, o.ID), o.Label)
+			bt := button(actAnswer+"|"+q.ID+"|"+o.ID, answerValue(r.ID, q.ID, o.ID), o.Label)
 			if a.Option == o.ID {
 				bt = bt.WithStyle(slack.StylePrimary)
 			}
 			els = append(els, bt)
 		}
 		if ref.Scale.NotSure {
-			bt := button(actAnswer+"|"+q.ID+"|"+assessment.NotSure, value(r.ID, q.ID, assessment.NotSure), "Not sure")
+			bt := button(actAnswer+"|"+q.ID+"|"+assessment.NotSure, answerValue(r.ID, q.ID, assessment.NotSure), "Not sure")
 			if a.Option == assessment.NotSure {
 				bt = bt.WithStyle(slack.StylePrimary)
 			}
@@ -207,7 +181,7 @@ func commentButton(r *assessment.Review, questionID string, a assessment.Answer)
 	if a.Comment != "" {
 		label = "💬 Edit comment"
 	}
-	return button(actComment+"|"+questionID, value(r.ID, questionID), label)
+	return button(actComment+"|"+questionID, questionValue(r.ID, questionID), label)
 }
 
 // page is one message's worth of a section: question indexes within it.
@@ -258,7 +232,7 @@ func pageOf(f *assessment.Framework, si, qi int) page {
 }
 
 // sectionBlocks renders one page of one section for a respondent.
-func sectionBlocks(r *assessment.Review, f *assessment.Framework, p page, sh sheetView) []slack.Block {
+func sectionBlocks(r *assessment.Review, f *assessment.Framework, p page, sh assessment.Response) []slack.Block {
 	s := f.Sections[p.Section]
 	open := r.Status == assessment.StatusOpen
 	title := fmt.Sprintf("%d/%d · %s", p.Section+1, len(f.Sections), s.Title)
@@ -278,7 +252,7 @@ func sectionBlocks(r *assessment.Review, f *assessment.Framework, p page, sh she
 		ref := refs[first+qi]
 		bs = append(bs, questionBlocks(r, f, ref, sh.Answers[ref.Question.ID], open)...)
 	}
-	answered, total := review.Progress(f, sh.Answers)
+	answered, total := f.Progress(sh.Answers)
 	progress := fmt.Sprintf("*%d/%d answered* · due %s · every click is saved", answered, total, slackDate(r.Deadline))
 	switch {
 	case !open:
@@ -292,12 +266,12 @@ func sectionBlocks(r *assessment.Review, f *assessment.Framework, p page, sh she
 	}
 	var nav []slack.BlockElement
 	if p.Section > 0 {
-		nav = append(nav, button(actBack, value(r.ID, fmt.Sprint(p.Section-1)), "◀ Back"))
+		nav = append(nav, button(actBack, sectionValue(r.ID, p.Section-1), "◀ Back"))
 	}
 	if p.Section < len(f.Sections)-1 {
-		nav = append(nav, button(actNext, value(r.ID, fmt.Sprint(p.Section+1)), "Next ▶").WithStyle(slack.StylePrimary))
+		nav = append(nav, button(actNext, sectionValue(r.ID, p.Section+1), "Next ▶").WithStyle(slack.StylePrimary))
 	} else if !sh.Submitted {
-		nav = append(nav, button(actSubmit, value(r.ID), "Submit").WithStyle(slack.StylePrimary))
+		nav = append(nav, button(actSubmit, startValue(r.ID), "Submit").WithStyle(slack.StylePrimary))
 	}
 	if len(nav) > 0 {
 		bs = append(bs, slack.NewActionBlock("nav", nav...))

@@ -69,7 +69,7 @@ func TestBlocksGolden(t *testing.T) {
 		"retention-responsibility": {Option: "average", Comment: "Depends on the region"},
 		"renewals-ownership":       {Option: assessment.NotSure},
 	}
-	sh := &sheetView{Answers: answers}
+	sh := &assessment.Response{Answers: answers}
 	golden(t, "intro-new", introBlocks(fixedReview, f, nil))
 	golden(t, "intro-started", introBlocks(fixedReview, f, sh))
 	golden(t, "section", sectionBlocks(fixedReview, f, pages(f, 0)[0], *sh))
@@ -139,7 +139,7 @@ func TestBlockKitLimits(t *testing.T) {
 			ps := pages(f, si)
 			seen := 0
 			for _, p := range ps {
-				bs := sectionBlocks(fixedReview, f, p, sheetView{Answers: answers})
+				bs := sectionBlocks(fixedReview, f, p, assessment.Response{Answers: answers})
 				if len(bs) > maxBlocks {
 					t.Fatalf("%s section %d page %d: %d blocks", f.ID, si, p.Page, len(bs))
 				}
@@ -150,7 +150,7 @@ func TestBlockKitLimits(t *testing.T) {
 				t.Fatalf("%s section %d: pages hold %d of %d questions", f.ID, si, seen, len(f.Sections[si].Questions))
 			}
 			if f.ID == "huge" {
-				raw, _ := json.Marshal(sectionBlocks(fixedReview, f, ps[0], sheetView{Answers: answers}))
+				raw, _ := json.Marshal(sectionBlocks(fixedReview, f, ps[0], assessment.Response{Answers: answers}))
 				if !strings.Contains(string(raw), `"static_select"`) {
 					t.Fatalf("a 30-level scale is not a menu")
 				}

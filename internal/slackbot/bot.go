@@ -1,62 +1,54 @@
-// Package slackbot is assessbot's Slack adapter: the Socket Mode event loop,
-// the /review command, Block Kit rendering of DMs and digests, and the
-// interaction handlers. It acks every envelope at once and does the work on
-// a bounded pool of workers, sharded by user so one person's clicks are
-// handled in order. It decides every word a user sees.
+// Package slackbot is assessbot's Slack adapter. It translates, calls a use
+// case of internal/review, and renders: the Socket Mode event loop, the
+// actions codec, the /review parser, the handlers, the Messenger and
+// Directory over slack-go (Client), the Block Kit renderers, and the one
+// translator from error codes to the words a person reads. It acks every
+// envelope at once (an answer once it is stored) and does the work on a
+// bounded pool of workers, sharded by user so one person's clicks are
+// handled in order.
+//
+// It may import slack-go, internal/review and the domain and rendering
+// packages (assessment, digest, chart, framework, schedule, scoring); never
+// internal/store or go-redis (a test enforces it).
 package slackbot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/framework"
 	"github.com/assessbot/assessbot/internal/review"
-	"github.com/assessbot/assessbot/internal/store"
 )
 
-// Config tunes the bot.
+// Config tunes the bot; app.Config holds the defaults.
 type Config struct {
-	AdminUsers     []string
-	AdminUsergroup string
-	Workers        int           // default 16
-	Tick           time.Duration // how often deadlines and queues are checked; default 10s
-	SlackAttempts  int           // tries per Slack call; default 6
-	RetryBase      time.Duration // first backoff for 5xx/network errors; default 500ms
-	Now            func() time.Time
-	Log            *slog.Logger
-	Registerer     prometheus.Registerer
-	// Owner names this process in leases (defaults to a random id).
-	Owner string
-	// HTTPClient posts to response URLs; the same client should serve the
-	// Web API (slack.OptionHTTPClient). Default: http.DefaultClient.
-	HTTPClient *http.Client
-	// Lease is how long a claim on a piece of work (a digest, a DM, a
-	// scheduled run) holds: long enough to do it, short enough that the work
-	// of a process that died is taken over soon. Default 2 minutes.
-	Lease time.Duration
+	Workers int // envelope workers
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// Envelopes remembers which Socket Mode envelopes were handled, so that a
+// redelivery is not handled twice.
+type Envelopes interface {
+	FirstDelivery(ctx context.Context, envelopeID string, ttl time.Duration) (bool, error)
 }
 
 // Bot is the running Slack bot.
 type Bot struct {
-	api  *slack.Client
+	sl   *Client
 	sm   *socketmode.Client
-	st   *store.Redis
 	svc  *review.Service
+	env  Envelopes
 	cat  *framework.Catalog
 	cfg  Config
 	log  *slog.Logger
@@ -64,14 +56,9 @@ type Bot struct {
 	send *sender
 
 	connected atomic.Bool
-	botUser   string
 	refresh   *refresher
 	queues    []chan job
 	wg        sync.WaitGroup
-
-	adminMu     sync.Mutex
-	adminGroup  map[string]bool
-	adminLoaded time.Time
 }
 
 type job struct {
@@ -121,54 +108,20 @@ func (a *deferredAck) Ack(payload any) bool {
 func storesAnswer(cb slack.InteractionCallback) bool {
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
-		return len(cb.ActionCallback.BlockActions) > 0 && strings.HasPrefix(cb.ActionCallback.BlockActions[0].ActionID, actAnswer+"|")
+		return len(cb.ActionCallback.BlockActions) > 0 && isAnswer(cb.ActionCallback.BlockActions[0].ActionID)
 	case slack.InteractionTypeViewSubmission:
 		return cb.View.CallbackID == cbText || cb.View.CallbackID == cbComment
 	}
 	return false
 }
 
-// New builds a bot. api must carry the app-level token (OptionAppLevelToken).
-func New(api *slack.Client, st *store.Redis, cat *framework.Catalog, cfg Config) *Bot {
-	if cfg.Workers <= 0 {
-		cfg.Workers = 16
-	}
-	if cfg.Tick <= 0 {
-		cfg.Tick = 10 * time.Second
-	}
-	if cfg.SlackAttempts <= 0 {
-		cfg.SlackAttempts = 6
-	}
-	if cfg.RetryBase <= 0 {
-		cfg.RetryBase = 500 * time.Millisecond
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = http.DefaultClient
-	}
-	if cfg.Lease <= 0 {
-		cfg.Lease = 2 * time.Minute
-	}
-	if cfg.Owner == "" {
-		cfg.Owner = review.NewID()
-	}
-	m := newMetrics(cfg.Registerer)
+// New builds a bot that talks to Slack through sl and runs the use cases
+// of svc.
+func New(sl *Client, svc *review.Service, cat *framework.Catalog, env Envelopes, cfg Config) *Bot {
 	b := &Bot{
-		api: api,
-		sm:  socketmode.New(api),
-		st:  st,
-		svc: &review.Service{Store: st, Now: cfg.Now},
-		cat: cat,
-		cfg: cfg,
-		log: cfg.Log,
-		m:   m,
+		sl: sl, sm: socketmode.New(sl.api), svc: svc, env: env, cat: cat, cfg: cfg,
+		log: cfg.Log, m: sl.m, send: sl.send,
 	}
-	b.send = &sender{log: cfg.Log, attempts: cfg.SlackAttempts, base: cfg.RetryBase, metrics: m}
 	b.refresh = newRefresher(&b.wg)
 	return b
 }
@@ -183,7 +136,7 @@ var ErrInvalidAuth = errors.New("slack refused the tokens (invalid_auth): check 
 func (b *Bot) Run(ctx context.Context) error {
 	var auth *slack.AuthTestResponse
 	err := b.send.do(ctx, "auth.test", func(ctx context.Context) (err error) {
-		auth, err = b.api.AuthTestContext(ctx)
+		auth, err = b.sl.api.AuthTestContext(ctx)
 		return err
 	})
 	if err != nil {
@@ -193,7 +146,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("slack auth.test: %w", err)
 	}
-	b.botUser = auth.UserID
+	b.sl.botUser.Store(auth.UserID)
 	b.log.Info("authenticated with slack", "team", auth.Team, "bot_user", auth.UserID)
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -204,9 +157,11 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.wg.Add(1)
 		go b.worker(ctx, b.queues[i])
 	}
-	b.wg.Add(2)
-	go b.ticker(ctx)
-	go b.jobTicker(ctx)
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.svc.Run(ctx)
+	}()
 
 	runErr := make(chan error, 1)
 	go func() { runErr <- b.sm.RunContext(ctx) }()
@@ -372,7 +327,7 @@ func (b *Bot) handle(ctx context.Context, j job) {
 		b.m.handle.WithLabelValues(string(j.kind)).Observe(time.Since(j.received).Seconds())
 	}()
 	if j.envelopeID != "" {
-		first, err := b.st.FirstDelivery(ctx, j.envelopeID, envelopeTTL)
+		first, err := b.env.FirstDelivery(ctx, j.envelopeID, envelopeTTL)
 		if err == nil && !first {
 			b.m.duplicates.Inc()
 			b.log.Debug("duplicate envelope ignored", "envelope", j.envelopeID)
@@ -390,173 +345,4 @@ func (b *Bot) handle(ctx context.Context, j job) {
 	}
 }
 
-// ticker closes reviews at their deadline and finishes work a crash left:
-// undelivered intro DMs and unposted digests. Everything it reads lives in
-// Redis, so a restart picks up where the last process stopped.
-func (b *Bot) ticker(ctx context.Context) {
-	defer b.wg.Done()
-	t := time.NewTicker(b.cfg.Tick)
-	defer t.Stop()
-	for {
-		b.sweep(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// jobTicker plans new reviews' deliveries and sends the DMs and reminders
-// that are due, apart from the deadline ticker so a long fan-out never
-// delays a deadline.
-func (b *Bot) jobTicker(ctx context.Context) {
-	defer b.wg.Done()
-	t := time.NewTicker(b.cfg.Tick)
-	defer t.Stop()
-	for {
-		if ids, err := b.st.FanoutPending(ctx); err == nil {
-			for _, id := range ids {
-				b.plan(ctx, id)
-			}
-		}
-		b.runJobs(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func (b *Bot) sweep(ctx context.Context) {
-	due, err := b.st.DueReviews(ctx, b.cfg.Now())
-	if err != nil {
-		b.log.Warn("cannot read deadlines", "err", err)
-		return
-	}
-	for _, id := range due {
-		if closed, err := b.svc.Close(ctx, id, "deadline"); err != nil {
-			b.log.Warn("close at deadline failed", "review", id, "err", err)
-		} else if closed {
-			b.log.Info("review closed at deadline", "review", id)
-		}
-	}
-	if ids, err := b.st.PendingDigests(ctx); err == nil {
-		for _, id := range ids {
-			b.postDigest(ctx, id)
-		}
-	}
-	b.fireSchedules(ctx)
-}
-
-// isAdmin reports whether user may start, close or inspect reviews. With no
-// admins configured, everyone may (and the bot warns at start-up).
-func (b *Bot) isAdmin(ctx context.Context, user string) bool {
-	if len(b.cfg.AdminUsers) == 0 && b.cfg.AdminUsergroup == "" {
-		return true
-	}
-	for _, u := range b.cfg.AdminUsers {
-		if u == user {
-			return true
-		}
-	}
-	if b.cfg.AdminUsergroup == "" {
-		return false
-	}
-	b.adminMu.Lock()
-	defer b.adminMu.Unlock()
-	if time.Since(b.adminLoaded) > time.Minute || b.adminGroup == nil {
-		var members []string
-		err := b.send.do(ctx, "usergroups.users.list", func(ctx context.Context) (err error) {
-			members, err = b.api.GetUserGroupMembersContext(ctx, b.cfg.AdminUsergroup)
-			return err
-		})
-		if err != nil {
-			b.log.Warn("cannot read the admin user group", "group", b.cfg.AdminUsergroup, "err", err)
-		} else {
-			b.adminGroup = map[string]bool{}
-			for _, m := range members {
-				b.adminGroup[m] = true
-			}
-			b.adminLoaded = time.Now()
-		}
-	}
-	return b.adminGroup[user]
-}
-
 const notAdmin = "Only assessbot admins can do that. Ask one of them, or ask your Slack admin to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`."
-
-// ephemeral tells one person something in a channel only they see. In a DM
-// with the bot, channel is the DM id.
-func (b *Bot) ephemeral(ctx context.Context, channel, user, text string) {
-	if channel == "" {
-		channel = user
-	}
-	err := b.send.do(ctx, "chat.postEphemeral", func(ctx context.Context) error {
-		_, err := b.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false))
-		return err
-	})
-	if err != nil {
-		// Ephemerals fail where the bot is not a member; a DM always works.
-		_ = b.send.do(ctx, "chat.postMessage", func(ctx context.Context) error {
-			_, _, err := b.api.PostMessageContext(ctx, user, slack.MsgOptionText(text, false))
-			return err
-		})
-	}
-}
-
-// post sends a message and returns "channel/ts".
-func (b *Bot) post(ctx context.Context, channel, fallback string, blocks []slack.Block, opts ...slack.MsgOption) (string, error) {
-	var ch, ts string
-	opts = append([]slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}, opts...)
-	err := b.send.do(ctx, "chat.postMessage", func(ctx context.Context) (err error) {
-		ch, ts, err = b.api.PostMessageContext(ctx, channel, opts...)
-		return err
-	})
-	if err != nil {
-		return "", err
-	}
-	return ch + "/" + ts, nil
-}
-
-// update replaces a message given as "channel/ts".
-func (b *Bot) update(ctx context.Context, ref, fallback string, blocks []slack.Block) error {
-	ch, ts, ok := splitRef(ref)
-	if !ok {
-		return fmt.Errorf("bad message ref %q", ref)
-	}
-	return b.send.do(ctx, "chat.update", func(ctx context.Context) error {
-		_, _, _, err := b.api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...))
-		return err
-	})
-}
-
-func splitRef(ref string) (ch, ts string, ok bool) {
-	for i := 0; i < len(ref); i++ {
-		if ref[i] == '/' {
-			return ref[:i], ref[i+1:], i > 0 && i < len(ref)-1
-		}
-	}
-	return "", "", false
-}
-
-// userMessage tells the person what went wrong, in words from the domain
-// error, and logs the rest.
-func (b *Bot) userMessage(err error, attrs ...any) string {
-	code := assessment.ErrorCode(err)
-	switch code {
-	case assessment.EINTERNAL:
-		b.log.Error("request failed", append(attrs, "err", err)...)
-	case assessment.EFORBIDDEN, assessment.EINVALID:
-		b.log.Warn("request refused", append(attrs, "code", code, "err", err)...)
-	default:
-		b.log.Info("request refused", append(attrs, "code", code, "err", err)...)
-	}
-	return assessment.ErrorMessage(err)
-}
-
-func mustJSON(v any) string {
-	out, _ := json.Marshal(v)
-	return string(out)
-}

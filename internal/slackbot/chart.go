@@ -40,24 +40,24 @@ func chartInput(d digest.Digest, r *assessment.Review) chart.Input {
 
 // uploadChart renders the digest's chart and uploads it into the digest's
 // thread. A chart that fails is logged, never a reason to lose the digest.
-func (b *Bot) uploadChart(ctx context.Context, d digest.Digest, r *assessment.Review, channel, ts string) {
+func (c *Client) uploadChart(ctx context.Context, d digest.Digest, r *assessment.Review, at assessment.MessageRef) {
 	if d.Result.Respondents == 0 {
 		return
 	}
 	var buf bytes.Buffer
 	if err := chart.PNG(&buf, chartInput(d, r)); err != nil {
-		b.log.Warn("chart not drawn", "review", r.ID, "err", err)
+		c.log.Warn("chart not drawn", "review", r.ID, "err", err)
 		return
 	}
-	err := b.send.do(ctx, "files.upload", func(ctx context.Context) error {
-		_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
-			Channel: channel, ThreadTimestamp: ts, Filename: r.ID + "-chart.png", Title: "Chart: " + d.Framework.Title,
+	err := c.send.do(ctx, "files.upload", func(ctx context.Context) error {
+		_, err := c.api.UploadFileContext(ctx, slack.UploadFileParameters{
+			Channel: at.Channel, ThreadTimestamp: at.TS, Filename: r.ID + "-chart.png", Title: "Chart: " + d.Framework.Title,
 			Reader: bytes.NewReader(buf.Bytes()), FileSize: buf.Len(),
 			AltTxt: "Radar of section scores and the spread of respondents' scores per section",
 		})
 		return err
 	})
 	if err != nil {
-		b.log.Warn("chart not uploaded", "review", r.ID, "err", err)
+		c.log.Warn("chart not uploaded", "review", r.ID, "err", err)
 	}
 }

@@ -3,7 +3,6 @@ package slackbot
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -15,25 +14,25 @@ import (
 )
 
 func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Command) {
-	reply := func(text string) { b.ephemeral(ctx, sc.ChannelID, sc.UserID, text) }
+	reply := func(text string) { b.sl.ephemeral(ctx, sc.ChannelID, sc.UserID, text) }
 	switch cmd.Verb {
 	case "frameworks":
 		reply(b.frameworksText())
 	case "":
-		if !b.isAdmin(ctx, sc.UserID) {
+		if !b.svc.IsAdmin(ctx, sc.UserID) {
 			reply(notAdmin)
 			return
 		}
 		b.openStartModal(ctx, sc.TriggerID, sc.ChannelID, sc.UserID)
 	case "start":
-		if !b.isAdmin(ctx, sc.UserID) {
+		if !b.svc.IsAdmin(ctx, sc.UserID) {
 			b.log.Warn("non-admin tried to start a review", "user", sc.UserID)
 			reply(notAdmin)
 			return
 		}
 		f, ok := b.cat.Get(cmd.Framework)
 		if !ok {
-			reply(fmt.Sprintf("There is no framework `%s`. Choose one of: %s.", cmd.Framework, strings.Join(codeList(b.cat.IDs()), ", ")))
+			reply(words(opStart, assessment.NewError(assessment.EINVALID, assessment.RUnknownFramework, cmd.Framework, b.cat.IDs())))
 			return
 		}
 		digestCh := cmd.Digest
@@ -53,13 +52,13 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 	case "schedule":
 		b.handleSchedule(ctx, sc, cmd)
 	case "status":
-		if !b.isAdmin(ctx, sc.UserID) {
+		if !b.svc.IsAdmin(ctx, sc.UserID) {
 			reply(notAdmin)
 			return
 		}
 		reply(b.statusText(ctx, cmd.ReviewID))
 	case "results", "export":
-		if !b.isAdmin(ctx, sc.UserID) {
+		if !b.svc.IsAdmin(ctx, sc.UserID) {
 			b.log.Warn("non-admin asked for results", "user", sc.UserID, "verb", cmd.Verb, "review", cmd.ReviewID)
 			reply(notAdmin)
 			return
@@ -70,21 +69,13 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 			b.exportCommand(ctx, sc, cmd.ReviewID)
 		}
 	case "close":
-		if !b.isAdmin(ctx, sc.UserID) {
+		if !b.svc.IsAdmin(ctx, sc.UserID) {
 			b.log.Warn("non-admin tried to close a review", "user", sc.UserID, "review", cmd.ReviewID)
 			reply(notAdmin)
 			return
 		}
 		reply(b.closeNow(ctx, cmd.ReviewID, sc.UserID))
 	}
-}
-
-func codeList(ids []string) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = "`" + id + "`"
-	}
-	return out
 }
 
 func audienceText(users, groups, channels []string) string {
@@ -128,170 +119,44 @@ type startInput struct {
 	reminders        []string
 }
 
-// start resolves the audience, stores the review and begins the fan-out.
+// start stores the review; the use case resolves the audience and begins
+// the fan-out.
 func (b *Bot) start(ctx context.Context, in startInput) {
-	reply := func(text string) { b.ephemeral(ctx, in.replyChannel, in.by, text) }
-	people, err := b.resolveAudience(ctx, in.users, in.groups, in.channels)
-	if err != nil {
-		reply(err.Error())
-		return
-	}
+	reply := func(text string) { b.sl.ephemeral(ctx, in.replyChannel, in.by, text) }
 	deadline := in.deadline
 	if deadline.IsZero() {
-		deadline = in.due.Resolve(b.cfg.Now(), b.userLocation(ctx, in.by))
+		deadline = in.due.Resolve(b.svc.Now(), b.svc.Location(ctx, in.by))
 	}
 	r, err := b.svc.Start(ctx, review.StartRequest{
-		Framework: in.framework, Respondents: people, Audience: in.audience, DigestChannel: in.digest,
+		Framework: in.framework, Audience: review.Audience{Users: in.users, Groups: in.groups, Channels: in.channels},
+		AudienceText: in.audience, DigestChannel: in.digest,
 		Deadline: deadline, Threshold: in.threshold, CreatedBy: in.by, DeliverNow: in.now, Reminders: in.reminders,
 	})
 	if err != nil {
-		reply(b.userMessage(err, "op", "start", "user", in.by))
+		reply(b.tell(opStart, err, "user", in.by))
 		return
 	}
-	b.log.Info("review started", "review", r.ID, "framework", r.FrameworkID, "respondents", len(r.Respondents), "by", in.by)
 	when := "Each person gets a DM in their own morning (weekdays 9:00–12:00 their time); add `now` to send at once."
 	if in.now {
 		when = "I'm sending them a DM now."
 	}
 	reply(fmt.Sprintf("Started review `%s` of *%s* for %d people. %s The digest goes to <#%s> on %s, or when everyone has submitted. Follow it with `/review status %s`; close it early with `/review close %s`.",
 		r.ID, escape(in.framework.Title), len(r.Respondents), when, r.DigestChannel, slackDate(r.Deadline), r.ID, r.ID))
-	b.goPlan(ctx, r.ID)
 }
 
-// resolveAudience expands users, user groups and channels into user ids,
-// leaving out bots (this one included) and deactivated accounts.
-func (b *Bot) resolveAudience(ctx context.Context, users, groups, channels []string) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	add := func(u string) {
-		if u != "" && u != b.botUser && !seen[u] {
-			seen[u] = true
-			out = append(out, u)
-		}
-	}
-	for _, u := range users {
-		add(u)
-	}
-	for _, g := range groups {
-		var members []string
-		err := b.send.do(ctx, "usergroups.users.list", func(ctx context.Context) (err error) {
-			members, err = b.api.GetUserGroupMembersContext(ctx, g)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("I could not read the members of user group <!subteam^%s> (%s). Check that the app has the `usergroups:read` scope.", g, slackErr(err))
-		}
-		for _, u := range members {
-			add(u)
-		}
-	}
-	for _, c := range channels {
-		cursor := ""
-		for {
-			var members []string
-			var next string
-			err := b.send.do(ctx, "conversations.members", func(ctx context.Context) (err error) {
-				members, next, err = b.api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{ChannelID: c, Cursor: cursor, Limit: 1000})
-				return err
-			})
-			if err != nil {
-				return nil, fmt.Errorf("I could not read the members of <#%s> (%s). For a private channel, invite me to it first.", c, slackErr(err))
-			}
-			for _, u := range members {
-				add(u)
-			}
-			if next == "" {
-				break
-			}
-			cursor = next
-		}
-	}
-	profiles := b.lookupUsers(ctx, out)
-	people := out[:0]
-	for _, u := range out {
-		if p, ok := profiles[u]; ok && (p.IsBot || p.Deleted || u == "USLACKBOT") {
-			continue
-		}
-		people = append(people, u)
-	}
-	return people, nil
-}
-
-func slackErr(err error) string {
-	var se slack.SlackErrorResponse
-	if ok := asSlackErr(err, &se); ok {
-		return se.Err
-	}
-	return "Slack did not answer"
-}
-
-// userLocation returns a user's time zone from users.info, or UTC.
-func (b *Bot) userLocation(ctx context.Context, user string) *time.Location {
-	var u *slack.User
-	err := b.send.do(ctx, "users.info", func(ctx context.Context) (err error) {
-		u, err = b.api.GetUserInfoContext(ctx, user)
-		return err
-	})
-	if err != nil || u.TZ == "" {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(u.TZ)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
-// latestReview picks the given review, or the most recent one.
-func (b *Bot) latestReview(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error) {
-	if id == "" {
-		ids, err := b.st.RecentReviews(ctx, 1)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(ids) == 0 {
-			return nil, nil, assessment.Errorf(assessment.ENOTFOUND, "No review has been started yet. Start one with `/review`.")
-		}
-		id = ids[0]
-	}
-	return b.st.Review(ctx, id)
-}
-
+// statusText says where a review stands: how many submitted, who has not
+// finished, what is still to go out, and the upcoming scheduled runs.
 func (b *Bot) statusText(ctx context.Context, id string) string {
-	r, f, err := b.latestReview(ctx, id)
+	st, err := b.svc.Status(ctx, id)
 	if err != nil {
 		if assessment.ErrorCode(err) == assessment.ENOTFOUND && id == "" {
 			if up := b.upcomingText(ctx); up != "" {
 				return "No review has been started yet.\n" + up
 			}
 		}
-		return b.userMessage(err, "op", "status")
+		return b.tell(opStatus, err)
 	}
-	responses, err := b.st.Responses(ctx, r)
-	if err != nil {
-		return b.userMessage(err, "op", "status")
-	}
-	submitted, started := 0, 0
-	type pending struct {
-		user     string
-		answered int
-	}
-	var waiting []pending
-	total := 0
-	for _, resp := range responses {
-		a, t := review.Progress(f, resp.Answers)
-		total = t
-		switch {
-		case resp.Submitted:
-			submitted++
-		case a > 0:
-			started++
-			waiting = append(waiting, pending{resp.Respondent, a})
-		default:
-			waiting = append(waiting, pending{resp.Respondent, 0})
-		}
-	}
-	sort.SliceStable(waiting, func(i, j int) bool { return waiting[i].answered > waiting[j].answered })
+	r := st.Review
 	n := len(r.Respondents)
 	var sb strings.Builder
 	state := "open until " + slackDate(r.Deadline)
@@ -299,27 +164,25 @@ func (b *Bot) statusText(ctx context.Context, id string) string {
 		state = "closed"
 	}
 	fmt.Fprintf(&sb, "*%s* · review `%s` · %s · digest to <#%s>\n", escape(r.Title), r.ID, state, r.DigestChannel)
-	fmt.Fprintf(&sb, "*%d of %d submitted (%d%%)* · %d in progress · %d not started\n", submitted, n, submitted*100/max(n, 1), started, n-submitted-started)
-	if len(waiting) > 0 && r.Status == assessment.StatusOpen {
+	fmt.Fprintf(&sb, "*%d of %d submitted (%d%%)* · %d in progress · %d not started\n", st.Submitted, n, st.Submitted*100/max(n, 1), st.Started, n-st.Submitted-st.Started)
+	if len(st.Waiting) > 0 && r.Status == assessment.StatusOpen {
 		sb.WriteString("Not finished: ")
 		var names []string
-		for i, w := range waiting {
+		for i, w := range st.Waiting {
 			if i == 40 {
-				names = append(names, fmt.Sprintf("and %d more", len(waiting)-40))
+				names = append(names, fmt.Sprintf("and %d more", len(st.Waiting)-40))
 				break
 			}
-			if w.answered > 0 {
-				names = append(names, fmt.Sprintf("<@%s> (%d/%d)", w.user, w.answered, total))
+			if w.Answered > 0 {
+				names = append(names, fmt.Sprintf("<@%s> (%d/%d)", w.User, w.Answered, st.Total))
 			} else {
-				names = append(names, fmt.Sprintf("<@%s>", w.user))
+				names = append(names, fmt.Sprintf("<@%s>", w.User))
 			}
 		}
 		sb.WriteString(strings.Join(names, ", "))
 	}
-	if r.Status == assessment.StatusOpen {
-		if pending, err := b.st.PendingJobs(ctx, r.ID); err == nil && pending[jobIntro]+pending[jobRemind] > 0 {
-			fmt.Fprintf(&sb, "\nWaiting to go out: %d intro DMs (each in the person's morning), %d reminders.", pending[jobIntro], pending[jobRemind])
-		}
+	if st.PendingIntros+st.PendingReminders > 0 {
+		fmt.Fprintf(&sb, "\nWaiting to go out: %d intro DMs (each in the person's morning), %d reminders.", st.PendingIntros, st.PendingReminders)
 	}
 	if id == "" {
 		if up := b.upcomingText(ctx); up != "" {
@@ -330,21 +193,12 @@ func (b *Bot) statusText(ctx context.Context, id string) string {
 }
 
 // upcomingText lists the next run of each active schedule, soonest first.
-func (b *Bot) upcomingText(ctx context.Context) string {
-	all, err := b.st.Schedules(ctx)
-	if err != nil {
-		return ""
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Next.Before(all[j].Next) })
+func (b *Bot) upcomingText(ctx context.Context) string { return upcomingLines(b.svc.Upcoming(ctx, 10)) }
+
+func upcomingLines(all []*assessment.Schedule) string {
 	var l []string
 	for _, s := range all {
-		if s.Paused || s.Next.IsZero() {
-			continue
-		}
 		l = append(l, fmt.Sprintf("• %s · `%s` *%s* for %s → <#%s>", slackDate(s.Next), s.ID, s.FrameworkID, s.Audience, s.DigestChannel))
-		if len(l) == 10 {
-			break
-		}
 	}
 	if len(l) == 0 {
 		return ""
@@ -353,23 +207,17 @@ func (b *Bot) upcomingText(ctx context.Context) string {
 }
 
 func (b *Bot) closeNow(ctx context.Context, id, by string) string {
-	r, _, err := b.latestReview(ctx, id)
+	c, err := b.svc.CloseNow(ctx, id, by)
 	if err != nil {
-		return b.userMessage(err, "op", "close")
+		return b.tell(opClose, err, "review", id)
 	}
-	closed, err := b.svc.Close(ctx, r.ID, by)
-	if err != nil {
-		return b.userMessage(err, "op", "close", "review", r.ID)
-	}
-	if !closed {
-		ref, _ := b.st.DigestRef(ctx, r.ID)
-		if ref != "" {
-			return fmt.Sprintf("Review `%s` was already closed; its digest is in <#%s>.", r.ID, r.DigestChannel)
-		}
+	r := c.Review
+	switch {
+	case !c.Closed && c.Posted:
+		return fmt.Sprintf("Review `%s` was already closed; its digest is in <#%s>.", r.ID, r.DigestChannel)
+	case !c.Closed:
 		return fmt.Sprintf("Review `%s` is already closed; its digest is on its way to <#%s>.", r.ID, r.DigestChannel)
-	}
-	b.log.Info("review closed", "review", r.ID, "by", by)
-	if b.postDigest(ctx, r.ID) {
+	case c.Posted:
 		return fmt.Sprintf("Closed review `%s` and posted the digest to <#%s>.", r.ID, r.DigestChannel)
 	}
 	return fmt.Sprintf("Closed review `%s`. The digest could not be posted yet; I will keep trying and tell you if <#%s> needs me invited.", r.ID, r.DigestChannel)
@@ -394,7 +242,7 @@ func (b *Bot) audienceBlocks(ctx context.Context) []slack.Block {
 	dig.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}}
 	th := slack.NewNumberInputBlockElement(nil, "v", false)
 	th.InitialValue = strconv.Itoa(assessment.DefaultThreshold)
-	th.MinValue, th.MaxValue = "1", "50"
+	th.MinValue, th.MaxValue = strconv.Itoa(review.MinThreshold), strconv.Itoa(review.MaxThreshold)
 
 	blocks := []slack.Block{
 		slack.NewInputBlock("framework", plain("Framework", 2000), nil, fw),
@@ -435,20 +283,16 @@ func audienceFromForm(v map[string]map[string]slack.BlockAction) formAudience {
 // openStartModal shows the form behind a bare /review.
 func (b *Bot) openStartModal(ctx context.Context, triggerID, channel, user string) {
 	date := slack.NewDatePickerBlockElement("v")
-	date.InitialDate = b.cfg.Now().Add(72 * time.Hour).Format("2006-01-02")
+	date.InitialDate = b.svc.Now().Add(72 * time.Hour).Format("2006-01-02")
 	blocks := append(b.audienceBlocks(ctx), slack.NewInputBlock("deadline", plain("Deadline (end of day)", 2000), nil, date))
 	view := slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: cbStart, Title: plain("Start a review", 24),
 		Submit: plain("Start", 24), Close: plain("Cancel", 24), Blocks: slack.Blocks{BlockSet: blocks},
 		PrivateMetadata: channel,
 	}
-	err := b.send.do(ctx, "views.open", func(ctx context.Context) error {
-		_, err := b.api.OpenViewContext(ctx, triggerID, view)
-		return err
-	})
-	if err != nil {
+	if err := b.sl.openView(ctx, triggerID, view); err != nil {
 		b.log.Warn("cannot open the start form", "err", err)
-		b.ephemeral(ctx, channel, user, "I could not open the form (Slack said: "+slackErr(err)+"). Try again, or start inline: "+startExample+".")
+		b.sl.ephemeral(ctx, channel, user, "I could not open the form (Slack said: "+slackErr(err)+"). Try again, or start inline: "+startExample+".")
 	}
 }
 
@@ -458,7 +302,7 @@ func optional(ib *slack.InputBlock) *slack.InputBlock {
 }
 
 func (b *Bot) usergroupOptions(ctx context.Context) []*slack.OptionBlockObject {
-	groups, err := b.api.GetUserGroupsContext(ctx)
+	groups, err := b.sl.usergroups(ctx)
 	if err != nil {
 		b.log.Debug("usergroups.list unavailable; the form offers people and channels", "err", err)
 		return nil
@@ -493,8 +337,8 @@ func validateAudienceForm(state *slack.ViewState) map[string]string {
 	if v["digest"]["v"].SelectedConversation == "" {
 		errs["digest"] = "Choose where the digest goes."
 	}
-	if n, err := strconv.Atoi(v["threshold"]["v"].Value); err != nil || n < 1 || n > 50 {
-		errs["threshold"] = "Give a whole number from 1 to 50."
+	if n, err := strconv.Atoi(v["threshold"]["v"].Value); err != nil || n < review.MinThreshold || n > review.MaxThreshold {
+		errs["threshold"] = fmt.Sprintf("Give a whole number from %d to %d.", review.MinThreshold, review.MaxThreshold)
 	}
 	return errs
 }
@@ -518,14 +362,14 @@ func (b *Bot) startFromModal(ctx context.Context, cb slack.InteractionCallback) 
 	v := cb.View.State.Values
 	id := v["framework"]["v"].SelectedOption.Value
 	replyCh := cb.View.PrivateMetadata
-	if !b.isAdmin(ctx, cb.User.ID) {
+	if !b.svc.IsAdmin(ctx, cb.User.ID) {
 		b.log.Warn("non-admin submitted the start form", "user", cb.User.ID)
-		b.ephemeral(ctx, replyCh, cb.User.ID, notAdmin)
+		b.sl.ephemeral(ctx, replyCh, cb.User.ID, notAdmin)
 		return
 	}
 	f, ok := b.cat.Get(id)
 	if !ok {
-		b.ephemeral(ctx, replyCh, cb.User.ID, fmt.Sprintf("The framework `%s` is no longer available; run `/review` again.", id))
+		b.sl.ephemeral(ctx, replyCh, cb.User.ID, fmt.Sprintf("The framework `%s` is no longer available; run `/review` again.", id))
 		return
 	}
 	d, _ := time.Parse("2006-01-02", v["deadline"]["v"].SelectedDate)

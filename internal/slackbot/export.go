@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"hash/fnv"
-	"math/rand/v2"
 	"strconv"
 
 	"github.com/slack-go/slack"
@@ -19,14 +17,14 @@ import (
 // resultsCommand shows a review's digest to the asker only: the final one
 // for a closed review, the figures so far for an open one.
 func (b *Bot) resultsCommand(ctx context.Context, sc slack.SlashCommand, id string) {
-	r, _, err := b.latestReview(ctx, id)
+	r, _, err := b.svc.Latest(ctx, id)
 	if err != nil {
-		b.ephemeral(ctx, sc.ChannelID, sc.UserID, b.userMessage(err, "op", "results"))
+		b.sl.ephemeral(ctx, sc.ChannelID, sc.UserID, b.tell(opResults, err))
 		return
 	}
 	d, r, err := b.svc.Digest(ctx, r.ID)
 	if err != nil {
-		b.ephemeral(ctx, sc.ChannelID, sc.UserID, b.userMessage(err, "op", "results"))
+		b.sl.ephemeral(ctx, sc.ChannelID, sc.UserID, b.tell(opResults, err))
 		return
 	}
 	blocks := digestBlocks(d, r)
@@ -35,11 +33,11 @@ func (b *Bot) resultsCommand(ctx context.Context, sc slack.SlashCommand, id stri
 			"⏳ Interim results: the review is open until %s. Only you see this.", slackDate(r.Deadline))))}, blocks...)
 	}
 	err = b.send.do(ctx, "chat.postEphemeral", func(ctx context.Context) error {
-		_, err := b.api.PostEphemeralContext(ctx, sc.ChannelID, sc.UserID, slack.MsgOptionText(digestText(d), false), slack.MsgOptionBlocks(blocks...))
+		_, err := b.sl.api.PostEphemeralContext(ctx, sc.ChannelID, sc.UserID, slack.MsgOptionText(digestText(d), false), slack.MsgOptionBlocks(blocks...))
 		return err
 	})
 	if err != nil {
-		_, _ = b.post(ctx, sc.UserID, digestText(d), blocks)
+		_, _ = b.sl.post(ctx, sc.UserID, digestText(d), blocks)
 	}
 }
 
@@ -49,66 +47,38 @@ func (b *Bot) resultsCommand(ctx context.Context, sc slack.SlashCommand, id stri
 // aggregates. Per-respondent rows are withheld below the distribution
 // threshold.
 func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id string) {
-	reply := func(text string) { b.ephemeral(ctx, sc.ChannelID, sc.UserID, text) }
-	r, f, err := b.latestReview(ctx, id)
+	reply := func(text string) { b.sl.ephemeral(ctx, sc.ChannelID, sc.UserID, text) }
+	ex, err := b.svc.Export(ctx, id)
 	if err != nil {
-		reply(b.userMessage(err, "op", "export"))
+		reply(b.tell(opExport, err))
 		return
 	}
-	responses, err := b.st.Responses(ctx, r)
-	if err != nil {
-		reply(b.userMessage(err, "op", "export"))
-		return
-	}
-	var answered []assessment.Response
-	for _, resp := range responses {
-		if resp.HasAnswers() {
-			answered = append(answered, resp)
-		}
-	}
-	h := fnv.New64a()
-	h.Write([]byte(r.ID))
-	seed := h.Sum64()
-	rand.New(rand.NewPCG(seed, seed>>1|1)).Shuffle(len(answered), func(i, j int) { answered[i], answered[j] = answered[j], answered[i] })
-
-	var ch string
-	err = b.send.do(ctx, "conversations.open", func(ctx context.Context) error {
-		c, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{sc.UserID}})
-		if err == nil {
-			ch = c.ID
-		}
-		return err
-	})
-	if err != nil {
-		reply("I could not open a DM with you to send the files (" + slackErr(err) + "). Try again in a minute.")
-		return
-	}
-	d, _, err := b.svc.Digest(ctx, r.ID)
-	if err != nil {
-		reply(b.userMessage(err, "op", "export"))
+	r, f := ex.Review, ex.Framework
+	ch := b.sl.dmChannel(ctx, sc.UserID)
+	if ch == "" {
+		reply("I could not open a DM with you to send the files. Try again in a minute.")
 		return
 	}
 	upload := func(name, title string, data []byte, comment string) error {
 		return b.send.do(ctx, "files.upload", func(ctx context.Context) error {
-			_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+			_, err := b.sl.api.UploadFileContext(ctx, slack.UploadFileParameters{
 				Channel: ch, Filename: name, Title: title, Content: string(data), FileSize: len(data), InitialComment: comment,
 			})
 			return err
 		})
 	}
-	if err := upload(r.ID+"-aggregates.csv", "Aggregates of "+r.ID, aggregatesCSV(d), fmt.Sprintf(
+	if err := upload(r.ID+"-aggregates.csv", "Aggregates of "+r.ID, aggregatesCSV(ex.Digest), fmt.Sprintf(
 		"Aggregates of review `%s` (%s): one row per section and question. Figures are withheld where fewer than %d answered.", r.ID, escape(f.Title), r.Threshold)); err != nil {
 		reply("Slack did not take the file (" + slackErr(err) + "). Try again in a minute.")
 		return
 	}
-	dt := r.DistributionThreshold()
-	if len(answered) < dt {
-		reply(fmt.Sprintf("I sent you the aggregates in a DM. The per-respondent file is withheld: %d people answered, and rows are exported only from %d, so nobody can be recognised.", len(answered), dt))
+	if ex.Responses == nil {
+		reply(fmt.Sprintf("I sent you the aggregates in a DM. The per-respondent file is withheld: %d people answered, and rows are exported only from %d, so nobody can be recognised.", ex.Answered, r.DistributionThreshold()))
 		return
 	}
 	var buf bytes.Buffer
-	if err := answersheet.Write(&buf, f, answered); err != nil {
-		reply(b.userMessage(err, "op", "export"))
+	if err := answersheet.Write(&buf, f, ex.Responses); err != nil {
+		reply(b.tell(opExport, err))
 		return
 	}
 	if err := upload(r.ID+"-responses.csv", "Responses to "+r.ID, buf.Bytes(), fmt.Sprintf(
@@ -117,8 +87,8 @@ func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id strin
 		reply("Slack did not take the file (" + slackErr(err) + "). Try again in a minute.")
 		return
 	}
-	b.log.Info("review exported", "review", r.ID, "by", sc.UserID, "rows", len(answered))
-	reply(fmt.Sprintf("I sent you two files in a DM: the aggregates and %d anonymised responses.", len(answered)))
+	b.log.Info("review exported", "review", r.ID, "by", sc.UserID, "rows", len(ex.Responses))
+	reply(fmt.Sprintf("I sent you two files in a DM: the aggregates and %d anonymised responses.", len(ex.Responses)))
 }
 
 // aggregatesCSV writes one row per section and per question.

@@ -8,7 +8,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/assessbot/assessbot/internal/assessment"
-	"github.com/assessbot/assessbot/internal/review"
 )
 
 // homeUser returns the user of an app_home_opened event on the Home tab.
@@ -23,39 +22,28 @@ func homeUser(ev slackevents.EventsAPIEvent) string {
 // Continue, closed ones with where the digest went; admins also see the
 // latest reviews with their response rates.
 func (b *Bot) publishHome(ctx context.Context, user string) {
+	h := b.svc.Home(ctx, user)
 	blocks := []slack.Block{slack.NewHeaderBlock(plain("Your reviews", maxHeader))}
-	ids, err := b.st.UserReviews(ctx, user, 10)
-	if err != nil {
-		b.log.Warn("home: cannot list reviews", "err", err)
-	}
-	if len(ids) == 0 {
+	if len(h.Reviews) == 0 {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn("Nobody has asked you to take part in a review yet. When they do, it shows here and in a DM from me."), nil, nil))
 	}
-	for _, id := range ids {
-		r, f, err := b.st.Review(ctx, id)
-		if err != nil {
-			continue
-		}
-		sh, err := b.st.Sheet(ctx, id, user)
-		if err != nil {
-			continue
-		}
-		answered, total := review.Progress(f, sh.Answers)
-		line := fmt.Sprintf("*%s* · %d/%d answered", escape(f.Title), answered, total)
+	for _, hr := range h.Reviews {
+		r := hr.Review
+		line := fmt.Sprintf("*%s* · %d/%d answered", escape(hr.Framework.Title), hr.Answered, hr.Total)
 		var acc slack.BlockElement
 		switch {
 		case r.Status != assessment.StatusOpen:
 			line += " · 🔒 closed"
-		case sh.Submitted:
+		case hr.Submitted:
 			line += " · ✅ submitted · you can change answers until " + slackDate(r.Deadline)
-			acc = button(actStart, value(r.ID), "Review answers")
+			acc = button(actStart, startValue(r.ID), "Review answers")
 		default:
 			line += " · due " + slackDate(r.Deadline)
 			label := "Start"
-			if answered > 0 {
+			if hr.Answered > 0 {
 				label = "Continue"
 			}
-			acc = button(actStart, value(r.ID), label).WithStyle(slack.StylePrimary)
+			acc = button(actStart, startValue(r.ID), label).WithStyle(slack.StylePrimary)
 		}
 		var accessory *slack.Accessory
 		if acc != nil {
@@ -63,31 +51,24 @@ func (b *Bot) publishHome(ctx context.Context, user string) {
 		}
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(line), nil, accessory, slack.SectionBlockOptionBlockID("home|"+r.ID)))
 	}
-	if b.isAdmin(ctx, user) {
+	if h.Admin {
 		blocks = append(blocks, slack.NewDividerBlock(), slack.NewHeaderBlock(plain("Recent reviews (admin)", maxHeader)))
-		recent, _ := b.st.RecentReviews(ctx, 10)
-		if len(recent) == 0 {
+		if len(h.Recent) == 0 {
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn("No review yet. Start one with `/review`."), nil, nil))
 		}
-		for _, id := range recent {
-			r, _, err := b.st.Review(ctx, id)
-			if err != nil {
-				continue
-			}
-			sub, _ := b.st.Submitted(ctx, id)
+		for _, ar := range h.Recent {
+			r := ar.Review
 			state := "open until " + slackDate(r.Deadline)
 			if r.Status != assessment.StatusOpen {
 				state = "closed"
-				if sum, _ := b.st.Summary(ctx, id); sum != "" {
-					state += " · " + escape(sum)
+				if ar.Summary != "" {
+					state += " · " + escape(ar.Summary)
 				}
 			}
 			blocks = append(blocks, slack.NewContextBlock("recent|"+r.ID, mrkdwn(fmt.Sprintf("`%s` *%s* · %d/%d submitted · %s · digest <#%s>",
-				r.ID, escape(r.Title), len(sub), len(r.Respondents), state, r.DigestChannel))))
+				r.ID, escape(r.Title), ar.Submitted, len(r.Respondents), state, r.DigestChannel))))
 		}
-	}
-	if b.isAdmin(ctx, user) {
-		if up := b.upcomingText(ctx); up != "" {
+		if up := upcomingLines(h.Upcoming); up != "" {
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(up), nil, nil))
 		}
 	}
@@ -95,8 +76,8 @@ func (b *Bot) publishHome(ctx context.Context, user string) {
 	if len(blocks) > 100 {
 		blocks = blocks[:100]
 	}
-	err = b.send.do(ctx, "views.publish", func(ctx context.Context) error {
-		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user,
+	err := b.send.do(ctx, "views.publish", func(ctx context.Context) error {
+		_, err := b.sl.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user,
 			View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}})
 		return err
 	})

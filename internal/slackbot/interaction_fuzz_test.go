@@ -4,36 +4,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 )
-
-// handleActionSplit is what handleAction does inline today (before it
-// switches to parseAction); parseAction, given the same value, must agree
-// with it exactly.
-func handleActionSplit(act *slack.BlockAction) (kind, val string, parts []string, ok bool) {
-	kind, _, _ = strings.Cut(act.ActionID, "|")
-	val = act.Value
-	if val == "" {
-		val = act.SelectedOption.Value // a menu
-	}
-	parts = strings.Split(val, "|")
-	if len(parts) == 0 || parts[0] == "" || len(val) > 400 {
-		return kind, val, parts, false
-	}
-	return kind, val, parts, true
-}
-
-// actionKinds are the action ids the bot renders, with the number of value
-// parts handleAction accepts for each (0 = any).
-var actionKinds = map[string]int{
-	actStart: 0, actNext: 2, actBack: 2, actAnswer: 3, actComment: 2, actText: 2,
-	actSubmit: 0, actSnooze: 0, actOptOut: 0,
-}
 
 // goldenActions collects the (action_id, value) pairs of the rendered
 // golden messages: the buttons the bot really sends.
@@ -80,27 +56,36 @@ func goldenActions(tb testing.TB) [][2]string {
 	return out
 }
 
-// TestParseActionGolden: every button the bot renders passes parseAction
-// with a known kind and the number of parts its handler wants.
-func TestParseActionGolden(t *testing.T) {
+// TestDecodeActionGolden: every button the bot renders decodes, and
+// encodes back to the value it carries.
+func TestDecodeActionGolden(t *testing.T) {
 	acts := goldenActions(t)
 	if len(acts) == 0 {
 		t.Fatal("no actions in testdata/*.golden.json")
 	}
 	for _, a := range acts {
-		kind, parts, ok := parseAction(a[0], a[1])
-		want, known := actionKinds[kind]
-		if !known {
-			continue // e.g. a link button without a handler
-		}
+		got, ok := decodeAction(a[0], a[1])
 		if !ok {
-			t.Errorf("parseAction(%q, %q) refused a rendered button", a[0], a[1])
+			t.Errorf("decodeAction(%q, %q) refused a rendered button", a[0], a[1])
 			continue
 		}
-		if want > 0 && len(parts) != want {
-			t.Errorf("parseAction(%q, %q) = %d parts, the handler wants %d", a[0], a[1], len(parts), want)
+		if back := encodeAction(got); back != a[1] {
+			t.Errorf("decodeAction(%q, %q) = %+v, which encodes to %q", a[0], a[1], got, back)
 		}
 	}
+}
+
+// encodeAction writes a decoded action's value back, as the renderers do.
+func encodeAction(a action) string {
+	switch a.Kind {
+	case actAnswer:
+		return answerValue(a.Review, a.Question, a.Option)
+	case actComment, actText:
+		return questionValue(a.Review, a.Question)
+	case actNext, actBack:
+		return sectionValue(a.Review, a.Section)
+	}
+	return startValue(a.Review)
 }
 
 func list(v any) []any {
@@ -230,26 +215,20 @@ func FuzzInteractionPayload(f *testing.F) {
 			if act == nil {
 				t.Fatalf("a nil block action from %q", payload)
 			}
-			wk, val, wp, wok := handleActionSplit(act)
-			kind, parts, ok := parseAction(act.ActionID, val)
-			if kind != wk || ok != wok || strings.Join(parts, "|") != strings.Join(wp, "|") || len(parts) != len(wp) {
-				t.Fatalf("parseAction(%q, %q) = %q %q %v; handleAction splits %q %q %v", act.ActionID, val, kind, parts, ok, wk, wp, wok)
+			val := act.Value
+			if val == "" {
+				val = act.SelectedOption.Value
 			}
-			if strings.Contains(kind, "|") || !strings.HasPrefix(act.ActionID, kind) {
-				t.Fatalf("parseAction(%q): kind %q", act.ActionID, kind)
-			}
+			a, ok := decodeAction(act.ActionID, val)
 			if !ok {
 				continue
 			}
-			if len(parts) == 0 || parts[0] == "" {
-				t.Fatalf("parseAction(%q, %q) ok with no review id: %q", act.ActionID, val, parts)
+			if a.Review == "" || len(val) > maxActionValue || strings.Contains(a.Kind, "|") || !strings.HasPrefix(act.ActionID, a.Kind) {
+				t.Fatalf("decodeAction(%q, %q) = %+v", act.ActionID, val, a)
 			}
-			if len(val) > 400 {
-				t.Fatalf("parseAction ok for a %d-byte value", len(val))
-			}
-			// The per-kind checks handleAction applies next must not panic.
-			if want := actionKinds[kind]; want > 0 && len(parts) == want && (kind == actNext || kind == actBack) {
-				_, _ = strconv.Atoi(parts[1])
+			// What decodes was written by the codec: it encodes back to itself.
+			if back := encodeAction(a); back != val {
+				t.Fatalf("decodeAction(%q, %q) = %+v, which encodes to %q", act.ActionID, val, a, back)
 			}
 		}
 		// A view submission is validated in the ack, outside the workers'

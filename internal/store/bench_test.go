@@ -39,7 +39,7 @@ func BenchmarkSaveAnswer(b *testing.B) {
 			i := n.Add(1)
 			u := users[i%int64(len(users))]
 			q := qs[i%int64(len(qs))].Question.ID
-			if _, err := s.SaveAnswer(ctx, r.ID, u, q, assessment.Answer{Option: "yes"}, false); err != nil {
+			if _, _, err := s.SaveAnswer(ctx, r.ID, u, q, assessment.Answer{Option: "yes"}, false); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -3,48 +3,20 @@ package store
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/assessbot/assessbot/internal/assessment"
 )
 
-// Job is a piece of work due at a time: an intro DM or a reminder for one
-// respondent of one review.
-type Job struct {
-	Kind   string // "intro" or "remind"
-	Review string
-	User   string
-	N      int // which reminder
-	At     time.Time
-}
-
-// Key names the job, e.g. for a lease.
-func (j Job) Key() string { return j.member() }
-
-func (j Job) member() string {
-	return j.Kind + "|" + j.Review + "|" + j.User + "|" + strconv.Itoa(j.N)
-}
-
-func parseJob(m string, score float64) (Job, bool) {
-	p := strings.Split(m, "|")
-	if len(p) != 4 {
-		return Job{}, false
-	}
-	n, err := strconv.Atoi(p[3])
-	if err != nil {
-		return Job{}, false
-	}
-	return Job{Kind: p[0], Review: p[1], User: p[2], N: n, At: time.Unix(int64(score), 0)}, true
-}
-
 // AddJobs queues jobs; a job already queued keeps its time.
-func (s *Redis) AddJobs(ctx context.Context, jobs []Job) error {
+func (s *Redis) AddJobs(ctx context.Context, jobs []assessment.Job) error {
 	for start := 0; start < len(jobs); start += 1000 {
 		end := min(start+1000, len(jobs))
 		zs := make([]redis.Z, 0, end-start)
 		for _, j := range jobs[start:end] {
-			zs = append(zs, redis.Z{Score: float64(j.At.Unix()), Member: j.member()})
+			zs = append(zs, redis.Z{Score: float64(j.At.Unix()), Member: jobMember(j)})
 		}
 		if err := s.rdb.ZAddNX(ctx, s.gkey("jobs"), zs...).Err(); err != nil {
 			return wrap("add jobs", err)
@@ -68,12 +40,12 @@ return out
 `)
 
 // ClaimJobs claims up to limit due jobs for lease.
-func (s *Redis) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Job, error) {
+func (s *Redis) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]assessment.Job, error) {
 	res, err := claimJobs.Run(ctx, s.rdb, []string{s.gkey("jobs")}, now.Unix(), now.Add(lease).Unix(), limit).StringSlice()
 	if err != nil {
 		return nil, wrap("claim jobs", err)
 	}
-	var out []Job
+	var out []assessment.Job
 	for i := 0; i+1 < len(res); i += 2 {
 		score, _ := strconv.ParseFloat(res[i+1], 64)
 		if j, ok := parseJob(res[i], score); ok {
@@ -84,13 +56,13 @@ func (s *Redis) ClaimJobs(ctx context.Context, now time.Time, lease time.Duratio
 }
 
 // JobDone removes a finished (or dropped) job.
-func (s *Redis) JobDone(ctx context.Context, j Job) error {
-	return wrap("job done", s.rdb.ZRem(ctx, s.gkey("jobs"), j.member()).Err())
+func (s *Redis) JobDone(ctx context.Context, j assessment.Job) error {
+	return wrap("job done", s.rdb.ZRem(ctx, s.gkey("jobs"), jobMember(j)).Err())
 }
 
 // RescheduleJob moves a job to a new time.
-func (s *Redis) RescheduleJob(ctx context.Context, j Job, at time.Time) error {
-	return wrap("reschedule job", s.rdb.ZAdd(ctx, s.gkey("jobs"), redis.Z{Score: float64(at.Unix()), Member: j.member()}).Err())
+func (s *Redis) RescheduleJob(ctx context.Context, j assessment.Job, at time.Time) error {
+	return wrap("reschedule job", s.rdb.ZAdd(ctx, s.gkey("jobs"), redis.Z{Score: float64(at.Unix()), Member: jobMember(j)}).Err())
 }
 
 // PendingJobs counts queued jobs of a review by kind (for status).
@@ -139,25 +111,17 @@ func (s *Redis) Reminded(ctx context.Context, reviewID, user string, at time.Tim
 	return wrap("reminded", s.rdb.HSet(ctx, s.rkey(reviewID, "reminded"), user, at.Unix()).Err())
 }
 
-// ReminderState is what decides whether a respondent gets a reminder now.
-type ReminderState struct {
-	Submitted    bool
-	OptedOut     bool
-	SnoozedUntil time.Time
-	LastReminded time.Time
-}
-
 // ReminderState reads a respondent's reminder state in one round trip.
-func (s *Redis) ReminderState(ctx context.Context, reviewID, user string) (ReminderState, error) {
+func (s *Redis) ReminderState(ctx context.Context, reviewID, user string) (assessment.ReminderState, error) {
 	p := s.rdb.Pipeline()
 	sub := p.SIsMember(ctx, s.rkey(reviewID, "submitted"), user)
 	out := p.SIsMember(ctx, s.rkey(reviewID, "optout"), user)
 	snooze := p.HGet(ctx, s.rkey(reviewID, "snooze"), user)
 	last := p.HGet(ctx, s.rkey(reviewID, "reminded"), user)
 	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
-		return ReminderState{}, wrap("reminder state", err)
+		return assessment.ReminderState{}, wrap("reminder state", err)
 	}
-	st := ReminderState{Submitted: sub.Val(), OptedOut: out.Val()}
+	st := assessment.ReminderState{Submitted: sub.Val(), OptedOut: out.Val()}
 	if n, err := strconv.ParseInt(snooze.Val(), 10, 64); err == nil {
 		st.SnoozedUntil = time.Unix(n, 0)
 	}

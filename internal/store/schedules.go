@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -17,7 +16,7 @@ import (
 
 // SaveSchedule stores a schedule and its next run (none while paused).
 func (s *Redis) SaveSchedule(ctx context.Context, sc *assessment.Schedule) error {
-	raw, err := json.Marshal(sc)
+	raw, err := json.Marshal(toDBSchedule(sc))
 	if err != nil {
 		return err
 	}
@@ -37,16 +36,16 @@ func (s *Redis) SaveSchedule(ctx context.Context, sc *assessment.Schedule) error
 func (s *Redis) Schedule(ctx context.Context, id string) (*assessment.Schedule, error) {
 	raw, err := s.rdb.HGet(ctx, s.gkey("schedules"), id).Result()
 	if errors.Is(err, redis.Nil) {
-		return nil, assessment.Errorf(assessment.ENOTFOUND, "There is no schedule `%s`. `/review schedule list` shows them.", id)
+		return nil, assessment.NewError(assessment.ENOTFOUND, assessment.RScheduleNotFound, id)
 	}
 	if err != nil {
 		return nil, wrap("load schedule", err)
 	}
-	var sc assessment.Schedule
+	var sc dbSchedule
 	if err := json.Unmarshal([]byte(raw), &sc); err != nil {
 		return nil, fmt.Errorf("store: decode schedule %s: %w", id, err)
 	}
-	return &sc, nil
+	return sc.toSchedule(), nil
 }
 
 // Schedules lists every schedule, by id.
@@ -57,9 +56,9 @@ func (s *Redis) Schedules(ctx context.Context) ([]*assessment.Schedule, error) {
 	}
 	var out []*assessment.Schedule
 	for _, raw := range all {
-		var sc assessment.Schedule
+		var sc dbSchedule
 		if json.Unmarshal([]byte(raw), &sc) == nil {
-			out = append(out, &sc)
+			out = append(out, sc.toSchedule())
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
@@ -112,67 +111,36 @@ func (s *Redis) Advance(ctx context.Context, id string, at, next time.Time) (boo
 		// Keep the stored copy's Next in step for listings.
 		if sc, err := s.Schedule(ctx, id); err == nil {
 			sc.Next = next
-			raw, _ := json.Marshal(sc)
+			raw, _ := json.Marshal(toDBSchedule(sc))
 			s.rdb.HSet(ctx, s.gkey("schedules"), id, raw)
 		}
 	}
 	return n == 1, nil
 }
 
-// Occurrence is one run of a schedule waiting to become a review.
-type Occurrence struct {
-	Schedule string
-	At       time.Time
-}
-
-// ReviewID is the id of the review an occurrence creates: derived from the
-// occurrence, so creating it twice creates it once.
-func (o Occurrence) ReviewID() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	h := fnv64(o.Schedule + "|" + strconv.FormatInt(o.At.Unix(), 10))
-	var b strings.Builder
-	b.WriteByte('r')
-	for i := 0; i < 12; i++ {
-		b.WriteByte(alphabet[h%36])
-		h /= 36
-	}
-	return b.String()
-}
-
-func fnv64(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
-}
-
 // PendingOccurrences lists queued occurrences, oldest first.
-func (s *Redis) PendingOccurrences(ctx context.Context) ([]Occurrence, error) {
+func (s *Redis) PendingOccurrences(ctx context.Context) ([]assessment.Occurrence, error) {
 	ms, err := s.rdb.ZRange(ctx, s.gkey("occurrences"), 0, -1).Result()
 	if err != nil {
 		return nil, wrap("pending occurrences", err)
 	}
-	var out []Occurrence
+	var out []assessment.Occurrence
 	for _, m := range ms {
-		id, at, ok := strings.Cut(m, "|")
-		unix, err := strconv.ParseInt(at, 10, 64)
-		if ok && err == nil {
-			out = append(out, Occurrence{Schedule: id, At: time.Unix(unix, 0)})
+		if o, ok := parseOccurrence(m); ok {
+			out = append(out, o)
 		}
 	}
 	return out, nil
 }
 
 // OccurrenceDone takes an occurrence off the queue.
-func (s *Redis) OccurrenceDone(ctx context.Context, o Occurrence) error {
-	return wrap("occurrence done", s.rdb.ZRem(ctx, s.gkey("occurrences"), o.Schedule+"|"+strconv.FormatInt(o.At.Unix(), 10)).Err())
+func (s *Redis) OccurrenceDone(ctx context.Context, o assessment.Occurrence) error {
+	return wrap("occurrence done", s.rdb.ZRem(ctx, s.gkey("occurrences"), occurrenceMember(o)).Err())
 }
 
 // OccurrencePending reports whether an occurrence is still queued.
-func (s *Redis) OccurrencePending(ctx context.Context, o Occurrence) (bool, error) {
-	err := s.rdb.ZScore(ctx, s.gkey("occurrences"), o.Schedule+"|"+strconv.FormatInt(o.At.Unix(), 10)).Err()
+func (s *Redis) OccurrencePending(ctx context.Context, o assessment.Occurrence) (bool, error) {
+	err := s.rdb.ZScore(ctx, s.gkey("occurrences"), occurrenceMember(o)).Err()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}

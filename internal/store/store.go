@@ -1,7 +1,11 @@
-// Package store keeps reviews, frozen frameworks and answers in Redis. Every
-// key lives under one prefix; a review's keys share the hash tag {r:<id>} so
-// its multi-key scripts stay atomic on Redis Cluster. It translates Redis
-// errors into assessment errors and imports no Slack code.
+// Package store keeps reviews, frozen frameworks, answers, deliveries,
+// schedules, the job queue and leases in Redis: it implements the storage
+// ports of internal/review. Every key lives under one prefix; a review's
+// keys share the hash tag {r:<id>} so its multi-key scripts stay atomic on
+// Redis Cluster. Its encodings (message refs, delivery states, job ids,
+// stored answers) are private to it. It returns assessment errors with a
+// code and a reason, never words for people. It may import internal/
+// assessment and go-redis, nothing of Slack and nothing of internal/review.
 package store
 
 import (
@@ -38,9 +42,6 @@ func New(rdb redis.UniversalClient, prefix string) *Redis {
 	return &Redis{rdb: rdb, prefix: prefix, cache: map[string]cached{}}
 }
 
-// Client returns the underlying Redis client.
-func (s *Redis) Client() redis.UniversalClient { return s.rdb }
-
 func (s *Redis) rkey(id, suffix string) string { return s.prefix + "{r:" + id + "}:" + suffix }
 func (s *Redis) gkey(suffix string) string     { return s.prefix + suffix }
 
@@ -49,21 +50,51 @@ func (s *Redis) Ping(ctx context.Context) error {
 	return wrap("ping", s.rdb.Ping(ctx).Err())
 }
 
-// wrap turns connection failures into EUNAVAILABLE so the Slack layer can
-// tell the person their answer was not saved.
+var errUnavailable = assessment.NewError(assessment.EUNAVAILABLE, assessment.RStoreUnavailable)
+
+// wrap prefixes an operation to err and turns Redis failures into
+// EUNAVAILABLE (so the person is told their click was not kept) and a
+// missing key into ENOTFOUND.
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, redis.Nil) {
-		return fmt.Errorf("store: %s: %w", op, assessment.Errorf(assessment.ENOTFOUND, "That review no longer exists."))
-	}
 	var ae *assessment.Error
-	if errors.As(err, &ae) {
+	switch {
+	case errors.As(err, &ae):
 		return fmt.Errorf("store: %s: %w", op, err)
+	case errors.Is(err, redis.Nil):
+		return fmt.Errorf("store: %s: %w", op, assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, ""))
 	}
-	return fmt.Errorf("store: %s: %w: %w", op, assessment.Errorf(assessment.EUNAVAILABLE,
-		"Your answer could not be saved because our database is not answering. Please click again in a minute."), err)
+	return fmt.Errorf("store: %s: %w", op, errUnavailable.Because(err))
+}
+
+// scriptError returns the error code a Lua script raised with
+// redis.error_reply (e.g. "ERR_CLOSED"), or "".
+func scriptError(err error) string {
+	var re redis.Error
+	if !errors.As(err, &re) {
+		return ""
+	}
+	// Redis 7 puts its generic "ERR " before a code that has no space.
+	code := strings.TrimPrefix(re.Error(), "ERR ")
+	if strings.HasPrefix(code, "ERR_") && !strings.Contains(code, " ") {
+		return code
+	}
+	return ""
+}
+
+// reviewError translates a review script's refusal into a domain error.
+func reviewError(op, reviewID string, err error) error {
+	switch scriptError(err) {
+	case "ERR_NOT_FOUND":
+		return assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, reviewID)
+	case "ERR_CLOSED":
+		return assessment.ErrClosed
+	case "ERR_NOT_RESPONDENT":
+		return assessment.ErrNotRespondent
+	}
+	return wrap(op, err)
 }
 
 // createReview writes a review's own keys (all in its hash slot) unless it
@@ -88,7 +119,7 @@ return 1
 // it once; the indexes are idempotent and re-applied while it is open, so a
 // crash between the two steps heals on the next attempt.
 func (s *Redis) CreateReview(ctx context.Context, r *assessment.Review, f *assessment.Framework) (created bool, err error) {
-	meta, err := json.Marshal(r)
+	meta, err := json.Marshal(toDBReview(r))
 	if err != nil {
 		return false, err
 	}
@@ -134,7 +165,7 @@ func (s *Redis) Previous(ctx context.Context, r *assessment.Review) (string, err
 		return "", wrap("previous review", err)
 	}
 	for _, id := range ids {
-		if ref, err := s.DigestRef(ctx, id); err == nil && ref != "" {
+		if st, err := s.DigestState(ctx, id); err == nil && st.Kind == assessment.Sent {
 			return id, nil
 		}
 	}
@@ -144,7 +175,7 @@ func (s *Redis) Previous(ctx context.Context, r *assessment.Review) (string, err
 // Review loads a review, with its current status, and its frozen framework.
 func (s *Redis) Review(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error) {
 	if !assessment.IDPattern.MatchString(id) {
-		return nil, nil, assessment.Errorf(assessment.ENOTFOUND, "There is no review %q.", id)
+		return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, id)
 	}
 	s.mu.Lock()
 	c, ok := s.cache[id]
@@ -163,12 +194,13 @@ func (s *Redis) Review(ctx context.Context, id string) (*assessment.Review, *ass
 		return nil, nil, wrap("load review "+id, err)
 	}
 	if vals[0] == nil {
-		return nil, nil, assessment.Errorf(assessment.ENOTFOUND, "There is no review %q.", id)
+		return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, id)
 	}
-	var r assessment.Review
-	if err := json.Unmarshal([]byte(vals[0].(string)), &r); err != nil {
+	var dr dbReview
+	if err := json.Unmarshal([]byte(vals[0].(string)), &dr); err != nil {
 		return nil, nil, fmt.Errorf("store: decode review %s: %w", id, err)
 	}
+	r := dr.toReview()
 	raw, _ := vals[2].(string)
 	f := new(assessment.Framework)
 	if err := json.Unmarshal([]byte(raw), f); err != nil {
@@ -210,94 +242,47 @@ if ARGV[3] == '' then redis.call('HDEL', KEYS[3], ARGV[2]) else redis.call('HSET
 return {redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1]), redis.call('HGETALL', KEYS[5])}
 `)
 
-// Sheet is one respondent's answers as stored, with their submission flag
-// and (from SaveAnswer) the bot messages in their DM.
-type Sheet struct {
-	Answers   map[string]assessment.Answer
-	Submitted bool
-	Messages  map[string]string
-}
-
 // SaveAnswer stores one answer (option or text) or, with comment true, the
 // comment on a question, in one round trip that also checks the review is
-// open and the user is its respondent, and returns the respondent's answers
-// and DM message refs after the write. An empty answer clears it.
-func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool) (Sheet, error) {
-	field, value := questionID, ""
-	if comment {
-		field, value = "c:"+questionID, a.Comment
-	} else if a.Option != "" || a.Text != "" {
-		b, _ := json.Marshal(assessment.Answer{Option: a.Option, Text: a.Text})
-		value = string(b)
-	}
+// open and the user is its respondent, and returns the respondent's
+// response and the bot's messages in their DM after the write. An empty
+// answer clears it.
+func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool) (assessment.Response, map[string]assessment.MessageRef, error) {
+	field, value := encodeAnswer(questionID, a, comment)
 	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "who"), s.rkey(reviewID, "ans:"+user),
 		s.rkey(reviewID, "submitted"), s.rkey(reviewID, "msg:"+user)}
 	res, err := saveAnswer.Run(ctx, s.rdb, keys, user, field, value).Slice()
 	if err != nil {
-		switch {
-		case strings.Contains(err.Error(), "ERR_NOT_FOUND"):
-			return Sheet{}, assessment.Errorf(assessment.ENOTFOUND, "That review no longer exists.")
-		case strings.Contains(err.Error(), "ERR_CLOSED"):
-			return Sheet{}, assessment.Errorf(assessment.ECLOSED, "This review is closed, so answers can no longer change. Your earlier answers are counted.")
-		case strings.Contains(err.Error(), "ERR_NOT_RESPONDENT"):
-			return Sheet{}, assessment.Errorf(assessment.EFORBIDDEN, "You are not a respondent of this review, so you cannot answer it.")
-		}
-		return Sheet{}, wrap("save answer "+reviewID+"/"+user, err)
+		return assessment.Response{}, nil, reviewError("save answer "+reviewID, reviewID, err)
 	}
 	flat, _ := res[0].([]any)
 	sub, _ := res[1].(int64)
-	msgs := map[string]string{}
+	msgs := map[string]assessment.MessageRef{}
 	if m, ok := res[2].([]any); ok {
 		for i := 0; i+1 < len(m); i += 2 {
 			k, _ := m[i].(string)
 			v, _ := m[i+1].(string)
-			msgs[k] = v
+			if ref, ok := decodeRef(v); ok {
+				msgs[k] = ref
+			}
 		}
 	}
-	return Sheet{Answers: decodeSheet(flat), Submitted: sub == 1, Messages: msgs}, nil
+	return assessment.Response{Respondent: user, Answers: decodeSheet(flat), Submitted: sub == 1}, msgs, nil
 }
 
-func decodeSheet(flat []any) map[string]assessment.Answer {
-	out := map[string]assessment.Answer{}
-	for i := 0; i+1 < len(flat); i += 2 {
-		k, _ := flat[i].(string)
-		v, _ := flat[i+1].(string)
-		decodeField(out, k, v)
-	}
-	return out
-}
-
-func decodeField(out map[string]assessment.Answer, k, v string) {
-	if q, ok := strings.CutPrefix(k, "c:"); ok {
-		a := out[q]
-		a.Comment = v
-		out[q] = a
-		return
-	}
-	var a assessment.Answer
-	if o, ok := optionOnly(v); ok {
-		a.Option = o // the common case, without encoding/json
-	} else if json.Unmarshal([]byte(v), &a) != nil {
-		return
-	}
-	prev := out[k]
-	prev.Option, prev.Text = a.Option, a.Text
-	out[k] = prev
-}
-
-// Sheet returns one respondent's answers.
-func (s *Redis) Sheet(ctx context.Context, reviewID, user string) (Sheet, error) {
+// Response returns one respondent's answers.
+func (s *Redis) Response(ctx context.Context, reviewID, user string) (assessment.Response, error) {
 	p := s.rdb.Pipeline()
 	all := p.HGetAll(ctx, s.rkey(reviewID, "ans:"+user))
 	sub := p.SIsMember(ctx, s.rkey(reviewID, "submitted"), user)
 	if _, err := p.Exec(ctx); err != nil {
-		return Sheet{}, wrap("load answers "+reviewID+"/"+user, err)
+		return assessment.Response{}, wrap("load answers "+reviewID, err)
 	}
 	out := map[string]assessment.Answer{}
 	for k, v := range all.Val() {
 		decodeField(out, k, v)
 	}
-	return Sheet{Answers: out, Submitted: sub.Val()}, nil
+	return assessment.Response{Respondent: user, Answers: out, Submitted: sub.Val()}, nil
 }
 
 // submit marks a respondent as submitted if the review is open; returns
@@ -316,15 +301,7 @@ func (s *Redis) Submit(ctx context.Context, reviewID, user string) (all bool, er
 	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "who"), s.rkey(reviewID, "submitted")}
 	res, err := submit.Run(ctx, s.rdb, keys, user).Int64Slice()
 	if err != nil {
-		switch {
-		case strings.Contains(err.Error(), "ERR_CLOSED"):
-			return false, assessment.Errorf(assessment.ECLOSED, "This review is closed; your answers so far are counted.")
-		case strings.Contains(err.Error(), "ERR_NOT_RESPONDENT"):
-			return false, assessment.Errorf(assessment.EFORBIDDEN, "You are not a respondent of this review.")
-		case strings.Contains(err.Error(), "ERR_NOT_FOUND"):
-			return false, assessment.Errorf(assessment.ENOTFOUND, "That review no longer exists.")
-		}
-		return false, wrap("submit "+reviewID+"/"+user, err)
+		return false, reviewError("submit "+reviewID, reviewID, err)
 	}
 	return res[0] >= res[1], nil
 }
@@ -412,10 +389,7 @@ func (s *Redis) Close(ctx context.Context, reviewID, by string, at time.Time) (c
 	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "closed"), s.gkey("reviews:open"), s.gkey("digest:pending")}
 	n, err := closeReview.Run(ctx, s.rdb, keys, reviewID, string(info), at.Unix()).Int()
 	if err != nil {
-		if strings.Contains(err.Error(), "ERR_NOT_FOUND") {
-			return false, assessment.Errorf(assessment.ENOTFOUND, "There is no review %q.", reviewID)
-		}
-		return false, wrap("close "+reviewID, err)
+		return false, reviewError("close "+reviewID, reviewID, err)
 	}
 	return n == 1, nil
 }
@@ -461,8 +435,8 @@ func (s *Redis) PendingDigests(ctx context.Context) ([]string, error) {
 	return ids, wrap("pending digests", err)
 }
 
-// Claim takes a lease named name for ttl if nobody holds it; it returns a
-// release func that gives it back only if still ours.
+// Claim takes the lease name for owner for ttl, on Redis's clock, if
+// nobody holds it; it reports whether owner now holds it.
 func (s *Redis) Claim(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
 	ok, err := s.rdb.SetNX(ctx, s.gkey("lock:"+name), owner, ttl).Result()
 	return ok, wrap("claim "+name, err)
@@ -478,37 +452,33 @@ func (s *Redis) Release(ctx context.Context, name, owner string) error {
 }
 
 // DigestPosted records where the digest went and takes it off the queue.
-func (s *Redis) DigestPosted(ctx context.Context, reviewID, channel, ts string) error {
+func (s *Redis) DigestPosted(ctx context.Context, reviewID string, ref assessment.MessageRef) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.rkey(reviewID, "digest"), channel+"/"+ts, 0)
+		p.Set(ctx, s.rkey(reviewID, "digest"), encodeRef(ref), 0)
 		p.ZRem(ctx, s.gkey("digest:pending"), reviewID)
 		return nil
 	})
 	return wrap("digest posted "+reviewID, err)
 }
 
-// DigestRef returns where the digest was posted ("" if not yet).
-func (s *Redis) DigestRef(ctx context.Context, reviewID string) (string, error) {
-	v, err := s.DigestState(ctx, reviewID)
-	if strings.HasPrefix(v, "posting:") {
-		return "", err
-	}
-	return v, err
-}
-
-// DigestState is DigestRef, or "posting:<unix>" while a post is under way.
-func (s *Redis) DigestState(ctx context.Context, reviewID string) (string, error) {
+// DigestState says whether a review's digest is posted (Sent, with where),
+// being posted (Sending, since when) or neither.
+func (s *Redis) DigestState(ctx context.Context, reviewID string) (assessment.DeliveryState, error) {
 	v, err := s.rdb.Get(ctx, s.rkey(reviewID, "digest")).Result()
 	if errors.Is(err, redis.Nil) {
-		return "", nil
+		return assessment.DeliveryState{}, nil
 	}
-	return v, wrap("digest ref", err)
+	if err != nil {
+		return assessment.DeliveryState{}, wrap("digest state", err)
+	}
+	return decodeDelivery(v), nil
 }
 
 // DigestPosting marks a digest post as under way, so that a crash inside
 // the Slack call leaves a trace.
 func (s *Redis) DigestPosting(ctx context.Context, reviewID string, at time.Time) error {
-	return wrap("digest posting", s.rdb.Set(ctx, s.rkey(reviewID, "digest"), "posting:"+strconv.FormatInt(at.Unix(), 10), 0).Err())
+	return wrap("digest posting", s.rdb.Set(ctx, s.rkey(reviewID, "digest"),
+		encodeDelivery(assessment.DeliveryState{Kind: assessment.Sending, Since: at}), 0).Err())
 }
 
 // FanoutPending returns reviews whose intro DMs are not all delivered.
@@ -517,9 +487,9 @@ func (s *Redis) FanoutPending(ctx context.Context) ([]string, error) {
 	return ids, wrap("fanout pending", err)
 }
 
-// MarkDelivered records a respondent's intro DM (channel/ts).
-func (s *Redis) MarkDelivered(ctx context.Context, reviewID, user, ref string) error {
-	return wrap("mark delivered", s.rdb.HSet(ctx, s.rkey(reviewID, "delivered"), user, ref).Err())
+// SetDelivery records how far a respondent's intro DM has come.
+func (s *Redis) SetDelivery(ctx context.Context, reviewID, user string, st assessment.DeliveryState) error {
+	return wrap("set delivery", s.rdb.HSet(ctx, s.rkey(reviewID, "delivered"), user, encodeDelivery(st)).Err())
 }
 
 // FanoutDone takes a review off the fan-out queue.
@@ -527,16 +497,25 @@ func (s *Redis) FanoutDone(ctx context.Context, reviewID string) error {
 	return wrap("fanout done", s.rdb.SRem(ctx, s.gkey("fanout:pending"), reviewID).Err())
 }
 
-// SetMessage remembers a bot message in a respondent's DM (e.g. "s:2" for
-// the third section), as "channel/ts".
-func (s *Redis) SetMessage(ctx context.Context, reviewID, user, name, ref string) error {
-	return wrap("set message", s.rdb.HSet(ctx, s.rkey(reviewID, "msg:"+user), name, ref).Err())
+// SetMessage remembers a bot message in a respondent's DM under a name
+// (e.g. "intro", or "s:2:0" for the third section's first page).
+func (s *Redis) SetMessage(ctx context.Context, reviewID, user, name string, ref assessment.MessageRef) error {
+	return wrap("set message", s.rdb.HSet(ctx, s.rkey(reviewID, "msg:"+user), name, encodeRef(ref)).Err())
 }
 
-// Messages returns the remembered bot messages of a respondent.
-func (s *Redis) Messages(ctx context.Context, reviewID, user string) (map[string]string, error) {
+// Messages returns the remembered bot messages of a respondent, by name.
+func (s *Redis) Messages(ctx context.Context, reviewID, user string) (map[string]assessment.MessageRef, error) {
 	m, err := s.rdb.HGetAll(ctx, s.rkey(reviewID, "msg:"+user)).Result()
-	return m, wrap("messages", err)
+	if err != nil {
+		return nil, wrap("messages", err)
+	}
+	out := make(map[string]assessment.MessageRef, len(m))
+	for k, v := range m {
+		if ref, ok := decodeRef(v); ok {
+			out[k] = ref
+		}
+	}
+	return out, nil
 }
 
 // FirstDelivery marks an envelope id as seen; it returns false when the
@@ -553,22 +532,16 @@ func (s *Redis) UserReviews(ctx context.Context, user string, n int64) ([]string
 	return ids, wrap("user reviews", err)
 }
 
-// IsDelivered reports whether a respondent's intro DM was handled (sent,
-// or refused by Slack for good).
-func (s *Redis) IsDelivered(ctx context.Context, reviewID, user string) (bool, error) {
-	st, err := s.DeliveryState(ctx, reviewID, user)
-	return st != "" && !strings.HasPrefix(st, "sending:"), err
-}
-
-// DeliveryState returns what is recorded of a respondent's intro DM: "" for
-// nothing, "sending:<unix>" while a post is under way, "failed:<reason>",
-// or the message's "channel/ts".
-func (s *Redis) DeliveryState(ctx context.Context, reviewID, user string) (string, error) {
+// Delivery returns what is recorded of a respondent's intro DM.
+func (s *Redis) Delivery(ctx context.Context, reviewID, user string) (assessment.DeliveryState, error) {
 	v, err := s.rdb.HGet(ctx, s.rkey(reviewID, "delivered"), user).Result()
 	if errors.Is(err, redis.Nil) {
-		return "", nil
+		return assessment.DeliveryState{}, nil
 	}
-	return v, wrap("delivery state", err)
+	if err != nil {
+		return assessment.DeliveryState{}, wrap("delivery state", err)
+	}
+	return decodeDelivery(v), nil
 }
 
 // SetSummary keeps a one-line summary of a closed review's digest (its
@@ -584,18 +557,4 @@ func (s *Redis) Summary(ctx context.Context, reviewID string) (string, error) {
 		return "", nil
 	}
 	return v, wrap("summary", err)
-}
-
-// optionOnly reads the stored form of an option answer, {"o":"<id>"}, where
-// ids hold no characters JSON escapes.
-func optionOnly(v string) (string, bool) {
-	o, ok := strings.CutPrefix(v, `{"o":"`)
-	if !ok {
-		return "", false
-	}
-	o, ok = strings.CutSuffix(o, `"}`)
-	if !ok || strings.ContainsAny(o, `"\\`) {
-		return "", false
-	}
-	return o, true
 }

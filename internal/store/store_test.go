@@ -45,7 +45,7 @@ func TestSaveAnswerRules(t *testing.T) {
 	r := newReview(t, s, "U1", "U2")
 	now := time.Now()
 
-	sh, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false)
+	sh, _, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,10 +53,10 @@ func TestSaveAnswerRules(t *testing.T) {
 		t.Fatalf("sheet after first answer = %+v", sh)
 	}
 	// A comment keeps the option; changing the option keeps the comment.
-	if _, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Comment: "we half do"}, true); err != nil {
+	if _, _, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Comment: "we half do"}, true); err != nil {
 		t.Fatal(err)
 	}
-	sh, err = s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "no"}, false)
+	sh, _, err = s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "no"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,12 +71,12 @@ func TestSaveAnswerRules(t *testing.T) {
 		{"not a respondent", "U9", assessment.EFORBIDDEN},
 	}
 	for _, tc := range tests {
-		_, err := s.SaveAnswer(ctx, r.ID, tc.user, "q1", assessment.Answer{Option: "yes"}, false)
+		_, _, err := s.SaveAnswer(ctx, r.ID, tc.user, "q1", assessment.Answer{Option: "yes"}, false)
 		if assessment.ErrorCode(err) != tc.code {
 			t.Errorf("%s: err = %v, want code %s", tc.name, err, tc.code)
 		}
 	}
-	if _, err := s.SaveAnswer(ctx, "rnope", "U1", "q1", assessment.Answer{Option: "yes"}, false); assessment.ErrorCode(err) != assessment.ENOTFOUND {
+	if _, _, err := s.SaveAnswer(ctx, "rnope", "U1", "q1", assessment.Answer{Option: "yes"}, false); assessment.ErrorCode(err) != assessment.ENOTFOUND {
 		t.Errorf("unknown review: err = %v", err)
 	}
 
@@ -84,11 +84,11 @@ func TestSaveAnswerRules(t *testing.T) {
 	if err != nil || !closed {
 		t.Fatalf("close = %v, %v", closed, err)
 	}
-	_, err = s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false)
+	_, _, err = s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false)
 	if assessment.ErrorCode(err) != assessment.ECLOSED {
 		t.Fatalf("answer after close: err = %v, want closed", err)
 	}
-	sh, _ = s.Sheet(ctx, r.ID, "U1")
+	sh, _ = s.Response(ctx, r.ID, "U1")
 	if sh.Answers["q1"].Option != "no" {
 		t.Fatalf("a refused answer changed the stored one: %+v", sh.Answers["q1"])
 	}
@@ -99,7 +99,7 @@ func TestSubmitAndResponses(t *testing.T) {
 	s := newStore(t)
 	r := newReview(t, s, "U1", "U2")
 	for _, u := range r.Respondents {
-		if _, err := s.SaveAnswer(ctx, r.ID, u, "q2", assessment.Answer{Option: assessment.NotSure}, false); err != nil {
+		if _, _, err := s.SaveAnswer(ctx, r.ID, u, "q2", assessment.Answer{Option: assessment.NotSure}, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -156,13 +156,13 @@ func TestCloseExactlyOnce(t *testing.T) {
 	if len(pending) != 1 || pending[0] != r.ID {
 		t.Fatalf("pending digests = %v", pending)
 	}
-	if err := s.DigestPosted(ctx, r.ID, "C1", "1.2"); err != nil {
+	if err := s.DigestPosted(ctx, r.ID, assessment.MessageRef{Channel: "C1", TS: "1.2"}); err != nil {
 		t.Fatal(err)
 	}
 	pending, _ = s.PendingDigests(ctx)
-	ref, _ := s.DigestRef(ctx, r.ID)
-	if len(pending) != 0 || ref != "C1/1.2" {
-		t.Fatalf("after posting: pending %v ref %q", pending, ref)
+	st, _ := s.DigestState(ctx, r.ID)
+	if len(pending) != 0 || st.Kind != assessment.Sent || st.Ref != (assessment.MessageRef{Channel: "C1", TS: "1.2"}) {
+		t.Fatalf("after posting: pending %v state %+v", pending, st)
 	}
 	open, _ := s.OpenReviews(ctx)
 	if len(open) != 0 {
@@ -195,8 +195,7 @@ func TestEnvelopeDedupeAndLeases(t *testing.T) {
 	}
 }
 
-// With Redis gone, a save fails with EUNAVAILABLE (the user is told), and
-// works again when Redis is back.
+// With Redis gone, a save fails with EUNAVAILABLE (so the user is told).
 func TestRedisDownIsUnavailable(t *testing.T) {
 	srv := redistest.StartServer(t)
 	rdb := redistest.Client(srv)
@@ -204,11 +203,11 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	ctx := context.Background()
 	r := newReview(t, s, "U1")
 	srv.Stop()
-	_, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false)
+	_, _, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false)
 	if assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
 		t.Fatalf("err = %v, want unavailable", err)
 	}
-	if msg := assessment.ErrorMessage(err); msg == "" {
-		t.Fatal("no message for the user")
+	if reason, _ := assessment.ErrorReason(err); reason != assessment.RStoreUnavailable {
+		t.Fatalf("reason = %q, want %q", reason, assessment.RStoreUnavailable)
 	}
 }

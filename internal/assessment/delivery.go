@@ -1,0 +1,159 @@
+package assessment
+
+import (
+	"crypto/rand"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MessageRef names a message in Slack: its conversation and timestamp.
+type MessageRef struct {
+	Channel string
+	TS      string
+}
+
+// IsZero reports whether the ref names no message.
+func (m MessageRef) IsZero() bool { return m.Channel == "" || m.TS == "" }
+
+// DeliveryKind is how far a post that must happen once has come.
+type DeliveryKind int
+
+// Delivery kinds.
+const (
+	// NotSent: nothing is recorded; the post has not been tried.
+	NotSent DeliveryKind = iota
+	// Sending: a post began at Since and its outcome is unknown: a process
+	// may have died inside the Slack call, so Slack may have it.
+	Sending
+	// Sent: the post is at Ref.
+	Sent
+	// Refused: Slack refused the post for good (Reason).
+	Refused
+)
+
+// DeliveryState is what is recorded of a post that must happen exactly
+// once: a respondent's intro DM, or a review's digest.
+type DeliveryState struct {
+	Kind   DeliveryKind
+	Since  time.Time  // Sending
+	Ref    MessageRef // Sent
+	Reason string     // Refused
+}
+
+// Done reports whether nothing is left to do: sent, or refused for good.
+func (d DeliveryState) Done() bool { return d.Kind == Sent || d.Kind == Refused }
+
+// Job kinds.
+const (
+	JobIntro  = "intro"
+	JobRemind = "remind"
+)
+
+// Job is a piece of work due at a time: an intro DM or a reminder for one
+// respondent of one review.
+type Job struct {
+	Kind   string // JobIntro or JobRemind
+	Review string
+	User   string
+	N      int // which reminder
+	At     time.Time
+}
+
+// Key names the job, for a lease.
+func (j Job) Key() string {
+	return j.Kind + "|" + j.Review + "|" + j.User + "|" + strconv.Itoa(j.N)
+}
+
+// Occurrence is one run of a schedule waiting to become a review.
+type Occurrence struct {
+	Schedule string
+	At       time.Time
+}
+
+// ReviewID is the id of the review an occurrence creates: derived from the
+// occurrence, so creating it twice creates it once.
+func (o Occurrence) ReviewID() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	h := fnv64(o.Schedule + "|" + strconv.FormatInt(o.At.Unix(), 10))
+	var b strings.Builder
+	b.WriteByte('r')
+	for i := 0; i < 12; i++ {
+		b.WriteByte(alphabet[h%36])
+		h /= 36
+	}
+	return b.String()
+}
+
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// ReminderState is what decides whether a respondent gets a reminder now.
+type ReminderState struct {
+	Submitted    bool
+	OptedOut     bool
+	SnoozedUntil time.Time
+	LastReminded time.Time
+}
+
+// NewReviewID returns a short random review id such as "r4k9x2mq".
+func NewReviewID() string { return "r" + randomID(7) }
+
+// NewScheduleID returns a short random schedule id such as "s4k9x2mq".
+func NewScheduleID() string { return "s" + randomID(7) }
+
+func randomID(n int) string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i, c := range b {
+		b[i] = alphabet[int(c)%len(alphabet)]
+	}
+	return string(b)
+}
+
+// Progress counts a respondent's answered choice questions out of all of
+// them (open questions are optional and not counted).
+func (f *Framework) Progress(answers map[string]Answer) (answered, total int) {
+	for _, s := range f.Sections {
+		for _, q := range s.Questions {
+			sc := f.Scales[q.Scale]
+			if sc == nil || sc.Text {
+				continue
+			}
+			total++
+			if answers[q.ID].Option != "" {
+				answered++
+			}
+		}
+	}
+	return answered, total
+}
+
+// NextSection returns the index of the first section with an unanswered
+// choice question, or the last section when all are answered.
+func (f *Framework) NextSection(answers map[string]Answer) int {
+	for i, s := range f.Sections {
+		for _, q := range s.Questions {
+			if sc := f.Scales[q.Scale]; sc != nil && !sc.Text && answers[q.ID].Option == "" {
+				return i
+			}
+		}
+	}
+	return len(f.Sections) - 1
+}
+
+// Person is what the directory says of a workspace member.
+type Person struct {
+	ID      string
+	TZ      string // IANA zone, "" if unknown
+	Bot     bool   // a bot, or Slackbot
+	Deleted bool   // deactivated
+	Guest   bool   // a single- or multi-channel guest
+}

@@ -1,0 +1,126 @@
+package review
+
+import (
+	"context"
+	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/schedule"
+)
+
+// Sheet is what a respondent sees of a review: the review, its framework,
+// their response, and the bot's messages in their DM, by name.
+type Sheet struct {
+	Review    *assessment.Review
+	Framework *assessment.Framework
+	Response  assessment.Response
+	Messages  map[string]assessment.MessageRef
+}
+
+// Answer validates and saves one answer (or, with comment, a comment) in
+// one round trip to the store, and returns the respondent's sheet after it.
+func (s *Service) Answer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool) (Sheet, error) {
+	// The review's audience and framework never change; whether it is still
+	// open is checked by the save itself, atomically.
+	r, f, err := s.store.ReviewStatic(ctx, reviewID)
+	if err != nil {
+		return Sheet{}, err
+	}
+	sh := Sheet{Review: r, Framework: f}
+	if !r.IsRespondent(user) {
+		return sh, assessment.ErrNotRespondent
+	}
+	if err := f.CheckAnswer(questionID, a); err != nil {
+		return sh, err
+	}
+	resp, msgs, err := s.store.SaveAnswer(ctx, reviewID, user, questionID, a, comment)
+	if err != nil {
+		return sh, err
+	}
+	r.Status = assessment.StatusOpen
+	sh.Response, sh.Messages = resp, msgs
+	return sh, nil
+}
+
+// Open loads a respondent's sheet for an action in their DM (opening a
+// section, a written answer, the reminder's buttons), refusing people
+// outside the audience and closed reviews.
+func (s *Service) Open(ctx context.Context, reviewID, user string) (Sheet, error) {
+	r, f, err := s.store.Review(ctx, reviewID)
+	if err != nil {
+		return Sheet{}, err
+	}
+	sh := Sheet{Review: r, Framework: f}
+	if !r.IsRespondent(user) {
+		return sh, assessment.ErrNotRespondent
+	}
+	if r.Status != assessment.StatusOpen {
+		return sh, assessment.ErrClosed
+	}
+	if sh.Response, err = s.store.Response(ctx, reviewID, user); err != nil {
+		return sh, err
+	}
+	if sh.Messages, err = s.store.Messages(ctx, reviewID, user); err != nil {
+		return sh, err
+	}
+	return sh, nil
+}
+
+// RememberMessage keeps where a message of a respondent's DM is, so that
+// later answers update it.
+func (s *Service) RememberMessage(ctx context.Context, reviewID, user, name string, ref assessment.MessageRef) error {
+	return s.store.SetMessage(ctx, reviewID, user, name, ref)
+}
+
+// Submitted is the outcome of a submission.
+type Submitted struct {
+	Sheet
+	// Closed is true when this submission was the last one and closed the
+	// review; Posted when its digest went out too.
+	Closed, Posted bool
+}
+
+// Submit marks a respondent's response as submitted. When everyone has
+// submitted, it closes the review and posts the digest.
+func (s *Service) Submit(ctx context.Context, reviewID, user string) (Submitted, error) {
+	sh, err := s.Open(ctx, reviewID, user)
+	if err != nil {
+		return Submitted{Sheet: sh}, err
+	}
+	all, err := s.store.Submit(ctx, reviewID, user)
+	if err != nil {
+		return Submitted{Sheet: sh}, err
+	}
+	sh.Response.Submitted = true
+	s.log.Info("response submitted", "review", reviewID, "user", user)
+	out := Submitted{Sheet: sh}
+	if all {
+		if closed, err := s.Close(ctx, reviewID, "all submitted"); err == nil && closed {
+			s.log.Info("everyone submitted; closing", "review", reviewID)
+			out.Closed = true
+			out.Posted = s.PostDigest(ctx, reviewID)
+		}
+	}
+	return out, nil
+}
+
+// Snooze stops reminders to a respondent until their next working hours a
+// day from now, and returns when that is.
+func (s *Service) Snooze(ctx context.Context, reviewID, user string) (*assessment.Review, time.Time, error) {
+	sh, err := s.Open(ctx, reviewID, user)
+	if err != nil {
+		return sh.Review, time.Time{}, err
+	}
+	loc := loadLocation(s.timeZones(ctx, []string{user})[user])
+	until := schedule.WorkingHours(s.now().Add(24*time.Hour), loc)
+	return sh.Review, until, s.store.Snooze(ctx, reviewID, user, until)
+}
+
+// OptOut stops reminders to a respondent for one review.
+func (s *Service) OptOut(ctx context.Context, reviewID, user string) (*assessment.Review, error) {
+	sh, err := s.Open(ctx, reviewID, user)
+	if err != nil {
+		return sh.Review, err
+	}
+	return sh.Review, s.store.OptOut(ctx, reviewID, user)
+}

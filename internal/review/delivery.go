@@ -1,0 +1,252 @@
+package review
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/schedule"
+)
+
+// jobBatch is how many due jobs one sweep claims; the rest wait for the
+// next sweep, so a 5,000-person fan-out never holds a huge claim.
+const jobBatch = 200
+
+// Plan queues, for every respondent, the intro DM (in their morning, or
+// now) and the reminders (in their working hours). Queued jobs keep their
+// time, so planning twice after a crash changes nothing.
+func (s *Service) Plan(ctx context.Context, reviewID string) {
+	s.withLease(ctx, "plan:"+reviewID, func() { s.plan(ctx, reviewID) })
+}
+
+func (s *Service) plan(ctx context.Context, reviewID string) {
+	r, _, err := s.store.Review(ctx, reviewID)
+	if err != nil {
+		s.log.Warn("plan: cannot load review", "review", reviewID, "err", err)
+		return
+	}
+	if r.Status != assessment.StatusOpen {
+		_ = s.store.FanoutDone(ctx, reviewID)
+		return
+	}
+	reminders := Reminders(r)
+	zones := map[string]string{}
+	if !r.DeliverNow || len(reminders) > 0 {
+		zones = s.timeZones(ctx, r.Respondents)
+	}
+	jobs := make([]assessment.Job, 0, len(r.Respondents)*(1+len(reminders)))
+	for _, u := range r.Respondents {
+		loc := loadLocation(zones[u])
+		at := r.CreatedAt
+		if !r.DeliverNow {
+			at = schedule.Morning(r.CreatedAt, loc)
+		}
+		jobs = append(jobs, assessment.Job{Kind: assessment.JobIntro, Review: r.ID, User: u, At: at})
+		for i, t := range schedule.ReminderTimes(at, r.Deadline, loc, reminders) {
+			jobs = append(jobs, assessment.Job{Kind: assessment.JobRemind, Review: r.ID, User: u, N: i, At: t})
+		}
+	}
+	if err := s.queue.AddJobs(ctx, jobs); err != nil {
+		s.log.Warn("plan: cannot queue deliveries", "review", reviewID, "err", err)
+		return
+	}
+	_ = s.store.FanoutDone(ctx, reviewID)
+	s.log.Info("deliveries planned", "review", reviewID, "respondents", len(r.Respondents), "jobs", len(jobs))
+}
+
+// loadLocation returns a zone by name, UTC when unknown. Zones are cached:
+// time.LoadLocation reads and parses the zone file on every call, and a
+// 10,000-person plan would keep 10,000 copies alive.
+func loadLocation(tz string) *time.Location {
+	if tz == "" {
+		return time.UTC
+	}
+	if loc, ok := zoneCache.Load(tz); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		loc = time.UTC
+	}
+	zoneCache.Store(tz, loc)
+	return loc
+}
+
+var zoneCache sync.Map
+
+// timeZones returns users' time zones: cached in the store, else looked up.
+func (s *Service) timeZones(ctx context.Context, users []string) map[string]string {
+	zones, err := s.store.TimeZones(ctx, users)
+	if err != nil {
+		zones = map[string]string{}
+	}
+	var missing []string
+	for _, u := range users {
+		if _, ok := zones[u]; !ok {
+			missing = append(missing, u)
+		}
+	}
+	for id, p := range s.people(ctx, missing) {
+		if p.TZ != "" {
+			zones[id] = p.TZ
+		}
+	}
+	return zones
+}
+
+// RunJobs runs every due intro and reminder, a few at a time.
+func (s *Service) RunJobs(ctx context.Context) {
+	for ctx.Err() == nil {
+		jobs, err := s.queue.ClaimJobs(ctx, s.now(), s.lease, jobBatch)
+		if err != nil || len(jobs) == 0 {
+			return
+		}
+		sem := make(chan struct{}, 4)
+		var wg sync.WaitGroup
+		for i, j := range jobs {
+			if ctx.Err() != nil {
+				// Shutting down: hand the unstarted jobs back at once, so the
+				// next process need not wait for their lease to end.
+				for _, u := range jobs[i:] {
+					_ = s.queue.RescheduleJob(context.WithoutCancel(ctx), u, u.At)
+				}
+				break
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(j assessment.Job) {
+				defer func() { <-sem; wg.Done() }()
+				// A job under way finishes even during shutdown, so a
+				// graceful restart sends nothing twice.
+				jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+				defer cancel()
+				// The claim's lease is on the bot's clock; this lock's is on
+				// the store's, so a job is never run twice at once even if
+				// clocks jump or differ between replicas.
+				s.withLease(jctx, "job:"+j.Key(), func() {
+					done := true
+					switch j.Kind {
+					case assessment.JobIntro:
+						done = s.runIntro(jctx, j)
+					case assessment.JobRemind:
+						done = s.runReminder(jctx, j)
+					}
+					if done {
+						_ = s.queue.JobDone(jctx, j)
+					}
+				})
+			}(j)
+		}
+		wg.Wait()
+		if len(jobs) < jobBatch {
+			return
+		}
+	}
+}
+
+// runIntro sends one intro DM; it returns false to retry later.
+func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
+	r, f, err := s.store.Review(ctx, j.Review)
+	if err != nil {
+		return assessment.ErrorCode(err) == assessment.ENOTFOUND
+	}
+	if r.Status != assessment.StatusOpen {
+		return true
+	}
+	state, err := s.store.Delivery(ctx, r.ID, j.User)
+	if err != nil {
+		return false
+	}
+	switch state.Kind {
+	case assessment.Sending:
+		// A process died while posting this DM: Slack may have it.
+		if ref, ok := s.msg.FindIntro(ctx, r, j.User, state.Since); ok {
+			s.log.Info("intro DM found after a crash; not sending it again", "review", r.ID, "user", j.User)
+			_ = s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sent, Ref: ref})
+			_ = s.store.SetMessage(ctx, r.ID, j.User, "intro", ref)
+			return true
+		}
+	case assessment.Sent, assessment.Refused:
+		return true
+	}
+	// Say we are sending before we send, so that a crash inside the call
+	// leaves a trace the next attempt checks.
+	if err := s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sending, Since: time.Now()}); err != nil {
+		return false
+	}
+	ref, err := s.msg.SendIntro(ctx, r, f, j.User)
+	if err != nil {
+		reason, refused := refusal(err)
+		if !refused {
+			s.log.Warn("intro DM not delivered; will retry", "review", r.ID, "user", j.User, "err", err)
+			return false
+		}
+		s.log.Warn("intro DM refused by Slack", "review", r.ID, "user", j.User, "err", reason)
+		_ = s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Refused, Reason: reason})
+		return true
+	}
+	if err := s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sent, Ref: ref}); err != nil {
+		s.log.Error("intro DM sent but not recorded", "review", r.ID, "user", j.User, "err", err)
+	}
+	_ = s.store.SetMessage(ctx, r.ID, j.User, "intro", ref)
+	return true
+}
+
+// runReminder reminds one respondent who has not submitted, unless they
+// opted out, snoozed, or were reminded in the last 20 hours.
+func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
+	r, f, err := s.store.Review(ctx, j.Review)
+	if err != nil {
+		return assessment.ErrorCode(err) == assessment.ENOTFOUND
+	}
+	now := s.now()
+	if r.Status != assessment.StatusOpen || !now.Before(r.Deadline) {
+		return true
+	}
+	st, err := s.store.ReminderState(ctx, r.ID, j.User)
+	if err != nil {
+		return false
+	}
+	switch {
+	case st.Submitted, st.OptedOut:
+		return true
+	case st.SnoozedUntil.After(now):
+		if st.SnoozedUntil.Before(r.Deadline) {
+			_ = s.queue.RescheduleJob(ctx, j, st.SnoozedUntil)
+			return false
+		}
+		return true
+	case !st.LastReminded.IsZero() && now.Sub(st.LastReminded) < 20*time.Hour:
+		return true
+	}
+	if d, err := s.store.Delivery(ctx, r.ID, j.User); err != nil || !d.Done() {
+		return err == nil // no intro yet (or it failed): nothing to remind of
+	}
+	resp, err := s.store.Response(ctx, r.ID, j.User)
+	if err != nil {
+		return false
+	}
+	answered, total := f.Progress(resp.Answers)
+	if err := s.msg.SendReminder(ctx, r, f, j.User, answered, total); err != nil {
+		_, refused := refusal(err)
+		return refused
+	}
+	_ = s.store.Reminded(ctx, r.ID, j.User, now)
+	s.log.Info("reminder sent", "review", r.ID, "user", j.User, "n", j.N)
+	return true
+}
+
+// Reminders returns a review's reminder rules.
+func Reminders(r *assessment.Review) []schedule.Reminder {
+	if r.Reminders == nil {
+		return schedule.DefaultReminders
+	}
+	var out []schedule.Reminder
+	for _, s := range r.Reminders {
+		if rs, err := schedule.ParseReminders(s); err == nil {
+			out = append(out, rs...)
+		}
+	}
+	return out
+}

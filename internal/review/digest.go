@@ -1,0 +1,157 @@
+package review
+
+import (
+	"context"
+	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/scoring"
+)
+
+// Close closes a review; closed is true for the one caller that closed it.
+func (s *Service) Close(ctx context.Context, reviewID, by string) (closed bool, err error) {
+	return s.store.Close(ctx, reviewID, by, s.now())
+}
+
+// Closing is the outcome of an admin's close.
+type Closing struct {
+	Review *assessment.Review
+	// Closed is true when this call closed it; Posted when the digest is
+	// out (now or before).
+	Closed, Posted bool
+}
+
+// CloseNow closes a review (the asker's given one, or the latest) and
+// posts its digest.
+func (s *Service) CloseNow(ctx context.Context, reviewID, by string) (Closing, error) {
+	r, _, err := s.Latest(ctx, reviewID)
+	if err != nil {
+		return Closing{}, err
+	}
+	out := Closing{Review: r}
+	if out.Closed, err = s.Close(ctx, r.ID, by); err != nil {
+		return out, err
+	}
+	if !out.Closed {
+		st, _ := s.store.DigestState(ctx, r.ID)
+		out.Posted = st.Kind == assessment.Sent
+		return out, nil
+	}
+	s.log.Info("review closed", "review", r.ID, "by", by)
+	out.Posted = s.PostDigest(ctx, r.ID)
+	return out, nil
+}
+
+// PostDigest posts a closed review's digest exactly once: a lease keeps
+// replicas apart, a "sending" mark before the post leaves a trace of a
+// crash inside it, and the stored ref makes later attempts no-ops. It
+// reports whether the digest is out.
+func (s *Service) PostDigest(ctx context.Context, reviewID string) bool {
+	// Once begun, a digest is finished even while the process shuts down:
+	// a post cut off half-way could reach Slack without being recorded.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	posted := false
+	s.withLease(ctx, "digest:"+reviewID, func() { posted = s.postDigest(ctx, reviewID) })
+	return posted
+}
+
+func (s *Service) postDigest(ctx context.Context, reviewID string) bool {
+	state, err := s.store.DigestState(ctx, reviewID)
+	if err != nil {
+		return false
+	}
+	if state.Kind == assessment.Sent {
+		_ = s.store.DigestPosted(ctx, reviewID, state.Ref) // a crash left it queued
+		return true
+	}
+	d, r, err := s.Digest(ctx, reviewID)
+	if err != nil {
+		s.log.Error("cannot build digest", "review", reviewID, "err", err)
+		return false
+	}
+	if state.Kind == assessment.Sending {
+		// A process died while posting it: Slack may have it already.
+		if ref, ok := s.msg.FindDigest(ctx, r, state.Since); ok {
+			s.log.Info("digest found after a crash; not posting it again", "review", reviewID)
+			_ = s.store.DigestPosted(ctx, reviewID, ref)
+			return true
+		}
+	}
+	if err := s.store.DigestPosting(ctx, reviewID, time.Now()); err != nil {
+		return false
+	}
+	ref, err := s.msg.PostDigest(ctx, r.DigestChannel, d, r, "")
+	if reason, refused := refusal(err); refused {
+		// The channel refuses us: give the digest to the person who started it.
+		s.log.Error("digest channel refused the digest; sending it to the review's creator", "review", reviewID, "channel", r.DigestChannel, "err", err)
+		ref, err = s.msg.PostDigest(ctx, r.CreatedBy, d, r, reason)
+	}
+	if err != nil {
+		s.log.Warn("digest not posted; will retry", "review", reviewID, "err", err)
+		return false
+	}
+	if band := d.Result.Band; band != nil {
+		_ = s.store.SetSummary(ctx, reviewID, "band: "+band.Label)
+	}
+	if err := s.store.DigestPosted(ctx, reviewID, ref); err != nil {
+		s.log.Error("digest posted but not recorded", "review", reviewID, "err", err)
+	}
+	s.log.Info("digest posted", "review", reviewID, "channel", ref.Channel, "respondents", d.Result.Respondents)
+	return true
+}
+
+// Digest aggregates a review's responses into its digest.
+func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *assessment.Review, error) {
+	r, f, err := s.store.Review(ctx, reviewID)
+	if err != nil {
+		return digest.Digest{}, nil, err
+	}
+	responses, err := s.store.Responses(ctx, r)
+	if err != nil {
+		return digest.Digest{}, r, err
+	}
+	// The chart's spread is a second pass over the same answers: run it
+	// beside the aggregation.
+	spread := make(chan map[string]scoring.Quantiles, 1)
+	go func() { spread <- scoring.Spread(f, responses, r.Threshold) }()
+	res := scoring.Aggregate(f, responses, scoring.Options{Threshold: r.Threshold, Seed: r.ID})
+	d := <-spread
+	_, closedAt, err := s.store.ClosedInfo(ctx, reviewID)
+	if err != nil {
+		return digest.Digest{}, r, err
+	}
+	if closedAt.IsZero() {
+		closedAt = s.now()
+	}
+	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents)}
+	if prev, at, err := s.previous(ctx, r); err != nil {
+		return digest.Digest{}, r, err
+	} else if prev != nil {
+		meta.Previous, meta.PreviousClosed = prev, at
+	}
+	out := digest.Build(f, res, meta)
+	out.Spread = d
+	return out, r, nil
+}
+
+// previous scores the review this one is compared with: the last one of
+// the same series whose digest was posted.
+func (s *Service) previous(ctx context.Context, r *assessment.Review) (*scoring.Result, time.Time, error) {
+	id, err := s.store.Previous(ctx, r)
+	if err != nil || id == "" {
+		return nil, time.Time{}, err
+	}
+	pr, pf, err := s.store.Review(ctx, id)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	responses, err := s.store.Responses(ctx, pr)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	res := scoring.Aggregate(pf, responses, scoring.Options{Threshold: pr.Threshold, Seed: pr.ID})
+	_, at, err := s.store.ClosedInfo(ctx, id)
+	return &res, at, err
+}

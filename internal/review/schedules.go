@@ -1,0 +1,226 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/schedule"
+)
+
+// DefaultWindow is how long a scheduled review stays open.
+const DefaultWindow = 7 * 24 * time.Hour
+
+// FireSchedules queues every due run of every schedule (exactly once across
+// replicas) and turns queued runs into reviews. A run missed while no bot
+// was up still happens if its window is not over; older missed runs are
+// skipped, never replayed in a burst.
+func (s *Service) FireSchedules(ctx context.Context) {
+	now := s.now()
+	due, err := s.store.DueSchedules(ctx, now)
+	if err != nil {
+		s.log.Warn("cannot read schedules", "err", err)
+		return
+	}
+	for id, at := range due {
+		sc, err := s.store.Schedule(ctx, id)
+		if err != nil {
+			continue
+		}
+		spec, err := schedule.Parse(sc.Spec, sc.TZ)
+		if err != nil {
+			s.log.Error("stored schedule no longer parses; pausing it", "schedule", id, "err", err)
+			sc.Paused, sc.Next = true, time.Time{}
+			_ = s.store.SaveSchedule(ctx, sc)
+			continue
+		}
+		from := at
+		if now.After(from) {
+			from = now
+		}
+		if _, err := s.store.Advance(ctx, id, at, spec.Next(from)); err != nil {
+			s.log.Warn("cannot advance schedule", "schedule", id, "err", err)
+		}
+	}
+	occs, err := s.store.PendingOccurrences(ctx)
+	if err != nil {
+		return
+	}
+	for _, o := range occs {
+		s.withLease(ctx, fmt.Sprintf("occ:%s:%d", o.Schedule, o.At.Unix()), func() { s.startOccurrence(ctx, o) })
+	}
+}
+
+// startOccurrence creates the review of one scheduled run. Its id derives
+// from the run, so a retry after a crash finds the review instead of
+// making a second one.
+func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) {
+	// Another replica may have finished it between our listing and our claim.
+	if pending, err := s.store.OccurrencePending(ctx, o); err != nil || !pending {
+		return
+	}
+	done := func() { _ = s.store.OccurrenceDone(ctx, o) }
+	sc, err := s.store.Schedule(ctx, o.Schedule)
+	if err != nil {
+		if assessment.ErrorCode(err) == assessment.ENOTFOUND {
+			done()
+		}
+		return
+	}
+	tell := func(err error) {
+		s.log.Warn("scheduled review not started", "schedule", sc.ID, "run", o.At, "err", err)
+		s.msg.ScheduleNotStarted(ctx, sc, o.At, err)
+		done()
+	}
+	f, ok := s.fws.Get(sc.FrameworkID)
+	if !ok {
+		tell(assessment.NewError(assessment.ENOTFOUND, assessment.RUnknownFramework, sc.FrameworkID, s.fws.IDs()))
+		return
+	}
+	deadline := o.At.Add(sc.Window)
+	if !deadline.After(s.now()) {
+		s.log.Warn("scheduled run skipped: its window passed while no bot was running", "schedule", sc.ID, "run", o.At)
+		done()
+		return
+	}
+	r, err := s.Start(ctx, StartRequest{
+		ID: o.ReviewID(), Framework: f, Audience: Audience{Users: sc.Users, Groups: sc.Usergroups, Channels: sc.Channels},
+		AudienceText: sc.Audience, DigestChannel: sc.DigestChannel, Deadline: deadline, Threshold: sc.Threshold,
+		CreatedBy: sc.CreatedBy, ScheduleID: sc.ID, Reminders: sc.Reminders, DeliverNow: sc.DeliverNow,
+	})
+	if err != nil {
+		if reason, _ := assessment.ErrorReason(err); reason == assessment.RStoreUnavailable {
+			return // try again next tick
+		}
+		tell(err)
+		return
+	}
+	done()
+	s.log.Info("scheduled review started", "schedule", sc.ID, "review", r.ID, "respondents", len(r.Respondents), "replica", s.owner)
+}
+
+// ScheduleRequest is what an admin asks for to repeat a review.
+type ScheduleRequest struct {
+	Spec, TZ      string
+	FrameworkID   string
+	Audience      Audience
+	AudienceText  string
+	DigestChannel string
+	Window        time.Duration // 0 means DefaultWindow
+	Threshold     int
+	Reminders     []string
+	DeliverNow    bool
+	CreatedBy     string
+}
+
+// AddSchedule checks and stores a new schedule.
+func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assessment.Schedule, error) {
+	spec, err := schedule.Parse(req.Spec, req.TZ)
+	if err != nil {
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RBadSchedule, err.Error())
+	}
+	f, ok := s.fws.Get(req.FrameworkID)
+	if !ok {
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RUnknownFramework, req.FrameworkID, s.fws.IDs())
+	}
+	if req.DigestChannel == "" {
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoDigestChannel)
+	}
+	window := req.Window
+	if window == 0 {
+		window = DefaultWindow
+	}
+	now := s.now()
+	if runs := spec.NextN(now, 2); len(runs) == 2 && runs[1].Sub(runs[0]) < window {
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RScheduleOverlap, runs[1].Sub(runs[0]), window)
+	}
+	th := req.Threshold
+	if th == 0 {
+		th = assessment.DefaultThreshold
+	}
+	sc := &assessment.Schedule{
+		ID: assessment.NewScheduleID(), Spec: req.Spec, TZ: spec.Location.String(), FrameworkID: f.ID,
+		Users: req.Audience.Users, Usergroups: req.Audience.Groups, Channels: req.Audience.Channels,
+		Audience: req.AudienceText, DigestChannel: req.DigestChannel,
+		Window: window, Threshold: th, Reminders: req.Reminders, DeliverNow: req.DeliverNow,
+		CreatedBy: req.CreatedBy, CreatedAt: now, Next: spec.Next(now),
+	}
+	if err := s.store.SaveSchedule(ctx, sc); err != nil {
+		return nil, err
+	}
+	s.log.Info("schedule added", "schedule", sc.ID, "spec", sc.Spec, "tz", sc.TZ, "framework", sc.FrameworkID, "by", req.CreatedBy)
+	return sc, nil
+}
+
+// Schedules lists every schedule, by id.
+func (s *Service) Schedules(ctx context.Context) ([]*assessment.Schedule, error) {
+	return s.store.Schedules(ctx)
+}
+
+// Schedule operations.
+const (
+	SchedulePause  = "pause"
+	ScheduleResume = "resume"
+	ScheduleRemove = "remove"
+)
+
+// ChangeSchedule pauses, resumes or removes a schedule and returns it as
+// it is now.
+func (s *Service) ChangeSchedule(ctx context.Context, op, id string) (*assessment.Schedule, error) {
+	sc, err := s.store.Schedule(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := schedule.Parse(sc.Spec, sc.TZ)
+	if err != nil {
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RBadSchedule, err.Error())
+	}
+	switch op {
+	case ScheduleRemove:
+		return sc, s.store.DeleteSchedule(ctx, id)
+	case SchedulePause:
+		sc.Paused, sc.Next = true, time.Time{}
+	case ScheduleResume:
+		sc.Paused, sc.Next = false, spec.Next(s.now())
+	}
+	if err := s.store.SaveSchedule(ctx, sc); err != nil {
+		return nil, err
+	}
+	s.log.Info("schedule changed", "schedule", id, "op", op)
+	return sc, nil
+}
+
+// NextRuns returns a schedule's next n runs from now.
+func (s *Service) NextRuns(ctx context.Context, id string, n int) (*assessment.Schedule, []time.Time, error) {
+	sc, err := s.store.Schedule(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	spec, err := schedule.Parse(sc.Spec, sc.TZ)
+	if err != nil {
+		return sc, nil, assessment.NewError(assessment.EINVALID, assessment.RBadSchedule, err.Error())
+	}
+	return sc, spec.NextN(s.now(), n), nil
+}
+
+// Upcoming returns up to n active schedules, soonest next run first.
+func (s *Service) Upcoming(ctx context.Context, n int) []*assessment.Schedule {
+	all, err := s.store.Schedules(ctx)
+	if err != nil {
+		return nil
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Next.Before(all[j].Next) })
+	var out []*assessment.Schedule
+	for _, sc := range all {
+		if sc.Paused || sc.Next.IsZero() {
+			continue
+		}
+		out = append(out, sc)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}

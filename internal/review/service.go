@@ -1,0 +1,151 @@
+package review
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Config is what a Service is built from; every field is required but Log.
+type Config struct {
+	Store      Store
+	Queue      Queue
+	Leases     Leases
+	Messenger  Messenger
+	Directory  Directory
+	Frameworks Frameworks
+	Now        Clock
+	Log        *slog.Logger
+	// Owner names this process in leases.
+	Owner string
+	// Lease is how long a claim on a piece of work holds.
+	Lease time.Duration
+	// Tick is how often deadlines, schedules and queued DMs are checked.
+	Tick time.Duration
+	// AdminUsers and AdminUsergroup say who may start, close and inspect
+	// reviews.
+	AdminUsers     []string
+	AdminUsergroup string
+}
+
+// Service runs the use cases.
+type Service struct {
+	store  Store
+	queue  Queue
+	leases Leases
+	msg    Messenger
+	dir    Directory
+	fws    Frameworks
+	now    Clock
+	log    *slog.Logger
+	owner  string
+	lease  time.Duration
+	tick   time.Duration
+	admins admins
+
+	wg sync.WaitGroup
+}
+
+// New builds a Service.
+func New(c Config) *Service {
+	log := c.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{
+		store: c.Store, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
+		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,
+		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, dir: c.Directory, log: log},
+	}
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Run closes reviews at their deadline, posts digests, starts scheduled
+// reviews and sends due DMs and reminders until ctx ends; then it waits
+// for work under way. Everything it reads lives in the store, so a restart
+// picks up where the last process stopped.
+func (s *Service) Run(ctx context.Context) {
+	s.wg.Add(2)
+	go s.every(ctx, s.Sweep)
+	// Deliveries run apart from deadlines, so a long fan-out never delays
+	// a deadline.
+	go s.every(ctx, func(ctx context.Context) {
+		if ids, err := s.store.FanoutPending(ctx); err == nil {
+			for _, id := range ids {
+				s.Plan(ctx, id)
+			}
+		}
+		s.RunJobs(ctx)
+	})
+	<-ctx.Done()
+	s.wg.Wait()
+}
+
+func (s *Service) every(ctx context.Context, fn func(context.Context)) {
+	defer s.wg.Done()
+	t := time.NewTicker(s.tick)
+	defer t.Stop()
+	for {
+		fn(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// background runs fn beside the caller; Run waits for it.
+func (s *Service) background(ctx context.Context, fn func(ctx context.Context)) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn(ctx)
+	}()
+}
+
+// Sweep closes the reviews whose deadline passed, posts pending digests and
+// fires due schedules.
+func (s *Service) Sweep(ctx context.Context) {
+	due, err := s.store.DueReviews(ctx, s.now())
+	if err != nil {
+		s.log.Warn("cannot read deadlines", "err", err)
+		return
+	}
+	for _, id := range due {
+		if closed, err := s.Close(ctx, id, "deadline"); err != nil {
+			s.log.Warn("close at deadline failed", "review", id, "err", err)
+		} else if closed {
+			s.log.Info("review closed at deadline", "review", id)
+		}
+	}
+	if ids, err := s.store.PendingDigests(ctx); err == nil {
+		for _, id := range ids {
+			s.PostDigest(ctx, id)
+		}
+	}
+	s.FireSchedules(ctx)
+}
+
+// withLease runs fn while holding the lease name; it reports whether it
+// got the lease.
+func (s *Service) withLease(ctx context.Context, name string, fn func()) bool {
+	if ok, err := s.leases.Claim(ctx, name, s.owner, s.lease); err != nil || !ok {
+		return false
+	}
+	defer s.leases.Release(context.WithoutCancel(ctx), name, s.owner)
+	fn()
+	return true
+}
+
+func refusal(err error) (string, bool) {
+	var rf *Refused
+	if errors.As(err, &rf) {
+		return rf.Reason, true
+	}
+	return "", false
+}

@@ -1,0 +1,177 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+)
+
+// MaxRespondents bounds one review's audience.
+const MaxRespondents = 10000
+
+// Threshold bounds: an admin may choose the anonymity threshold within them.
+const (
+	MinThreshold = 1
+	MaxThreshold = 50
+)
+
+// Audience is who answers, as an admin named them.
+type Audience struct {
+	Users    []string
+	Groups   []string
+	Channels []string
+}
+
+// StartRequest is what an admin (or a schedule) asks for.
+type StartRequest struct {
+	Framework *assessment.Framework
+	Audience  Audience
+	// AudienceText is the audience as typed, for display.
+	AudienceText  string
+	DigestChannel string
+	Deadline      time.Time
+	Threshold     int
+	CreatedBy     string
+	ScheduleID    string
+	Reminders     []string
+	DeliverNow    bool
+	// ID fixes the review id (a scheduled occurrence derives it, so the
+	// occurrence creates one review however often it is retried).
+	ID string
+}
+
+// Start resolves the audience, stores a new open review and plans its
+// deliveries in the background.
+func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Review, error) {
+	people, err := s.Members(ctx, req.Audience)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	switch {
+	case req.Framework == nil:
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoFramework)
+	case len(people) == 0:
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoAudience)
+	case len(people) > MaxRespondents:
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RAudienceTooLarge, len(people), MaxRespondents)
+	case req.DigestChannel == "":
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoDigestChannel)
+	case !req.Deadline.After(now):
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RDeadlinePast, req.Deadline)
+	case req.Deadline.After(now.AddDate(0, 6, 0)):
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RDeadlineTooFar)
+	}
+	th := req.Threshold
+	if th == 0 {
+		th = assessment.DefaultThreshold
+	}
+	if th < MinThreshold || th > MaxThreshold {
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RThresholdRange, MinThreshold, MaxThreshold, assessment.DefaultThreshold)
+	}
+	id := req.ID
+	if id == "" {
+		id = assessment.NewReviewID()
+	}
+	r := &assessment.Review{
+		ID:            id,
+		FrameworkID:   req.Framework.ID,
+		Title:         req.Framework.Title,
+		Respondents:   people,
+		Audience:      req.AudienceText,
+		DigestChannel: req.DigestChannel,
+		CreatedBy:     req.CreatedBy,
+		CreatedAt:     now,
+		Deadline:      req.Deadline,
+		Threshold:     th,
+		Status:        assessment.StatusOpen,
+		ScheduleID:    req.ScheduleID,
+		Reminders:     req.Reminders,
+		DeliverNow:    req.DeliverNow,
+	}
+	if _, err := s.store.CreateReview(ctx, r, req.Framework); err != nil {
+		return nil, fmt.Errorf("start review: %w", err)
+	}
+	s.log.Info("review started", "review", r.ID, "framework", r.FrameworkID, "respondents", len(r.Respondents), "by", r.CreatedBy)
+	s.background(ctx, func(ctx context.Context) {
+		s.Plan(ctx, r.ID)
+		s.RunJobs(ctx)
+	})
+	return r, nil
+}
+
+// Members expands users, user groups and channels into the people who
+// answer: each once, leaving out bots (this one included) and deactivated
+// accounts.
+func (s *Service) Members(ctx context.Context, a Audience) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	self := s.dir.Self()
+	add := func(us []string) {
+		for _, u := range us {
+			if u != "" && u != self && !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+	}
+	add(a.Users)
+	for _, g := range a.Groups {
+		members, err := s.dir.GroupMembers(ctx, g)
+		if err != nil {
+			reason, _ := refusal(err)
+			return nil, assessment.NewError(assessment.EUNAVAILABLE, assessment.RGroupUnreadable, g, reason).Because(err)
+		}
+		add(members)
+	}
+	for _, c := range a.Channels {
+		members, err := s.dir.ChannelMembers(ctx, c)
+		if err != nil {
+			reason, _ := refusal(err)
+			return nil, assessment.NewError(assessment.EUNAVAILABLE, assessment.RChannelUnreadable, c, reason).Because(err)
+		}
+		add(members)
+	}
+	profiles := s.people(ctx, out)
+	people := out[:0]
+	for _, u := range out {
+		if p, ok := profiles[u]; ok && (p.Bot || p.Deleted) {
+			continue
+		}
+		people = append(people, u)
+	}
+	return people, nil
+}
+
+// people looks users up in the directory and caches their time zones.
+func (s *Service) people(ctx context.Context, users []string) map[string]assessment.Person {
+	if len(users) == 0 {
+		return map[string]assessment.Person{}
+	}
+	out, err := s.dir.People(ctx, users)
+	if err != nil {
+		s.log.Warn("cannot look people up", "err", err)
+	}
+	if out == nil {
+		out = map[string]assessment.Person{}
+	}
+	zones := map[string]string{}
+	for id, p := range out {
+		if p.TZ != "" {
+			zones[id] = p.TZ
+		}
+	}
+	_ = s.store.SetTimeZones(ctx, zones)
+	return out
+}
+
+// Location returns a user's time zone, UTC when unknown.
+func (s *Service) Location(ctx context.Context, user string) *time.Location {
+	ps, err := s.dir.People(ctx, []string{user})
+	if err != nil {
+		return time.UTC
+	}
+	return loadLocation(ps[user].TZ)
+}

@@ -1,0 +1,382 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slack-go/slack"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/review"
+)
+
+// ClientConfig tunes the Slack client.
+type ClientConfig struct {
+	SlackAttempts int           // tries per Slack call
+	RetryBase     time.Duration // first backoff for 5xx/network errors
+	Log           *slog.Logger
+	Registerer    prometheus.Registerer
+	// HTTPClient posts to response URLs; the same client serves the Web API
+	// (slack.OptionHTTPClient).
+	HTTPClient *http.Client
+}
+
+// Client is the one way assessbot talks to Slack's Web API: every call goes
+// through its sender (retries, rate limits, metrics). It is the Messenger
+// and the Directory of internal/review, and what the handlers post with.
+type Client struct {
+	api     *slack.Client
+	send    *sender
+	log     *slog.Logger
+	m       *metrics
+	http    *http.Client
+	botUser atomic.Value // string, once authenticated
+}
+
+var (
+	_ review.Messenger = (*Client)(nil)
+	_ review.Directory = (*Client)(nil)
+)
+
+// NewClient wraps a slack-go client. api must carry the app-level token
+// (OptionAppLevelToken) for Socket Mode.
+func NewClient(api *slack.Client, cfg ClientConfig) *Client {
+	m := newMetrics(cfg.Registerer)
+	c := &Client{api: api, log: cfg.Log, m: m, http: cfg.HTTPClient}
+	c.send = &sender{log: cfg.Log, attempts: cfg.SlackAttempts, base: cfg.RetryBase, metrics: m}
+	c.botUser.Store("")
+	return c
+}
+
+// refused turns a Slack answer that retrying will not change into the
+// use cases' *review.Refused; other errors pass as they are.
+func refused(err error) error {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w (%w)", &review.Refused{Reason: se.Err}, err)
+	}
+	return err
+}
+
+// Self is the bot's own user id.
+func (c *Client) Self() string { return c.botUser.Load().(string) }
+
+// GroupMembers lists a user group's members.
+func (c *Client) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	var members []string
+	err := c.send.do(ctx, "usergroups.users.list", func(ctx context.Context) (err error) {
+		members, err = c.api.GetUserGroupMembersContext(ctx, group)
+		return err
+	})
+	return members, refused(err)
+}
+
+// ChannelMembers lists a channel's members, page by page.
+func (c *Client) ChannelMembers(ctx context.Context, channel string) ([]string, error) {
+	var out []string
+	cursor := ""
+	for {
+		var members []string
+		var next string
+		err := c.send.do(ctx, "conversations.members", func(ctx context.Context) (err error) {
+			members, next, err = c.api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{ChannelID: channel, Cursor: cursor, Limit: 1000})
+			return err
+		})
+		if err != nil {
+			return nil, refused(err)
+		}
+		out = append(out, members...)
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
+}
+
+// People fetches users' profiles: users.info one by one for a few, else
+// one pass over users.list (one call per 500 people, where a call per
+// person would take Tier 4's 100-a-minute for ever). Users it could not
+// look up are missing.
+func (c *Client) People(ctx context.Context, users []string) (map[string]assessment.Person, error) {
+	out := map[string]assessment.Person{}
+	add := func(u slack.User) {
+		out[u.ID] = assessment.Person{ID: u.ID, TZ: u.TZ, Bot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted,
+			Guest: u.IsRestricted || u.IsUltraRestricted}
+	}
+	if len(users) <= 10 {
+		for _, u := range users {
+			var info *slack.User
+			err := c.send.do(ctx, "users.info", func(ctx context.Context) (err error) {
+				info, err = c.api.GetUserInfoContext(ctx, u)
+				return err
+			})
+			if err == nil {
+				add(*info)
+			}
+		}
+		return out, nil
+	}
+	want := make(map[string]bool, len(users))
+	for _, u := range users {
+		want[u] = true
+	}
+	p := c.api.GetUsersPaginated(slack.GetUsersOptionLimit(500))
+	for {
+		err := c.send.do(ctx, "users.list", func(ctx context.Context) (err error) {
+			p, err = p.Next(ctx)
+			return err
+		})
+		if p.Done(err) || err != nil {
+			break
+		}
+		for _, u := range p.Users {
+			if want[u.ID] {
+				add(u)
+			}
+		}
+	}
+	return out, nil
+}
+
+// SendIntro posts a review's intro DM to a respondent.
+func (c *Client) SendIntro(ctx context.Context, r *assessment.Review, f *assessment.Framework, user string) (assessment.MessageRef, error) {
+	ref, err := c.post(ctx, user, "You're invited to "+f.Title, introBlocks(r, f, nil))
+	switch {
+	case err == nil:
+		c.m.dms.WithLabelValues("sent").Inc()
+	case permanent(err):
+		c.m.dms.WithLabelValues("failed").Inc()
+	default:
+		c.m.dms.WithLabelValues("retry_later").Inc()
+	}
+	return ref, refused(err)
+}
+
+// FindIntro looks in a respondent's DM for the intro of a review posted
+// since a time.
+func (c *Client) FindIntro(ctx context.Context, r *assessment.Review, user string, since time.Time) (assessment.MessageRef, bool) {
+	dm := c.dmChannel(ctx, user)
+	if dm == "" {
+		return assessment.MessageRef{}, false
+	}
+	ts := c.findPosted(ctx, dm, since, func(blocks []slack.Block) bool { return isIntroOf(blocks, r.ID) })
+	if ts == "" {
+		return assessment.MessageRef{}, false
+	}
+	return assessment.MessageRef{Channel: dm, TS: ts}, true
+}
+
+// SendReminder posts a reminder to a respondent.
+func (c *Client) SendReminder(ctx context.Context, r *assessment.Review, f *assessment.Framework, user string, answered, total int) error {
+	if _, err := c.post(ctx, user, "Reminder: "+f.Title, reminderBlocks(r, f, answered, total)); err != nil {
+		return refused(err)
+	}
+	c.m.dms.WithLabelValues("reminder").Inc()
+	return nil
+}
+
+// PostDigest posts a digest, then its chart and one thread reply per
+// section. A digest for a channel the bot is not in joins it first.
+func (c *Client) PostDigest(ctx context.Context, to string, d digest.Digest, r *assessment.Review, refusedBy string) (assessment.MessageRef, error) {
+	blocks := digestBlocks(d, r)
+	if refusedBy != "" {
+		note := slack.NewSectionBlock(mrkdwn(fmt.Sprintf("⚠️ I could not post this digest to <#%s> (Slack said `%s`). Invite me there with `/invite @assessbot`; here it is meanwhile.", r.DigestChannel, refusedBy)), nil, nil)
+		blocks = append([]slack.Block{note}, blocks...)
+	}
+	ref, err := c.post(ctx, to, digestText(d), blocks)
+	var se slack.SlackErrorResponse
+	if err != nil && errors.As(err, &se) && se.Err == "not_in_channel" {
+		if jerr := c.send.do(ctx, "conversations.join", func(ctx context.Context) error {
+			_, _, _, err := c.api.JoinConversationContext(ctx, to)
+			return err
+		}); jerr == nil {
+			ref, err = c.post(ctx, to, digestText(d), blocks)
+		}
+	}
+	if err != nil {
+		return ref, refused(err)
+	}
+	c.uploadChart(ctx, d, r, ref)
+	for _, msg := range sectionThread(d, r.DistributionThreshold()) {
+		if _, err := c.post(ctx, ref.Channel, "Section details", msg, slack.MsgOptionTS(ref.TS)); err != nil {
+			c.log.Warn("digest thread reply failed", "review", r.ID, "err", err)
+		}
+	}
+	c.m.digests.Inc()
+	return ref, nil
+}
+
+// FindDigest looks for a review's digest posted since a time, in its
+// channel and in its creator's DM (where it goes when the channel refuses
+// it).
+func (c *Client) FindDigest(ctx context.Context, r *assessment.Review, since time.Time) (assessment.MessageRef, bool) {
+	places := []string{r.DigestChannel}
+	if dm := c.dmChannel(ctx, r.CreatedBy); dm != "" {
+		places = append(places, dm)
+	}
+	for _, ch := range places {
+		if ts := c.findPosted(ctx, ch, since, func(blocks []slack.Block) bool { return isDigestOf(blocks, r.ID) }); ts != "" {
+			return assessment.MessageRef{Channel: ch, TS: ts}, true
+		}
+	}
+	return assessment.MessageRef{}, false
+}
+
+// ScheduleNotStarted tells a schedule's creator why a run did not start.
+func (c *Client) ScheduleNotStarted(ctx context.Context, sc *assessment.Schedule, run time.Time, err error) {
+	_, _ = c.post(ctx, sc.CreatedBy, "Scheduled review not started", []slack.Block{slack.NewSectionBlock(mrkdwn(
+		fmt.Sprintf("⚠️ Schedule `%s` did not start its review of %s: %s", sc.ID, slackDate(run), scheduleWords(sc, err))), nil, nil)})
+}
+
+// dmChannel returns the id of the bot's DM with a user, or "".
+func (c *Client) dmChannel(ctx context.Context, user string) string {
+	var dm string
+	_ = c.send.do(ctx, "conversations.open", func(ctx context.Context) error {
+		ch, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+		if err == nil {
+			dm = ch.ID
+		}
+		return err
+	})
+	return dm
+}
+
+// findPosted looks in a conversation's history, from a little before a
+// time, for a message of the bot whose blocks match; it returns its ts, or
+// "". It needs the history scope of that kind of conversation (im:,
+// channels:, groups:history); without it, it finds nothing and the caller
+// posts.
+func (c *Client) findPosted(ctx context.Context, channel string, since time.Time, match func([]slack.Block) bool) string {
+	var hist *slack.GetConversationHistoryResponse
+	err := c.send.do(ctx, "conversations.history", func(ctx context.Context) (err error) {
+		hist, err = c.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Oldest: strconv.FormatInt(since.Unix()-60, 10), Limit: 100})
+		return err
+	})
+	if err != nil {
+		c.log.Warn("cannot read a conversation to check for a post made before a crash", "channel", channel, "err", slackErr(err))
+		return ""
+	}
+	for _, m := range hist.Messages {
+		if match(m.Blocks.BlockSet) {
+			return m.Timestamp
+		}
+	}
+	return ""
+}
+
+// ephemeral tells one person something in a channel only they see. In a DM
+// with the bot, channel is the DM id.
+func (c *Client) ephemeral(ctx context.Context, channel, user, text string) {
+	if channel == "" {
+		channel = user
+	}
+	err := c.send.do(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+		_, err := c.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false))
+		return err
+	})
+	if err != nil {
+		// Ephemerals fail where the bot is not a member; a DM always works.
+		_ = c.send.do(ctx, "chat.postMessage", func(ctx context.Context) error {
+			_, _, err := c.api.PostMessageContext(ctx, user, slack.MsgOptionText(text, false))
+			return err
+		})
+	}
+}
+
+// post sends a message.
+func (c *Client) post(ctx context.Context, channel, fallback string, blocks []slack.Block, opts ...slack.MsgOption) (assessment.MessageRef, error) {
+	var ch, ts string
+	opts = append([]slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}, opts...)
+	err := c.send.do(ctx, "chat.postMessage", func(ctx context.Context) (err error) {
+		ch, ts, err = c.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	if err != nil {
+		return assessment.MessageRef{}, err
+	}
+	return assessment.MessageRef{Channel: ch, TS: ts}, nil
+}
+
+// update replaces a message.
+func (c *Client) update(ctx context.Context, ref assessment.MessageRef, fallback string, blocks []slack.Block) error {
+	if ref.IsZero() {
+		return fmt.Errorf("no message to update")
+	}
+	return c.send.do(ctx, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := c.api.UpdateMessageContext(ctx, ref.Channel, ref.TS, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
+}
+
+// replaceClicked replaces the message a click came from through the click's
+// response_url (which, unlike chat.update, spends no workspace rate limit).
+func (c *Client) replaceClicked(ctx context.Context, responseURL, fallback string, blocks []slack.Block) error {
+	return c.send.do(ctx, "response_url", func(ctx context.Context) error {
+		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, c.http,
+			&slack.WebhookMessage{Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
+	})
+}
+
+// openView opens a modal.
+func (c *Client) openView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	return c.send.do(ctx, "views.open", func(ctx context.Context) error {
+		_, err := c.api.OpenViewContext(ctx, triggerID, view)
+		return err
+	})
+}
+
+// usergroups lists the workspace's active user groups.
+func (c *Client) usergroups(ctx context.Context) ([]slack.UserGroup, error) {
+	var groups []slack.UserGroup
+	err := c.send.do(ctx, "usergroups.list", func(ctx context.Context) (err error) {
+		groups, err = c.api.GetUserGroupsContext(ctx)
+		return err
+	})
+	return groups, err
+}
+
+func slackErr(err error) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return "Slack did not answer"
+}
+
+func mustJSON(v any) string {
+	out, _ := json.Marshal(v)
+	return string(out)
+}
+
+// hasButton reports whether blocks hold a button with this action id and
+// value.
+func hasButton(blocks []slack.Block, actionID, value string) bool {
+	for _, b := range blocks {
+		ab, ok := b.(*slack.ActionBlock)
+		if !ok || ab.Elements == nil {
+			continue
+		}
+		for _, el := range ab.Elements.ElementSet {
+			if bt, ok := el.(*slack.ButtonBlockElement); ok && bt.ActionID == actionID && bt.Value == value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasText reports whether any context block of blocks contains s.
+func hasText(blocks []slack.Block, s string) bool {
+	return strings.Contains(mustJSON(blocks), s)
+}
