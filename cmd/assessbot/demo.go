@@ -301,7 +301,7 @@ func (d *demo) respond(ui int, shift float64, show bool) error {
 		for qi, q := range s.Questions {
 			sc := f.Scales[q.Scale]
 			if sc.Text {
-				if d.rng.Float64() < 0.4 {
+				if d.rng.Float64() < 0.25 {
 					continue // open answers are optional
 				}
 				// Different people write different things.
