@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -281,4 +282,147 @@ func deployDocs(t *testing.T) map[string][]map[string]any {
 		t.Fatal(err)
 	}
 	return docs
+}
+
+// TestDeployFiles parses every YAML file under deploy/ and checks what a
+// new user relies on: the manifest's read-only Messages tab and complete
+// usage hint, /metrics on the host only, and a Kubernetes Redis with a
+// password, a memory cap and a NetworkPolicy that admits only the bot.
+func TestDeployFiles(t *testing.T) {
+	docs := deployDocs(t)
+	for _, want := range []string{"slack-app-manifest.yaml", "docker-compose.yml", "kubernetes/redis.yaml", "kubernetes/configmap.yaml", "kubernetes/deployment.yaml", "kubernetes/secret.example.yaml"} {
+		if len(docs[want]) == 0 {
+			t.Errorf("deploy/%s: no YAML document", want)
+		}
+	}
+	get := func(v any, path ...string) any {
+		for _, k := range path {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		return v
+	}
+
+	manifest := docs["slack-app-manifest.yaml"][0]
+	if get(manifest, "features", "app_home", "messages_tab_read_only_enabled") != true {
+		t.Error("manifest: the Messages tab must be read-only (the bot does not subscribe to message.im)")
+	}
+	cmds, _ := get(manifest, "features", "slash_commands").([]any)
+	if len(cmds) != 1 {
+		t.Fatalf("manifest: %d slash commands, want /review", len(cmds))
+	}
+	hint, _ := get(cmds[0], "usage_hint").(string)
+	for _, sub := range []string{"start", "schedule", "status", "close", "results", "export", "frameworks", "help"} {
+		if !strings.Contains(hint, sub) {
+			t.Errorf("manifest: usage_hint %q leaves out %s", hint, sub)
+		}
+	}
+
+	ports, _ := get(docs["docker-compose.yml"][0], "services", "assessbot", "ports").([]any)
+	for _, p := range ports {
+		if s, _ := p.(string); !strings.HasPrefix(s, "127.0.0.1:") {
+			t.Errorf("docker-compose.yml publishes %q beyond this host", s)
+		}
+	}
+
+	var sts, policy map[string]any
+	for _, d := range docs["kubernetes/redis.yaml"] {
+		switch get(d, "kind") {
+		case "StatefulSet":
+			sts = d
+		case "NetworkPolicy":
+			policy = d
+		}
+	}
+	if sts == nil {
+		t.Fatal("kubernetes/redis.yaml: no StatefulSet")
+	}
+	containers, _ := get(sts, "spec", "template", "spec", "containers").([]any)
+	if len(containers) != 1 {
+		t.Fatalf("redis StatefulSet: %d containers", len(containers))
+	}
+	var args []string
+	for _, a := range get(containers[0], "args").([]any) {
+		args = append(args, fmt.Sprint(a))
+	}
+	flags := strings.Join(args, " ")
+	for _, want := range []string{"--requirepass $(REDIS_PASSWORD)", "--maxmemory 400mb", "--maxmemory-policy noeviction"} {
+		if !strings.Contains(flags, want) {
+			t.Errorf("redis args %q lack %q", flags, want)
+		}
+	}
+	fromSecret := map[string]bool{}
+	envs, _ := get(containers[0], "env").([]any)
+	for _, e := range envs {
+		if get(e, "valueFrom", "secretKeyRef", "name") == "assessbot" && get(e, "valueFrom", "secretKeyRef", "key") == "REDIS_PASSWORD" {
+			fromSecret[fmt.Sprint(get(e, "name"))] = true
+		}
+	}
+	if !fromSecret["REDIS_PASSWORD"] || !fromSecret["REDISCLI_AUTH"] {
+		t.Errorf("redis: REDIS_PASSWORD (requirepass) and REDISCLI_AUTH (the probes) must come from the Secret: %v", fromSecret)
+	}
+	secret := docs["kubernetes/secret.example.yaml"][0]
+	pw, _ := get(secret, "stringData", "REDIS_PASSWORD").(string)
+	url, _ := get(secret, "stringData", "REDIS_URL").(string)
+	if pw == "" || !strings.Contains(url, ":"+pw+"@") {
+		t.Errorf("secret.example.yaml: REDIS_URL %q does not carry REDIS_PASSWORD %q", url, pw)
+	}
+
+	if policy == nil {
+		t.Fatal("kubernetes/redis.yaml: no NetworkPolicy")
+	}
+	deployment := docs["kubernetes/deployment.yaml"][0]
+	botLabels, _ := get(deployment, "spec", "template", "metadata", "labels").(map[string]any)
+	redisLabels, _ := get(sts, "spec", "template", "metadata", "labels").(map[string]any)
+	if !labelsMatch(get(policy, "spec", "podSelector", "matchLabels"), redisLabels) {
+		t.Error("the NetworkPolicy does not select the Redis pods")
+	}
+	ingress, _ := get(policy, "spec", "ingress").([]any)
+	if len(ingress) != 1 {
+		t.Fatalf("NetworkPolicy: %d ingress rules, want 1", len(ingress))
+	}
+	from, _ := get(ingress[0], "from").([]any)
+	if len(from) != 1 || get(from[0], "namespaceSelector") != nil || !labelsMatch(get(from[0], "podSelector", "matchLabels"), botLabels) ||
+		labelsMatch(get(from[0], "podSelector", "matchLabels"), redisLabels) {
+		t.Errorf("NetworkPolicy: ingress must come from the bot's pods only: %v", from)
+	}
+	rulePorts, _ := get(ingress[0], "ports").([]any)
+	if len(rulePorts) != 1 || fmt.Sprint(get(rulePorts[0], "port")) != "6379" {
+		t.Errorf("NetworkPolicy: ports %v, want 6379", rulePorts)
+	}
+
+	admins, _ := get(docs["kubernetes/configmap.yaml"][0], "data", "ADMIN_USERS").(string)
+	if admins == "" {
+		t.Error("configmap.yaml: ADMIN_USERS must be set (admin commands are refused without admins)")
+	}
+	env, err := os.ReadFile(filepath.Join(repoRoot, "deploy", "assessbot.env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^ADMIN_USERS=U[A-Z0-9]+$`).Match(env) || !strings.Contains(string(env), "ADMIN_USERS=*") {
+		t.Error("assessbot.env.example: ADMIN_USERS must be set to a placeholder id, and say that * means everyone")
+	}
+	dockerfile, err := os.ReadFile(filepath.Join(repoRoot, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{"GOPROXY", "GOFLAGS"} {
+		if !regexp.MustCompile(`(?m)^ARG ` + arg + `\b`).Match(dockerfile) {
+			t.Errorf("Dockerfile: no ARG %s", arg)
+		}
+	}
+}
+
+// labelsMatch reports whether every label of selector is in labels.
+func labelsMatch(selector any, labels map[string]any) bool {
+	sel, _ := selector.(map[string]any)
+	if len(sel) == 0 {
+		return false
+	}
+	for k, v := range sel {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
 }
