@@ -64,7 +64,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	seed := fl.Uint64("seed", 1, "the respondents' answers and the dates: the same seed prints the same review; 0 picks answers at random and uses today's date")
 	outDir := fl.String("out", "", "folder for the digests' charts (default: a new temporary folder, printed at the end)")
 	verbose := fl.Bool("v", false, "print the bot's logs")
-	if err := fl.Parse(args); err != nil {
+	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
 		return usageErr("%v", err)
 	}
 	if fl.NArg() > 0 {
