@@ -90,10 +90,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		start = time.Now().UTC().Truncate(time.Minute)
 	}
 	dir := *outDir
+	var written []string
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "assessbot-demo-"); err != nil {
 			return err
 		}
+		defer func() {
+			if len(written) == 0 {
+				os.Remove(dir) // a run that failed leaves no empty folder behind
+			}
+		}()
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -166,7 +172,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 
-	var written []string
 	for i, c := range [][]byte{chart1, chart2} {
 		if c == nil {
 			continue
