@@ -16,6 +16,13 @@ ARG GO_VERSION=1.26
 FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
 WORKDIR /src
 
+# A module proxy or mirror, and extra go flags, for builds behind a firewall:
+#   docker build --build-arg GOPROXY=https://goproxy.example.com,direct \
+#                --build-arg GOFLAGS=-buildvcs=false -t assessbot .
+# Unset (the default), Go uses proxy.golang.org.
+ARG GOPROXY
+ARG GOFLAGS
+
 # Dependencies first: this layer is rebuilt only when go.mod/go.sum change.
 COPY go.mod go.sum ./
 RUN go mod download && go mod verify

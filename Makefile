@@ -6,7 +6,7 @@ BIN      ?= bin/assessbot
 PKGS     ?= ./...
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: build run demo test test-short bench load lint fuzz redis tidy-check
+.PHONY: build run demo readme-chart test test-short bench load lint fuzz redis tidy-check
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/assessbot
@@ -15,10 +15,16 @@ build:
 run: build
 	./$(BIN) run
 
-## demo: a whole review on this machine, no Slack and no Redis server; writes the digest's chart to docs/chart.png.
+## demo: a whole review on this machine, no Slack and no Redis server, then the same a quarter later for the trend.
+## It writes nothing into the repository: the charts go to a temporary folder it prints.
+## ARGS='-framework saas-cs-assessment -respondents 8' for another run (./bin/assessbot demo -h lists the flags).
+ARGS ?=
 demo: build
-	@mkdir -p docs
-	./$(BIN) demo -chart docs/chart.png
+	./$(BIN) demo $(ARGS)
+
+## readme-chart: redraw docs/chart.png, the README's picture: the second digest's chart of the seeded demo.
+readme-chart: build
+	@d=$$(mktemp -d) && ./$(BIN) demo -seed 1 -out "$$d" >/dev/null && cp "$$d/review-2-chart.png" docs/chart.png && rm -rf "$$d" && echo "docs/chart.png redrawn"
 
 ## test: every test with the race detector; starts a Redis server if none answers.
 test: redis
