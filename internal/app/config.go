@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -216,6 +217,11 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 	problems = append(problems, c.problems()...)
+	order := make(map[string]int, len(settings))
+	for i, s := range settings {
+		order[s.name] = i
+	}
+	slices.SortStableFunc(problems, func(a, b problem) int { return order[a.name] - order[b.name] })
 	return c, cannotStart(problems)
 }
 
@@ -300,7 +306,7 @@ func (c *Config) problems() []problem {
 	switch {
 	case len(bad) > 0:
 		add("ADMIN_USERS", shown(strings.Join(admins, ",")), fmt.Sprintf("%s: not a user id; use comma-separated Slack user ids such as U0123ABCDEF (profile → ⋮ → Copy member ID), or * alone to let everyone in", strings.Join(bad, ", ")))
-	case (everyone && len(admins) > 1) || (!everyone && contains(admins, "*")):
+	case (everyone && len(admins) > 1) || (!everyone && slices.Contains(admins, "*")):
 		add("ADMIN_USERS", shown(strings.Join(admins, ",")), "* (everyone) must stand alone")
 	case everyone && c.AdminUsergroup != "":
 		add("ADMIN_USERS", "*", "everyone is an admin, so ADMIN_USERGROUP would not matter; unset one of them")
@@ -420,15 +426,6 @@ func redactURL(v string) string {
 		return "xxxxx" + v[i:]
 	}
 	return scheme + "://xxxxx" + v[i:]
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 func parseLevel(s string) (slog.Level, error) {
