@@ -47,6 +47,7 @@ func (e *TokenError) Token() string {
 	return "SLACK_BOT_TOKEN"
 }
 
+// Error names the token, the method, Slack's error and scopes, and the fix.
 func (e *TokenError) Error() string {
 	kind := "the bot token, xoxb-…"
 	if e.Token() == "SLACK_APP_TOKEN" {
@@ -126,6 +127,7 @@ type UnreachableError struct {
 	Cause error
 }
 
+// Error names the URL, the cause and what to check.
 func (e *UnreachableError) Error() string {
 	return fmt.Sprintf("cannot reach Slack at %s: %v; check the network, a proxy (HTTPS_PROXY) or SLACK_API_URL", e.URL, e.Cause)
 }
