@@ -436,8 +436,8 @@ func (d *demo) writeText(u, qID, text string, show bool) error {
 // thread, a look at its thread) and returns its chart, if any.
 func (d *demo) showDigest(id, title string, thread bool) ([]byte, error) {
 	err := d.wait(func() bool {
-		ref, err := d.m.Store.DigestRef(d.ctx, id)
-		return err == nil && ref != ""
+		st, err := d.m.Store.DigestState(d.ctx, id)
+		return err == nil && st.Kind == assessment.Sent
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo: no digest was posted: %w", err)

@@ -7,6 +7,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,10 +19,10 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/kelseyhightower/envconfig"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -35,99 +37,6 @@ import (
 	"github.com/assessbot/assessbot/internal/store"
 )
 
-// Config is the whole configuration of `assessbot run`, read from the
-// environment.
-type Config struct {
-	SlackBotToken  string        `envconfig:"SLACK_BOT_TOKEN"`
-	SlackAppToken  string        `envconfig:"SLACK_APP_TOKEN"`
-	SlackAPIURL    string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
-	RedisURL       string        `envconfig:"REDIS_URL"`
-	RedisPrefix    string        `envconfig:"REDIS_PREFIX" default:"assessbot:"`
-	FrameworksDir  string        `envconfig:"FRAMEWORKS_DIR"`
-	AdminUsers     []string      `envconfig:"ADMIN_USERS"`
-	AdminUsergroup string        `envconfig:"ADMIN_USERGROUP"`
-	HTTPAddr       string        `envconfig:"HTTP_ADDR" default:":8080"`
-	LogLevel       string        `envconfig:"LOG_LEVEL" default:"info"`
-	LogFormat      string        `envconfig:"LOG_FORMAT" default:"text"`
-	Workers        int           `envconfig:"WORKERS" default:"16"`
-	Tick           time.Duration `envconfig:"TICK" default:"10s"`
-	Lease          time.Duration `envconfig:"LEASE" default:"2m"`
-
-	// Now replaces the clock (tests only).
-	Now func() time.Time `ignored:"true"`
-	// Registry replaces the Prometheus registry (tests run several bots).
-	Registry *prometheus.Registry `ignored:"true"`
-	// WrapTransport, when set, wraps the bot's HTTP transport (the load tool
-	// counts the connections it opens).
-	WrapTransport func(*http.Transport) http.RoundTripper `ignored:"true"`
-	// RedisHook, when set, is added to the bot's Redis client (the load
-	// tool counts round trips).
-	RedisHook redis.Hook `ignored:"true"`
-}
-
-const appHelp = `Create the Slack app from deploy/slack-app-manifest.yaml:
-  1. https://api.slack.com/apps → Create New App → From an app manifest → paste the file.
-  2. Install it to your workspace; copy the Bot User OAuth Token (xoxb-…) into SLACK_BOT_TOKEN.
-  3. Basic Information → App-Level Tokens → Generate with scope connections:write; put the xapp-… token in SLACK_APP_TOKEN.
-Or try it without Slack: make demo`
-
-// LoadConfig reads and checks the environment.
-func LoadConfig() (Config, error) {
-	var c Config
-	if err := envconfig.Process("", &c); err != nil {
-		return c, fmt.Errorf("configuration: %w", err)
-	}
-	return c, c.Check()
-}
-
-// Check validates the configuration, saying how to fix each problem.
-func (c *Config) Check() error {
-	var problems []string
-	switch {
-	case c.SlackBotToken == "":
-		problems = append(problems, "SLACK_BOT_TOKEN is not set.")
-	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
-		problems = append(problems, "SLACK_BOT_TOKEN must be a bot token starting with xoxb- (not a user or app token).")
-	}
-	switch {
-	case c.SlackAppToken == "":
-		problems = append(problems, "SLACK_APP_TOKEN is not set (Socket Mode needs an app-level token).")
-	case !strings.HasPrefix(c.SlackAppToken, "xapp-"):
-		problems = append(problems, "SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
-	}
-	var admins []string
-	for _, u := range c.AdminUsers {
-		if u = strings.TrimSpace(u); u != "" {
-			admins = append(admins, u)
-		}
-	}
-	c.AdminUsers = admins
-	c.AdminUsergroup = strings.TrimSpace(c.AdminUsergroup)
-	if !strings.HasSuffix(c.SlackAPIURL, "/") {
-		c.SlackAPIURL += "/"
-	}
-	if _, err := parseLevel(c.LogLevel); err != nil {
-		problems = append(problems, err.Error())
-	}
-	if len(problems) > 0 {
-		tokens := strings.Contains(strings.Join(problems, " "), "TOKEN")
-		msg := "assessbot cannot start:\n  " + strings.Join(problems, "\n  ")
-		if tokens {
-			msg += "\n\n" + appHelp
-		}
-		return errors.New(msg)
-	}
-	return nil
-}
-
-func parseLevel(s string) (slog.Level, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return l, fmt.Errorf("LOG_LEVEL=%q: use debug, info, warn or error", s)
-	}
-	return l, nil
-}
-
 // Main is the running program: Redis, frameworks, the bot and the HTTP
 // server for health and metrics. End-to-end tests build the same Main.
 type Main struct {
@@ -139,6 +48,7 @@ type Main struct {
 
 	mini   *miniredis.Miniredis
 	rdb    redis.UniversalClient
+	owner  string // names this process in the /readyz write probe
 	ln     net.Listener
 	srv    *http.Server
 	cancel context.CancelFunc
@@ -148,53 +58,40 @@ type Main struct {
 
 // NewMain prepares a Main that logs to w.
 func NewMain(c Config, w io.Writer) *Main {
-	level, _ := parseLevel(c.LogLevel)
+	level, _ := parseLevel(strings.TrimSpace(c.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
 	var h slog.Handler = slog.NewTextHandler(w, opts)
-	if c.LogFormat == "json" {
+	if strings.EqualFold(strings.TrimSpace(c.LogFormat), "json") {
 		h = slog.NewJSONHandler(w, opts)
 	}
-	return &Main{Config: c, Log: slog.New(h), done: make(chan error, 1)}
+	m := &Main{Config: c, Log: slog.New(h), done: make(chan error, 1), owner: randomID()}
+	quietRedis(m.Log)
+	return m
 }
 
 // Open connects everything and starts the bot in the background.
 func (m *Main) Open(ctx context.Context) error {
-	c := m.Config
-	if err := c.Check(); err != nil {
+	if err := m.Config.Check(); err != nil {
 		return err
 	}
+	c := m.Config
 	cat, err := LoadCatalog(c.FrameworksDir)
 	if err != nil {
 		return fmt.Errorf("frameworks did not load; fix these and restart (assessbot frameworks validate checks them):\n%w", err)
 	}
 	m.Log.Info("frameworks loaded", "ids", strings.Join(cat.IDs(), ","))
 
-	if c.RedisURL == "" {
-		m.mini, err = miniredis.Run()
-		if err != nil {
-			return fmt.Errorf("embedded redis: %w", err)
-		}
-		m.Log.Warn("REDIS_URL is not set: using an EMBEDDED IN-MEMORY Redis. Every review and answer is LOST when the bot stops. Set REDIS_URL=redis://host:6379/0 for real use.")
-		m.rdb = redis.NewClient(&redis.Options{Addr: m.mini.Addr()})
-	} else {
-		opt, err := redis.ParseURL(c.RedisURL)
-		if err != nil {
-			return fmt.Errorf("REDIS_URL: %w (expected redis://[user:password@]host:port/db or rediss://…)", err)
-		}
-		m.rdb = redis.NewClient(opt)
+	if err := m.openRedis(ctx); err != nil {
+		return err
 	}
 	if c.RedisHook != nil {
 		m.rdb.AddHook(c.RedisHook)
 	}
 	m.Store = store.New(m.rdb, c.RedisPrefix)
-	pctx, cancelPing := context.WithTimeout(ctx, 5*time.Second)
-	err = m.Store.Ping(pctx)
-	cancelPing()
-	if err != nil {
-		return fmt.Errorf("redis at REDIS_URL does not answer: %w", err)
-	}
 
-	if len(c.AdminUsers) == 0 && c.AdminUsergroup == "" {
+	if len(c.AdminUsers) == 1 && c.AdminUsers[0] == "*" {
+		m.Log.Info("ADMIN_USERS=*: everyone in the workspace may start and close reviews")
+	} else if len(c.AdminUsers) == 0 && c.AdminUsergroup == "" {
 		m.Log.Warn("no ADMIN_USERS or ADMIN_USERGROUP set: EVERYONE in the workspace may start and close reviews")
 	}
 	reg := c.Registry
@@ -216,6 +113,10 @@ func (m *Main) Open(ctx context.Context) error {
 	httpClient := &http.Client{Timeout: 30 * time.Second, Transport: rt}
 	api := slack.New(c.SlackBotToken, slack.OptionAppLevelToken(c.SlackAppToken), slack.OptionAPIURL(c.SlackAPIURL),
 		slack.OptionHTTPClient(httpClient))
+	admins := c.AdminUsers
+	if len(admins) == 1 && admins[0] == "*" {
+		admins = nil // the use cases let everyone in when no admin is set
+	}
 	// store -> review -> slackbot: the one place the parts meet.
 	now := c.Now
 	if now == nil {
@@ -228,7 +129,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Service = review.New(review.Config{
 		Store: m.Store, Queue: m.Store, Leases: m.Store, Messenger: sl, Directory: sl, Frameworks: cat,
 		Now: now, Log: m.Log, Owner: owner, Lease: c.Lease, Tick: c.Tick,
-		AdminUsers: c.AdminUsers, AdminUsergroup: c.AdminUsergroup,
+		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup,
 	})
 	m.Bot = slackbot.New(sl, m.Service, cat, m.Store, slackbot.Config{Workers: c.Workers, Log: m.Log, Now: now})
 
@@ -254,11 +155,110 @@ func (m *Main) Open(ctx context.Context) error {
 		defer m.wg.Done()
 		err := m.Bot.Run(bctx)
 		if err != nil {
-			m.Log.Error("bot stopped", "err", err)
+			// Done delivers err, and whoever reads it reports it: an error
+			// logged here too would be said twice.
+			m.Log.Debug("bot stopped", "err", err)
 		}
 		m.done <- err
 	}()
 	return nil
+}
+
+// openRedis connects to REDIS_URL, or starts the embedded Redis, and checks
+// that it answers. A failure is one line: where, why and what to check.
+func (m *Main) openRedis(ctx context.Context) error {
+	c := m.Config
+	where, password := "", ""
+	if c.RedisURL == "" {
+		mini, err := miniredis.Run()
+		if err != nil {
+			return fmt.Errorf("embedded redis: %w", err)
+		}
+		m.mini = mini
+		m.Log.Warn("REDIS_URL is not set: using an EMBEDDED IN-MEMORY Redis. Every review and answer is LOST when the bot stops. Set REDIS_URL=redis://host:6379/0 for real use.")
+		m.rdb = redis.NewClient(&redis.Options{Addr: mini.Addr()})
+		where = "the embedded Redis at " + mini.Addr()
+	} else {
+		opt, err := redis.ParseURL(c.RedisURL)
+		if err != nil { // Check parsed it already
+			return fmt.Errorf("REDIS_URL=%s does not parse", redactURL(c.RedisURL))
+		}
+		m.rdb = redis.NewClient(opt)
+		where = fmt.Sprintf("Redis at %s (REDIS_URL=%s)", opt.Addr, redactURL(c.RedisURL))
+		password = opt.Password
+	}
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := m.rdb.Ping(pctx).Err(); err != nil {
+		return redisStartError(where, password, c.RedisURL, err)
+	}
+	return nil
+}
+
+// startError is an error whose words were chosen (and scrubbed of secrets)
+// apart from its cause, which stays reachable with errors.Is/As.
+type startError struct {
+	msg string
+	err error
+}
+
+func (e *startError) Error() string { return e.msg }
+func (e *startError) Unwrap() error { return e.err }
+
+// redisStartError words a failed PING at start; the password never appears,
+// even when a server echoes it.
+func redisStartError(where, password, rawURL string, err error) error {
+	cause := strings.TrimSuffix(strings.TrimSpace(err.Error()), ".")
+	if password != "" {
+		cause = strings.ReplaceAll(cause, password, "xxxxx")
+	}
+	var hint string
+	switch {
+	case strings.Contains(cause, "without any password configured"):
+		hint = "the server has no password: remove it from REDIS_URL, or set one on the server (requirepass)"
+	case strings.HasPrefix(cause, "NOAUTH"):
+		hint = "the server wants a password: REDIS_URL=redis://[user]:password@host:port/db"
+	case strings.HasPrefix(cause, "WRONGPASS"), strings.Contains(cause, "invalid password"), strings.Contains(cause, "invalid username-password"):
+		hint = "check the user and password in REDIS_URL"
+	case strings.Contains(cause, "tls:") && strings.HasPrefix(rawURL, "rediss://"):
+		hint = "the server does not speak TLS there: use redis:// (or the server's TLS port)"
+	case errors.Is(err, io.EOF) || strings.Contains(cause, "connection reset"):
+		hint = "the server closed the connection: if it wants TLS use rediss://, and check the password in REDIS_URL"
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(cause, "timeout"):
+		hint = "no answer within 5s: check the host and port, a firewall, and that redis-server is up"
+	case strings.Contains(cause, "connection refused"), strings.Contains(cause, "no such host"):
+		hint = "is redis-server running, and listening on that host and port (its bind address)?"
+	default:
+		hint = "check that redis-server is running at that host and port, the password in REDIS_URL, and rediss:// if it wants TLS"
+	}
+	return &startError{msg: fmt.Sprintf("cannot use %s: %s; %s", where, cause, hint), err: err}
+}
+
+// redisLog receives go-redis's own log lines (pool.go: "failed to dial
+// after 5 attempts"…), which would repeat the start-up error in another
+// format; they go to the newest Main's log at debug level.
+var (
+	redisLog     atomic.Pointer[slog.Logger]
+	redisLogOnce sync.Once
+)
+
+type redisLogger struct{}
+
+func (redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	if l := redisLog.Load(); l != nil {
+		l.DebugContext(ctx, "go-redis: "+fmt.Sprintf(format, v...))
+	}
+}
+
+func quietRedis(l *slog.Logger) {
+	redisLog.Store(l)
+	redisLogOnce.Do(func() { redis.SetLogger(redisLogger{}) })
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // HTTPAddr returns the address the health server listens on.
@@ -272,6 +272,9 @@ func (m *Main) HTTPAddr() string {
 // Done delivers the bot's exit error (nil when it stopped because of Close).
 func (m *Main) Done() <-chan error { return m.done }
 
+// ready answers /readyz: 200 when Slack is connected and Redis takes a
+// write. A PING alone stays green on a read-only replica or a Redis out of
+// memory while every save fails, so it SETs a small key with a short TTL.
 func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -281,8 +284,14 @@ func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
 		status["slack"] = "not connected"
 		code = http.StatusServiceUnavailable
 	}
-	if err := m.Store.Ping(ctx); err != nil {
-		status["redis"] = "not answering"
+	key := m.Config.RedisPrefix + "ready:" + m.owner
+	if err := m.rdb.Set(ctx, key, time.Now().UTC().Format(time.RFC3339), time.Minute).Err(); err != nil {
+		var reply redis.Error
+		if errors.As(err, &reply) {
+			status["redis"] = "not writable: " + err.Error()
+		} else {
+			status["redis"] = "not answering: " + err.Error()
+		}
 		code = http.StatusServiceUnavailable
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -425,6 +425,10 @@ type Fault struct {
 	RetryAfter int
 	// Error is a Slack error to answer with {"ok":false,"error":Error}.
 	Error string
+	// Needed and Provided go with Error as Slack sends them with
+	// missing_scope: the scope the method needs and those the token has
+	// (comma-separated), e.g. "connections:write" and "authorizations:read".
+	Needed, Provided string
 	// Delay holds the answer back this long.
 	Delay time.Duration
 	// CloseConn hijacks the TCP connection and closes it without an answer.
@@ -481,7 +485,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault, cal
 		}
 		if f.Error != "" {
 			call.Err = f.Error
-			writeJSON(w, f.Status, map[string]any{"ok": false, "error": f.Error})
+			writeJSON(w, f.Status, f.errorBody())
 		} else {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(f.Status)
@@ -490,10 +494,21 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault, cal
 		return true
 	case f.Error != "":
 		call.Status, call.Err = http.StatusOK, f.Error
-		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": f.Error})
+		writeJSON(w, http.StatusOK, f.errorBody())
 		return true
 	}
 	return false
+}
+
+func (f Fault) errorBody() map[string]any {
+	body := map[string]any{"ok": false, "error": f.Error}
+	if f.Needed != "" {
+		body["needed"] = f.Needed
+	}
+	if f.Provided != "" {
+		body["provided"] = f.Provided
+	}
+	return body
 }
 
 type rateLimit struct {

@@ -15,7 +15,6 @@ package slackbot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"log/slog"
 	"sync"
@@ -137,14 +136,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	var auth *slack.AuthTestResponse
 	err := b.send.do(ctx, "auth.test", func(ctx context.Context) (err error) {
 		auth, err = b.sl.api.AuthTestContext(ctx)
-		return err
+		return unreachable(ctx, "auth.test", err)
 	})
 	if err != nil {
-		var se slack.SlackErrorResponse
-		if errors.As(err, &se) && (se.Err == "invalid_auth" || se.Err == "not_authed" || se.Err == "token_revoked" || se.Err == "account_inactive") {
-			return ErrInvalidAuth
-		}
-		return fmt.Errorf("slack auth.test: %w", err)
+		return b.stopping(startError("auth.test", err))
 	}
 	b.sl.botUser.Store(auth.UserID)
 	b.log.Info("authenticated with slack", "team", auth.Team, "bot_user", auth.UserID)
@@ -174,15 +169,20 @@ loop:
 			break loop
 		case err := <-runErr:
 			if err != nil && ctx.Err() == nil {
-				result = fmt.Errorf("socket mode: %w", err)
-				if isAuthError(err) {
-					result = ErrInvalidAuth
-				}
+				result = b.stopping(startError("apps.connections.open", err))
 			}
 			break loop
 		case evt, ok := <-b.sm.Events:
 			if !ok {
 				break loop
+			}
+			if evt.Type == socketmode.EventTypeConnectionError {
+				b.connected.Store(false)
+				if err := b.connectionError(evt); err != nil {
+					result = b.stopping(err)
+					break loop
+				}
+				continue
 			}
 			b.dispatch(evt)
 		}
@@ -191,11 +191,6 @@ loop:
 	b.connected.Store(false)
 	b.wg.Wait()
 	return result
-}
-
-func isAuthError(err error) bool {
-	var se slack.SlackErrorResponse
-	return errors.As(err, &se) && (se.Err == "invalid_auth" || se.Err == "not_authed" || se.Err == "token_revoked" || se.Err == "account_inactive")
 }
 
 // dispatch runs on the event loop: it acks, and hands the work to a worker.
@@ -214,15 +209,23 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		b.log.Info("socket mode connected")
 		return
 	case socketmode.EventTypeConnecting:
-		b.log.Info("socket mode connecting")
-		return
-	case socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect:
 		b.connected.Store(false)
-		b.log.Warn("socket mode connection lost; reconnecting", "type", evt.Type)
+		if ce, ok := evt.Data.(*slack.ConnectingEvent); ok && (ce.Attempt > 1 || ce.ConnectionCount > 0) {
+			b.log.Info("socket mode connecting", "attempt", ce.Attempt, "connection", ce.ConnectionCount+1)
+		} else {
+			b.log.Info("socket mode connecting")
+		}
+		return
+	case socketmode.EventTypeIncomingError:
+		b.incomingError(evt)
+		return
+	case socketmode.EventTypeDisconnect:
+		b.connected.Store(false)
+		b.log.Info("socket mode disconnect requested by slack; reconnecting")
 		return
 	case socketmode.EventTypeInvalidAuth:
+		// RunContext returns the error next; Run reports it.
 		b.connected.Store(false)
-		b.log.Error("slack refused the app token")
 		return
 	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
 	default:
