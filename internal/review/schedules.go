@@ -21,7 +21,9 @@ func (s *Service) FireSchedules(ctx context.Context) {
 	now := s.now()
 	due, err := s.store.DueSchedules(ctx, now)
 	if err != nil {
-		s.log.Warn("cannot read schedules", "err", err)
+		if ctx.Err() == nil { // not merely shutting down
+			s.log.Warn("cannot read schedules", "err", err)
+		}
 		return
 	}
 	for id, at := range due {

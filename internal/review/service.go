@@ -113,7 +113,9 @@ func (s *Service) background(ctx context.Context, fn func(ctx context.Context)) 
 func (s *Service) Sweep(ctx context.Context) {
 	due, err := s.store.DueReviews(ctx, s.now())
 	if err != nil {
-		s.log.Warn("cannot read deadlines", "err", err)
+		if ctx.Err() == nil { // not merely shutting down
+			s.log.Warn("cannot read deadlines", "err", err)
+		}
 		return
 	}
 	for _, id := range due {
