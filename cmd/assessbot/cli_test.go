@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,12 +9,15 @@ import (
 	"flag"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/assessbot/assessbot/internal/answersheet"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -545,4 +549,45 @@ func TestCommandErrors(t *testing.T) {
 	t.Run("help", func(t *testing.T) {
 		wantContains(t, cliOK(t, "", "help"), "Usage:", "assessbot frameworks list", "assessbot score")
 	})
+}
+
+// TestWriteLargeSheet writes the answer sheet that BENCHMARKS.md scores:
+// ASSESSBOT_LARGE_SHEET=/tmp/large.csv go test ./cmd/assessbot/ -run TestWriteLargeSheet
+// (216,000 respondents to cs-excellence, about 50 MB). It is skipped
+// otherwise.
+func TestWriteLargeSheet(t *testing.T) {
+	path := os.Getenv("ASSESSBOT_LARGE_SHEET")
+	if path == "" {
+		t.Skip("set ASSESSBOT_LARGE_SHEET=FILE to write the large answer sheet")
+	}
+	f, ok := mustCatalog(t).Get("cs-excellence")
+	if !ok {
+		t.Fatal("no cs-excellence")
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(out)
+	rng := rand.New(rand.NewPCG(1, 2))
+	qs := f.Questions()
+	w.WriteString(answersheet.RespondentColumn)
+	for _, q := range qs {
+		w.WriteString("," + q.Question.ID)
+	}
+	w.WriteString("\n")
+	cells := []string{"yes", "no", "not sure", "", "Yes", "No"}
+	for i := 1; i <= 216000; i++ {
+		w.WriteString("r" + strconv.Itoa(i))
+		for range qs {
+			w.WriteString("," + cells[rng.IntN(len(cells))])
+		}
+		w.WriteString("\n")
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
