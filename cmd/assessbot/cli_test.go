@@ -172,7 +172,7 @@ func TestFrameworksShow(t *testing.T) {
 	t.Run("cs-exec-maturity", func(t *testing.T) {
 		out := cliOK(t, "", "frameworks", "show", "cs-exec-maturity")
 		wantContains(t, out, "CS Executive Maturity  (cs-exec-maturity)", "Source: NuffSaid",
-			"1 sections, 10 questions to rate, 0 open questions", "answer: Poor / Average / Excellent / Not sure")
+			"1 section, 10 questions to rate, 0 open questions", "answer: Poor / Average / Excellent / Not sure")
 		// Every level of every question shows its description (wrapped).
 		flat := strings.Join(strings.Fields(out), " ")
 		f, ok := mustCatalog(t).Get("cs-exec-maturity")
@@ -197,7 +197,7 @@ func TestFrameworksShow(t *testing.T) {
 	})
 	t.Run("file with bands", func(t *testing.T) {
 		out := cliOK(t, "", "frameworks", "show", "testdata/tiny.yaml")
-		wantContains(t, out, "Tiny  (tiny)", "2 sections, 3 questions to rate, 1 open questions",
+		wantContains(t, out, "Tiny  (tiny)", "2 sections, 3 questions to rate, 1 open question",
 			"answer: Low / Middle / High / Not sure", "answer: open text",
 			"Bands (on a respondent's total points):\n  0 to 1.5: Starting\n  1.5 to 2.5: Growing\n  2.5 and up: Leading\n")
 	})
