@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,7 +91,10 @@ const sniffSize = 1 << 10
 // questions, or nothing (unanswered).
 func Read(r io.Reader, f *assessment.Framework) ([]assessment.Response, error) {
 	var out []assessment.Response
-	if _, err := Scan(r, f, func(resp assessment.Response) { out = append(out, resp) }); err != nil {
+	if _, err := Scan(r, f, func(resp assessment.Response) {
+		resp.Answers = maps.Clone(resp.Answers)
+		out = append(out, resp)
+	}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -99,6 +103,8 @@ func Read(r io.Reader, f *assessment.Framework) ([]assessment.Response, error) {
 // Scan reads a sheet as Read does, a row at a time, calling fn with each
 // row's response as it is read, so that a sheet of any length can be
 // aggregated without holding it. It returns the number of respondent rows.
+// The response's Answers map is reused for the next row: fn must copy what
+// it keeps.
 // On an error (an *Error listing the problems, or a read error) the
 // responses fn was given must be discarded: nothing is read from a bad
 // sheet.
@@ -172,6 +178,7 @@ func Scan(r io.Reader, f *assessment.Framework, fn func(assessment.Response)) (r
 	// A 64-bit hash of each respondent rather than the name: the one thing
 	// that grows with the file stays small.
 	respondents := map[uint64]int{}
+	answers := make(map[string]assessment.Answer, len(header))
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -207,7 +214,8 @@ func Scan(r io.Reader, f *assessment.Framework, fn func(assessment.Response)) (r
 				respondents[h.Sum64()] = row
 			}
 		}
-		resp := assessment.Response{Respondent: who, Answers: make(map[string]assessment.Answer, len(rec)-1), Submitted: true}
+		clear(answers)
+		resp := assessment.Response{Respondent: who, Answers: answers, Submitted: true}
 		for i := 1; i < len(rec); i++ {
 			cell := strings.TrimSpace(rec[i])
 			if cell == "" {
