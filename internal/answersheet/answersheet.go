@@ -247,7 +247,7 @@ func notText(start []byte) (Problem, bool) {
 	}
 	head := start[:min(len(start), sniffSize)]
 	if i := bytes.IndexByte(head, 0); i >= 0 {
-		return Problem{Row: 1 + bytes.Count(head[:i], []byte("\n")), Msg: fmt.Sprintf("the file is not text (a NUL byte at offset %d): save the sheet as CSV UTF-8 (comma-separated), not as a workbook", i)}, false
+		return Problem{Row: 1, Msg: fmt.Sprintf("the file is not text (a NUL byte at offset %d): save the sheet as CSV UTF-8 (comma-separated), not as a workbook", i)}, false
 	}
 	for i := 0; i < len(head); {
 		r, n := utf8.DecodeRune(head[i:])
