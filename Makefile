@@ -58,9 +58,17 @@ chaos: redis
 	CHAOS_ROUNDS=$(CHAOS_ROUNDS) $(GO) test -race -count=1 -timeout 60m -v -run 'Chaos|Replicas' ./cmd/assessbot/ 2>&1 | grep -E '^(---|=== RUN|ok|FAIL|PASS)|chaos_test|e2e_schedule'
 	$(GO) test -race -count=10 -timeout 60m -v -run 'TestKill|TestRedisOutage|TestFanout|TestDuplicate|TestForged|TestNoAnswer' ./cmd/assessbot/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|crash_test'
 
+## lint: go vet, gofmt, and govulncheck when the tool and its database can be reached (one line says so when not).
+GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
+UNREACHABLE = dial tcp|no such host|connection refused|i/o timeout|TLS handshake|proxyconnect|lookup disabled|40[34] [A-Z]|410 Gone
 lint:
 	$(GO) vet $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)
+	@out=$$($(GO) run $(GOVULNCHECK) $(PKGS) 2>&1); rc=$$?; \
+	if [ $$rc -eq 0 ]; then echo "govulncheck: no known vulnerabilities"; \
+	elif ! grep -q 'Vulnerability #' <<<"$$out" && why=$$(grep -m1 -E '$(UNREACHABLE)' <<<"$$out"); then \
+		echo "govulncheck: skipped, the tool or its vulnerability database cannot be reached: $${why:0:160}"; \
+	else echo "$$out"; exit 1; fi
 
 tidy-check:
 	$(GO) mod tidy && git diff --exit-code go.mod go.sum

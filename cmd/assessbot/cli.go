@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bufio"
+	"cmp"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -8,6 +11,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime/debug"
+	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -23,20 +30,341 @@ import (
 type exitError struct {
 	code int
 	msg  string
+	// shown: the message is already on stderr (the flag package printed
+	// it with the usage), so main only exits.
+	shown bool
 }
 
 func (e *exitError) Error() string { return e.msg }
 
+// errHelpShown: a command printed its usage on request; run exits 0.
+var errHelpShown = errors.New("help shown")
+
+// usageErr is a mistake in the command line: exit 2.
+//
+// Given flag.ErrHelp, or an error from a FlagSet that prints its own
+// errors (demo's), it says so rather than print the same thing again.
 func usageErr(format string, args ...any) error {
+	if format == "%v" && len(args) == 1 {
+		if err, ok := args[0].(error); ok {
+			if errors.Is(err, flag.ErrHelp) {
+				return errHelpShown
+			}
+			return &exitError{code: 2, msg: err.Error(), shown: true}
+		}
+	}
 	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
+}
+
+// A command is a subcommand as its usage shows it.
+type command struct {
+	name    string // "frameworks list"
+	args    string // what follows the name in the synopsis
+	summary string
+	// flags defines the command's flags on a FlagSet; nil if it has none.
+	flags func(*flag.FlagSet)
+	env   bool // the usage lists the environment
+}
+
+var (
+	cmdRun  = command{name: "run", summary: "Run the bot (Socket Mode), configured from the environment. `assessbot` alone does the same.", env: true}
+	cmdDemo = command{name: "demo", args: "[flags]",
+		summary: "Play a whole review on this machine: the real bot, a Slack double and an embedded Redis. `assessbot demo -h` lists its flags."}
+	cmdList = command{name: "frameworks list", args: "[--format text|json]",
+		summary: "List the frameworks: the shipped ones and FRAMEWORKS_DIR's.",
+		flags:   func(fs *flag.FlagSet) { formatFlag(fs) }}
+	cmdValidate = command{name: "frameworks validate", args: "[FILE|DIR...]",
+		summary: "Check framework files (every *.yaml and *.yml in a DIR) and report each problem as file:line. Without arguments: the shipped frameworks and FRAMEWORKS_DIR."}
+	cmdShow     = command{name: "frameworks show", args: "ID|FILE", summary: "Print a framework as a person reads it."}
+	cmdTemplate = command{name: "frameworks template", args: "ID|FILE",
+		summary: "Write an answer sheet to fill in for `assessbot score`: the CSV header, with # comments saying what each column takes."}
+	cmdScoreC = command{name: "score", args: "--framework ID|FILE --answers FILE.csv [flags]",
+		summary: "Compute the digest of answers collected elsewhere (a CSV: respondent,<question id>,...; `frameworks template` writes one).",
+		flags:   func(fs *flag.FlagSet) { scoreFlags(fs) }}
+	cmdVersionC = command{name: "version", summary: "Print the module version and the VCS revision it was built from."}
+	cmdHelpC    = command{name: "help", args: "[COMMAND]", summary: "Print this help, or one command's."}
+
+	commands = []command{cmdRun, cmdDemo, cmdList, cmdValidate, cmdShow, cmdTemplate, cmdScoreC, cmdVersionC, cmdHelpC}
+)
+
+// newFlagSet makes the FlagSet of c, which prints nothing itself:
+// parseFlags prints usage and errors once.
+func newFlagSet(c command) *flag.FlagSet {
+	fs := quietFlagSet(c.name)
+	if c.flags != nil {
+		c.flags(fs)
+	}
+	return fs
+}
+
+// quietFlagSet is a FlagSet named after a command, printing nothing.
+func quietFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseFlags parses args for the command fs was made for by newFlagSet. -h
+// or --help prints the command's usage to stdout (errHelpShown); a bad flag
+// or an argument the command does not take is a usage error that shows the
+// usage.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	c := commandNamed(fs.Name())
+	if helpRequested(args) {
+		io.WriteString(stdout, commandUsage(c))
+		return errHelpShown
+	}
+	if err := fs.Parse(args); err != nil {
+		return usageErr("%s\n\n%s", err.Error(), commandUsage(c))
+	}
+	if fs.NArg() > 0 {
+		return usageErr("assessbot %s takes no arguments; extra: %s\n\n%s", c.name, quoteArgs(fs.Args()), commandUsage(c))
+	}
+	return nil
+}
+
+// parseArgs is parseFlags for a command that takes positional arguments:
+// between min and max of them (max -1: any number).
+func parseArgs(fs *flag.FlagSet, args []string, stdout io.Writer, min, max int) ([]string, error) {
+	c := commandNamed(fs.Name())
+	if helpRequested(args) {
+		io.WriteString(stdout, commandUsage(c))
+		return nil, errHelpShown
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, usageErr("%s\n\n%s", err.Error(), commandUsage(c))
+	}
+	rest := fs.Args()
+	switch {
+	case len(rest) < min:
+		return nil, usageErr("usage: assessbot %s %s", c.name, c.args)
+	case max >= 0 && len(rest) > max:
+		return nil, usageErr("assessbot %s takes %s; extra: %s\n\nusage: assessbot %s %s", c.name,
+			plural(max, "argument", "arguments"), quoteArgs(rest[max:]), c.name, c.args)
+	}
+	return rest, nil
+}
+
+func quoteArgs(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = answersheet.Quote(a)
+	}
+	return strings.Join(q, " ")
+}
+
+// helpRequested reports whether args ask for help (-h, -help or --help
+// before a "--").
+func helpRequested(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+func commandNamed(name string) command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return command{name: name}
+}
+
+// commandUsage is one command's usage: synopsis, summary, flags and, for
+// run, the environment.
+func commandUsage(c command) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: %s\n\n%s\n", strings.TrimSpace("assessbot "+c.name+" "+c.args), wrap(c.summary, 78, ""))
+	if f := flagDefaults(c, ""); f != "" {
+		fmt.Fprintf(&b, "\nFlags:\n%s", f)
+	}
+	if c.env {
+		fmt.Fprintf(&b, "\n%s", environmentUsage())
+	}
+	return b.String()
+}
+
+// flagDefaults lists c's flags as the flag package does, indented.
+func flagDefaults(c command, indent string) string {
+	if c.flags == nil {
+		return ""
+	}
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	c.flags(fs)
+	var b strings.Builder
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	if indent == "" {
+		return b.String()
+	}
+	return indent + strings.ReplaceAll(strings.TrimRight(b.String(), "\n"), "\n", "\n"+indent) + "\n"
+}
+
+// usage is `assessbot help`: every command with its flags, and the
+// environment.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("assessbot runs customer-success maturity reviews in Slack.\n\nUsage:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %s\n", strings.TrimSpace("assessbot "+c.name+" "+c.args))
+		fmt.Fprintf(&b, "      %s\n", wrap(c.summary, 72, "      "))
+		if f := flagDefaults(c, "    "); f != "" {
+			b.WriteString(f)
+		}
+	}
+	b.WriteString("\n" + environmentUsage())
+	b.WriteString("\n`assessbot COMMAND -h` prints one command's usage.\n")
+	return b.String()
+}
+
+// envHelp says what each environment variable of app.Config is for; the
+// names and defaults come from the Config struct itself, and a test checks
+// that the two agree.
+var envHelp = map[string]string{
+	"SLACK_BOT_TOKEN": "required: the Bot User OAuth Token, xoxb-…",
+	"SLACK_APP_TOKEN": "required: an app-level token with connections:write (Socket Mode), xapp-…",
+	"SLACK_API_URL":   "Web API base; any Slack-compatible endpoint",
+	"REDIS_URL":       "redis://[user:password@]host:6379/0 or rediss://…; unset: an embedded in-memory Redis",
+	"REDIS_PREFIX":    "prefix of every key",
+	"FRAMEWORKS_DIR":  "a folder of *.yaml frameworks added to (or replacing, by id) the shipped ones",
+	"ADMIN_USERS":     "comma-separated user ids (U…) who may start, close, schedule and inspect reviews",
+	"ADMIN_USERGROUP": "a user group id (S…) whose members are admins; with neither set, everyone is an admin",
+	"HTTP_ADDR":       "address of /healthz, /readyz and /metrics",
+	"LOG_LEVEL":       "debug, info, warn or error",
+	"LOG_FORMAT":      "text or json",
+	"WORKERS":         "workers handling Slack events after their ack",
+	"TICK":            "how often schedules, deadlines, DMs, reminders and digests due are checked",
+	"LEASE":           "how long a claim on a piece of work holds before another process may take it over",
+}
+
+// envVar is one environment variable that configures the bot.
+type envVar struct{ name, def, help string }
+
+// environment lists app.Config's environment variables in field order.
+func environment() []envVar {
+	var out []envVar
+	t := reflect.TypeFor[app.Config]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := f.Tag.Get("envconfig")
+		if name == "" || f.Tag.Get("ignored") == "true" {
+			continue
+		}
+		out = append(out, envVar{name, f.Tag.Get("default"), envHelp[name]})
+	}
+	return out
+}
+
+func environmentUsage() string {
+	var b strings.Builder
+	b.WriteString("Environment (assessbot run):\n")
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  VARIABLE\tDEFAULT\t")
+	for _, v := range environment() {
+		def := v.def
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.name, def, v.help)
+	}
+	tw.Flush()
+	return b.String()
+}
+
+func cmdHelp(args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		_, err := io.WriteString(stdout, usage())
+		return err
+	}
+	name := strings.Join(args, " ")
+	switch name {
+	case "frameworks":
+		_, err := io.WriteString(stdout, frameworksUsage())
+		return err
+	}
+	for _, c := range commands {
+		if c.name == name {
+			_, err := io.WriteString(stdout, commandUsage(c))
+			return err
+		}
+	}
+	return usageErr("no command %q\n\n%s", name, usage())
+}
+
+func cmdVersion(args []string, stdout io.Writer) error {
+	if err := parseFlags(newFlagSet(cmdVersionC), args, stdout); err != nil {
+		return err
+	}
+	_, err := io.WriteString(stdout, versionText())
+	return err
+}
+
+// versionText describes the binary from its build information: the module
+// version (a tag with `go install …@v1.2.3`, "(devel)" from a checkout) and
+// the VCS revision, time and whether the tree had uncommitted changes.
+func versionText() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "assessbot: no build information in this binary\n"
+	}
+	path, version := bi.Main.Path, bi.Main.Version
+	if path == "" {
+		path = "github.com/assessbot/assessbot"
+	}
+	if version == "" {
+		version = "(devel)"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "assessbot %s\nmodule:   %s\n", version, path)
+	vcs := map[string]string{}
+	for _, s := range bi.Settings {
+		vcs[s.Key] = s.Value
+	}
+	if rev := vcs["vcs.revision"]; rev != "" {
+		fmt.Fprintf(&b, "revision: %s\n", rev)
+		if t := vcs["vcs.time"]; t != "" {
+			fmt.Fprintf(&b, "time:     %s\n", t)
+		}
+		fmt.Fprintf(&b, "modified: %s\n", cmp.Or(vcs["vcs.modified"], "unknown"))
+	} else {
+		b.WriteString("revision: unknown (built without VCS information, e.g. -buildvcs=false or outside a checkout)\n")
+	}
+	fmt.Fprintf(&b, "go:       %s\n", bi.GoVersion)
+	return b.String()
+}
+
+// plural says "1 section" or "2 sections".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // loadCatalog loads the embedded frameworks plus FRAMEWORKS_DIR, if set.
 func loadCatalog(dir string) (*framework.Catalog, error) { return app.LoadCatalog(dir) }
 
+// frameworksUsage is `assessbot frameworks -h`.
+func frameworksUsage() string {
+	var b strings.Builder
+	b.WriteString("Usage:\n")
+	for _, c := range []command{cmdList, cmdValidate, cmdShow, cmdTemplate} {
+		fmt.Fprintf(&b, "  %s\n      %s\n", strings.TrimSpace("assessbot "+c.name+" "+c.args), wrap(c.summary, 72, "      "))
+		b.WriteString(flagDefaults(c, "    "))
+	}
+	return b.String()
+}
+
 func cmdFrameworks(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return usageErr("usage: assessbot frameworks list|validate|show ...")
+		return usageErr("usage: assessbot frameworks list|validate|show|template ...")
 	}
 	switch args[0] {
 	case "list":
@@ -45,15 +373,28 @@ func cmdFrameworks(args []string, stdout io.Writer) error {
 		return cmdFrameworksValidate(args[1:], stdout)
 	case "show":
 		return cmdFrameworksShow(args[1:], stdout)
+	case "template":
+		return cmdFrameworksTemplate(args[1:], stdout)
+	case "-h", "-help", "--help", "help":
+		_, err := io.WriteString(stdout, frameworksUsage())
+		if err == nil {
+			err = errHelpShown
+		}
+		return err
 	}
-	return usageErr("unknown command %q; use: assessbot frameworks list|validate|show", args[0])
+	return usageErr("unknown command %q; use: assessbot frameworks list|validate|show|template", args[0])
+}
+
+// formatFlag is the --format flag of list and score.
+func formatFlag(fs *flag.FlagSet) *string {
+	return fs.String("format", "text", "output format: text or json")
 }
 
 func cmdFrameworksList(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("frameworks list", flag.ContinueOnError)
-	format := fs.String("format", "text", "output format: text or json")
-	if err := fs.Parse(args); err != nil {
-		return usageErr("%v", err)
+	fs := newFlagSet(cmdList)
+	format := fs.Lookup("format").Value
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	cat, err := loadCatalog(os.Getenv("FRAMEWORKS_DIR"))
 	if err != nil {
@@ -72,7 +413,7 @@ func cmdFrameworksList(args []string, stdout io.Writer) error {
 		s, t := f.CountQuestions()
 		rows = append(rows, row{f.ID, f.Title, len(f.Sections), s + t, s, t})
 	}
-	switch *format {
+	switch format.String() {
 	case "json":
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -85,11 +426,15 @@ func cmdFrameworksList(args []string, stdout io.Writer) error {
 		}
 		return tw.Flush()
 	}
-	return usageErr("unknown --format %q; use text or json", *format)
+	return usageErr("unknown --format %q; use text or json", format.String())
 }
 
 func cmdFrameworksValidate(args []string, stdout io.Writer) error {
-	if len(args) == 0 {
+	paths, err := parseArgs(newFlagSet(cmdValidate), args, stdout, 0, -1)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
 		cat, err := loadCatalog(os.Getenv("FRAMEWORKS_DIR"))
 		if err != nil {
 			return &exitError{code: 1, msg: err.Error()}
@@ -100,18 +445,40 @@ func cmdFrameworksValidate(args []string, stdout io.Writer) error {
 		return nil
 	}
 	var problems []string
-	for _, path := range args {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %v", path, err))
-			continue
+	for _, path := range paths {
+		files := []string{path}
+		// A directory: every framework file in it, as FRAMEWORKS_DIR loads
+		// them, and one id per directory.
+		if st, err := os.Stat(path); err == nil && st.IsDir() {
+			files = nil
+			for _, ext := range []string{"*.yaml", "*.yml"} {
+				m, _ := filepath.Glob(filepath.Join(path, ext))
+				files = append(files, m...)
+			}
+			sort.Strings(files)
+			if len(files) == 0 {
+				problems = append(problems, fmt.Sprintf("%s: no *.yaml or *.yml files in this directory", path))
+			}
 		}
-		f, err := framework.Parse(path, data)
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
+		ids := map[string]string{}
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				problems = append(problems, err.Error())
+				continue
+			}
+			f, err := framework.Parse(file, data)
+			if err != nil {
+				problems = append(problems, err.Error())
+				continue
+			}
+			if other, dup := ids[f.ID]; dup && len(files) > 1 {
+				problems = append(problems, fmt.Sprintf("%s:1: framework id %q is also used by %s", file, f.ID, other))
+				continue
+			}
+			ids[f.ID] = file
+			fmt.Fprintf(stdout, "ok  %s (%s)\n", file, f.ID)
 		}
-		fmt.Fprintf(stdout, "ok  %s (%s)\n", path, f.ID)
 	}
 	if len(problems) > 0 {
 		return &exitError{code: 1, msg: strings.Join(problems, "\n")}
@@ -120,10 +487,11 @@ func cmdFrameworksValidate(args []string, stdout io.Writer) error {
 }
 
 func cmdFrameworksShow(args []string, stdout io.Writer) error {
-	if len(args) != 1 {
-		return usageErr("usage: assessbot frameworks show ID")
+	rest, err := parseArgs(newFlagSet(cmdShow), args, stdout, 1, 1)
+	if err != nil {
+		return err
 	}
-	f, err := frameworkArg(args[0])
+	f, err := frameworkArg(rest[0])
 	if err != nil {
 		return err
 	}
@@ -132,7 +500,8 @@ func cmdFrameworksShow(args []string, stdout io.Writer) error {
 	if f.Source != "" {
 		fmt.Fprintf(stdout, "Source: %s\n", f.Source)
 	}
-	fmt.Fprintf(stdout, "%d sections, %d questions to rate, %d open questions\n", len(f.Sections), scored, text)
+	fmt.Fprintf(stdout, "%s, %s to rate, %s\n", plural(len(f.Sections), "section", "sections"),
+		plural(scored, "question", "questions"), plural(text, "open question", "open questions"))
 	if f.Description != "" {
 		fmt.Fprintf(stdout, "\n%s\n", wrap(f.Description, 78, ""))
 	}
@@ -154,14 +523,7 @@ func cmdFrameworksShow(args []string, stdout io.Writer) error {
 				fmt.Fprintf(stdout, "      answer: open text\n")
 				continue
 			}
-			var opts []string
-			for _, o := range sc.Options {
-				opts = append(opts, o.Label)
-			}
-			if sc.NotSure {
-				opts = append(opts, "Not sure")
-			}
-			fmt.Fprintf(stdout, "      answer: %s\n", strings.Join(opts, " / "))
+			fmt.Fprintf(stdout, "      answer: %s\n", strings.Join(answerLabels(sc), " / "))
 			for _, o := range sc.Options {
 				if d := q.OptionDescriptions[o.ID]; d != "" {
 					fmt.Fprintf(stdout, "        %s: %s\n", o.Label, wrap(d, 60, "          "))
@@ -181,6 +543,65 @@ func cmdFrameworksShow(args []string, stdout io.Writer) error {
 	}
 	return nil
 }
+
+func answerLabels(sc *assessment.Scale) []string {
+	var opts []string
+	for _, o := range sc.Options {
+		opts = append(opts, o.Label)
+	}
+	if sc.NotSure {
+		opts = append(opts, "Not sure")
+	}
+	return opts
+}
+
+// cmdFrameworksTemplate writes the answer sheet to fill in: comments on
+// what each column takes, the header, and a commented example row.
+func cmdFrameworksTemplate(args []string, stdout io.Writer) error {
+	rest, err := parseArgs(newFlagSet(cmdTemplate), args, stdout, 1, 1)
+	if err != nil {
+		return err
+	}
+	f, err := frameworkArg(rest[0])
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(stdout)
+	fmt.Fprintf(bw, "# Answer sheet for %q (%s): one row per respondent, one column per question.\n", oneLine(f.Title), f.ID)
+	fmt.Fprintf(bw, "# Score it with: assessbot score --framework %s --answers FILE.csv\n", rest[0])
+	bw.WriteString("# A cell holds an option id or label (any case), \"not sure\" where offered, free text\n" +
+		"# for an open question (in double quotes if it holds a comma), or nothing.\n" +
+		"# Respondents are any name or number, each once. Lines starting with # are ignored.\n#\n")
+	var header, example []string
+	header = append(header, answersheet.RespondentColumn)
+	example = append(example, "example")
+	for _, ref := range f.Questions() {
+		q, sc := ref.Question, ref.Scale
+		header = append(header, q.ID)
+		if sc == nil || sc.Text {
+			fmt.Fprintf(bw, "# %s: %s: open text\n", q.ID, oneLine(q.Text))
+			example = append(example, `"Free text, in quotes"`)
+			continue
+		}
+		var ids []string
+		for _, o := range sc.Options {
+			ids = append(ids, o.ID)
+		}
+		if sc.NotSure {
+			ids = append(ids, "not sure")
+		}
+		fmt.Fprintf(bw, "# %s: %s: %s\n", q.ID, oneLine(q.Text), strings.Join(ids, " | "))
+		example = append(example, sc.Options[len(sc.Options)/2].ID)
+	}
+	cw := csv.NewWriter(bw)
+	cw.Write(header)
+	cw.Flush()
+	fmt.Fprintf(bw, "# %s\n", strings.Join(example, ","))
+	return bw.Flush()
+}
+
+// oneLine folds text onto one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // frameworkArg resolves a framework id from the catalog, or a file path.
 func frameworkArg(arg string) (*assessment.Framework, error) {
@@ -206,52 +627,77 @@ func frameworkArg(arg string) (*assessment.Framework, error) {
 	return f, nil
 }
 
-func cmdScore(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("score", flag.ContinueOnError)
-	fw := fs.String("framework", "", "framework id or .yaml file")
-	answers := fs.String("answers", "", "CSV file: respondent,<question id>,... (- for stdin)")
-	format := fs.String("format", "text", "output format: text or json")
-	threshold := fs.Int("threshold", assessment.DefaultThreshold, "anonymity threshold: figures are withheld when fewer respondents answered")
-	seed := fs.String("seed", "", "seed for the order of open-text answers")
-	if err := fs.Parse(args); err != nil {
-		return usageErr("%v", err)
+// scoreOptions are the flags of `assessbot score`.
+type scoreOptions struct {
+	framework, answers, format, seed *string
+	threshold                        *int
+}
+
+func scoreFlags(fs *flag.FlagSet) scoreOptions {
+	return scoreOptions{
+		framework: fs.String("framework", "", "framework id or .yaml file (required)"),
+		answers:   fs.String("answers", "", "CSV file: respondent,<question id>,... (- for stdin) (required)"),
+		format:    formatFlag(fs),
+		threshold: fs.Int("threshold", assessment.DefaultThreshold, "anonymity threshold: figures are withheld when fewer respondents answered"),
+		seed:      fs.String("seed", "", "seed for the order of open-text answers"),
 	}
-	if *fw == "" || *answers == "" {
+}
+
+func cmdScore(args []string, stdout io.Writer) error {
+	fs := quietFlagSet(cmdScoreC.name)
+	o := scoreFlags(fs)
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if *o.framework == "" || *o.answers == "" {
 		return usageErr("usage: assessbot score --framework ID|FILE --answers FILE.csv [--format text|json] [--threshold N]")
 	}
-	if *format != "text" && *format != "json" {
-		return usageErr("unknown --format %q; use text or json", *format)
+	if *o.format != "text" && *o.format != "json" {
+		return usageErr("unknown --format %q; use text or json", *o.format)
 	}
-	if *threshold < 1 {
+	if *o.threshold < 1 {
 		return usageErr("--threshold must be 1 or more")
 	}
-	f, err := frameworkArg(*fw)
+	f, err := frameworkArg(*o.framework)
 	if err != nil {
 		return err
 	}
 	var in io.Reader = os.Stdin
-	if *answers != "-" {
-		file, err := os.Open(*answers)
+	if *o.answers != "-" {
+		file, err := os.Open(*o.answers)
 		if err != nil {
 			return &exitError{code: 1, msg: err.Error()}
 		}
 		defer file.Close()
 		in = file
 	}
-	responses, err := answersheet.Read(in, f)
+	// The sheet is aggregated as it is read: memory is bounded by the
+	// framework, not the file.
+	tally := scoring.NewTally(f, scoring.Options{Threshold: *o.threshold, Seed: *o.seed})
+	rows, err := answersheet.Scan(in, f, tally.Add)
 	if err != nil {
 		var se *answersheet.Error
 		if errors.As(err, &se) {
 			var lines []string
 			for _, p := range se.Problems {
-				lines = append(lines, *answers+": "+p.String())
+				lines = append(lines, *o.answers+": "+p.String())
+			}
+			if se.Omitted > 0 {
+				lines = append(lines, fmt.Sprintf("%s: … and %s", *o.answers, plural(se.Omitted, "more problem", "more problems")))
 			}
 			return &exitError{code: 1, msg: strings.Join(lines, "\n") + "\nnothing was scored"}
 		}
-		return &exitError{code: 1, msg: err.Error()}
+		return &exitError{code: 1, msg: fmt.Sprintf("%s: %v", *o.answers, err)}
 	}
-	res := scoring.Aggregate(f, responses, scoring.Options{Threshold: *threshold, Seed: *seed})
-	if *format == "json" {
+	res := tally.Result()
+	switch {
+	case rows == 0:
+		return &exitError{code: 1, msg: *o.answers + ": the file has no answers, only the header row: add a row per respondent\nnothing was scored"}
+	case res.Respondents == 0:
+		return &exitError{code: 1, msg: fmt.Sprintf("%s: the file has no answers: %s but every cell after the respondent is empty\nnothing was scored",
+			*o.answers, plural(rows, "row", "rows"))}
+	}
+	if *o.format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(scoreJSON(res))

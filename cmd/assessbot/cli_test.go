@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,12 +9,16 @@ import (
 	"flag"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/assessbot/assessbot/internal/answersheet"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -168,7 +173,7 @@ func TestFrameworksShow(t *testing.T) {
 	t.Run("cs-exec-maturity", func(t *testing.T) {
 		out := cliOK(t, "", "frameworks", "show", "cs-exec-maturity")
 		wantContains(t, out, "CS Executive Maturity  (cs-exec-maturity)", "Source: NuffSaid",
-			"1 sections, 10 questions to rate, 0 open questions", "answer: Poor / Average / Excellent / Not sure")
+			"1 section, 10 questions to rate, 0 open questions", "answer: Poor / Average / Excellent / Not sure")
 		// Every level of every question shows its description (wrapped).
 		flat := strings.Join(strings.Fields(out), " ")
 		f, ok := mustCatalog(t).Get("cs-exec-maturity")
@@ -193,7 +198,7 @@ func TestFrameworksShow(t *testing.T) {
 	})
 	t.Run("file with bands", func(t *testing.T) {
 		out := cliOK(t, "", "frameworks", "show", "testdata/tiny.yaml")
-		wantContains(t, out, "Tiny  (tiny)", "2 sections, 3 questions to rate, 1 open questions",
+		wantContains(t, out, "Tiny  (tiny)", "2 sections, 3 questions to rate, 1 open question",
 			"answer: Low / Middle / High / Not sure", "answer: open text",
 			"Bands (on a respondent's total points):\n  0 to 1.5: Starting\n  1.5 to 2.5: Growing\n  2.5 and up: Leading\n")
 	})
@@ -544,5 +549,367 @@ func TestCommandErrors(t *testing.T) {
 	}
 	t.Run("help", func(t *testing.T) {
 		wantContains(t, cliOK(t, "", "help"), "Usage:", "assessbot frameworks list", "assessbot score")
+	})
+}
+
+// TestWriteLargeSheet writes the answer sheet that BENCHMARKS.md scores:
+// ASSESSBOT_LARGE_SHEET=/tmp/large.csv go test ./cmd/assessbot/ -run TestWriteLargeSheet
+// (216,000 respondents to cs-excellence, about 50 MB). It is skipped
+// otherwise.
+func TestWriteLargeSheet(t *testing.T) {
+	path := os.Getenv("ASSESSBOT_LARGE_SHEET")
+	if path == "" {
+		t.Skip("set ASSESSBOT_LARGE_SHEET=FILE to write the large answer sheet")
+	}
+	f, ok := mustCatalog(t).Get("cs-excellence")
+	if !ok {
+		t.Fatal("no cs-excellence")
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(out)
+	rng := rand.New(rand.NewPCG(1, 2))
+	qs := f.Questions()
+	w.WriteString(answersheet.RespondentColumn)
+	for _, q := range qs {
+		w.WriteString("," + q.Question.ID)
+	}
+	w.WriteString("\n")
+	cells := []string{"yes", "no", "not sure", "", "Yes", "No"}
+	for i := 1; i <= 216000; i++ {
+		w.WriteString("r" + strconv.Itoa(i))
+		for range qs {
+			w.WriteString("," + cells[rng.IntN(len(cells))])
+		}
+		w.WriteString("\n")
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMainProcess is main itself, run in a child process by mainProcess.
+func TestMainProcess(t *testing.T) {
+	args, ok := os.LookupEnv("ASSESSBOT_MAIN_ARGS")
+	if !ok {
+		t.Skip("main in a child process, for mainProcess")
+	}
+	os.Args = append([]string{"assessbot"}, strings.Split(args, "\n")...)
+	main()
+	os.Exit(0)
+}
+
+// mainProcess runs main with args in a child process: what a person sees
+// on stdout and stderr, and the exit code.
+func mainProcess(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$")
+	cmd.Env = append(os.Environ(), "ASSESSBOT_MAIN_ARGS="+strings.Join(args, "\n"), "FRAMEWORKS_DIR=")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+}
+
+// wantEnvironment is the environment the bot reads, as the README lists it.
+var wantEnvironment = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "REDIS_URL", "REDIS_PREFIX", "FRAMEWORKS_DIR",
+	"ADMIN_USERS", "ADMIN_USERGROUP", "HTTP_ADDR", "LOG_LEVEL", "LOG_FORMAT", "WORKERS", "TICK", "LEASE"}
+
+// TestHelpEnvironment: the environment table comes from app.Config, and
+// every variable in it is explained.
+func TestHelpEnvironment(t *testing.T) {
+	var names []string
+	for _, v := range environment() {
+		names = append(names, v.name)
+		if v.help == "" {
+			t.Errorf("%s (a field of app.Config) has no line in envHelp", v.name)
+		}
+	}
+	if !slices.Equal(names, wantEnvironment) {
+		t.Errorf("environment = %v, want %v", names, wantEnvironment)
+	}
+	for name := range envHelp {
+		if !slices.Contains(names, name) {
+			t.Errorf("envHelp explains %s, which app.Config does not read", name)
+		}
+	}
+	table := environmentUsage()
+	wantContains(t, table, "SLACK_API_URL    https://slack.com/api/", "HTTP_ADDR        :8080", "WORKERS          16", "TICK             10s", "LEASE            2m")
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"-help"}} {
+		out := cliOK(t, "", args...)
+		wantContains(t, out, "Usage:", "assessbot frameworks list", "assessbot frameworks template ID|FILE", "assessbot score", "assessbot version",
+			"-threshold int", "-answers string", "-format string", "Environment (assessbot run):", "assessbot demo -h")
+		for _, name := range wantEnvironment {
+			wantContains(t, out, "  "+name+" ")
+		}
+	}
+	wantContains(t, cliOK(t, "", "help", "score"), "Usage: assessbot score --framework ID|FILE --answers FILE.csv [flags]", "-threshold int")
+	wantContains(t, cliOK(t, "", "help", "frameworks", "validate"), "Usage: assessbot frameworks validate [FILE|DIR...]")
+	wantContains(t, cliFails(t, "", 2, "help", "nope"), `no command "nope"`)
+}
+
+// TestHelpFlag: -h and --help on every command print its usage to stdout
+// and exit 0; run --help does not start the bot.
+func TestHelpFlag(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"run", "--help"}, []string{"Usage: assessbot run", "Environment (assessbot run):", "SLACK_BOT_TOKEN", "LEASE"}},
+		{[]string{"run", "-h"}, []string{"Usage: assessbot run", "REDIS_URL"}},
+		{[]string{"score", "-h"}, []string{"Usage: assessbot score", "-framework string", "-threshold int", "(default 3)"}},
+		{[]string{"score", "--framework", "tiny", "--help"}, []string{"Usage: assessbot score"}},
+		{[]string{"frameworks", "--help"}, []string{"assessbot frameworks list", "assessbot frameworks validate", "assessbot frameworks show", "assessbot frameworks template"}},
+		{[]string{"frameworks", "list", "-h"}, []string{"Usage: assessbot frameworks list", "-format string"}},
+		{[]string{"frameworks", "validate", "--help"}, []string{"Usage: assessbot frameworks validate [FILE|DIR...]"}},
+		{[]string{"frameworks", "show", "-h"}, []string{"Usage: assessbot frameworks show ID|FILE"}},
+		{[]string{"frameworks", "template", "--help"}, []string{"Usage: assessbot frameworks template ID|FILE"}},
+		{[]string{"version", "-h"}, []string{"Usage: assessbot version"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			wantContains(t, cliOK(t, "", tt.args...), tt.want...)
+		})
+	}
+	t.Run("demo -h", func(t *testing.T) {
+		// demo's own FlagSet prints its usage; as a process, to stdout.
+		stdout, stderr, code := mainProcess(t, "demo", "-h")
+		if code != 0 || stderr != "" {
+			t.Errorf("exit %d, stderr %q; want 0 and nothing", code, stderr)
+		}
+		wantContains(t, stdout, "-respondents int", "-framework string")
+		if strings.Contains(stdout+stderr, "help requested") {
+			t.Errorf("printed %q", "flag: help requested")
+		}
+	})
+}
+
+// TestCLIFlagErrorsOnce: a bad flag is reported once, with the usage, on
+// stderr; exit 2.
+func TestCLIFlagErrorsOnce(t *testing.T) {
+	for _, args := range [][]string{
+		{"score", "--bogus"},
+		{"frameworks", "list", "--bogus"},
+		{"demo", "--bogus"},
+		{"run", "--bogus"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			stdout, stderr, code := mainProcess(t, args...)
+			if code != 2 || stdout != "" {
+				t.Errorf("exit %d, stdout %q; want 2 and nothing", code, stdout)
+			}
+			if n := strings.Count(stderr, "flag provided but not defined: -bogus"); n != 1 {
+				t.Errorf("the error is on stderr %d times, want once:\n%s", n, stderr)
+			}
+			if !strings.Contains(stderr, "Usage") {
+				t.Errorf("no usage on stderr:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestCLIExtraArguments: arguments a command does not take are refused,
+// naming them.
+func TestCLIExtraArguments(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "now"}, `assessbot run takes no arguments; extra: "now"`},
+		{[]string{"version", "--", "x"}, `assessbot version takes no arguments; extra: "x"`},
+		{[]string{"frameworks", "list", "all"}, `assessbot frameworks list takes no arguments; extra: "all"`},
+		{[]string{"frameworks", "list", "--format", "json", "x", "y"}, `extra: "x" "y"`},
+		{[]string{"frameworks", "show", "tiny", "more"}, `assessbot frameworks show takes 1 argument; extra: "more"`},
+		{[]string{"frameworks", "template", "a", "b"}, `assessbot frameworks template takes 1 argument; extra: "b"`},
+		{[]string{"score", "--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "testdata/other.csv"}, `assessbot score takes no arguments; extra: "testdata/other.csv"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			wantContains(t, cliFails(t, "", 2, tt.args...), tt.want)
+		})
+	}
+	t.Run("usage without ID", func(t *testing.T) {
+		wantContains(t, cliFails(t, "", 2, "frameworks", "template"), "usage: assessbot frameworks template ID|FILE")
+	})
+}
+
+func TestVersion(t *testing.T) {
+	out := cliOK(t, "", "version")
+	wantContains(t, out, "assessbot ", "module:   github.com/assessbot/assessbot", "revision: ", "go:       go1.")
+	for _, alias := range []string{"--version", "-version"} {
+		if got := cliOK(t, "", alias); got != out {
+			t.Errorf("%s = %q, want %q", alias, got, out)
+		}
+	}
+}
+
+// TestScoreSheets: what spreadsheets produce besides a plain CSV.
+func TestScoreSheets(t *testing.T) {
+	dir := t.TempDir()
+	sheet := func(name, data string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	score := func(path string) []string {
+		return []string{"score", "--framework", "testdata/tiny.yaml", "--answers", path, "--format", "json"}
+	}
+	want := cliOK(t, "", score("testdata/tiny.csv")...)
+	t.Run("semicolons", func(t *testing.T) {
+		semi := "respondent;has-playbook;tracks-health;onboarding;comments\n" +
+			"ana;yes;yes;high;We onboard well, mostly\nben;Yes;no;Middle;\n" +
+			"cai;no;not sure;low;\"Health scores are \"\"gut feel\"\"\"\ndee;yes;;mid;\"Onboarding takes\ntoo long\"\n"
+		if got := cliOK(t, "", score(sheet("semi.csv", semi))...); got != want {
+			t.Errorf("semicolon sheet scores\n%s\nwant\n%s\nsheet:\n%s", got, want, semi)
+		}
+	})
+	t.Run("tabs", func(t *testing.T) {
+		tabs := "respondent\thas-playbook\ttracks-health\tonboarding\tcomments\n" +
+			"ana\tyes\tyes\thigh\tWe onboard well, mostly\nben\tYes\tno\tMiddle\t\n" +
+			"cai\tno\tnot sure\tlow\t\"Health scores are \"\"gut feel\"\"\"\ndee\tyes\t\tmid\t\"Onboarding takes\ntoo long\"\n"
+		if got := cliOK(t, "", score(sheet("tabs.tsv", tabs))...); got != want {
+			t.Errorf("tab sheet scores\n%s\nwant\n%s", got, want)
+		}
+	})
+	tests := []struct {
+		name, data string
+		want       []string
+	}{
+		{"header only", "respondent,has-playbook,tracks-health,onboarding,comments\n",
+			[]string{"header.csv: the file has no answers, only the header row", "nothing was scored"}},
+		{"rows without answers", "respondent,has-playbook\nana,\nben,\n",
+			[]string{"header.csv: the file has no answers: 2 rows but every cell after the respondent is empty"}},
+		{"short row", "respondent,has-playbook,tracks-health\nana,yes\n",
+			[]string{`header.csv: row 2, column "tracks-health": the row ends before this column: 2 cells but the header has 3 columns`}},
+		{"a workbook", "PK\x03\x04\x14\x00\x00\x00\x08\x00respondent,x",
+			[]string{"header.csv: row 1: the file is not text (a NUL byte at offset 5)"}},
+		{"binary garbage", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+			[]string{"header.csv: row 1: the file is not text (a NUL byte at offset 8)"}},
+		{"Latin-1", "respondent,comments\nana,caf\xe9\n",
+			[]string{"header.csv: row 2: the file is not UTF-8 text (byte 0xe9 at offset 27): save the sheet as CSV UTF-8"}},
+		{"a huge bad cell", "respondent,has-playbook\nana," + strings.Repeat("y", 1<<20) + "\n",
+			[]string{`header.csv: row 2, column "has-playbook": unknown option "` + strings.Repeat("y", 60) + `…"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := cliFails(t, "", 1, score(sheet("header.csv", tt.data))...)
+			wantContains(t, msg, tt.want...)
+			if len(msg) > 1000 {
+				t.Errorf("the error is %d bytes long", len(msg))
+			}
+		})
+	}
+}
+
+// TestFrameworksTemplate: the template, filled in, scores.
+func TestFrameworksTemplate(t *testing.T) {
+	out := cliOK(t, "", "frameworks", "template", "testdata/tiny.yaml")
+	wantContains(t, out,
+		"# Score it with: assessbot score --framework testdata/tiny.yaml --answers FILE.csv\n",
+		"# onboarding: How good is our onboarding?: low | mid | high | not sure\n",
+		"# comments: Anything else?: open text\n",
+		"\nrespondent,has-playbook,tracks-health,onboarding,comments\n",
+		"\n# example,yes,yes,mid,\"Free text, in quotes\"\n")
+	// Filling in: the example row, uncommented, once per respondent.
+	var example string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "# example,") {
+			example = strings.TrimPrefix(l, "# example")
+		}
+	}
+	filled := out
+	for _, who := range []string{"ana", "ben", "cai"} {
+		filled += who + example + "\n"
+	}
+	path := filepath.Join(t.TempDir(), "filled.csv")
+	if err := os.WriteFile(path, []byte(filled), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var got scoreOutput
+	if err := json.Unmarshal([]byte(cliOK(t, "", "score", "--framework", "testdata/tiny.yaml", "--answers", path, "--format", "json")), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Respondents != 3 || got.Questions[2].Score == nil || *got.Questions[2].Score != 0.5 || len(got.Questions[3].Texts) != 3 {
+		t.Errorf("filled-in template scored %+v", got)
+	}
+	// Every shipped framework has a template that reads back with no rows.
+	for _, f := range shippedFrameworks {
+		tmpl := cliOK(t, "", "frameworks", "template", f.id)
+		path := filepath.Join(t.TempDir(), f.id+".csv")
+		if err := os.WriteFile(path, []byte(tmpl+"1"+strings.Repeat(",", f.questions)+"\n2,"+strings.TrimPrefix(exampleRow(tmpl), "example,")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cliOK(t, "", "score", "--framework", f.id, "--answers", path)
+	}
+}
+
+func exampleRow(tmpl string) string {
+	for _, l := range strings.Split(tmpl, "\n") {
+		if strings.HasPrefix(l, "# example,") {
+			return strings.TrimPrefix(l, "# ")
+		}
+	}
+	return ""
+}
+
+// TestFrameworksValidateMore: directories, tabs and bands no one reaches.
+func TestFrameworksValidateMore(t *testing.T) {
+	t.Run("a directory", func(t *testing.T) {
+		out := cliOK(t, "", "frameworks", "validate", "../../frameworks")
+		for _, f := range shippedFrameworks {
+			wantContains(t, out, "ok  ../../frameworks/"+f.id+".yaml ("+f.id+")\n")
+		}
+		dir := frameworksDirWith(t, "tiny.yaml", "bad-framework.yaml")
+		msg := cliFails(t, "", 1, "frameworks", "validate", dir)
+		wantContains(t, msg, filepath.Join(dir, "bad-framework.yaml")+`:8: unknown field "colour"`)
+	})
+	t.Run("an empty directory", func(t *testing.T) {
+		dir := t.TempDir()
+		wantContains(t, cliFails(t, "", 1, "frameworks", "validate", dir), dir+": no *.yaml or *.yml files in this directory")
+	})
+	t.Run("one id twice in a directory", func(t *testing.T) {
+		dir := frameworksDirWith(t, "tiny.yaml")
+		data, _ := os.ReadFile("testdata/tiny.yaml")
+		if err := os.WriteFile(filepath.Join(dir, "tiny-copy.yml"), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		wantContains(t, cliFails(t, "", 1, "frameworks", "validate", dir), `tiny.yaml:1: framework id "tiny" is also used by `+filepath.Join(dir, "tiny-copy.yml"))
+	})
+	t.Run("tabs", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "tabs.yaml")
+		data, _ := os.ReadFile("testdata/tiny.yaml")
+		data = bytes.Replace(data, []byte("\n    questions:"), []byte("\n\tquestions:"), 1)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		msg := cliFails(t, "", 1, "frameworks", "validate", path)
+		if want := path + ":16: YAML does not allow tabs for indentation; use spaces"; msg != want {
+			t.Errorf("error = %q, want %q", msg, want)
+		}
+	})
+	t.Run("unreachable band", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "bands.yaml")
+		data, _ := os.ReadFile("testdata/tiny.yaml")
+		data = bytes.Replace(data, []byte("{min: 2.5, label: \"Leading\"}"), []byte("{min: 3.5, label: \"Leading\"}"), 1)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		wantContains(t, cliFails(t, "", 1, "frameworks", "validate", path),
+			path+`:27: band "Leading" starts at 3.5 points, but no respondent can reach it: the most is 3 points (the best answer to each of 3 rated questions)`)
 	})
 }

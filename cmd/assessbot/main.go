@@ -2,8 +2,11 @@
 //
 //	assessbot [run]                 the bot (Socket Mode), configured from the environment
 //	assessbot demo                  a whole review on this machine: no Slack, no Redis server
-//	assessbot frameworks list|validate|show
+//	assessbot frameworks list|validate|show|template
 //	assessbot score --framework ID --answers FILE.csv
+//	assessbot version
+//
+// `assessbot help` lists every command with its flags and the environment.
 package main
 
 import (
@@ -19,37 +22,48 @@ import (
 )
 
 func main() {
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "demo" && helpRequested(args[1:]) {
+		// demo.go parses its flags with the flag package's own output,
+		// os.Stderr; its help belongs on stdout like every other command's.
+		os.Stderr = os.Stdout
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, args, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		code := 1
 		var ee *exitError
 		if errors.As(err, &ee) {
 			code = ee.code
+			if ee.shown {
+				os.Exit(code)
+			}
 		}
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(code)
 	}
 }
 
-const usage = `assessbot runs customer-success maturity reviews in Slack.
-
-Usage:
-  assessbot [run]                          run the bot (configured from the environment; see README)
-  assessbot demo                           run a whole review on this machine, no Slack or Redis needed
-  assessbot frameworks list [--format text|json]
-  assessbot frameworks validate [FILE...]
-  assessbot frameworks show ID
-  assessbot score --framework ID|FILE --answers FILE.csv [--format text|json] [--threshold N]
-`
-
+// run runs the command line args, as main does; a help request is not an
+// error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, stdout, stderr)
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return runBot(ctx, stderr)
 	}
 	switch args[0] {
 	case "run":
+		if err := parseFlags(newFlagSet(cmdRun), args[1:], stdout); err != nil {
+			return err
+		}
 		return runBot(ctx, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
@@ -57,11 +71,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdFrameworks(args[1:], stdout)
 	case "score":
 		return cmdScore(args[1:], stdout)
-	case "help", "-h", "--help":
-		_, err := io.WriteString(stdout, usage)
-		return err
+	case "version", "--version", "-version":
+		return cmdVersion(args[1:], stdout)
+	case "help", "-h", "-help", "--help":
+		return cmdHelp(args[1:], stdout)
 	}
-	return usageErr("unknown command %q\n\n%s", args[0], usage)
+	return usageErr("unknown command %q\n\n%s", args[0], usage())
 }
 
 func runBot(ctx context.Context, stderr io.Writer) error {

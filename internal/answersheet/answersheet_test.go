@@ -73,7 +73,8 @@ func TestReadGood(t *testing.T) {
 		"cai,not sure,NOT_SURE,,\"Commas, \"\"quotes\"\"\nand a newline\"\n" +
 		"   \n" +
 		"dee,?,  low ,AGREE," + long + "\n" +
-		"eve,Yes\n" + // fewer cells than columns: the rest is unanswered
+		"eve,Yes,,,\n" +
+		"# a comment line, as the template writes\n" +
 		"fay,,,,\n" + // nothing answered at all
 		"gus,no,MIDDLE,agree,not sure\n" // "not sure" is plain text for a text question
 	got, err := answersheet.Read(strings.NewReader(sheet), f)
@@ -154,8 +155,29 @@ func TestReadErrors(t *testing.T) {
 				`row 3, column "respondent": empty respondent`,
 				`row 3, column "yn": unknown option "maybe" (use one of: no, yes, not sure, or leave empty)`,
 				`row 4, column "level": unknown option "top" (use one of: low, mid, high, not sure, or leave empty)`,
+				`row 5, column "level": the row ends before this column: 2 cells but the header has 3 columns (an empty answer still needs its comma)`,
 				`row 5, column "respondent": respondent "ben" is also on row 4`,
 			}},
+		{"short row", "respondent,yn,level,notes\nana,yes\nben,yes,low,\n",
+			[]string{`row 2, column "level": the row ends before this column: 2 cells but the header has 4 columns (an empty answer still needs its comma)`}},
+		{"short row, semicolons", "respondent;yn;level\nana;yes\n",
+			[]string{`row 2, column "level": the row ends before this column: 2 cells but the header has 3 columns (an empty answer still needs its semicolon)`}},
+		{"a long bad cell is cut", "respondent,yn\nana," + strings.Repeat("y", 10_000) + "\n",
+			[]string{`row 2, column "yn": unknown option "` + strings.Repeat("y", 60) + `…" (use one of: no, yes, not sure, or leave empty)`}},
+		{"a long bad column is cut", "respondent," + strings.Repeat("é", 100) + "\n",
+			[]string{`row 1, column "` + strings.Repeat("é", 60) + `…": no question "` + strings.Repeat("é", 60) + `…" in framework sheet`}},
+		{"a long duplicate respondent is cut", "respondent,yn\n" + strings.Repeat("r", 70) + ",yes\n" + strings.Repeat("r", 70) + ",no\n",
+			[]string{`row 3, column "respondent": respondent "` + strings.Repeat("r", 60) + `…" is also on row 2`}},
+		{"binary", "PK\x03\x04\x14\x00\x06\x00respondent",
+			[]string{`row 1: the file is not text (a NUL byte at offset 5): save the sheet as CSV UTF-8 (comma-separated), not as a workbook`}},
+		{"UTF-16", "\xff\xfer\x00e\x00s\x00",
+			[]string{`row 1: the file is UTF-16 text; save it as CSV UTF-8 (comma-separated)`}},
+		{"Latin-1", "respondent,notes\nana,caf\xe9\n",
+			[]string{`row 2: the file is not UTF-8 text (byte 0xe9 at offset 24): save the sheet as CSV UTF-8`}},
+		{"one column that holds the delimiters", "respondent|yn|level\nana|yes|low\n",
+			[]string{`row 1: the first column must be "respondent"`}},
+		{"header after comments", "# fill in\n# one row each\nwho,yn\n",
+			[]string{`row 3: the first column must be "respondent"`}},
 	}
 	f := sheetFramework(t)
 	for _, tt := range tests {
@@ -175,6 +197,63 @@ func TestReadErrors(t *testing.T) {
 	}
 }
 
+// TestReadDelimiters: spreadsheets in many locales save "CSV" with
+// semicolons, and some export tabs; the header says which.
+func TestReadDelimiters(t *testing.T) {
+	f := sheetFramework(t)
+	want := []assessment.Response{
+		{Respondent: "ana", Submitted: true, Answers: answers("yn", "yes", "level", "high", "notes", "a, b; c")},
+		{Respondent: "ben", Submitted: true, Answers: answers("yn", "no")},
+	}
+	for name, sheet := range map[string]string{
+		"comma":                       "respondent,yn,level,notes\nana,yes,high,\"a, b; c\"\nben,no,,\n",
+		"semicolon":                   "respondent;yn;level;notes\nana;yes;high;a, b; c\nben;no;;\n",
+		"semicolon with quoted ones":  "\ufeffrespondent;yn;level;\"notes\"\nana;yes;high;\"a, b; c\"\nben;no;;\n",
+		"tab":                         "respondent\tyn\tlevel\tnotes\nana\tyes\thigh\ta, b; c\nben\tno\t\t\n",
+		"after a comment with commas": "# respondent, then, one, column, per, question\nrespondent;yn;level;notes\nana;yes;high;\"a, b; c\"\nben;no;;\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := answersheet.Read(strings.NewReader(sheet), f)
+			if name == "semicolon" {
+				// An unquoted semicolon in a cell is a delimiter.
+				if err == nil || !strings.Contains(err.Error(), "5 cells but the header has 4 columns") {
+					t.Fatalf("Read = %v, want too many cells", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Read =\n%s\nwant\n%s", dump(got), dump(want))
+			}
+		})
+	}
+}
+
+// TestScan: rows come one at a time, and the count is of respondent rows.
+func TestScan(t *testing.T) {
+	f := sheetFramework(t)
+	var who []string
+	n, err := answersheet.Scan(strings.NewReader("respondent,yn\n# a comment\nana,yes\n\nben,\n"), f, func(r assessment.Response) {
+		who = append(who, r.Respondent)
+	})
+	if err != nil || n != 2 || strings.Join(who, " ") != "ana ben" {
+		t.Errorf("Scan = %d, %v; respondents %q", n, err, who)
+	}
+	n, err = answersheet.Scan(strings.NewReader("respondent,yn\n"), f, func(assessment.Response) { t.Error("a header alone has no rows") })
+	if err != nil || n != 0 {
+		t.Errorf("Scan of a header alone = %d, %v; want 0, nil", n, err)
+	}
+	// A bad row stops the calls: what fn was given is to be thrown away,
+	// but nothing after the first problem reaches it.
+	var calls int
+	_, err = answersheet.Scan(strings.NewReader("respondent,yn\nana,yes\nben,maybe\ncai,no\n"), f, func(assessment.Response) { calls++ })
+	if err == nil || calls != 1 {
+		t.Errorf("Scan of a bad sheet: %d calls, err %v; want 1 call and an error", calls, err)
+	}
+}
+
 // TestReadProblemCap: a sheet for the wrong framework lists 50 problems,
 // not one per cell.
 func TestReadProblemCap(t *testing.T) {
@@ -188,8 +267,11 @@ func TestReadProblemCap(t *testing.T) {
 	if !errors.As(err, &se) {
 		t.Fatalf("err = %v, want *answersheet.Error", err)
 	}
-	if len(se.Problems) != 50 {
-		t.Fatalf("%d problems, want 50", len(se.Problems))
+	if len(se.Problems) != 50 || se.Omitted != 70 {
+		t.Fatalf("%d problems and %d omitted, want 50 and 70", len(se.Problems), se.Omitted)
+	}
+	if !strings.HasSuffix(err.Error(), "\n… and 70 more problems") {
+		t.Errorf("the error does not say how many more: …%s", err.Error()[len(err.Error())-60:])
 	}
 	first, last := se.Problems[0], se.Problems[49]
 	if first.Row != 2 || first.Column != "yn" || last.Row != 26 || last.Column != "level" {

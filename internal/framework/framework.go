@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/assessbot/assessbot/internal/assessment"
 )
@@ -27,6 +27,18 @@ const (
 	maxOptions      = 100  // a static_select; more than 10 are shown as a menu instead of buttons
 	maxTitle        = 150  // header block
 	maxQuestionText = 3000 // a section block's text
+	maxDescription  = 3000 // a description or help text: one section block too
+)
+
+// Limits on a framework's size: a review is answered by people in a DM, one
+// question at a time, and a digest lists every section; far beyond these a
+// file is a mistake (a generated or pasted one), not a framework.
+const (
+	maxFileSize            = 1 << 20
+	maxSections            = 40
+	maxQuestionsPerSection = 100
+	maxQuestions           = 500
+	maxBands               = 20
 )
 
 // Problem is one validation error at a place in a file.
@@ -119,6 +131,15 @@ func (c *checker) str(m map[string][2]*yaml.Node, key, what string, required boo
 	return s, v
 }
 
+// text is an optional text field of at most limit characters.
+func (c *checker) text(m map[string][2]*yaml.Node, key, what string, limit int) string {
+	s, n := c.str(m, key, what, false)
+	if l := len([]rune(s)); n != nil && l > limit {
+		c.addf(n, "%s %s is %d characters; at most %d", what, key, l, limit)
+	}
+	return s
+}
+
 func (c *checker) id(m map[string][2]*yaml.Node, parent *yaml.Node, what string) string {
 	s, n := c.str(m, "id", what, true)
 	if n == nil {
@@ -137,25 +158,48 @@ func (c *checker) id(m map[string][2]*yaml.Node, parent *yaml.Node, what string)
 // yamlLine picks the line out of yaml.v3 syntax errors ("yaml: line 3: ...").
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func syntaxProblem(name string, err error) Problem {
+func syntaxProblem(name string, data []byte, err error) Problem {
 	line, msg := 0, strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 	}
+	// YAML forbids tabs in indentation, and the parser's own words
+	// ("found character that cannot start any token") do not say so.
+	if tab := tabIndented(data, line); tab > 0 {
+		return Problem{File: name, Line: tab, Msg: "YAML does not allow tabs for indentation; use spaces"}
+	}
 	return Problem{File: name, Line: line, Msg: "YAML syntax: " + msg}
+}
+
+// tabIndented returns the first line, up to line (any, if line is 0), whose
+// indentation holds a tab; 0 if none does.
+func tabIndented(data []byte, upTo int) int {
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		if upTo > 0 && i+1 > upTo {
+			break
+		}
+		indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+		if bytes.IndexByte(indent, '\t') >= 0 {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // Parse parses and validates one framework file. name is used in problems.
 func Parse(name string, data []byte) (*assessment.Framework, error) {
 	c := &checker{file: name}
+	if len(data) > maxFileSize {
+		return nil, &Error{[]Problem{{File: name, Msg: fmt.Sprintf("the file is %d bytes; a framework file is at most %d (1 MiB)", len(data), maxFileSize)}}}
+	}
 	// A decoder rather than yaml.Unmarshal, which would silently drop every
 	// document after the first.
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	err := dec.Decode(&doc)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, &Error{[]Problem{syntaxProblem(name, err)}}
+		return nil, &Error{[]Problem{syntaxProblem(name, data, err)}}
 	}
 	if err != nil || len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
 		return nil, &Error{[]Problem{{File: name, Msg: "the file is empty"}}}
@@ -165,11 +209,13 @@ func Parse(name string, data []byte) (*assessment.Framework, error) {
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		c.problems = append(c.problems, syntaxProblem(name, err))
+		c.problems = append(c.problems, syntaxProblem(name, data, err))
 	case len(next.Content) > 0 && next.Content[0].Tag != "!!null": // a trailing "---" is harmless
 		c.addf(&next, "a second YAML document: put one framework per file")
 	}
 	if len(c.problems) > 0 {
+		// In the order of the file, whatever order the checks ran in.
+		sort.SliceStable(c.problems, func(i, j int) bool { return c.problems[i].Line < c.problems[j].Line })
 		return nil, &Error{c.problems}
 	}
 	f.File = name
@@ -187,8 +233,8 @@ func (c *checker) framework(root *yaml.Node) *assessment.Framework {
 	} else if len([]rune(f.Title)) > maxTitle {
 		c.addf(tn, "title is %d characters; Slack shows at most %d", len([]rune(f.Title)), maxTitle)
 	}
-	f.Source, _ = c.str(m, "source", "framework", false)
-	f.Description, _ = c.str(m, "description", "framework", false)
+	f.Source = c.text(m, "source", "framework", maxDescription)
+	f.Description = c.text(m, "description", "framework", maxDescription)
 
 	scaleNodes := map[string]*yaml.Node{}
 	if kv, ok := m["scales"]; ok {
@@ -225,9 +271,17 @@ func (c *checker) framework(root *yaml.Node) *assessment.Framework {
 		sectionIDs := map[string]int{}
 		questionIDs := map[string]int{}
 		usedScales := map[string]bool{}
+		if n := len(sections[1].Content); n > maxSections {
+			c.addf(sections[1], "%d sections; a framework has at most %d", n, maxSections)
+		}
+		total := 0
 		for _, sn := range sections[1].Content {
 			s := c.section(sn, f, sectionIDs, questionIDs, usedScales)
 			f.Sections = append(f.Sections, s)
+			total += len(s.Questions)
+		}
+		if total > maxQuestions {
+			c.addf(sections[1], "%d questions; a framework has at most %d", total, maxQuestions)
 		}
 		for name, k := range scaleNodes {
 			if !usedScales[name] {
@@ -312,7 +366,7 @@ func (c *checker) scale(name string, n *yaml.Node) *assessment.Scale {
 		} else if n := len([]rune(opt.Label)); n > maxOptionLabel {
 			c.addf(ln, "option label is %d characters; Slack allows %d (move the rest to description)", n, maxOptionLabel)
 		}
-		opt.Description, _ = c.str(om, "description", "option", false)
+		opt.Description = c.text(om, "description", "option", maxDescription)
 		opt.Score = float64(i) / float64(k-1)
 		if kv, ok := om["score"]; ok {
 			var sc float64
@@ -342,7 +396,7 @@ func (c *checker) section(n *yaml.Node, f *assessment.Framework, sectionIDs, que
 	} else if len([]rune(s.Title)) > maxTitle {
 		c.addf(tn, "section title is %d characters; Slack shows at most %d", len([]rune(s.Title)), maxTitle)
 	}
-	s.Description, _ = c.str(m, "description", "section", false)
+	s.Description = c.text(m, "description", "section", maxDescription)
 	kv, ok := m["questions"]
 	if !ok || kv[1].Kind != yaml.SequenceNode || len(kv[1].Content) == 0 {
 		at := n
@@ -351,6 +405,9 @@ func (c *checker) section(n *yaml.Node, f *assessment.Framework, sectionIDs, que
 		}
 		c.addf(at, "section %q is empty: it needs a list of questions", s.ID)
 		return s
+	}
+	if n := len(kv[1].Content); n > maxQuestionsPerSection {
+		c.addf(kv[1], "section %q has %d questions; a section has at most %d", s.ID, n, maxQuestionsPerSection)
 	}
 	for _, qn := range kv[1].Content {
 		qm := c.mapping(qn, "question", "id", "text", "scale", "help", "option_descriptions")
@@ -368,7 +425,7 @@ func (c *checker) section(n *yaml.Node, f *assessment.Framework, sectionIDs, que
 		} else if len([]rune(q.Text)) > maxQuestionText {
 			c.addf(txt, "question text is %d characters; keep it under %d", len([]rune(q.Text)), maxQuestionText)
 		}
-		q.Help, _ = c.str(qm, "help", "question", false)
+		q.Help = c.text(qm, "help", "question", maxDescription)
 		var sn *yaml.Node
 		q.Scale, sn = c.str(qm, "scale", "question", true)
 		var scale *assessment.Scale
@@ -403,7 +460,11 @@ func (c *checker) section(n *yaml.Node, f *assessment.Framework, sectionIDs, que
 							c.addf(k, "option_descriptions: %q is not an option of scale %s", k.Value, q.Scale)
 						}
 					}
-					q.OptionDescriptions[k.Value] = strings.TrimSpace(v.Value)
+					d := strings.TrimSpace(v.Value)
+					if l := len([]rune(d)); l > maxDescription {
+						c.addf(v, "option_descriptions: %s is %d characters; at most %d", k.Value, l, maxDescription)
+					}
+					q.OptionDescriptions[k.Value] = d
 				}
 			}
 		}
@@ -416,6 +477,33 @@ func (c *checker) bands(n *yaml.Node, f *assessment.Framework) []assessment.Band
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
 		c.addf(n, "bands must be a non-empty list of {min, label}")
 		return nil
+	}
+	if len(n.Content) > maxBands {
+		c.addf(n, "%d bands; at most %d", len(n.Content), maxBands)
+	}
+	// The most points a respondent can score: the best option of every
+	// rated question. A band starting above it is never reached.
+	most, rated, known := 0.0, 0, true
+	for _, s := range f.Sections {
+		for _, q := range s.Questions {
+			sc := f.Scales[q.Scale]
+			switch q.Scale {
+			case assessment.ScaleYesNo:
+				sc = YesNo()
+			case assessment.ScaleText:
+				continue
+			}
+			if sc == nil || len(sc.Options) == 0 {
+				known = false // reported already; the most is not known
+				continue
+			}
+			best := 0.0
+			for _, o := range sc.Options {
+				best = math.Max(best, o.Score)
+			}
+			most += best
+			rated++
+		}
 	}
 	var out []assessment.Band
 	for i, bn := range n.Content {
@@ -430,6 +518,12 @@ func (c *checker) bands(n *yaml.Node, f *assessment.Framework) []assessment.Band
 		b.Label, ln = c.str(bm, "label", "band", true)
 		if ln == nil {
 			c.addf(bn, "band has no label")
+		} else if l := len([]rune(b.Label)); l > maxTitle {
+			c.addf(ln, "band label is %d characters; at most %d", l, maxTitle)
+		}
+		if known && b.Min > most+1e-9 {
+			c.addf(bn, "band %q starts at %s, but no respondent can reach it: the most is %s (the best answer to each of %s)",
+				b.Label, points(b.Min), points(most), plural(rated, "rated question", "rated questions"))
 		}
 		if i == 0 && b.Min > 0 {
 			c.addf(bn, "the first band must start at 0 so every total has a band (it starts at %g)", b.Min)
@@ -440,6 +534,20 @@ func (c *checker) bands(n *yaml.Node, f *assessment.Framework) []assessment.Band
 		out = append(out, b)
 	}
 	return out
+}
+
+func points(x float64) string {
+	if x == 1 {
+		return "1 point"
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64) + " points"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // Catalog is the set of loaded frameworks, by id.

@@ -162,10 +162,13 @@ var badFiles = map[string][]problem{
 	},
 	"bad-duplicate-section.yaml": {{10, `duplicate section id "one" (first on line 4)`}},
 	"bad-empty-section.yaml":     {{12, `section "two" is empty`}},
-	"bad-band-order.yaml":        {{13, `bands must be in increasing order of min (5 comes after 10)`}},
+	"bad-band-order.yaml":        {{13, `bands must be in increasing order of min (0.5 comes after 0.8)`}},
 	"bad-first-band.yaml":        {{11, `the first band must start at 0`}},
-	"bad-long-label.yaml":        {{8, `option label is 76 characters; Slack allows 75`}},
-	"bad-101-options.yaml":       {{7, `scale many has 101 options; a Slack select menu holds at most 100`}},
+	"bad-tabs.yaml":              {{9, `YAML does not allow tabs for indentation; use spaces`}},
+	// The README's example: one question worth at most 1 point.
+	"bad-unreachable-band.yaml": {{30, `band "Making progress" starts at 15 points, but no respondent can reach it: the most is 1 point (the best answer to each of 1 rated question)`}},
+	"bad-long-label.yaml":       {{8, `option label is 76 characters; Slack allows 75`}},
+	"bad-101-options.yaml":      {{7, `scale many has 101 options; a Slack select menu holds at most 100`}},
 	// not_sure is on unless the scale switches it off, and takes a place.
 	"bad-100-options-not-sure.yaml": {{6, `scale many has 100 options; a Slack select menu holds at most 99 (99 plus "Not sure"; set not_sure: false for 100)`}},
 	"bad-syntax.yaml":               {{8, `YAML syntax: mapping values are not allowed in this context`}},
@@ -387,4 +390,96 @@ func TestLoad(t *testing.T) {
 			t.Errorf("good.yaml reported:\n%v", err)
 		}
 	})
+}
+
+// genFramework writes a framework of sections × perSection yes/no
+// questions, with extra YAML at the top level.
+func genFramework(sections, perSection int, extra string) string {
+	var b strings.Builder
+	b.WriteString("id: big\ntitle: Big\n" + extra + "sections:\n")
+	for s := range sections {
+		fmt.Fprintf(&b, "  - id: s%d\n    title: \"Section %d\"\n    questions:\n", s, s)
+		for q := range perSection {
+			fmt.Fprintf(&b, "      - {id: s%d-q%d, text: \"Question?\", scale: yesno}\n", s, q)
+		}
+	}
+	return b.String()
+}
+
+// TestParseLimits: a framework far larger than a review can hold is refused
+// with the limit it passes, at its line.
+func TestParseLimits(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("x", n) }
+	one := "  - id: one\n    title: One\n    questions:\n      - {id: q1, text: \"Q?\", scale: yesno"
+	tests := []struct {
+		name, yaml string
+		want       string // file:line: message, "" = accepted
+	}{
+		{"100 questions in a section", genFramework(1, 100, ""), ""},
+		{"101 questions in a section", genFramework(1, 101, ""), `test.yaml:7: section "s0" has 101 questions; a section has at most 100`},
+		{"500 questions", genFramework(5, 100, ""), ""},
+		{"504 questions", genFramework(6, 84, ""), `test.yaml:4: 504 questions; a framework has at most 500`},
+		{"40 sections", genFramework(40, 1, ""), ""},
+		{"41 sections", genFramework(41, 1, ""), `test.yaml:4: 41 sections; a framework has at most 40`},
+		{"description of 3000", genFramework(1, 1, "description: "+long(3000)+"\n"), ""},
+		{"description of 3001", genFramework(1, 1, "description: "+long(3001)+"\n"), `test.yaml:3: framework description is 3001 characters; at most 3000`},
+		{"a 5 MB description", genFramework(1, 1, "description: "+long(5<<20)+"\n"), `test.yaml: the file is %d bytes; a framework file is at most 1048576 (1 MiB)`},
+		{"source", genFramework(1, 1, "source: "+long(3001)+"\n"), `test.yaml:3: framework source is 3001 characters; at most 3000`},
+		{"title", strings.Replace(genFramework(1, 1, ""), "title: Big", "title: "+long(151), 1), `test.yaml:2: title is 151 characters; Slack shows at most 150`},
+		{"section description", "id: x\ntitle: X\nsections:\n  - id: one\n    title: One\n    description: " + long(3001) + "\n    questions:\n      - {id: q1, text: \"Q?\", scale: yesno}\n",
+			`test.yaml:6: section description is 3001 characters; at most 3000`},
+		{"help", "id: x\ntitle: X\nsections:\n" + one + ", help: " + long(3001) + "}\n", `test.yaml:7: question help is 3001 characters; at most 3000`},
+		{"option description", "id: x\ntitle: X\nsections:\n" + one + ", option_descriptions: {yes: " + long(3001) + "}}\n",
+			`test.yaml:7: option_descriptions: yes is 3001 characters; at most 3000`},
+		{"question text", "id: x\ntitle: X\nsections:\n  - id: one\n    title: One\n    questions:\n      - {id: q1, text: " + long(3001) + ", scale: yesno}\n",
+			`test.yaml:7: question text is 3001 characters; keep it under 3000`},
+		{"band label", "id: x\ntitle: X\nsections:\n" + one + "}\nbands:\n  - {min: 0, label: " + long(151) + "}\n",
+			`test.yaml:9: band label is 151 characters; at most 150`},
+		{"21 bands", genFramework(1, 30, "") + "bands:\n" + func() string {
+			var b strings.Builder
+			for i := range 21 {
+				fmt.Fprintf(&b, "  - {min: %d, label: B%d}\n", i, i)
+			}
+			return b.String()
+		}(), `test.yaml:38: 21 bands; at most 20`},
+		{"a band past the maximum", "id: x\ntitle: X\nsections:\n" + one + "}\n      - {id: q2, text: \"Q?\", scale: yesno}\nbands:\n  - {min: 0, label: Low}\n  - {min: 2.5, label: All}\n",
+			`test.yaml:11: band "All" starts at 2.5 points, but no respondent can reach it: the most is 2 points (the best answer to each of 2 rated questions)`},
+		{"a band at the maximum is reachable", "id: x\ntitle: X\nsections:\n" + one + "}\nbands:\n  - {min: 0, label: Low}\n  - {min: 1, label: All}\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := framework.Parse("test.yaml", []byte(tt.yaml))
+			if strings.Contains(tt.want, "%d") {
+				tt.want = fmt.Sprintf(tt.want, len(tt.yaml))
+			}
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Parse: %v", err)
+			case tt.want != "" && (err == nil || err.Error() != tt.want):
+				t.Errorf("Parse = %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestProblemsInLineOrder: whatever order the checks run in, a file's
+// problems come in the order of its lines.
+func TestProblemsInLineOrder(t *testing.T) {
+	names, _ := filepath.Glob("testdata/bad-*.yaml")
+	for _, name := range names {
+		_, err := parseFile(t, name)
+		var fe *framework.Error
+		if !errors.As(err, &fe) {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !slices.IsSortedFunc(fe.Problems, func(a, b framework.Problem) int { return a.Line - b.Line }) {
+			t.Errorf("%s: problems out of line order:\n%v", name, err)
+		}
+	}
+	// Bands are checked after the sections, yet a band problem above a
+	// section's comes first.
+	_, err := framework.Parse("test.yaml", []byte("id: x\ntitle: X\nbands:\n  - {min: 1, label: Low}\nsections:\n  - id: one\n    title: One\n    questions:\n      - {id: q1, text: \"Q?\", scale: nope}\n"))
+	if want := "test.yaml:4: the first band must start at 0 so every total has a band (it starts at 1)\ntest.yaml:9: unknown scale \"nope\" (define it under scales:, or use yesno or text)"; err == nil || err.Error() != want {
+		t.Errorf("Parse = %v\nwant %s", err, want)
+	}
 }
