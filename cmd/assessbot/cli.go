@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -235,7 +234,7 @@ var envHelp = map[string]string{
 	"REDIS_PREFIX":    "prefix of every key",
 	"FRAMEWORKS_DIR":  "a folder of *.yaml frameworks added to (or replacing, by id) the shipped ones",
 	"ADMIN_USERS":     "comma-separated user ids (U…) who may start, close, schedule and inspect reviews",
-	"ADMIN_USERGROUP": "a user group id (S…) whose members are admins; with neither set, everyone is an admin",
+	"ADMIN_USERGROUP": "a user group id (S…) whose members are admins; with neither set, everyone is an admin (ADMIN_USERS=* says so explicitly)",
 	"HTTP_ADDR":       "address of /healthz, /readyz and /metrics",
 	"LOG_LEVEL":       "debug, info, warn or error",
 	"LOG_FORMAT":      "text or json",
@@ -247,17 +246,11 @@ var envHelp = map[string]string{
 // envVar is one environment variable that configures the bot.
 type envVar struct{ name, def, help string }
 
-// environment lists app.Config's environment variables in field order.
+// environment lists the environment variables app.LoadConfig reads.
 func environment() []envVar {
 	var out []envVar
-	t := reflect.TypeFor[app.Config]()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name := f.Tag.Get("envconfig")
-		if name == "" || f.Tag.Get("ignored") == "true" {
-			continue
-		}
-		out = append(out, envVar{name, f.Tag.Get("default"), envHelp[name]})
+	for _, v := range app.Variables() {
+		out = append(out, envVar{v.Name, v.Default, envHelp[v.Name]})
 	}
 	return out
 }

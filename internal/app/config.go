@@ -438,3 +438,29 @@ func parseLevel(s string) (slog.Level, error) {
 	}
 	return l, nil
 }
+
+// Variable is one environment variable of `assessbot run`, with its
+// default ("" for none), in the order they are read.
+type Variable struct{ Name, Default string }
+
+// Variables lists the environment variables LoadConfig reads.
+func Variables() []Variable {
+	defaults := map[string]string{
+		"SLACK_API_URL": defaultSlackAPIURL, "REDIS_PREFIX": defaultRedisPrefix, "HTTP_ADDR": defaultHTTPAddr,
+		"LOG_LEVEL": defaultLogLevel, "LOG_FORMAT": defaultLogFormat, "WORKERS": strconv.Itoa(defaultWorkers),
+		"TICK": shortDuration(defaultTick), "LEASE": shortDuration(defaultLease),
+	}
+	out := make([]Variable, 0, len(settings))
+	for _, s := range settings {
+		out = append(out, Variable{Name: s.name, Default: defaults[s.name]})
+	}
+	return out
+}
+
+// shortDuration writes whole minutes as "2m" where Duration.String says "2m0s".
+func shortDuration(d time.Duration) string {
+	if d >= time.Minute && d%time.Minute == 0 {
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	}
+	return d.String()
+}
