@@ -34,7 +34,7 @@ const (
 // question at a time, and a digest lists every section; far beyond these a
 // file is a mistake (a generated or pasted one), not a framework.
 const (
-	maxFileSize            = 1 << 20
+	maxFileSize            = 8 << 20 // the largest framework the limits allow is about 5 MB
 	maxSections            = 40
 	maxQuestionsPerSection = 100
 	maxQuestions           = 500
@@ -191,7 +191,7 @@ func tabIndented(data []byte, upTo int) int {
 func Parse(name string, data []byte) (*assessment.Framework, error) {
 	c := &checker{file: name}
 	if len(data) > maxFileSize {
-		return nil, &Error{[]Problem{{File: name, Msg: fmt.Sprintf("the file is %d bytes; a framework file is at most %d (1 MiB)", len(data), maxFileSize)}}}
+		return nil, &Error{[]Problem{{File: name, Msg: fmt.Sprintf("the file is %d bytes; a framework file is at most %d (8 MiB)", len(data), maxFileSize)}}}
 	}
 	// A decoder rather than yaml.Unmarshal, which would silently drop every
 	// document after the first.

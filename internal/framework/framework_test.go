@@ -423,7 +423,7 @@ func TestParseLimits(t *testing.T) {
 		{"41 sections", genFramework(41, 1, ""), `test.yaml:4: 41 sections; a framework has at most 40`},
 		{"description of 3000", genFramework(1, 1, "description: "+long(3000)+"\n"), ""},
 		{"description of 3001", genFramework(1, 1, "description: "+long(3001)+"\n"), `test.yaml:3: framework description is 3001 characters; at most 3000`},
-		{"a 5 MB description", genFramework(1, 1, "description: "+long(5<<20)+"\n"), `test.yaml: the file is %d bytes; a framework file is at most 1048576 (1 MiB)`},
+		{"a 9 MB description", genFramework(1, 1, "description: "+long(9<<20)+"\n"), `test.yaml: the file is %d bytes; a framework file is at most 8388608 (8 MiB)`},
 		{"source", genFramework(1, 1, "source: "+long(3001)+"\n"), `test.yaml:3: framework source is 3001 characters; at most 3000`},
 		{"title", strings.Replace(genFramework(1, 1, ""), "title: Big", "title: "+long(151), 1), `test.yaml:2: title is 151 characters; Slack shows at most 150`},
 		{"section description", "id: x\ntitle: X\nsections:\n  - id: one\n    title: One\n    description: " + long(3001) + "\n    questions:\n      - {id: q1, text: \"Q?\", scale: yesno}\n",

@@ -75,6 +75,12 @@ func (m *recorder) ScheduleNotStarted(_ context.Context, _ *assessment.Schedule,
 	m.notified = append(m.notified, err)
 }
 
+func (m *recorder) introsTo(user string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.intros[user]
+}
+
 func (m *recorder) posted() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -215,12 +221,30 @@ func TestIntrosOnceAndRefusalsRecorded(t *testing.T) {
 	svc, st, rec, cat := newService(t)
 	rec.refuse["UBEN"] = "user_not_found"
 	r := start(t, svc, cat, "UAMY", "UBEN")
+	// Start plans and sends in the background; more attempts (the next
+	// sweeps, another replica) beside and after it must not send again.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		svc.Plan(ctx, r.ID)
+		svc.RunJobs(ctx)
+		d, err := st.Delivery(ctx, r.ID, "UBEN")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := st.Delivery(ctx, r.ID, "UAMY"); a.Kind == assessment.Sent && d.Kind == assessment.Refused {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the intros were not delivered within 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	for range 3 {
 		svc.Plan(ctx, r.ID)
 		svc.RunJobs(ctx)
 	}
-	if rec.intros["UAMY"] != 1 || rec.intros["UBEN"] != 0 {
-		t.Fatalf("intros = %v, want UAMY once and none to UBEN", rec.intros)
+	if n := rec.introsTo("UAMY"); n != 1 || rec.introsTo("UBEN") != 0 {
+		t.Fatalf("intros to UAMY = %d, to UBEN = %d; want 1 and 0", n, rec.introsTo("UBEN"))
 	}
 	d, err := st.Delivery(ctx, r.ID, "UBEN")
 	if err != nil || d.Kind != assessment.Refused || d.Reason != "user_not_found" {
