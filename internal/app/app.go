@@ -89,10 +89,13 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Store = store.New(m.rdb, c.RedisPrefix)
 
-	if len(c.AdminUsers) == 1 && c.AdminUsers[0] == "*" {
-		m.Log.Info("ADMIN_USERS=*: everyone in the workspace may start and close reviews")
+	everyone := len(c.AdminUsers) == 1 && c.AdminUsers[0] == "*"
+	admins := c.AdminUsers
+	if everyone {
+		admins = nil
+		m.Log.Warn("ADMIN_USERS=*: every member of the workspace (not guests) may start, close, export and inspect reviews")
 	} else if len(c.AdminUsers) == 0 && c.AdminUsergroup == "" {
-		m.Log.Warn("no ADMIN_USERS or ADMIN_USERGROUP set: EVERYONE in the workspace may start and close reviews")
+		m.Log.Warn("no ADMIN_USERS or ADMIN_USERGROUP set: admin commands are refused until one is set (ADMIN_USERS=U…, or ADMIN_USERS=* for everyone)")
 	}
 	reg := c.Registry
 	if reg == nil {
@@ -113,10 +116,6 @@ func (m *Main) Open(ctx context.Context) error {
 	httpClient := &http.Client{Timeout: 30 * time.Second, Transport: rt}
 	api := slack.New(c.SlackBotToken, slack.OptionAppLevelToken(c.SlackAppToken), slack.OptionAPIURL(c.SlackAPIURL),
 		slack.OptionHTTPClient(httpClient))
-	admins := c.AdminUsers
-	if len(admins) == 1 && admins[0] == "*" {
-		admins = nil // the use cases let everyone in when no admin is set
-	}
 	// store -> review -> slackbot: the one place the parts meet.
 	now := c.Now
 	if now == nil {
@@ -129,7 +128,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Service = review.New(review.Config{
 		Store: m.Store, Queue: m.Store, Leases: m.Store, Messenger: sl, Directory: sl, Frameworks: cat,
 		Now: now, Log: m.Log, Owner: owner, Lease: c.Lease, Tick: c.Tick,
-		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup,
+		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone,
 	})
 	m.Bot = slackbot.New(sl, m.Service, cat, m.Store, slackbot.Config{Workers: c.Workers, Log: m.Log, Now: now})
 

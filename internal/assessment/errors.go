@@ -44,12 +44,17 @@ const (
 	RDeadlinePast      = "deadline_past" // the deadline (time.Time)
 	RDeadlineTooFar    = "deadline_too_far"
 	RThresholdRange    = "threshold_range"    // lowest, highest, default
+	RThresholdFloor    = "threshold_floor"    // the threshold asked for, the floor
+	RAudienceOverlap   = "audience_overlap"   // the other review's id, people that differ, threshold, window in days
 	RGroupUnreadable   = "group_unreadable"   // user group id, Slack's error
 	RChannelUnreadable = "channel_unreadable" // channel id, Slack's error
 
 	// Schedules.
 	RBadSchedule     = "bad_schedule"     // the parser's explanation
 	RScheduleOverlap = "schedule_overlap" // time between runs, window (time.Duration)
+
+	// Access.
+	RExportOpen = "export_open" // the review's deadline
 
 	// The store is not answering.
 	RStoreUnavailable = "store_unavailable"

@@ -15,10 +15,15 @@ const (
 // least this many respondents answered.
 const DefaultThreshold = 3
 
-// DefaultDistributionThreshold guards finer detail, the count of each
-// answer and per-respondent exports: in a small team a spread of answers can
-// say who answered what.
-const DefaultDistributionThreshold = 5
+// MinThreshold is the floor of the anonymity threshold: an admin may raise
+// a review's threshold, never lower it below this.
+const MinThreshold = 3
+
+// MinDetailThreshold is the floor for anything finer than a mean: the
+// count of each answer, the range of a question, band counts, the spread in
+// the chart and per-respondent rows. In a small team such detail can say
+// who answered what.
+const MinDetailThreshold = 5
 
 // Review is one run of a framework for an audience.
 type Review struct {
@@ -40,18 +45,24 @@ type Review struct {
 	// DeliverNow sends every intro DM at once instead of in each
 	// respondent's morning.
 	DeliverNow bool
-	// DistThreshold is the anonymity threshold for answer counts and
-	// exports; 0 means the larger of Threshold and the default.
+	// DistThreshold raises the detail threshold (see Thresholds); 0 means
+	// the floor.
 	DistThreshold int
 }
 
-// DistributionThreshold is the number of answers below which answer counts
-// and per-respondent rows are withheld.
-func (r *Review) DistributionThreshold() int {
-	if r.DistThreshold > 0 {
-		return r.DistThreshold
+// Thresholds returns how many respondents a review's figures need: mean
+// for any figure, detail for anything finer than a mean. Each is at least
+// its floor, and one more when the review's creator is also a respondent:
+// the creator knows their own answers, so they must not count towards
+// hiding the others'.
+func (r *Review) Thresholds() (mean, detail int) {
+	mean = max(r.Threshold, MinThreshold)
+	detail = max(r.DistThreshold, mean, MinDetailThreshold)
+	if r.IsRespondent(r.CreatedBy) {
+		mean++
+		detail++
 	}
-	return max(r.Threshold, DefaultDistributionThreshold)
+	return mean, detail
 }
 
 // Series names the reviews a review is compared with: the same schedule, or

@@ -145,9 +145,11 @@ func drawBars(p pen, secs []Section, b box, labelAbove, prev bool) {
 			p.text(stStatus, trackL+8, cy+stStatus.capCenter(), 0, "no data")
 			continue
 		}
-		whisker(p, x(s.Min), x(s.Max), cy, half*0.7)
-		spreadBox(p, x(s.Q1), x(s.Q3), cy, half)
-		medianTick(p, x(s.Median), cy, half+3)
+		if !s.SpreadWithheld {
+			whisker(p, x(s.Min), x(s.Max), cy, half*0.7)
+			spreadBox(p, x(s.Q1), x(s.Q3), cy, half)
+			medianTick(p, x(s.Median), cy, half+3)
+		}
 		if s.Previous != nil {
 			p.ring(colPrevious, x(*s.Previous), cy, 8, 2.5)
 		}

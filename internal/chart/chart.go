@@ -36,6 +36,10 @@ type Section struct {
 	// anonymity threshold: it is drawn as "withheld", with no data (even if
 	// Score is set).
 	Withheld bool
+	// SpreadWithheld marks a section scored by fewer respondents than the
+	// detail threshold: only its team score is drawn, since at a handful of
+	// respondents quartiles and whiskers are individual people's scores.
+	SpreadWithheld bool
 }
 
 // Input is what the chart shows.

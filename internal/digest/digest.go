@@ -25,6 +25,10 @@ type Meta struct {
 	Opened   time.Time
 	Closed   time.Time
 	Invited  int // respondents invited; 0 when unknown (a spreadsheet)
+	// Detail is how many respondents anything finer than a mean needs
+	// (answer counts, ranges, band counts, the spread); 0 means the larger
+	// of the anonymity threshold and assessment.MinDetailThreshold.
+	Detail int
 	// Previous is the result of the review this one is compared with (the
 	// same schedule, or the same framework and channel), if any.
 	Previous       *scoring.Result
@@ -70,6 +74,9 @@ type Digest struct {
 // Build assembles a digest.
 func Build(f *assessment.Framework, r scoring.Result, m Meta) Digest {
 	d := Digest{Meta: m, Framework: f, Result: r}
+	if d.Detail == 0 {
+		d.Detail = max(r.Threshold, assessment.MinDetailThreshold)
+	}
 	for _, q := range r.Ranked() {
 		if len(d.Disagree) == TopN || *q.Divergence == 0 {
 			break
@@ -215,25 +222,63 @@ func (d Digest) BandLine() string {
 		}
 		return ""
 	}
+	line := fmt.Sprintf("Team band: %s (mean %.1f of %g points).", b.Label, b.MeanPoints, b.MaxPoints)
+	if d.Result.Respondents < d.Detail {
+		return line + fmt.Sprintf(" How many fall in each band is shown from %d respondents.", d.Detail)
+	}
 	var spread []string
 	for _, c := range b.Counts {
 		spread = append(spread, fmt.Sprintf("%s %d", c.Label, c.Count))
 	}
-	return fmt.Sprintf("Team band: %s (mean %.1f of %g points). Respondents by band: %s",
-		b.Label, b.MeanPoints, b.MaxPoints, strings.Join(spread, " · "))
+	return line + " Respondents by band: " + strings.Join(spread, " · ")
 }
+
+// Style is how a medium marks text up: the terminal's plain text, or
+// Slack's mrkdwn.
+type Style struct {
+	Code, Bold, Aside func(string) string // a bar, a figure, a parenthesis
+	Escape            func(string) string // text from the framework
+	Pad               bool                // pad figures to line up (fixed-width output)
+	Split             string              // appended to a split section
+}
+
+func same(s string) string { return s }
+
+// Plain is the terminal's style.
+var Plain = Style{Code: same, Bold: same, Aside: func(s string) string { return " " + s }, Escape: same, Pad: true}
 
 // SectionLine is one section's bar and figures, e.g.
 // "▇▇▇▇▇▇░░░░ 62%  Delivery  (divergence 0.41, mostly agree)".
-func SectionLine(s scoring.SectionResult) string {
+func SectionLine(s scoring.SectionResult, st Style) string {
+	empty := st.Code(strings.Repeat("░", 10)) + "  –   "
+	if st.Pad {
+		empty = strings.Repeat("░", 10) + "   –   " // under "▇▇▇ 100%"
+	}
 	switch {
 	case s.Withheld:
-		return fmt.Sprintf("%s   –   %s  (withheld: %d answered)", strings.Repeat("░", 10), s.Title, s.Answered)
+		return fmt.Sprintf("%s%s %s", empty, st.Escape(s.Title), st.Aside(fmt.Sprintf("(withheld: %d answered)", s.Answered)))
 	case s.Score == nil:
-		return fmt.Sprintf("%s   –   %s  (no answers)", strings.Repeat("░", 10), s.Title)
+		return fmt.Sprintf("%s%s %s", empty, st.Escape(s.Title), st.Aside("(no answers)"))
 	}
-	return fmt.Sprintf("%s %4s  %s  (divergence %.2f, %s)", Bar(*s.Score), Percent(*s.Score), s.Title,
-		*s.Divergence, DivergenceWord(*s.Divergence))
+	pct := Percent(*s.Score)
+	if st.Pad {
+		pct = fmt.Sprintf("%4s", pct)
+	}
+	line := fmt.Sprintf("%s %s  %s %s", st.Code(Bar(*s.Score)), st.Bold(pct), st.Escape(s.Title),
+		st.Aside(fmt.Sprintf("(divergence %.2f, %s)", *s.Divergence, DivergenceWord(*s.Divergence))))
+	if s.Split {
+		line += st.Split
+	}
+	return line
+}
+
+// SectionNames lists sections with their scores, e.g. "Delivery (62%), Onboarding (48%)".
+func SectionNames(ss []scoring.SectionResult, st Style) string {
+	var names []string
+	for _, s := range ss {
+		names = append(names, fmt.Sprintf("%s (%s)", st.Escape(s.Title), Percent(*s.Score)))
+	}
+	return strings.Join(names, ", ")
 }
 
 // QuestionText returns a question's text, shortened to n runes with "…".
@@ -265,7 +310,7 @@ func Text(d Digest) string {
 	}
 	b.WriteString("\nSections\n")
 	for _, s := range r.Sections {
-		line := SectionLine(s)
+		line := SectionLine(s, Plain)
 		if c := d.Change(s.ID); c != "" {
 			line += "  " + c
 		}
@@ -279,9 +324,9 @@ func Text(d Digest) string {
 	}
 	if len(d.Strongest) > 0 {
 		b.WriteString("\nStrongest: ")
-		b.WriteString(sectionNames(d.Strongest))
+		b.WriteString(SectionNames(d.Strongest, Plain))
 		b.WriteString("\nWeakest:   ")
-		b.WriteString(sectionNames(d.Weakest))
+		b.WriteString(SectionNames(d.Weakest, Plain))
 		b.WriteString("\n")
 	}
 	if len(d.Disagree) > 0 {
@@ -311,12 +356,4 @@ func Text(d Digest) string {
 		}
 	}
 	return b.String()
-}
-
-func sectionNames(ss []scoring.SectionResult) string {
-	var names []string
-	for _, s := range ss {
-		names = append(names, fmt.Sprintf("%s (%s)", s.Title, Percent(*s.Score)))
-	}
-	return strings.Join(names, ", ")
 }

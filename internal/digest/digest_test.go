@@ -328,7 +328,7 @@ func TestSectionLine(t *testing.T) {
 			"░░░░░░░░░░   –   Tools  (no answers)"},
 	}
 	for _, tt := range tests {
-		if got := digest.SectionLine(tt.s); got != tt.want {
+		if got := digest.SectionLine(tt.s, digest.Plain); got != tt.want {
 			t.Errorf("%s: SectionLine =\n%q\nwant\n%q", tt.name, got, tt.want)
 		}
 	}

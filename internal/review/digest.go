@@ -25,7 +25,7 @@ type Closing struct {
 // CloseNow closes a review (the asker's given one, or the latest) and
 // posts its digest.
 func (s *Service) CloseNow(ctx context.Context, reviewID, by string) (Closing, error) {
-	r, _, err := s.Latest(ctx, reviewID)
+	r, _, err := s.Latest(ctx, reviewID, by)
 	if err != nil {
 		return Closing{}, err
 	}
@@ -112,11 +112,12 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	if err != nil {
 		return digest.Digest{}, r, err
 	}
+	mean, detail := r.Thresholds()
 	// The chart's spread is a second pass over the same answers: run it
-	// beside the aggregation.
+	// beside the aggregation. It is detail, so it needs the detail threshold.
 	spread := make(chan map[string]scoring.Quantiles, 1)
-	go func() { spread <- scoring.Spread(f, responses, r.Threshold) }()
-	res := scoring.Aggregate(f, responses, scoring.Options{Threshold: r.Threshold, Seed: r.ID})
+	go func() { spread <- scoring.Spread(f, responses, detail) }()
+	res := scoring.Aggregate(f, responses, scoring.Options{Threshold: mean, Seed: r.ID})
 	d := <-spread
 	_, closedAt, err := s.store.ClosedInfo(ctx, reviewID)
 	if err != nil {
@@ -125,10 +126,11 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	if closedAt.IsZero() {
 		closedAt = s.now()
 	}
-	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents)}
+	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Detail: detail}
 	if prev, at, err := s.previous(ctx, r); err != nil {
 		return digest.Digest{}, r, err
-	} else if prev != nil {
+	} else if prev != nil && res.Respondents >= mean {
+		// A trend only when both reviews meet their thresholds.
 		meta.Previous, meta.PreviousClosed = prev, at
 	}
 	out := digest.Build(f, res, meta)
@@ -151,7 +153,11 @@ func (s *Service) previous(ctx context.Context, r *assessment.Review) (*scoring.
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	res := scoring.Aggregate(pf, responses, scoring.Options{Threshold: pr.Threshold, Seed: pr.ID})
+	mean, _ := pr.Thresholds()
+	res := scoring.Aggregate(pf, responses, scoring.Options{Threshold: mean, Seed: pr.ID})
+	if res.Respondents < mean {
+		return nil, time.Time{}, nil
+	}
 	_, at, err := s.store.ClosedInfo(ctx, id)
 	return &res, at, err
 }

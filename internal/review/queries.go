@@ -2,75 +2,97 @@ package review
 
 import (
 	"context"
-	"hash/fnv"
+	crand "crypto/rand"
 	"math/rand/v2"
-	"sort"
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
 )
 
-// Latest returns the given review, or the most recent one.
-func (s *Service) Latest(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error) {
-	if id == "" {
-		ids, err := s.store.RecentReviews(ctx, 1)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(ids) == 0 {
-			return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RNoReviews)
-		}
-		id = ids[0]
+// Latest returns the review id names or, with id empty, the latest review
+// asker started: another admin's review needs its id.
+func (s *Service) Latest(ctx context.Context, id, asker string) (*assessment.Review, *assessment.Framework, error) {
+	if id != "" {
+		return s.store.Review(ctx, id)
 	}
-	return s.store.Review(ctx, id)
+	ids, err := s.store.RecentReviews(ctx, overlapScan)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		if r, _, err := s.store.ReviewStatic(ctx, id); err == nil && r.CreatedBy == asker {
+			return s.store.Review(ctx, id)
+		}
+	}
+	return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RNoReviews)
 }
 
-// Pending is a respondent who has not submitted, with how far they are.
-type Pending struct {
-	User     string
-	Answered int
-}
-
-// Status is where a review stands.
+// Status is where a review stands: counts only, never who.
 type Status struct {
 	Review                          *assessment.Review
-	Submitted, Started              int
-	Total                           int // choice questions
-	Waiting                         []Pending
+	Invited, Started, Submitted     int
 	PendingIntros, PendingReminders int
 }
 
-// Status counts a review's responses (the given review, or the latest).
-func (s *Service) Status(ctx context.Context, id string) (Status, error) {
-	r, f, err := s.Latest(ctx, id)
+// Status counts a review's responses (the given review, or the asker's
+// latest). It never says who has or has not answered: reminders reach
+// those who have not submitted, and a name next to a progress would let two
+// looks around one click tell what that person answered.
+func (s *Service) Status(ctx context.Context, id, asker string) (Status, error) {
+	r, f, err := s.Latest(ctx, id, asker)
 	if err != nil {
 		return Status{}, err
 	}
+	return s.counts(ctx, r, f)
+}
+
+func (s *Service) counts(ctx context.Context, r *assessment.Review, f *assessment.Framework) (Status, error) {
 	responses, err := s.store.Responses(ctx, r)
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{Review: r}
+	st := Status{Review: r, Invited: len(r.Respondents)}
 	for _, resp := range responses {
-		a, t := f.Progress(resp.Answers)
-		st.Total = t
-		switch {
+		switch a, _ := f.Progress(resp.Answers); {
 		case resp.Submitted:
 			st.Submitted++
 		case a > 0:
 			st.Started++
-			st.Waiting = append(st.Waiting, Pending{resp.Respondent, a})
-		default:
-			st.Waiting = append(st.Waiting, Pending{resp.Respondent, 0})
 		}
 	}
-	sort.SliceStable(st.Waiting, func(i, j int) bool { return st.Waiting[i].Answered > st.Waiting[j].Answered })
 	if r.Status == assessment.StatusOpen {
 		if pending, err := s.queue.PendingJobs(ctx, r.ID); err == nil {
 			st.PendingIntros, st.PendingReminders = pending[assessment.JobIntro], pending[assessment.JobRemind]
 		}
 	}
 	return st, nil
+}
+
+// Results is what `/review results` shows: the digest of a closed review,
+// or only the counts of an open one (figures that change with each click
+// would tell, click by click, what each person answered).
+type Results struct {
+	Review *assessment.Review
+	Digest *digest.Digest // nil while the review is open
+	Counts Status
+}
+
+// Results returns a review's results (the given review, or the asker's
+// latest).
+func (s *Service) Results(ctx context.Context, id, asker string) (Results, error) {
+	r, f, err := s.Latest(ctx, id, asker)
+	if err != nil {
+		return Results{}, err
+	}
+	if r.Status == assessment.StatusOpen {
+		st, err := s.counts(ctx, r, f)
+		return Results{Review: r, Counts: st}, err
+	}
+	d, r, err := s.Digest(ctx, r.ID)
+	if err != nil {
+		return Results{}, err
+	}
+	return Results{Review: r, Digest: &d}, nil
 }
 
 // HomeReview is one of a person's reviews on their home tab.
@@ -137,45 +159,87 @@ func (s *Service) Home(ctx context.Context, user string) Home {
 	return h
 }
 
-// Export is what an export sends: the digest, and the responses that
-// hold an answer, in a shuffled order (empty when withheld).
+// Export is what an export sends: the digest, the responses' choices in a
+// fresh random order (nil when withheld), and the open answers and
+// comments apart, shuffled on their own, so no row joins a person's words
+// to their choices.
 type Export struct {
 	Review    *assessment.Review
 	Framework *assessment.Framework
 	Digest    digest.Digest
+	// Responses hold choices only (no text, no comment), without
+	// respondent ids; nil below the detail threshold.
 	Responses []assessment.Response
-	// Answered is how many responses hold an answer; the rows are withheld
-	// below the review's distribution threshold.
-	Answered int
+	// Texts are the open answers and comments, nil below the detail
+	// threshold.
+	Texts []Text
+	// Answered is how many responses hold an answer; Detail the threshold
+	// the rows need.
+	Answered, Detail int
 }
 
-// Export gathers a review's aggregates and anonymised responses.
-func (s *Service) Export(ctx context.Context, id string) (Export, error) {
-	r, f, err := s.Latest(ctx, id)
+// Text is one open answer or comment, without its author.
+type Text struct {
+	QuestionID string
+	Comment    bool
+	Text       string
+}
+
+// Export gathers a closed review's aggregates and anonymised responses.
+func (s *Service) Export(ctx context.Context, id, asker string) (Export, error) {
+	r, f, err := s.Latest(ctx, id, asker)
 	if err != nil {
 		return Export{}, err
+	}
+	if r.Status == assessment.StatusOpen {
+		// Two exports around one person's answers would isolate them.
+		return Export{}, assessment.NewError(assessment.EFORBIDDEN, assessment.RExportOpen, r.ID, r.Deadline)
 	}
 	responses, err := s.store.Responses(ctx, r)
 	if err != nil {
 		return Export{}, err
 	}
-	var answered []assessment.Response
-	for _, resp := range responses {
-		if resp.HasAnswers() {
-			answered = append(answered, resp)
-		}
-	}
-	h := fnv.New64a()
-	h.Write([]byte(r.ID))
-	seed := h.Sum64()
-	rand.New(rand.NewPCG(seed, seed>>1|1)).Shuffle(len(answered), func(i, j int) { answered[i], answered[j] = answered[j], answered[i] })
 	d, _, err := s.Digest(ctx, r.ID)
 	if err != nil {
 		return Export{}, err
 	}
-	out := Export{Review: r, Framework: f, Digest: d, Answered: len(answered)}
-	if len(answered) >= r.DistributionThreshold() {
-		out.Responses = answered
+	_, detail := r.Thresholds()
+	out := Export{Review: r, Framework: f, Digest: d, Detail: detail}
+	var rows []assessment.Response
+	var texts []Text
+	for _, resp := range responses {
+		if !resp.HasAnswers() {
+			continue
+		}
+		out.Answered++
+		choices := make(map[string]assessment.Answer, len(resp.Answers))
+		for q, a := range resp.Answers {
+			if a.Text != "" {
+				texts = append(texts, Text{QuestionID: q, Text: a.Text})
+			}
+			if a.Comment != "" {
+				texts = append(texts, Text{QuestionID: q, Comment: true, Text: a.Comment})
+			}
+			if a.Option != "" {
+				choices[q] = assessment.Answer{Option: a.Option}
+			}
+		}
+		rows = append(rows, assessment.Response{Answers: choices, Submitted: resp.Submitted})
 	}
+	if out.Answered < detail {
+		return out, nil
+	}
+	// A fresh order from crypto/rand every time: no seed anyone can redo,
+	// and numbering that differs between exports.
+	shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	shuffle(len(texts), func(i, j int) { texts[i], texts[j] = texts[j], texts[i] })
+	out.Responses, out.Texts = rows, texts
 	return out, nil
+}
+
+// shuffle is rand.Shuffle with crypto/rand as its source.
+func shuffle(n int, swap func(i, j int)) {
+	var seed [32]byte
+	_, _ = crand.Read(seed[:])
+	rand.New(rand.NewChaCha8(seed)).Shuffle(n, swap)
 }

@@ -142,6 +142,9 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 	if th == 0 {
 		th = assessment.DefaultThreshold
 	}
+	if err := CheckThreshold(th); err != nil {
+		return nil, err
+	}
 	sc := &assessment.Schedule{
 		ID: assessment.NewScheduleID(), Spec: req.Spec, TZ: spec.Location.String(), FrameworkID: f.ID,
 		Users: req.Audience.Users, Usergroups: req.Audience.Groups, Channels: req.Audience.Channels,

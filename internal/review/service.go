@@ -25,9 +25,11 @@ type Config struct {
 	// Tick is how often deadlines, schedules and queued DMs are checked.
 	Tick time.Duration
 	// AdminUsers and AdminUsergroup say who may start, close and inspect
-	// reviews.
+	// reviews; AdminsEveryone (ADMIN_USERS=*) lets every member do it. With
+	// none of them, nobody may.
 	AdminUsers     []string
 	AdminUsergroup string
+	AdminsEveryone bool
 }
 
 // Service runs the use cases.
@@ -57,7 +59,7 @@ func New(c Config) *Service {
 	return &Service{
 		store: c.Store, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,
-		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, dir: c.Directory, log: log},
+		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, everyone: c.AdminsEveryone, dir: c.Directory, log: log},
 	}
 }
 

@@ -11,9 +11,10 @@ import (
 // MaxRespondents bounds one review's audience.
 const MaxRespondents = 10000
 
-// Threshold bounds: an admin may choose the anonymity threshold within them.
+// Threshold bounds: an admin may choose the anonymity threshold within
+// them; the floor is assessment.MinThreshold.
 const (
-	MinThreshold = 1
+	MinThreshold = assessment.MinThreshold
 	MaxThreshold = 50
 )
 
@@ -68,8 +69,11 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 	if th == 0 {
 		th = assessment.DefaultThreshold
 	}
-	if th < MinThreshold || th > MaxThreshold {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RThresholdRange, MinThreshold, MaxThreshold, assessment.DefaultThreshold)
+	if err := CheckThreshold(th); err != nil {
+		return nil, err
+	}
+	if err := s.checkOverlap(ctx, req.Framework.ID, people, th); err != nil {
+		return nil, err
 	}
 	id := req.ID
 	if id == "" {
@@ -100,6 +104,18 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 		s.RunJobs(ctx)
 	})
 	return r, nil
+}
+
+// CheckThreshold refuses an anonymity threshold below the floor (which
+// would let figures show for one or two people) or above the maximum.
+func CheckThreshold(th int) error {
+	switch {
+	case th < MinThreshold:
+		return assessment.NewError(assessment.EINVALID, assessment.RThresholdFloor, th, MinThreshold)
+	case th > MaxThreshold:
+		return assessment.NewError(assessment.EINVALID, assessment.RThresholdRange, MinThreshold, MaxThreshold, assessment.DefaultThreshold)
+	}
+	return nil
 }
 
 // Members expands users, user groups and channels into the people who

@@ -298,7 +298,7 @@ func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
 	}
 	var lines []string
 	for _, s := range res.Sections {
-		line := sectionLine(s)
+		line := digest.SectionLine(s, slackStyle)
 		if c := d.Change(s.ID); c != "" {
 			line += "  *" + c + "*"
 		}
@@ -314,12 +314,12 @@ func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
 	}
 	if len(d.Strongest) > 0 {
 		bs = append(bs, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("💪 *Strongest:* %s\n🛠 *Weakest:* %s",
-			sectionNames(d.Strongest), sectionNames(d.Weakest))), nil, nil))
+			digest.SectionNames(d.Strongest, slackStyle), digest.SectionNames(d.Weakest, slackStyle))), nil, nil))
 	}
 	if len(d.Disagree) > 0 {
 		var l []string
 		for _, q := range d.Disagree {
-			l = append(l, fmt.Sprintf("• %s _(divergence %.2f, %s; %s)_", escape(digest.QuestionText(q, 200)), *q.Divergence, digest.DivergenceWord(*q.Divergence), spread(q)))
+			l = append(l, fmt.Sprintf("• %s _(divergence %.2f, %s; %s)_", escape(digest.QuestionText(q, 200)), *q.Divergence, digest.DivergenceWord(*q.Divergence), spread(q, d.Detail)))
 		}
 		bs = append(bs, slack.NewSectionBlock(mrkdwn("*Where you disagree*\n"+strings.Join(l, "\n")), nil, nil))
 	}
@@ -352,38 +352,30 @@ func linesBlocks(title string, lines []string) []slack.Block {
 	return append(out, slack.NewSectionBlock(mrkdwn(cur), nil, nil))
 }
 
-func sectionLine(s scoring.SectionResult) string {
-	switch {
-	case s.Withheld:
-		return fmt.Sprintf("`%s`  –   %s _(withheld: %d answered)_", strings.Repeat("░", 10), escape(s.Title), s.Answered)
-	case s.Score == nil:
-		return fmt.Sprintf("`%s`  –   %s _(no answers)_", strings.Repeat("░", 10), escape(s.Title))
-	}
-	split := ""
-	if s.Split {
-		split = " ⚡"
-	}
-	return fmt.Sprintf("`%s` *%s*  %s _(divergence %.2f, %s)_%s", digest.Bar(*s.Score), digest.Percent(*s.Score),
-		escape(s.Title), *s.Divergence, digest.DivergenceWord(*s.Divergence), split)
+// slackStyle marks a digest's lines up in mrkdwn.
+var slackStyle = digest.Style{
+	Code:   func(s string) string { return "`" + s + "`" },
+	Bold:   func(s string) string { return "*" + s + "*" },
+	Aside:  func(s string) string { return "_" + s + "_" },
+	Escape: escape,
+	Split:  " ⚡",
 }
 
-func sectionNames(ss []scoring.SectionResult) string {
-	var names []string
-	for _, s := range ss {
-		names = append(names, fmt.Sprintf("%s (%s)", escape(s.Title), digest.Percent(*s.Score)))
+// spread says how many answered a question and, from the detail threshold
+// up, the range of their scores.
+func spread(q scoring.QuestionResult, detail int) string {
+	if q.Answered < detail {
+		return fmt.Sprintf("%d answered; the range is shown from %d", q.Answered, detail)
 	}
-	return strings.Join(names, ", ")
-}
-
-func spread(q scoring.QuestionResult) string {
 	return fmt.Sprintf("%d answered, from %s to %s", q.Answered, digest.Percent(*q.Min), digest.Percent(*q.Max))
 }
 
 // sectionThread renders one thread reply per section under the digest:
 // each question's score and divergence, how many chose each answer (only
-// from distThreshold answers up; never who), and the open answers,
+// from the detail threshold up; never who), and the open answers,
 // anonymous and shuffled. Long sections are split over several messages.
-func sectionThread(d digest.Digest, distThreshold int) [][]slack.Block {
+func sectionThread(d digest.Digest) [][]slack.Block {
+	distThreshold := d.Detail
 	var msgs [][]slack.Block
 	byID := map[string]scoring.QuestionResult{}
 	for _, q := range d.Result.Questions {

@@ -348,4 +348,10 @@ func (b *Bot) handle(ctx context.Context, j job) {
 	}
 }
 
-const notAdmin = "Only assessbot admins can do that. Ask one of them, or ask your Slack admin to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`."
+// notAdmin says why an admin command was refused and what to do.
+func (b *Bot) notAdmin() string {
+	if !b.svc.AdminsConfigured() {
+		return "No assessbot admin is configured yet, so admin commands are refused. Ask whoever runs assessbot to set ADMIN_USERS (user ids such as U0123ABCD, or `*` for everyone) or ADMIN_USERGROUP, and restart it. Everyone can use `/review help`."
+	}
+	return "Only assessbot admins can do that (never guests). Ask one of them, or ask whoever runs assessbot to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`."
+}

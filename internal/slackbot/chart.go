@@ -31,7 +31,7 @@ func chartInput(d digest.Digest, r *assessment.Review) chart.Input {
 		case s.Score != nil && ok:
 			cs.Min, cs.Q1, cs.Median, cs.Q3, cs.Max = q.Min, q.Q1, q.Median, q.Q3, q.Max
 		case s.Score != nil:
-			cs.Min, cs.Q1, cs.Median, cs.Q3, cs.Max = *s.Min, *s.Median, *s.Median, *s.Median, *s.Max
+			cs.SpreadWithheld = true // too few for the spread to hide anyone
 		}
 		in.Sections = append(in.Sections, cs)
 	}

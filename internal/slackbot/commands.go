@@ -20,14 +20,14 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 		reply(b.frameworksText())
 	case "":
 		if !b.svc.IsAdmin(ctx, sc.UserID) {
-			reply(notAdmin)
+			reply(b.notAdmin())
 			return
 		}
 		b.openStartModal(ctx, sc.TriggerID, sc.ChannelID, sc.UserID)
 	case "start":
 		if !b.svc.IsAdmin(ctx, sc.UserID) {
 			b.log.Warn("non-admin tried to start a review", "user", sc.UserID)
-			reply(notAdmin)
+			reply(b.notAdmin())
 			return
 		}
 		f, ok := b.cat.Get(cmd.Framework)
@@ -53,14 +53,14 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 		b.handleSchedule(ctx, sc, cmd)
 	case "status":
 		if !b.svc.IsAdmin(ctx, sc.UserID) {
-			reply(notAdmin)
+			reply(b.notAdmin())
 			return
 		}
-		reply(b.statusText(ctx, cmd.ReviewID))
+		reply(b.statusText(ctx, cmd.ReviewID, sc.UserID))
 	case "results", "export":
 		if !b.svc.IsAdmin(ctx, sc.UserID) {
 			b.log.Warn("non-admin asked for results", "user", sc.UserID, "verb", cmd.Verb, "review", cmd.ReviewID)
-			reply(notAdmin)
+			reply(b.notAdmin())
 			return
 		}
 		if cmd.Verb == "results" {
@@ -71,7 +71,7 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 	case "close":
 		if !b.svc.IsAdmin(ctx, sc.UserID) {
 			b.log.Warn("non-admin tried to close a review", "user", sc.UserID, "review", cmd.ReviewID)
-			reply(notAdmin)
+			reply(b.notAdmin())
 			return
 		}
 		reply(b.closeNow(ctx, cmd.ReviewID, sc.UserID))
@@ -144,45 +144,26 @@ func (b *Bot) start(ctx context.Context, in startInput) {
 		r.ID, escape(in.framework.Title), len(r.Respondents), when, r.DigestChannel, slackDate(r.Deadline), r.ID, r.ID))
 }
 
-// statusText says where a review stands: how many submitted, who has not
-// finished, what is still to go out, and the upcoming scheduled runs.
-func (b *Bot) statusText(ctx context.Context, id string) string {
-	st, err := b.svc.Status(ctx, id)
+// statusText says where a review stands: how many were invited, started
+// and submitted, what is still to go out, and the upcoming scheduled runs.
+// It names nobody (reminders reach those who have not submitted).
+func (b *Bot) statusText(ctx context.Context, id, asker string) string {
+	st, err := b.svc.Status(ctx, id, asker)
 	if err != nil {
 		if assessment.ErrorCode(err) == assessment.ENOTFOUND && id == "" {
 			if up := b.upcomingText(ctx); up != "" {
-				return "No review has been started yet.\n" + up
+				return words(opStatus, err) + "\n" + up
 			}
 		}
 		return b.tell(opStatus, err)
 	}
-	r := st.Review
-	n := len(r.Respondents)
 	var sb strings.Builder
-	state := "open until " + slackDate(r.Deadline)
-	if r.Status != assessment.StatusOpen {
-		state = "closed"
-	}
-	fmt.Fprintf(&sb, "*%s* · review `%s` · %s · digest to <#%s>\n", escape(r.Title), r.ID, state, r.DigestChannel)
-	fmt.Fprintf(&sb, "*%d of %d submitted (%d%%)* · %d in progress · %d not started\n", st.Submitted, n, st.Submitted*100/max(n, 1), st.Started, n-st.Submitted-st.Started)
-	if len(st.Waiting) > 0 && r.Status == assessment.StatusOpen {
-		sb.WriteString("Not finished: ")
-		var names []string
-		for i, w := range st.Waiting {
-			if i == 40 {
-				names = append(names, fmt.Sprintf("and %d more", len(st.Waiting)-40))
-				break
-			}
-			if w.Answered > 0 {
-				names = append(names, fmt.Sprintf("<@%s> (%d/%d)", w.User, w.Answered, st.Total))
-			} else {
-				names = append(names, fmt.Sprintf("<@%s>", w.User))
-			}
-		}
-		sb.WriteString(strings.Join(names, ", "))
-	}
+	sb.WriteString(countsText(st))
 	if st.PendingIntros+st.PendingReminders > 0 {
-		fmt.Fprintf(&sb, "\nWaiting to go out: %d intro DMs (each in the person's morning), %d reminders.", st.PendingIntros, st.PendingReminders)
+		fmt.Fprintf(&sb, "\nWaiting to go out: %s (each in the person's morning), %s.", plural(st.PendingIntros, "intro DM"), plural(st.PendingReminders, "reminder"))
+	}
+	if st.Review.Status == assessment.StatusOpen {
+		sb.WriteString("\n_Who has answered is never shown; reminders go to those who have not submitted._")
 	}
 	if id == "" {
 		if up := b.upcomingText(ctx); up != "" {
@@ -190,6 +171,26 @@ func (b *Bot) statusText(ctx context.Context, id string) string {
 		}
 	}
 	return sb.String()
+}
+
+// countsText is a review's title line and its response counts.
+func countsText(st review.Status) string {
+	r := st.Review
+	state := "open until " + slackDate(r.Deadline)
+	if r.Status != assessment.StatusOpen {
+		state = "closed"
+	}
+	n := st.Invited
+	return fmt.Sprintf("*%s* · review `%s` · %s · digest to <#%s>\n*%d of %d submitted (%d%%)* · %d in progress · %d not started",
+		escape(r.Title), r.ID, state, r.DigestChannel, st.Submitted, n, st.Submitted*100/max(n, 1), st.Started, n-st.Submitted-st.Started)
+}
+
+// plural says "1 reminder", "2 reminders".
+func plural(n int, one string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %ss", n, one)
 }
 
 // upcomingText lists the next run of each active schedule, soonest first.
@@ -364,7 +365,7 @@ func (b *Bot) startFromModal(ctx context.Context, cb slack.InteractionCallback) 
 	replyCh := cb.View.PrivateMetadata
 	if !b.svc.IsAdmin(ctx, cb.User.ID) {
 		b.log.Warn("non-admin submitted the start form", "user", cb.User.ID)
-		b.sl.ephemeral(ctx, replyCh, cb.User.ID, notAdmin)
+		b.sl.ephemeral(ctx, replyCh, cb.User.ID, b.notAdmin())
 		return
 	}
 	f, ok := b.cat.Get(id)

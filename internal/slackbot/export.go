@@ -12,26 +12,25 @@ import (
 	"github.com/assessbot/assessbot/internal/answersheet"
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/review"
 )
 
-// resultsCommand shows a review's digest to the asker only: the final one
-// for a closed review, the figures so far for an open one.
+// resultsCommand shows a review's digest to the asker only. While the
+// review is open it shows the response counts alone: figures that move
+// with each click would tell what each person answered.
 func (b *Bot) resultsCommand(ctx context.Context, sc slack.SlashCommand, id string) {
-	r, _, err := b.svc.Latest(ctx, id)
+	res, err := b.svc.Results(ctx, id, sc.UserID)
 	if err != nil {
 		b.sl.ephemeral(ctx, sc.ChannelID, sc.UserID, b.tell(opResults, err))
 		return
 	}
-	d, r, err := b.svc.Digest(ctx, r.ID)
-	if err != nil {
-		b.sl.ephemeral(ctx, sc.ChannelID, sc.UserID, b.tell(opResults, err))
+	if res.Digest == nil {
+		b.sl.ephemeral(ctx, sc.ChannelID, sc.UserID, countsText(res.Counts)+"\n"+fmt.Sprintf(
+			"⏳ Figures are shown once the review closes (%s): while it is open, a figure that moves with one click would say what that person answered.", slackDate(res.Review.Deadline)))
 		return
 	}
+	d, r := *res.Digest, res.Review
 	blocks := digestBlocks(d, r)
-	if r.Status == assessment.StatusOpen {
-		blocks = append([]slack.Block{slack.NewContextBlock("interim", mrkdwn(fmt.Sprintf(
-			"⏳ Interim results: the review is open until %s. Only you see this.", slackDate(r.Deadline))))}, blocks...)
-	}
 	err = b.send.do(ctx, "chat.postEphemeral", func(ctx context.Context) error {
 		_, err := b.sl.api.PostEphemeralContext(ctx, sc.ChannelID, sc.UserID, slack.MsgOptionText(digestText(d), false), slack.MsgOptionBlocks(blocks...))
 		return err
@@ -41,14 +40,14 @@ func (b *Bot) resultsCommand(ctx context.Context, sc slack.SlashCommand, id stri
 	}
 }
 
-// exportCommand sends the asker, in a DM, two CSV files: the anonymised
-// responses (respondents numbered in a shuffled order, the columns
-// `assessbot score` reads, so the figures can be recomputed) and the
-// aggregates. Per-respondent rows are withheld below the distribution
-// threshold.
+// exportCommand sends the asker, in a DM, the CSV files of a closed
+// review: the aggregates; the anonymised choices (respondents numbered in a
+// fresh random order, the columns `assessbot score` reads, so the figures
+// can be recomputed); and the open answers and comments in a file of their
+// own, shuffled apart. Rows are withheld below the detail threshold.
 func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id string) {
 	reply := func(text string) { b.sl.ephemeral(ctx, sc.ChannelID, sc.UserID, text) }
-	ex, err := b.svc.Export(ctx, id)
+	ex, err := b.svc.Export(ctx, id, sc.UserID)
 	if err != nil {
 		reply(b.tell(opExport, err))
 		return
@@ -73,7 +72,7 @@ func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id strin
 		return
 	}
 	if ex.Responses == nil {
-		reply(fmt.Sprintf("I sent you the aggregates in a DM. The per-respondent file is withheld: %d people answered, and rows are exported only from %d, so nobody can be recognised.", ex.Answered, r.DistributionThreshold()))
+		reply(fmt.Sprintf("I sent you the aggregates in a DM. The per-respondent files are withheld: %d people answered, and rows are exported only from %d, so nobody can be recognised.", ex.Answered, ex.Detail))
 		return
 	}
 	var buf bytes.Buffer
@@ -87,8 +86,34 @@ func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id strin
 		reply("Slack did not take the file (" + slackErr(err) + "). Try again in a minute.")
 		return
 	}
-	b.log.Info("review exported", "review", r.ID, "by", sc.UserID, "rows", len(ex.Responses))
-	reply(fmt.Sprintf("I sent you two files in a DM: the aggregates and %d anonymised responses.", len(ex.Responses)))
+	if len(ex.Texts) > 0 {
+		if err := upload(r.ID+"-open-answers.csv", "Open answers to "+r.ID, textsCSV(f, ex.Texts), fmt.Sprintf(
+			"Open answers and comments to `%s`, shuffled on their own: no row says whose they are, or joins them to anyone's choices.", r.ID)); err != nil {
+			reply("Slack did not take the file (" + slackErr(err) + "). Try again in a minute.")
+			return
+		}
+	}
+	b.log.Info("review exported", "review", r.ID, "by", sc.UserID, "rows", len(ex.Responses), "texts", len(ex.Texts))
+	reply(fmt.Sprintf("I sent you the files in a DM: the aggregates, %d anonymised responses and %d open answers and comments.", len(ex.Responses), len(ex.Texts)))
+}
+
+// textsCSV writes the open answers and comments, one a row.
+func textsCSV(f *assessment.Framework, texts []review.Text) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"question", "question_text", "kind", "text"})
+	for _, t := range texts {
+		kind, text := "answer", ""
+		if t.Comment {
+			kind = "comment"
+		}
+		if ref, ok := f.Lookup(t.QuestionID); ok {
+			text = ref.Question.Text
+		}
+		_ = w.Write([]string{t.QuestionID, text, kind, t.Text})
+	}
+	w.Flush()
+	return buf.Bytes()
 }
 
 // aggregatesCSV writes one row per section and per question.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/schedule"
 )
 
@@ -199,8 +200,11 @@ func parseOptions(c *Command, args []string, example string) error {
 			}
 			i++
 			n, err := strconv.Atoi(args[i])
-			if err != nil || n < 1 || n > 50 {
-				return perr("`threshold %s`: give a whole number from 1 to 50 (scores are shown only when at least that many answered).", args[i])
+			if err != nil {
+				return perr("`threshold %s`: give a whole number from %d to %d (scores are shown only when at least that many answered).", args[i], review.MinThreshold, review.MaxThreshold)
+			}
+			if err := review.CheckThreshold(n); err != nil {
+				return perr("%s", words(opStart, err))
 			}
 			c.Threshold = n
 			mode = ""

@@ -45,7 +45,11 @@ func TestParseCommand(t *testing.T) {
 		{in: "start cs-excellence to <@U1> digest #leads", wantErr: "autocomplete"},
 		{in: "start cs-excellence to <@U1> due tomorrow", wantErr: "2026-12-01"},
 		{in: "start cs-excellence to <@U1> due 0d", wantErr: "future"},
-		{in: "start cs-excellence to <@U1> threshold 0", wantErr: "1 to 50"},
+		{in: "start cs-excellence to <@U1> threshold 0", wantErr: "at least 3"},
+		{in: "start cs-excellence to <@U1> threshold 1", wantErr: "cannot be 1: it is at least 3"},
+		{in: "start cs-excellence to <@U1> threshold 2", wantErr: "cannot be 2: it is at least 3"},
+		{in: "start cs-excellence to <@U1> threshold 51", wantErr: "between 3 and 50"},
+		{in: "start cs-excellence to <@U1> threshold many", wantErr: "3 to 50"},
 		{in: "start cs-excellence to <@U1> threshold", wantErr: "needs a number"},
 	}
 	for _, tc := range tests {

@@ -18,7 +18,7 @@ func (b *Bot) handleSchedule(ctx context.Context, sc slack.SlashCommand, cmd Com
 	reply := func(text string) { b.sl.ephemeral(ctx, sc.ChannelID, sc.UserID, text) }
 	if !b.svc.IsAdmin(ctx, sc.UserID) {
 		b.log.Warn("non-admin tried to manage schedules", "user", sc.UserID, "sub", cmd.Sub)
-		reply(notAdmin)
+		reply(b.notAdmin())
 		return
 	}
 	switch cmd.Sub {

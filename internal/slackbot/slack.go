@@ -207,7 +207,7 @@ func (c *Client) PostDigest(ctx context.Context, to string, d digest.Digest, r *
 		return ref, refused(err)
 	}
 	c.uploadChart(ctx, d, r, ref)
-	for _, msg := range sectionThread(d, r.DistributionThreshold()) {
+	for _, msg := range sectionThread(d) {
 		if _, err := c.post(ctx, ref.Channel, "Section details", msg, slack.MsgOptionTS(ref.TS)); err != nil {
 			c.log.Warn("digest thread reply failed", "review", r.ID, "err", err)
 		}

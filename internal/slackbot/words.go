@@ -55,6 +55,9 @@ var reasonWords = map[string]string{
 	assessment.RChannelUnreadable: "I could not read the members of <#%s> (%s). For a private channel, invite me to it first.",
 	assessment.RBadSchedule:       "That schedule does not work: %s",
 	assessment.RScheduleOverlap:   "Each review would still be open when the next one starts (runs %s apart, window %s). Use a shorter `window` or a sparser schedule.",
+	assessment.RThresholdFloor:    "The anonymity threshold cannot be %d: it is at least %d, so that no figure ever shows the answers of one or two people. You may raise it.",
+	assessment.RAudienceOverlap:   "This audience differs by only %[2]d people from review `%[1]s` of the same framework (open, or closed in the last %[4]d days). Comparing the two would give away those people's answers, so I won't start it. Ask the same people again, or an audience that differs by at least %[3]d, or wait until %[4]d days after that review closed.",
+	assessment.RExportOpen:        "Review `%s` is still open (until %s). Exports come once it is closed: two exports around one person's answers would show what they answered.",
 	reasonBadPayload:              "That button is not one of mine or is out of date. Open the review from its first message and try again.",
 }
 

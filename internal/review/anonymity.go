@@ -1,0 +1,83 @@
+package review
+
+import (
+	"context"
+	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+)
+
+// The anonymity rules (RELIABILITY.md, "Anonymity and access"), in one
+// place so that no adapter can bypass them:
+//   - a threshold floor (assessment.MinThreshold) an admin may raise, never
+//     lower; the creator does not count towards it (Review.Thresholds);
+//   - a detail threshold (assessment.MinDetailThreshold) for anything finer
+//     than a mean (the digest renders to Digest.Detail);
+//   - no figures while a review is open, and no person next to their
+//     progress (Results, Status);
+//   - no two reviews of one framework whose audiences differ by 1 to
+//     threshold-1 people within DifferencingWindow (checkOverlap);
+//   - a trend only when both reviews meet their thresholds (previous);
+//   - exports only after close, rows from the detail threshold, in a fresh
+//     random order, open answers apart (Export).
+
+// DifferencingWindow is how long after a review closes another review of
+// the same framework may not ask nearly the same people: comparing the two
+// would give away the answers of the few who differ.
+const DifferencingWindow = 30 * 24 * time.Hour
+
+// overlapScan bounds how many recent reviews a start compares with.
+const overlapScan = 500
+
+// checkOverlap refuses an audience that differs by 1 to threshold-1 people
+// (added or left out) from another review of the same framework that is
+// open or closed within DifferencingWindow. The same audience again, or one
+// that differs by at least the threshold, is fine.
+func (s *Service) checkOverlap(ctx context.Context, frameworkID string, people []string, threshold int) error {
+	ids, err := s.store.RecentReviews(ctx, overlapScan)
+	if err != nil {
+		return err
+	}
+	mine := make(map[string]bool, len(people))
+	for _, u := range people {
+		mine[u] = true
+	}
+	since := s.now().Add(-DifferencingWindow)
+	for _, id := range ids {
+		r, _, err := s.store.ReviewStatic(ctx, id)
+		if err != nil || r.FrameworkID != frameworkID {
+			continue
+		}
+		if r.CreatedAt.Before(since.AddDate(0, -6, 0)) {
+			break // older than any review still open or recently closed
+		}
+		cur, _, err := s.store.Review(ctx, id)
+		if err != nil {
+			continue
+		}
+		if cur.Status != assessment.StatusOpen {
+			_, at, err := s.store.ClosedInfo(ctx, id)
+			if err != nil || at.Before(since) {
+				continue
+			}
+		}
+		th := max(threshold, cur.Threshold, assessment.MinThreshold)
+		if d := difference(mine, cur.Respondents); d >= 1 && d < th {
+			return assessment.NewError(assessment.EINVALID, assessment.RAudienceOverlap, cur.ID, d, th, int(DifferencingWindow.Hours()/24))
+		}
+	}
+	return nil
+}
+
+// difference counts the people in exactly one of the two audiences.
+func difference(a map[string]bool, b []string) int {
+	n, both := 0, 0
+	for _, u := range b {
+		if a[u] {
+			both++
+		} else {
+			n++
+		}
+	}
+	return n + len(a) - both
+}
