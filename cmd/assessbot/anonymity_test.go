@@ -53,11 +53,12 @@ func TestNoAnswerNextToRespondent(t *testing.T) {
 	h.command(admin, leads, "status")
 	h.told(admin, "submitted")
 	h.command(admin, leads, "results")
-	h.command(admin, leads, "export")
-	h.told(admin, "two files")
 	h.command(admin, leads, "close")
 	h.told(admin, "posted the digest")
 	h.wait("the digest's thread", func() bool { return len(h.slack.ChannelMessages(leads)) > len(f.Sections) })
+	h.command(admin, leads, "results")
+	h.command(admin, leads, "export")
+	h.told(admin, "open answers and comments")
 
 	own := func(u, body string) bool {
 		return strings.Contains(body, `"D`+u[1:]+`"`) || strings.Contains(body, "channel=D"+u[1:])

@@ -695,7 +695,15 @@ func cmdScore(args []string, stdout io.Writer) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(scoreJSON(res))
 	}
-	_, err = io.WriteString(stdout, digest.Text(digest.Build(f, res, digest.Meta{})))
+	// The bot holds finer detail (band counts) to its own threshold; a
+	// --threshold given here is the owner of the sheet choosing to see it.
+	meta := digest.Meta{}
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "threshold" {
+			meta.Detail = *o.threshold
+		}
+	})
+	_, err = io.WriteString(stdout, digest.Text(digest.Build(f, res, meta)))
 	return err
 }
 

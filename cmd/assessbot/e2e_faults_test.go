@@ -106,7 +106,7 @@ func TestCommandsAndPermissions(t *testing.T) {
 		"people":    {"v": map[string]any{"type": "multi_users_select", "selected_users": []string{"UAMY", "UBEN"}}},
 		"digest":    {"v": map[string]any{"type": "conversations_select", "selected_conversation": leads}},
 		"deadline":  {"v": map[string]any{"type": "datepicker", "selected_date": time.Now().AddDate(0, 0, 5).Format("2006-01-02")}},
-		"threshold": {"v": map[string]any{"type": "number_input", "value": "2"}},
+		"threshold": {"v": map[string]any{"type": "number_input", "value": "3"}},
 		"delivery":  {"v": map[string]any{"type": "checkboxes", "selected_options": []map[string]any{{"value": "now", "text": map[string]any{"type": "plain_text", "text": "Send the DMs now"}}}}},
 	})
 	if err != nil {
@@ -354,7 +354,7 @@ func TestAdminUsergroup(t *testing.T) {
 // The App Home lists a respondent's reviews with Start/Continue, and the
 // admin's recent reviews.
 func TestAppHome(t *testing.T) {
-	h := newHarness(t, "UAMY")
+	h := newHarness(t, "UAMY", "UBEN", "UCAT")
 	h.startReview("3d", "UAMY")
 	if _, err := h.slack.AppHomeOpened(h.ctx, "UAMY"); err != nil {
 		t.Fatal(err)
@@ -382,15 +382,18 @@ func TestAppHome(t *testing.T) {
 		v, ok := h.slack.Home(admin)
 		return ok && strings.Contains(string(v.JSON), "Recent reviews") && strings.Contains(string(v.JSON), "0/1 submitted")
 	})
-	// A closed review with bands shows its band to admins.
-	h.command(admin, leads, "start cs-excellence to <@UAMY|amy> digest <#CLEADS|x> due 3d now threshold 1")
-	intro := h.waitDM("UAMY", "Checklist for Customer Success Excellence")
-	n = len(h.slack.DMs("UAMY"))
-	h.click("UAMY", intro, "start")
-	h.wait("the first section", func() bool { return len(h.slack.DMs("UAMY")) > n })
-	msg := h.waitDM("UAMY", `"answer|sensory`)
-	h.click("UAMY", msg, firstAnswerAction(msg))
-	h.wait("the answer", func() bool { return len(h.responses()["UAMY"]) == 1 })
+	// A closed review with bands shows its band to admins (three people:
+	// no band is shown for fewer than the threshold).
+	h.command(admin, leads, "start cs-excellence to <@UAMY|amy> <@UBEN|ben> <@UCAT|cat> digest <#CLEADS|x> due 3d now")
+	for _, u := range []string{"UAMY", "UBEN", "UCAT"} {
+		intro := h.waitDM(u, "Checklist for Customer Success Excellence")
+		n := len(h.slack.DMs(u))
+		h.click(u, intro, "start")
+		h.wait("the first section", func() bool { return len(h.slack.DMs(u)) > n })
+		msg := h.waitDM(u, `"answer|sensory`)
+		h.click(u, msg, firstAnswerAction(msg))
+		h.wait("the answer", func() bool { return len(h.responses()[u]) == 1 })
+	}
 	h.command(admin, leads, "close")
 	h.told(admin, "posted the digest")
 	if _, err := h.slack.AppHomeOpened(h.ctx, admin); err != nil {
@@ -465,7 +468,7 @@ func TestHugeFrameworkThroughSlack(t *testing.T) {
 	h.slack.AddUser(fakeslack.User{ID: "UAMY", Name: "amy", TZ: "UTC"})
 	h.frameworksDir = dir
 	h.restart()
-	h.command(admin, leads, "start huge to <@UAMY|amy> digest <#CLEADS|x> due 3d now threshold 1")
+	h.command(admin, leads, "start huge to <@UAMY|amy> digest <#CLEADS|x> due 3d now")
 	intro := h.waitDM("UAMY", `"start"`)
 	h.click("UAMY", intro, "start")
 	h.waitDM("UAMY", "1/40 · ")
@@ -528,17 +531,25 @@ func TestResultsAndExport(t *testing.T) {
 	h.command(outsider, leads, "export")
 	h.told(outsider, "Only assessbot admins")
 
+	// While open: counts only, no figure that a click could move.
 	h.command(admin, leads, "results")
-	h.wait("interim results", func() bool {
+	h.wait("the counts of an open review", func() bool {
 		for _, m := range h.slack.Ephemerals(admin) {
-			if strings.Contains(string(m.Blocks), "Interim results") && strings.Contains(string(m.Blocks), "6 of 6 responded") {
-				return true
+			if strings.Contains(m.Text, "of 6 submitted") && strings.Contains(m.Text, "Figures are shown once the review closes") {
+				return !strings.Contains(m.Text, "divergence") && len(m.Blocks) < 10
 			}
 		}
 		return false
 	})
 	h.command(admin, leads, "export")
-	h.told(admin, "two files")
+	h.told(admin, "still open")
+	if len(h.slack.Files()) != 0 {
+		t.Fatalf("an open review was exported: %+v", h.slack.Files())
+	}
+	h.command(admin, leads, "close")
+	h.told(admin, "posted the digest")
+	h.command(admin, leads, "export")
+	h.told(admin, "6 anonymised responses")
 	var responses, aggregates []byte
 	for _, file := range h.slack.Files() {
 		switch {
@@ -564,6 +575,23 @@ func TestResultsAndExport(t *testing.T) {
 	if !strings.Contains(string(aggregates), "question,retention-responsibility,executive,") {
 		t.Fatalf("no question rows:\n%s", aggregates)
 	}
+	// Every export draws a fresh order (crypto/rand): the row numbering of
+	// one export says nothing of another's. Three identical orders of six
+	// rows would come once in 518,400 runs.
+	orders := map[string]bool{string(responses): true}
+	for range 2 {
+		n := len(h.slack.Files())
+		h.command(admin, leads, "export")
+		h.wait("another export", func() bool { return len(h.slack.Files()) >= n+2 })
+		for _, file := range h.slack.Files()[n:] {
+			if strings.HasSuffix(file.Name, "-responses.csv") {
+				orders[string(file.Content)] = true
+			}
+		}
+	}
+	if len(orders) == 1 {
+		t.Fatal("three exports listed the respondents in the same order")
+	}
 }
 
 func TestExportWithheldInSmallTeams(t *testing.T) {
@@ -584,6 +612,8 @@ func TestExportWithheldInSmallTeams(t *testing.T) {
 		}
 		return n == 3
 	})
+	h.command(admin, leads, "close")
+	h.told(admin, "Closed review")
 	h.command(admin, leads, "export")
 	h.told(admin, "3 people answered, and rows are exported only from 5")
 	for _, file := range h.slack.Files() {

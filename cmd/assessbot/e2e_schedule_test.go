@@ -81,7 +81,7 @@ func TestScheduledReviewsInLocalTime(t *testing.T) {
 		h.slack.AddUser(fakeslack.User{ID: u, Name: strings.ToLower(u), TZ: tz})
 	}
 	h.setNow(time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)) // Monday
-	h.command(admin, leads, `schedule add "0 9 * * 1" cs-exec-maturity to <@UBER|b> <@UTOK|t> <@USFO|s> digest <#CLEADS|x> window 2d tz Europe/Berlin threshold 1`)
+	h.command(admin, leads, `schedule add "0 9 * * 1" cs-exec-maturity to <@UBER|b> <@UTOK|t> <@USFO|s> digest <#CLEADS|x> window 2d tz Europe/Berlin`)
 	h.told(admin, "Scheduled `s")
 
 	intros := func(u string) int {

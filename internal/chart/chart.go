@@ -108,6 +108,12 @@ func validate(in Input) error {
 		if s.Withheld || s.Score == nil {
 			continue
 		}
+		if s.SpreadWithheld {
+			if !unit(*s.Score) {
+				return fmt.Errorf("chart: %s: score %v is not in [0,1]", name, *s.Score)
+			}
+			continue
+		}
 		vals := []struct {
 			what string
 			v    float64

@@ -297,6 +297,11 @@ func TestMissingData(t *testing.T) {
 			{Title: "A", Withheld: true, Score: f(0.9), Min: 0.9, Q1: 0.9, Median: 0.9, Q3: 0.9, Max: 0.9},
 			sec("B", f(0.5), nil, 0, 0.5, 0.5, 0.5, 1), sec("C", f(0.5), nil, 0, 0.5, 0.5, 0.5, 1),
 		},
+		// Too few respondents for a spread: the team score alone.
+		"spread withheld": {
+			{Title: "A", Score: f(0.6), SpreadWithheld: true, Previous: f(0.4)},
+			sec("B", f(0.5), nil, 0, 0.5, 0.5, 0.5, 1), {Title: "C", Score: f(0), SpreadWithheld: true},
+		},
 		"odd titles": {
 			sec("", f(0.5), nil, 0, 0.5, 0.5, 0.5, 1),
 			sec("Ünïcødé 🚀 and\nnew\tlines and a very long tail that goes on and on", f(0.5), nil, 0, 0.5, 0.5, 0.5, 1),
@@ -332,6 +337,7 @@ func TestInvalidInput(t *testing.T) {
 		{"previous below 0", Input{Sections: append(ok(), Section{Title: "X", Previous: f(-0.2)})}, "previous score"},
 		{"out of order", Input{Sections: append(ok(), sec("X", f(0.5), nil, 0, 0.6, 0.5, 0.7, 1))}, "out of order"},
 		{"spread missing", Input{Sections: append(ok(), Section{Title: "X", Score: f(0.5)})}, "outside the respondents' range"},
+		{"score above 1, spread withheld", Input{Sections: append(ok(), Section{Title: "X", Score: f(1.5), SpreadWithheld: true})}, "score 1.5 is not in [0,1]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

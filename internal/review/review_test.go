@@ -251,3 +251,164 @@ func TestIntrosOnceAndRefusalsRecorded(t *testing.T) {
 		t.Fatalf("UBEN's delivery = %+v, %v; want refused (user_not_found)", d, err)
 	}
 }
+
+// The anonymity rules, as attacks a curious admin could try.
+
+func TestThresholdFloorAndCreator(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _, cat := newService(t)
+	f, _ := cat.Get("cs-checklist")
+	for _, th := range []int{1, 2} {
+		_, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UAMY", "UBEN", "UCAT"}},
+			DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), Threshold: th})
+		if reason, _ := assessment.ErrorReason(err); reason != assessment.RThresholdFloor {
+			t.Errorf("threshold %d: err = %v, want it refused (%s)", th, err, assessment.RThresholdFloor)
+		}
+	}
+	// The creator answers too: three answers, but only two hide behind the
+	// threshold from the creator, so nothing is shown.
+	r, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UADMIN", "UAMY", "UBEN"}},
+		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range r.Respondents {
+		if _, err := svc.Answer(ctx, r.ID, u, "team-roles-documented", assessment.Answer{Option: "yes"}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.Close(ctx, r.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := svc.Digest(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range d.Result.Sections {
+		if s.Score != nil {
+			t.Fatalf("section %s shows %v with 3 answers, one of them the creator's", s.ID, *s.Score)
+		}
+	}
+	if d.Detail != assessment.MinDetailThreshold+1 {
+		t.Fatalf("detail threshold = %d, want %d (the creator does not count)", d.Detail, assessment.MinDetailThreshold+1)
+	}
+}
+
+// The team, then the team minus one: the difference would be that
+// person's answers.
+func TestNearlyTheSameAudienceIsRefused(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _, cat := newService(t)
+	team := []string{"UAMY", "UBEN", "UCAT", "UDAN", "UEVE"}
+	start(t, svc, cat, team...)
+	f, _ := cat.Get("cs-checklist")
+	try := func(users ...string) error {
+		_, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: users},
+			DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN"})
+		return err
+	}
+	for _, c := range []struct {
+		name  string
+		users []string
+		ok    bool
+	}{
+		{"minus one", team[:4], false},
+		{"plus one", append(append([]string{}, team...), "UFAY"), false},
+		{"one swapped", append(append([]string{}, team[:4]...), "UFAY"), false},
+		{"the same people again", team, true},
+		{"three others", []string{"UAMY", "UBEN", "UGUS", "UHAL", "UIVY"}, true},
+	} {
+		err := try(c.users...)
+		reason, _ := assessment.ErrorReason(err)
+		if c.ok && err != nil {
+			t.Errorf("%s: refused: %v", c.name, err)
+		}
+		if !c.ok && reason != assessment.RAudienceOverlap {
+			t.Errorf("%s: err = %v, want %s", c.name, err, assessment.RAudienceOverlap)
+		}
+	}
+	// Another framework is another question set: no difference to take.
+	g, _ := cat.Get("cs-excellence")
+	if _, err := svc.Start(ctx, review.StartRequest{Framework: g, Audience: review.Audience{Users: team[:4]},
+		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatalf("another framework: %v", err)
+	}
+}
+
+func TestAdminsFailClosed(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.New(t)
+	st := store.New(rdb, prefix)
+	dir := directory{people: map[string]assessment.Person{
+		"UADA": {ID: "UADA"}, "UGUEST": {ID: "UGUEST", Guest: true}, "UBOTTY": {ID: "UBOTTY", Bot: true}, "UGONE": {ID: "UGONE", Deleted: true},
+	}}
+	build := func(users []string, everyone bool) *review.Service {
+		return review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: dir,
+			Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour, AdminUsers: users, AdminsEveryone: everyone})
+	}
+	none := build(nil, false)
+	if none.AdminsConfigured() || none.IsAdmin(ctx, "UADA") {
+		t.Fatal("with no admin configured, a member is an admin")
+	}
+	all := build(nil, true)
+	for u, want := range map[string]bool{"UADA": true, "UGUEST": false, "UBOTTY": false, "UGONE": false, "UNKNOWN": false} {
+		if got := all.IsAdmin(ctx, u); got != want {
+			t.Errorf("ADMIN_USERS=*: IsAdmin(%s) = %v, want %v", u, got, want)
+		}
+	}
+	listed := build([]string{"UADA", "UGUEST"}, false)
+	if !listed.IsAdmin(ctx, "UADA") || listed.IsAdmin(ctx, "UGUEST") {
+		t.Fatal("a listed guest is an admin, or a listed member is not")
+	}
+}
+
+// Without an id, a command acts on the asker's own latest review; another
+// admin's needs its id.
+func TestLatestIsTheAskersOwn(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _, cat := newService(t)
+	mine := start(t, svc, cat, "UAMY", "UBEN", "UCAT")
+	f, _ := cat.Get("cs-excellence")
+	theirs, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UDAN", "UEVE", "UFAY"}},
+		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), CreatedBy: "UOTHER"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := svc.Status(ctx, "", "UADMIN"); err != nil || st.Review.ID != mine.ID {
+		t.Fatalf("status without an id = %v, %v; want the asker's own %s", st.Review, err, mine.ID)
+	}
+	if _, err := svc.Status(ctx, "", "UNOBODY"); assessment.ErrorCode(err) != assessment.ENOTFOUND {
+		t.Fatalf("someone who started nothing got %v", err)
+	}
+	if c, err := svc.CloseNow(ctx, "", "UADMIN"); err != nil || c.Review.ID != mine.ID {
+		t.Fatalf("close without an id closed %v (%v), want %s", c.Review, err, mine.ID)
+	}
+	if st, err := svc.Status(ctx, theirs.ID, "UADMIN"); err != nil || st.Review.ID != theirs.ID {
+		t.Fatalf("status with another admin's id: %v", err)
+	}
+}
+
+// While a review is open, results and status carry counts only.
+func TestOpenReviewsShowCountsOnly(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _, cat := newService(t)
+	r := start(t, svc, cat, "UAMY", "UBEN", "UCAT", "UDAN")
+	for _, u := range r.Respondents[:3] {
+		if _, err := svc.Answer(ctx, r.ID, u, "team-roles-documented", assessment.Answer{Option: "yes"}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := svc.Results(ctx, r.ID, "UADMIN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Digest != nil {
+		t.Fatal("an open review's results carry a digest")
+	}
+	if res.Counts.Invited != 4 || res.Counts.Started != 3 || res.Counts.Submitted != 0 {
+		t.Fatalf("counts = %+v", res.Counts)
+	}
+	if _, err := svc.Export(ctx, r.ID, "UADMIN"); assessment.ErrorCode(err) != assessment.EFORBIDDEN {
+		t.Fatalf("export of an open review: err = %v", err)
+	}
+}
