@@ -97,7 +97,9 @@ func (s *Service) postDigest(ctx context.Context, reviewID string) bool {
 	}
 	if err := s.store.DigestPosted(ctx, reviewID, ref); err != nil {
 		s.log.Error("digest posted but not recorded", "review", reviewID, "err", err)
+		return true
 	}
+	s.afterDigest(ctx, r, d.Result)
 	s.log.Info("digest posted", "review", reviewID, "channel", ref.Channel, "respondents", d.Result.Respondents)
 	return true
 }
@@ -108,11 +110,19 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	if err != nil {
 		return digest.Digest{}, nil, err
 	}
+	mean, detail := r.Thresholds()
+	if gone, err := s.store.Expired(ctx, reviewID); err != nil {
+		return digest.Digest{}, r, err
+	} else if gone {
+		// Past its retention: the answers are gone, the figures stay.
+		res, _, err := s.store.Result(ctx, reviewID)
+		_, closedAt, _ := s.store.ClosedInfo(ctx, reviewID)
+		return digest.Build(f, res, digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Detail: detail}), r, err
+	}
 	responses, err := s.store.Responses(ctx, r)
 	if err != nil {
 		return digest.Digest{}, r, err
 	}
-	mean, detail := r.Thresholds()
 	// The chart's spread is a second pass over the same answers: run it
 	// beside the aggregation. It is detail, so it needs the detail threshold.
 	spread := make(chan map[string]scoring.Quantiles, 1)
@@ -149,12 +159,18 @@ func (s *Service) previous(ctx context.Context, r *assessment.Review) (*scoring.
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	responses, err := s.store.Responses(ctx, pr)
+	mean, _ := pr.Thresholds()
+	res, kept, err := s.store.Result(ctx, id)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	mean, _ := pr.Thresholds()
-	res := scoring.Aggregate(pf, responses, scoring.Options{Threshold: mean, Seed: pr.ID})
+	if !kept {
+		responses, err := s.store.Responses(ctx, pr)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		res = scoring.Aggregate(pf, responses, scoring.Options{Threshold: mean, Seed: pr.ID})
+	}
 	if res.Respondents < mean {
 		return nil, time.Time{}, nil
 	}

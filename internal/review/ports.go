@@ -17,6 +17,7 @@ import (
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/scoring"
 )
 
 // Store keeps reviews, answers, deliveries, digests and schedules.
@@ -54,6 +55,17 @@ type Store interface {
 	DigestPosted(ctx context.Context, reviewID string, ref assessment.MessageRef) error
 	SetSummary(ctx context.Context, reviewID, summary string) error
 	Summary(ctx context.Context, reviewID string) (string, error)
+
+	// Delink cuts every tie between a closed review's respondents and their
+	// answers; Expire deletes its answers, keeping its figures (SetResult).
+	Delink(ctx context.Context, r *assessment.Review) error
+	SetResult(ctx context.Context, reviewID string, res scoring.Result) error
+	Result(ctx context.Context, reviewID string) (scoring.Result, bool, error)
+	Expire(ctx context.Context, r *assessment.Review) (int, error)
+	Expired(ctx context.Context, reviewID string) (bool, error)
+	// Forget removes a person from every review, queue and index; it
+	// returns the reviews they were taken out of and the jobs dropped.
+	Forget(ctx context.Context, user string) (reviews []string, jobs int, err error)
 
 	ReminderState(ctx context.Context, reviewID, user string) (assessment.ReminderState, error)
 	Reminded(ctx context.Context, reviewID, user string, at time.Time) error

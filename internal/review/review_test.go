@@ -3,9 +3,13 @@ package review_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/assessbot/assessbot/frameworks"
 	"github.com/assessbot/assessbot/internal/assessment"
@@ -410,5 +414,171 @@ func TestOpenReviewsShowCountsOnly(t *testing.T) {
 	}
 	if _, err := svc.Export(ctx, r.ID, "UADMIN"); assessment.ErrorCode(err) != assessment.EFORBIDDEN {
 		t.Fatalf("export of an open review: err = %v", err)
+	}
+}
+
+// keysAndValues returns every key under prefix with everything it holds,
+// as one string per key.
+func keysAndValues(t *testing.T, rdb *redis.Client, prefix string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]string{}
+	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		var v string
+		switch typ := rdb.Type(ctx, k).Val(); typ {
+		case "string":
+			v = rdb.Get(ctx, k).Val()
+		case "hash":
+			v = fmt.Sprint(rdb.HGetAll(ctx, k).Val())
+		case "set":
+			v = fmt.Sprint(rdb.SMembers(ctx, k).Val())
+		case "zset":
+			v = fmt.Sprint(rdb.ZRange(ctx, k, 0, -1).Val())
+		default:
+			v = typ
+		}
+		out[k] = v
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// After the digest, even a copy of Redis cannot say who answered what.
+func TestNoUserNextToAnAnswerAfterTheDigest(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.New(t)
+	st := store.New(rdb, prefix)
+	cat, _ := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
+	rec := newRecorder()
+	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: rec, Directory: directory{}, Frameworks: cat,
+		Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour})
+	users := []string{"UAMY", "UBEN", "UCAT"}
+	r := start(t, svc, cat, users...)
+	for i, u := range users {
+		opt := []string{"yes", "no", "yes"}[i]
+		if _, err := svc.Answer(ctx, r.ID, u, "team-roles-documented", assessment.Answer{Option: opt}, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Answer(ctx, r.ID, u, "team-roles-documented", assessment.Answer{Comment: fmt.Sprintf("zz-comment-%d", i)}, true); err != nil {
+			t.Fatal(err)
+		}
+		_ = svc.RememberMessage(ctx, r.ID, u, "s:0:0", assessment.MessageRef{Channel: "D" + u, TS: "1"})
+	}
+	for _, u := range users {
+		if _, err := svc.Submit(ctx, r.ID, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := rec.posted(); len(got) != 1 {
+		t.Fatalf("digests = %v", got)
+	}
+	for k, v := range keysAndValues(t, rdb, prefix) {
+		holdsAnswers := strings.Contains(k, ":ans:") || strings.Contains(v, `{"o":`) || strings.Contains(v, "zz-comment")
+		for _, u := range users {
+			if holdsAnswers && (strings.Contains(k, u) || strings.Contains(v, u)) {
+				t.Errorf("%s ties %s to answers: %.300s", k, u, v)
+			}
+			if strings.Contains(k, ":msg:"+u) || strings.Contains(k, "user:"+u+":reviews") {
+				t.Errorf("%s is left after the digest", k)
+			}
+		}
+	}
+	// The figures are still there, from unlinked sheets.
+	d, _, err := svc.Digest(ctx, r.ID)
+	if err != nil || d.Result.Respondents != 3 || d.Result.Submitted != 3 {
+		t.Fatalf("digest after unlinking: %d respondents, %d submitted, %v", d.Result.Respondents, d.Result.Submitted, err)
+	}
+}
+
+func TestForgetLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.New(t)
+	st := store.New(rdb, prefix)
+	cat, _ := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
+	dir := directory{people: map[string]assessment.Person{"UAMY": {ID: "UAMY", TZ: "Europe/Berlin"}}}
+	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: dir, Frameworks: cat,
+		Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour})
+	f, _ := cat.Get("cs-checklist")
+	r, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UAMY", "UBEN", "UCAT"}},
+		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN"}) // DMs in each morning: jobs stay queued
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		svc.Plan(ctx, r.ID)
+		if n, _ := st.PendingJobs(ctx, r.ID); n[assessment.JobIntro] == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the deliveries were not planned within 10s")
+		}
+	}
+	if _, err := svc.Answer(ctx, r.ID, "UAMY", "team-roles-documented", assessment.Answer{Option: "yes"}, false); err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.Forget(ctx, "UAMY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Reviews) != 1 || got.Reviews[0] != r.ID || got.Jobs == 0 {
+		t.Fatalf("forget = %+v, want review %s and its queued jobs", got, r.ID)
+	}
+	for k, v := range keysAndValues(t, rdb, prefix) {
+		if strings.Contains(k, "UAMY") || strings.Contains(v, "UAMY") {
+			t.Errorf("%s still names UAMY: %.300s", k, v)
+		}
+	}
+	if _, err := svc.Answer(ctx, r.ID, "UAMY", "team-roles-documented", assessment.Answer{Option: "no"}, false); !errors.Is(err, assessment.ErrNotRespondent) {
+		t.Fatalf("a forgotten person answered: %v", err)
+	}
+}
+
+func TestRetentionDeletesAnswersKeepsFigures(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.New(t)
+	st := store.New(rdb, prefix)
+	cat, _ := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: directory{}, Frameworks: cat,
+		Now: clock, Owner: "t", Lease: time.Minute, Tick: time.Hour, Retention: 30 * 24 * time.Hour})
+	users := []string{"UAMY", "UBEN", "UCAT"}
+	r := start(t, svc, cat, users...)
+	for _, u := range users {
+		if _, err := svc.Answer(ctx, r.ID, u, "team-roles-documented", assessment.Answer{Option: "yes"}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c, err := svc.CloseNow(ctx, r.ID, "UADMIN"); err != nil || !c.Posted {
+		t.Fatalf("close: %+v %v", c, err)
+	}
+	before, _, _ := svc.Digest(ctx, r.ID)
+	sheets := func() int {
+		n := 0
+		for k := range keysAndValues(t, rdb, prefix) {
+			if strings.Contains(k, ":ans:") {
+				n++
+			}
+		}
+		return n
+	}
+	if sheets() != 3 {
+		t.Fatalf("%d sheets before the retention", sheets())
+	}
+	mu.Lock()
+	now = now.Add(31 * 24 * time.Hour) // the clock moves; nobody sleeps
+	mu.Unlock()
+	svc.Retain(ctx)
+	if n := sheets(); n != 0 {
+		t.Fatalf("%d sheets left after the retention", n)
+	}
+	after, _, err := svc.Digest(ctx, r.ID)
+	if err != nil || after.Result.Respondents != 3 || *after.Result.Sections[0].Score != *before.Result.Sections[0].Score {
+		t.Fatalf("figures after the retention: %+v, %v", after.Result.Sections[0], err)
 	}
 }

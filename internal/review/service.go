@@ -30,22 +30,29 @@ type Config struct {
 	AdminUsers     []string
 	AdminUsergroup string
 	AdminsEveryone bool
+	// Retention is how long a closed review's answers are kept (0:
+	// DefaultRetention).
+	Retention time.Duration
 }
 
 // Service runs the use cases.
 type Service struct {
-	store  Store
-	queue  Queue
-	leases Leases
-	msg    Messenger
-	dir    Directory
-	fws    Frameworks
-	now    Clock
-	log    *slog.Logger
-	owner  string
-	lease  time.Duration
-	tick   time.Duration
-	admins admins
+	store     Store
+	queue     Queue
+	leases    Leases
+	msg       Messenger
+	dir       Directory
+	fws       Frameworks
+	now       Clock
+	log       *slog.Logger
+	owner     string
+	lease     time.Duration
+	tick      time.Duration
+	admins    admins
+	retention time.Duration
+
+	retainMu sync.Mutex
+	retained time.Time
 
 	wg sync.WaitGroup
 }
@@ -56,8 +63,13 @@ func New(c Config) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
+	retention := c.Retention
+	if retention <= 0 {
+		retention = DefaultRetention
+	}
 	return &Service{
-		store: c.Store, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
+		retention: retention,
+		store:     c.Store, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,
 		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, everyone: c.AdminsEveryone, dir: c.Directory, log: log},
 	}
@@ -133,6 +145,7 @@ func (s *Service) Sweep(ctx context.Context) {
 		}
 	}
 	s.FireSchedules(ctx)
+	s.Retain(ctx)
 }
 
 // withLease runs fn while holding the lease name; it reports whether it

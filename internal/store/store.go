@@ -308,6 +308,9 @@ func (s *Redis) Submit(ctx context.Context, reviewID, user string) (all bool, er
 
 // Responses loads every respondent's answers (pipelined, one round trip).
 func (s *Redis) Responses(ctx context.Context, r *assessment.Review) ([]assessment.Response, error) {
+	if anon, ok, err := s.anonymousResponses(ctx, r.ID); ok || err != nil {
+		return anon, err
+	}
 	submittedList, err := s.rdb.SMembers(ctx, s.rkey(r.ID, "submitted")).Result()
 	if err != nil {
 		return nil, wrap("load responses "+r.ID, err)

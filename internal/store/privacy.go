@@ -1,0 +1,280 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/scoring"
+)
+
+// What ties a person to their answers, and how it is undone:
+//   - while a review is open, its sheets are keyed by user id
+//     ({r:<id>}:ans:<user>), beside who submitted, the bot's messages in
+//     each DM, deliveries, reminders, snoozes and opt-outs;
+//   - once its digest is posted, Delink re-keys every sheet to a random id
+//     ({r:<id>}:ans:~<random>, listed in {r:<id>}:sheets, with the
+//     submitted flag inside the sheet) and deletes the rest, in one script
+//     on the review's slot: a copy of Redis taken after that cannot say who
+//     answered what;
+//   - after the retention period, Expire deletes the sheets; the review's
+//     figures stay in {r:<id>}:result;
+//   - Forget removes a person from every review, queue and index.
+
+// delink re-keys the sheets of the respondents in ARGV[2..] to the random
+// ids in the matching ARGV[n+2..] and deletes what names them.
+// KEYS[1] = the review's key prefix ("P{r:<id>}:"), ARGV[1] = n.
+var delink = redis.NewScript(`
+local p = KEYS[1]
+if redis.call('EXISTS', p .. 'delinked') == 1 then return 0 end
+local n = tonumber(ARGV[1])
+local sheets = 0
+for i = 1, n do
+  local u, id = ARGV[1 + i], ARGV[1 + n + i]
+  local from = p .. 'ans:' .. u
+  if redis.call('EXISTS', from) == 1 then
+    local to = p .. 'ans:~' .. id
+    redis.call('RENAME', from, to)
+    if redis.call('SISMEMBER', p .. 'submitted', u) == 1 then redis.call('HSET', to, '~submitted', '1') end
+    redis.call('SADD', p .. 'sheets', id)
+    sheets = sheets + 1
+  end
+  redis.call('DEL', p .. 'msg:' .. u)
+end
+redis.call('DEL', p .. 'submitted', p .. 'who', p .. 'delivered', p .. 'reminded', p .. 'snooze', p .. 'optout')
+redis.call('SET', p .. 'delinked', '1')
+return sheets
+`)
+
+// Delink cuts every tie between a closed review's respondents and their
+// answers (see above). It is idempotent.
+func (s *Redis) Delink(ctx context.Context, r *assessment.Review) error {
+	st, err := s.rdb.Get(ctx, s.rkey(r.ID, "status")).Result()
+	if err != nil {
+		return wrap("delink "+r.ID, err)
+	}
+	if st != string(assessment.StatusClosed) {
+		return fmt.Errorf("store: delink %s: the review is %s", r.ID, st)
+	}
+	args := make([]any, 0, 1+2*len(r.Respondents))
+	args = append(args, len(r.Respondents))
+	for _, u := range r.Respondents {
+		args = append(args, u)
+	}
+	for range r.Respondents {
+		args = append(args, randomID())
+	}
+	if err := delink.Run(ctx, s.rdb, []string{s.rkey(r.ID, "")}, args...).Err(); err != nil {
+		return wrap("delink "+r.ID, err)
+	}
+	// The per-person index of reviews: nothing needs it for a closed one.
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, u := range r.Respondents {
+			p.ZRem(ctx, s.gkey("user:"+u+":reviews"), r.ID)
+		}
+		return nil
+	})
+	return wrap("delink "+r.ID, err)
+}
+
+func randomID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// anonymousResponses reads a delinked review's sheets; ok is false when
+// the review is not delinked (its sheets are still keyed by user).
+func (s *Redis) anonymousResponses(ctx context.Context, reviewID string) (out []assessment.Response, ok bool, err error) {
+	p := s.rdb.Pipeline()
+	delinked := p.Exists(ctx, s.rkey(reviewID, "delinked"))
+	ids := p.SMembers(ctx, s.rkey(reviewID, "sheets"))
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, false, wrap("load responses "+reviewID, err)
+	}
+	if delinked.Val() == 0 {
+		return nil, false, nil
+	}
+	p = s.rdb.Pipeline()
+	sheets := make([]*redis.MapStringStringCmd, len(ids.Val()))
+	for i, id := range ids.Val() {
+		sheets[i] = p.HGetAll(ctx, s.rkey(reviewID, "ans:~"+id))
+	}
+	if len(sheets) > 0 {
+		if _, err := p.Exec(ctx); err != nil {
+			return nil, true, wrap("load responses "+reviewID, err)
+		}
+	}
+	out = make([]assessment.Response, 0, len(sheets))
+	for _, c := range sheets {
+		vals := c.Val()
+		resp := assessment.Response{Answers: make(map[string]assessment.Answer, len(vals)), Submitted: vals["~submitted"] == "1"}
+		for k, v := range vals {
+			if k != "~submitted" {
+				decodeField(resp.Answers, k, v)
+			}
+		}
+		out = append(out, resp)
+	}
+	return out, true, nil
+}
+
+// SetResult keeps a closed review's figures, which outlive its sheets.
+func (s *Redis) SetResult(ctx context.Context, reviewID string, res scoring.Result) error {
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	return wrap("set result", s.rdb.Set(ctx, s.rkey(reviewID, "result"), raw, 0).Err())
+}
+
+// Result returns a closed review's kept figures; ok is false when none
+// were kept.
+func (s *Redis) Result(ctx context.Context, reviewID string) (res scoring.Result, ok bool, err error) {
+	raw, err := s.rdb.Get(ctx, s.rkey(reviewID, "result")).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return res, false, nil
+	}
+	if err != nil {
+		return res, false, wrap("result", err)
+	}
+	return res, json.Unmarshal(raw, &res) == nil, nil
+}
+
+// Expire deletes a closed review's answers once its retention is over; its
+// meta, digest ref and figures stay. It reports how many sheets went.
+func (s *Redis) Expire(ctx context.Context, r *assessment.Review) (int, error) {
+	ids, err := s.rdb.SMembers(ctx, s.rkey(r.ID, "sheets")).Result()
+	if err != nil {
+		return 0, wrap("expire "+r.ID, err)
+	}
+	keys := []string{s.rkey(r.ID, "sheets")}
+	for _, id := range ids {
+		keys = append(keys, s.rkey(r.ID, "ans:~"+id))
+	}
+	// A review closed before delinking existed, or one whose delink
+	// failed, still has sheets by user: those go too.
+	for _, u := range r.Respondents {
+		keys = append(keys, s.rkey(r.ID, "ans:"+u), s.rkey(r.ID, "msg:"+u))
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for start := 0; start < len(keys); start += 1000 {
+			p.Unlink(ctx, keys[start:min(start+1000, len(keys))]...)
+		}
+		p.Del(ctx, s.rkey(r.ID, "submitted"), s.rkey(r.ID, "who"), s.rkey(r.ID, "delivered"))
+		p.Set(ctx, s.rkey(r.ID, "expired"), "1", 0)
+		return nil
+	})
+	return len(ids), wrap("expire "+r.ID, err)
+}
+
+// Expired reports whether a review's answers were deleted.
+func (s *Redis) Expired(ctx context.Context, reviewID string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.rkey(reviewID, "expired")).Result()
+	return n == 1, wrap("expired", err)
+}
+
+// forget takes a user out of one review: its audience, their sheet, and
+// everything else keyed by them. KEYS[1] = the review's key prefix,
+// ARGV[1] = the user.
+var forget = redis.NewScript(`
+local p, u = KEYS[1], ARGV[1]
+redis.call('SREM', p .. 'who', u)
+redis.call('SREM', p .. 'submitted', u)
+redis.call('SREM', p .. 'optout', u)
+redis.call('HDEL', p .. 'delivered', u)
+redis.call('HDEL', p .. 'reminded', u)
+redis.call('HDEL', p .. 'snooze', u)
+redis.call('DEL', p .. 'ans:' .. u, p .. 'msg:' .. u)
+return 1
+`)
+
+// Forget removes a person from every review they were asked to answer (its
+// audience and, while it is open, their answers), from the queue of DMs and
+// reminders and from every index. A closed review keeps only unlinked
+// sheets (Delink), which nothing ties to anyone.
+func (s *Redis) Forget(ctx context.Context, user string) (reviews []string, jobs int, err error) {
+	var out struct {
+		Reviews []string
+		Jobs    int
+	}
+	ids, err := s.rdb.ZRange(ctx, s.gkey("user:"+user+":reviews"), 0, -1).Result()
+	if err != nil {
+		return out.Reviews, out.Jobs, wrap("forget", err)
+	}
+	// Reviews whose index entry is gone (delinked) still name the person in
+	// their audience: look at every review.
+	all, err := s.RecentReviews(ctx, 1<<30)
+	if err != nil {
+		return out.Reviews, out.Jobs, err
+	}
+	for _, id := range all {
+		if slices.Contains(ids, id) {
+			continue
+		}
+		if r, _, err := s.Review(ctx, id); err == nil && r.IsRespondent(user) {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range ids {
+		if err := forget.Run(ctx, s.rdb, []string{s.rkey(id, "")}, user).Err(); err != nil {
+			return out.Reviews, out.Jobs, wrap("forget", err)
+		}
+		if err := s.dropRespondent(ctx, id, user); err != nil {
+			return out.Reviews, out.Jobs, err
+		}
+		s.mu.Lock()
+		delete(s.cache, id)
+		s.mu.Unlock()
+		out.Reviews = append(out.Reviews, id)
+	}
+	queued, err := s.rdb.ZRange(ctx, s.gkey("jobs"), 0, -1).Result()
+	if err != nil {
+		return out.Reviews, out.Jobs, wrap("forget", err)
+	}
+	var drop []any
+	for _, m := range queued {
+		if j, ok := parseJob(m, 0); ok && j.User == user {
+			drop = append(drop, m)
+		}
+	}
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if len(drop) > 0 {
+			p.ZRem(ctx, s.gkey("jobs"), drop...)
+		}
+		p.Del(ctx, s.gkey("user:"+user+":reviews"))
+		p.HDel(ctx, s.gkey("tz"), user)
+		return nil
+	})
+	out.Jobs = len(drop)
+	return out.Reviews, out.Jobs, wrap("forget", err)
+}
+
+// dropRespondent takes a user out of a review's stored audience. The meta
+// is written only at creation and here, so a read-modify-write is safe.
+func (s *Redis) dropRespondent(ctx context.Context, reviewID, user string) error {
+	raw, err := s.rdb.Get(ctx, s.rkey(reviewID, "meta")).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return wrap("forget", err)
+	}
+	var d dbReview
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return fmt.Errorf("store: decode review %s: %w", reviewID, err)
+	}
+	d.Respondents = slices.DeleteFunc(d.Respondents, func(u string) bool { return u == user })
+	raw, err = json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	return wrap("forget", s.rdb.Set(ctx, s.rkey(reviewID, "meta"), raw, 0).Err())
+}
