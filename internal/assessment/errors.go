@@ -51,6 +51,10 @@ const (
 	RBadSchedule     = "bad_schedule"     // the parser's explanation
 	RScheduleOverlap = "schedule_overlap" // time between runs, window (time.Duration)
 
+	// Starting a review: who answers and when it closes.
+	RAudienceBelowThreshold = "audience_below_threshold" // people, anonymity threshold; StartRequest.Anyway overrides it
+	RGraceRange             = "grace_range"              // shortest, longest (time.Duration)
+
 	// The store is not answering.
 	RStoreUnavailable = "store_unavailable"
 )

@@ -15,6 +15,10 @@ const (
 // least this many respondents answered.
 const DefaultThreshold = 3
 
+// DefaultGrace is how long answers can still change once everyone has
+// submitted, before the review closes (never later than its deadline).
+const DefaultGrace = time.Hour
+
 // DefaultDistributionThreshold guards finer detail, the count of each
 // answer and per-respondent exports: in a small team a spread of answers can
 // say who answered what.
@@ -43,6 +47,29 @@ type Review struct {
 	// DistThreshold is the anonymity threshold for answer counts and
 	// exports; 0 means the larger of Threshold and the default.
 	DistThreshold int
+	// Grace is how long answers can still change once everyone has
+	// submitted; 0 means DefaultGrace.
+	Grace time.Duration
+}
+
+// GracePeriod is how long the review stays open once everyone has
+// submitted.
+func (r *Review) GracePeriod() time.Duration {
+	if r.Grace > 0 {
+		return r.Grace
+	}
+	return DefaultGrace
+}
+
+// ClosesOnceAllSubmitted is when the review closes if everyone has
+// submitted at now: after the grace period, or at the deadline if that
+// comes first.
+func (r *Review) ClosesOnceAllSubmitted(now time.Time) time.Time {
+	at := now.Add(r.GracePeriod())
+	if at.After(r.Deadline) {
+		return r.Deadline
+	}
+	return at
 }
 
 // DistributionThreshold is the number of answers below which answer counts

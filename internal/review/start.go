@@ -37,6 +37,12 @@ type StartRequest struct {
 	ScheduleID    string
 	Reminders     []string
 	DeliverNow    bool
+	// Grace is how long answers can still change once everyone has
+	// submitted; 0 means assessment.DefaultGrace.
+	Grace time.Duration
+	// Anyway starts the review even with fewer people than its anonymity
+	// threshold (its digest then shows no scores).
+	Anyway bool
 	// ID fixes the review id (a scheduled occurrence derives it, so the
 	// occurrence creates one review however often it is retried).
 	ID string
@@ -71,6 +77,12 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 	if th < MinThreshold || th > MaxThreshold {
 		return nil, assessment.NewError(assessment.EINVALID, assessment.RThresholdRange, MinThreshold, MaxThreshold, assessment.DefaultThreshold)
 	}
+	if err := checkGrace(req.Grace); err != nil {
+		return nil, err
+	}
+	if len(people) < th && !req.Anyway {
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RAudienceBelowThreshold, len(people), th)
+	}
 	id := req.ID
 	if id == "" {
 		id = assessment.NewReviewID()
@@ -90,6 +102,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 		ScheduleID:    req.ScheduleID,
 		Reminders:     req.Reminders,
 		DeliverNow:    req.DeliverNow,
+		Grace:         req.Grace,
 	}
 	if _, err := s.store.CreateReview(ctx, r, req.Framework); err != nil {
 		return nil, fmt.Errorf("start review: %w", err)
