@@ -56,6 +56,9 @@ var reasonWords = map[string]string{
 	assessment.RBadSchedule:       "That schedule does not work: %s",
 	assessment.RScheduleOverlap:   "Each review would still be open when the next one starts (runs %s apart, window %s). Use a shorter `window` or a sparser schedule.",
 	reasonBadPayload:              "That button is not one of mine or is out of date. Open the review from its first message and try again.",
+
+	assessment.RAudienceBelowThreshold: "Only %s would answer, fewer than the anonymity threshold of %d, so the digest would show no scores at all.",
+	assessment.RGraceRange:             "The grace period must be from %s to %s.",
 }
 
 // reasonBadPayload is the adapter's own reason: a click or form it did not
@@ -93,6 +96,14 @@ func words(op string, err error) string {
 		case string:
 			if v == "" && (reason == assessment.RGroupUnreadable || reason == assessment.RChannelUnreadable) {
 				args[i] = "Slack did not answer"
+			}
+		case int:
+			if reason == assessment.RAudienceBelowThreshold && i == 0 {
+				args[i] = plural(v, "person", "people")
+			}
+		case time.Duration:
+			if reason == assessment.RGraceRange {
+				args[i] = durationText(v)
 			}
 		}
 	}
