@@ -537,7 +537,7 @@ func digestText(d digest.Digest) string {
 
 const helpText = "*assessbot* runs customer-success maturity reviews in Slack.\n" +
 	"• `/review` — open a form to start a review\n" +
-	"• `/review start <framework> to @people @group #channel digest #channel due 2026-12-01` — start one inline (`due 3d` works too; add `threshold 5` to raise the anonymity threshold)\n" +
+	"• `/review start <framework> to @people @group #channel digest #channel due 2026-12-01` — start one inline (`due 3d` works too; add `threshold 5` to raise the anonymity threshold, `grace 2h` for how long answers can still change once everyone has submitted)\n" +
 	"• `/review frameworks` — the frameworks you can use\n" +
 	"• `/review status [id]` — response rate and who has not finished (admins)\n" +
 	"• `/review close [id]` — close now and post the digest (admins)\n" +
