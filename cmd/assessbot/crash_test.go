@@ -221,7 +221,7 @@ func total(fs *fakeslack.Server, users []string) int {
 func TestKillAfterAck(t *testing.T) {
 	h := newCrashHarness(t, "UAMY")
 	h.start()
-	if _, err := h.slack.SlashCommand(h.ctx, admin, leads, "/review", "start cs-checklist to <@UAMY|amy> digest <#CLEADS|x> due 3d now"); err != nil {
+	if _, err := h.slack.SlashCommand(h.ctx, admin, leads, "/review", "start cs-checklist to <@UAMY|amy> digest <#CLEADS|x> due 3d now anyway"); err != nil {
 		t.Fatal(err)
 	}
 	var intro fakeslack.Message
@@ -268,7 +268,7 @@ func TestKillAfterAck(t *testing.T) {
 func TestKillWhilePostingDigest(t *testing.T) {
 	h := newCrashHarness(t, "UAMY")
 	h.start()
-	if _, err := h.slack.SlashCommand(h.ctx, admin, leads, "/review", "start cs-checklist to <@UAMY|amy> digest <#CLEADS|x> due 3d now"); err != nil {
+	if _, err := h.slack.SlashCommand(h.ctx, admin, leads, "/review", "start cs-checklist to <@UAMY|amy> digest <#CLEADS|x> due 3d now anyway"); err != nil {
 		t.Fatal(err)
 	}
 	h.wait("the intro", func() bool { return countIntros(h.slack, "UAMY") == 1 })

@@ -150,6 +150,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	d.afterGrace()
 	chart1, err := d.showDigest(id1, demoDigestTitle, true)
 	if err != nil {
 		return err
@@ -167,6 +168,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	d.afterGrace()
 	chart2, err := d.showDigest(id2, demoTrendTitle, false)
 	if err != nil {
 		return err
@@ -222,12 +224,17 @@ func (d *demo) startReview() (string, error) {
 		mentions = append(mentions, fmt.Sprintf("<@%s|%s>", u, d.names[u]))
 		handles = append(handles, "@"+d.names[u])
 	}
-	fmt.Fprintf(d.stdout, "@ada types in #cs-leadership:  /review start %s to %s digest #cs-leadership due 3d now\n", d.f.ID, strings.Join(handles, " "))
+	// Fewer people than the anonymity threshold: the bot asks for `anyway`.
+	anyway := ""
+	if len(d.users) < assessment.DefaultThreshold {
+		anyway = " anyway"
+	}
+	fmt.Fprintf(d.stdout, "@ada types in #cs-leadership:  /review start %s to %s digest #cs-leadership due 3d now%s\n", d.f.ID, strings.Join(handles, " "), anyway)
 	seen := len(d.fs.Ephemerals("UADA"))
 	for _, u := range d.users {
 		d.since[u] = len(d.fs.DMs(u))
 	}
-	cmd := fmt.Sprintf("start %s to %s digest <#CLEADS|cs-leadership> due 3d now", d.f.ID, strings.Join(mentions, " "))
+	cmd := fmt.Sprintf("start %s to %s digest <#CLEADS|cs-leadership> due 3d now%s", d.f.ID, strings.Join(mentions, " "), anyway)
 	if _, err := d.fs.SlashCommand(d.ctx, "UADA", "CLEADS", "/review", cmd); err != nil {
 		return "", err
 	}
@@ -241,6 +248,13 @@ func (d *demo) startReview() (string, error) {
 		return "", errors.New("demo: the review did not start")
 	}
 	return m[1], nil
+}
+
+// afterGrace moves the bot's clock past the grace period that follows
+// the last submission, when the review closes and its digest goes out.
+func (d *demo) afterGrace() {
+	d.now.Add(int64(assessment.DefaultGrace + time.Minute))
+	fmt.Fprintln(d.stdout, "Everyone has submitted. An hour later (answers could still change until then) the review closes:")
 }
 
 // dm waits for the newest DM to u in the current review whose blocks

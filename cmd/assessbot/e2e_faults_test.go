@@ -23,7 +23,7 @@ func (h *harness) startReview(due string, users ...string) string {
 	for _, u := range users {
 		mentions = append(mentions, "<@"+u+"|"+strings.ToLower(u)+">")
 	}
-	if text := h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#"+leads+"|cs-leadership> due "+due+" now"); text != "" {
+	if text := h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#"+leads+"|cs-leadership> due "+due+" now anyway"); text != "" {
 		h.t.Fatalf("start refused: %s", text)
 	}
 	for _, u := range users {
@@ -101,6 +101,44 @@ func TestCommandsAndPermissions(t *testing.T) {
 	if !strings.Contains(string(ack.Payload), `"framework":"Choose a framework."`) || !strings.Contains(string(ack.Payload), "Pick at least one person") {
 		t.Fatalf("empty form ack = %s", ack.Payload)
 	}
+	// Fewer people than the anonymity threshold: refused on the people
+	// field unless "Start anyway" is ticked; with a channel, whose members
+	// are only known later, by ephemeral.
+	fw := map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "cs-exec-maturity", "text": map[string]any{"type": "plain_text", "text": "x"}}}
+	due := map[string]any{"type": "datepicker", "selected_date": time.Now().AddDate(0, 0, 5).Format("2006-01-02")}
+	ack, err = h.slack.SubmitView(h.ctx, admin, v, map[string]map[string]any{
+		"framework": {"v": fw}, "deadline": {"v": due},
+		"people":    {"v": map[string]any{"type": "multi_users_select", "selected_users": []string{"UAMY", "UBEN"}}},
+		"digest":    {"v": map[string]any{"type": "conversations_select", "selected_conversation": leads}},
+		"threshold": {"v": map[string]any{"type": "number_input", "value": "3"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := string(ack.Payload); !strings.Contains(p, `"people":"Only 2 people would answer, fewer than the anonymity threshold of 3`) || !strings.Contains(p, "Start anyway") {
+		t.Fatalf("below-threshold form ack = %s", p)
+	}
+	if _, err = h.slack.SubmitView(h.ctx, admin, v, map[string]map[string]any{
+		"framework": {"v": fw}, "deadline": {"v": due},
+		"people":    {"v": map[string]any{"type": "multi_users_select", "selected_users": []string{}}},
+		"channels":  {"v": map[string]any{"type": "multi_conversations_select", "selected_conversations": []string{leads}}},
+		"digest":    {"v": map[string]any{"type": "conversations_select", "selected_conversation": leads}},
+		"threshold": {"v": map[string]any{"type": "number_input", "value": "3"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.told(admin, "Only 1 person would answer, fewer than the anonymity threshold of 3")
+	h.told(admin, "tick *Start anyway*")
+	n := len(h.slack.Views(admin))
+	h.command(admin, leads, "")
+	h.wait("the start modal again", func() bool {
+		vs := h.slack.Views(admin)
+		if len(vs) > n {
+			v = vs[len(vs)-1]
+			return true
+		}
+		return false
+	})
 	_, err = h.slack.SubmitView(h.ctx, admin, v, map[string]map[string]any{
 		"framework": {"v": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "cs-exec-maturity", "text": map[string]any{"type": "plain_text", "text": "x"}}}},
 		"people":    {"v": map[string]any{"type": "multi_users_select", "selected_users": []string{"UAMY", "UBEN"}}},
@@ -345,7 +383,7 @@ func TestAdminUsergroup(t *testing.T) {
 	h.main = nil
 	h.adminGroup = "SLEADS"
 	h.start()
-	h.command("ULEAD", leads, "start cs-checklist to <@UAMY|amy> digest <#"+leads+"|x>")
+	h.command("ULEAD", leads, "start cs-checklist to <@UAMY|amy> digest <#"+leads+"|x> anyway")
 	h.told("ULEAD", "Started review")
 	h.command("UAMY", leads, "close")
 	h.told("UAMY", "Only assessbot admins")
@@ -700,7 +738,15 @@ func TestAudienceLeavesOutBotsAndDeactivated(t *testing.T) {
 	h.slack.AddUser(fakeslack.User{ID: "UROBOT", Name: "robot", IsBot: true})
 	h.slack.AddUser(fakeslack.User{ID: "UGONE", Name: "gone", Deleted: true})
 	h.slack.AddChannel("CTEAM", "cs-team", "UAMY", "UBEN", "UROBOT", "UGONE", h.slack.BotUserID())
+	// Two people are fewer than the anonymity threshold (3): refused with
+	// the reason, once the channel is resolved, and started with `anyway`.
 	h.command(admin, leads, "start cs-checklist to <#CTEAM|cs-team> digest <#CLEADS|x> due 3d now")
+	h.told(admin, "Only 2 people would answer, fewer than the anonymity threshold of 3")
+	h.told(admin, "add `anyway` to the command")
+	if ids, _ := h.main.Store.RecentReviews(context.Background(), 1); len(ids) != 0 {
+		t.Fatalf("a refused start stored review %v", ids)
+	}
+	h.command(admin, leads, "start cs-checklist to <#CTEAM|cs-team> digest <#CLEADS|x> due 3d now anyway")
 	h.told(admin, "for 2 people")
 	h.waitDM("UAMY", `"start"`)
 	h.waitDM("UBEN", `"start"`)

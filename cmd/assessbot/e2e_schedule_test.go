@@ -331,7 +331,7 @@ func TestScheduleModal(t *testing.T) {
 func TestReminderSnoozeAndOptOut(t *testing.T) {
 	h := newHarness(t, "UAMY", "UBEN")
 	h.setNow(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)) // Monday; both users in Los Angeles
-	h.command(admin, leads, "start cs-checklist to <@UAMY|a> <@UBEN|b> digest <#CLEADS|x> due 5d now remind 25%,50%,75%")
+	h.command(admin, leads, "start cs-checklist to <@UAMY|a> <@UBEN|b> digest <#CLEADS|x> due 5d now remind 25%,50%,75% anyway")
 	h.told(admin, "Started review")
 	h.waitDM("UAMY", `"start"`)
 	h.waitDM("UBEN", `"start"`)

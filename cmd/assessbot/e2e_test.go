@@ -351,11 +351,46 @@ func TestReviewEndToEnd(t *testing.T) {
 				}
 				h.waitAnswers(u, answers, f, len(f.Sections)-1)
 				sub := h.waitDM(u, `"submit"`)
+				if !strings.Contains(string(sub.Blocks), `"confirm"`) {
+					t.Fatalf("Submit asks for no confirmation:\n%s", sub.Blocks)
+				}
 				h.click(u, sub, "submit")
 				h.wait("the thank-you", func() bool { _, ok := h.dmWith(u, "Thank you"); return ok })
+				if ui < len(users)-1 {
+					h.wait("the thank-you's deadline", func() bool {
+						_, ok := h.dmWith(u, "You can change them until the review closes, \\u003c!date^"+strconv.FormatInt(h.deadline().Unix(), 10))
+						return ok
+					})
+				}
 			}
 
-			// Everyone submitted: the digest is posted once, with its chart
+			// Everyone submitted: the review does not close at once, but after
+			// its grace period (an hour), and the last thank-you says so.
+			h.wait("the last thank-you", func() bool {
+				_, ok := h.dmWith(users[len(users)-1], "Everyone has answered; the review closes \\u003c!date^")
+				return ok
+			})
+			time.Sleep(500 * time.Millisecond) // several sweeps
+			if n := len(h.digests()); n != 0 {
+				t.Fatalf("the last submission closed the review at once: %d digests", n)
+			}
+			// Within the grace answers can still change, and they count.
+			if q, other, ok := otherAnswer(f, expected["UAMY"]); ok {
+				msg := h.waitDM("UAMY", `"answer|`+q+`|`)
+				h.click("UAMY", msg, "answer|"+q+"|"+other)
+				expected["UAMY"][q] = assessment.Answer{Option: other}
+				h.wait("the change within the grace", func() bool { return h.responses()["UAMY"][q].Option == other })
+				h.wait("the page saying when the review closes", func() bool {
+					_, ok := h.dmWith("UAMY", "everyone has answered; the review closes \\u003c!date^")
+					return ok
+				})
+			}
+			if n := len(h.digests()); n != 0 {
+				t.Fatalf("the review closed within its grace period: %d digests", n)
+			}
+			h.advance(assessment.DefaultGrace + time.Minute)
+
+			// After the grace: the digest is posted once, with its chart
 			// and one thread reply per section.
 			h.wait("the digest", func() bool { return len(h.digests()) > 0 })
 			h.wait("the digest's thread", func() bool {
@@ -470,6 +505,36 @@ func TestReviewEndToEnd(t *testing.T) {
 			h.wait("the closed note", func() bool { return h.ephemeralWith("UAMY", "closed") })
 		})
 	}
+}
+
+// otherAnswer picks a scored question of the last section and an option
+// other than the one in answers.
+func otherAnswer(f *assessment.Framework, answers map[string]assessment.Answer) (question, option string, ok bool) {
+	for _, q := range f.Sections[len(f.Sections)-1].Questions {
+		sc := f.Scales[q.Scale]
+		if sc.Text {
+			continue
+		}
+		for _, o := range sc.Options {
+			if answers[q.ID].Option != o.ID {
+				return q.ID, o.ID, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// deadline is the latest review's deadline.
+func (h *harness) deadline() time.Time {
+	ids, err := h.main.Store.RecentReviews(context.Background(), 1)
+	if err != nil || len(ids) == 0 {
+		h.t.Fatalf("no review: %v", err)
+	}
+	r, _, err := h.main.Store.Review(context.Background(), ids[0])
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return r.Deadline
 }
 
 // digests returns the messages in the digest channel, without thread replies.

@@ -55,6 +55,9 @@ const (
 
 	// Access.
 	RExportOpen = "export_open" // the review's deadline
+	// Starting a review: who answers and when it closes.
+	RAudienceBelowThreshold = "audience_below_threshold" // people, anonymity threshold; StartRequest.Anyway overrides it
+	RGraceRange             = "grace_range"              // shortest, longest (time.Duration)
 
 	// The store is not answering.
 	RStoreUnavailable = "store_unavailable"

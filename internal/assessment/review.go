@@ -25,6 +25,10 @@ const MinThreshold = 3
 // who answered what.
 const MinDetailThreshold = 5
 
+// DefaultGrace is how long answers can still change once everyone has
+// submitted, before the review closes (never later than its deadline).
+const DefaultGrace = time.Hour
+
 // Review is one run of a framework for an audience.
 type Review struct {
 	ID            string
@@ -48,6 +52,29 @@ type Review struct {
 	// DistThreshold raises the detail threshold (see Thresholds); 0 means
 	// the floor.
 	DistThreshold int
+	// Grace is how long answers can still change once everyone has
+	// submitted; 0 means DefaultGrace.
+	Grace time.Duration
+}
+
+// GracePeriod is how long the review stays open once everyone has
+// submitted.
+func (r *Review) GracePeriod() time.Duration {
+	if r.Grace > 0 {
+		return r.Grace
+	}
+	return DefaultGrace
+}
+
+// ClosesOnceAllSubmitted is when the review closes if everyone has
+// submitted at now: after the grace period, or at the deadline if that
+// comes first.
+func (r *Review) ClosesOnceAllSubmitted(now time.Time) time.Time {
+	at := now.Add(r.GracePeriod())
+	if at.After(r.Deadline) {
+		return r.Deadline
+	}
+	return at
 }
 
 // Thresholds returns how many respondents a review's figures need: mean

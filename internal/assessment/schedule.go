@@ -18,6 +18,7 @@ type Schedule struct {
 	Threshold     int
 	Reminders     []string // "50%", "24h"; nil = the default
 	DeliverNow    bool
+	Grace         time.Duration // 0 means DefaultGrace
 	CreatedBy     string
 	CreatedAt     time.Time
 	Paused        bool

@@ -15,6 +15,9 @@ type Sheet struct {
 	Framework *assessment.Framework
 	Response  assessment.Response
 	Messages  map[string]assessment.MessageRef
+	// ClosesEarly is set once everyone has submitted: when the review
+	// closes, at the end of its grace period or at its deadline.
+	ClosesEarly time.Time
 }
 
 // Answer validates and saves one answer (or, with comment, a comment) in
@@ -39,6 +42,13 @@ func (s *Service) Answer(ctx context.Context, reviewID, user, questionID string,
 	}
 	r.Status = assessment.StatusOpen
 	sh.Response, sh.Messages = resp, msgs
+	// Only a submitted respondent can be among "everyone submitted": the
+	// others' clicks stay one round trip.
+	if resp.Submitted {
+		if sh.ClosesEarly, err = s.store.CloseAt(ctx, reviewID); err != nil {
+			s.log.Warn("answer saved; cannot read when the review closes", "review", reviewID, "err", err)
+		}
+	}
 	return sh, nil
 }
 
@@ -63,6 +73,9 @@ func (s *Service) Open(ctx context.Context, reviewID, user string) (Sheet, error
 	if sh.Messages, err = s.store.Messages(ctx, reviewID, user); err != nil {
 		return sh, err
 	}
+	if sh.ClosesEarly, err = s.store.CloseAt(ctx, reviewID); err != nil {
+		return sh, err
+	}
 	return sh, nil
 }
 
@@ -75,13 +88,15 @@ func (s *Service) RememberMessage(ctx context.Context, reviewID, user, name stri
 // Submitted is the outcome of a submission.
 type Submitted struct {
 	Sheet
-	// Closed is true when this submission was the last one and closed the
-	// review; Posted when its digest went out too.
-	Closed, Posted bool
+	// Everyone is true once every respondent has submitted: the review then
+	// closes at Sheet.ClosesEarly, and answers can change until then.
+	Everyone bool
 }
 
 // Submit marks a respondent's response as submitted. When everyone has
-// submitted, it closes the review and posts the digest.
+// submitted, the review closes after its grace period (or at its
+// deadline, if that comes first): the deadline sweep closes it and posts
+// the digest, so a stray last click cannot end the review at once.
 func (s *Service) Submit(ctx context.Context, reviewID, user string) (Submitted, error) {
 	sh, err := s.Open(ctx, reviewID, user)
 	if err != nil {
@@ -95,11 +110,13 @@ func (s *Service) Submit(ctx context.Context, reviewID, user string) (Submitted,
 	s.log.Info("response submitted", "review", reviewID, "user", user)
 	out := Submitted{Sheet: sh}
 	if all {
-		if closed, err := s.Close(ctx, reviewID, "all submitted"); err == nil && closed {
-			s.log.Info("everyone submitted; closing", "review", reviewID)
-			out.Closed = true
-			out.Posted = s.PostDigest(ctx, reviewID)
+		// A failure here leaves the review closing at its deadline; the
+		// person is told and may submit again, which sets it then.
+		closes, err := s.closeAfterGrace(ctx, sh.Review)
+		if err != nil {
+			return out, err
 		}
+		out.Everyone, out.ClosesEarly = true, closes
 	}
 	return out, nil
 }

@@ -40,6 +40,12 @@ type Store interface {
 	Response(ctx context.Context, reviewID, user string) (assessment.Response, error)
 	Submit(ctx context.Context, reviewID, user string) (all bool, err error)
 	Submitted(ctx context.Context, reviewID string) (map[string]bool, error)
+	// SetCloseAt makes an open review close early (everyone submitted),
+	// keeping an earlier close time already set; it returns the one in
+	// force.
+	SetCloseAt(ctx context.Context, reviewID string, at time.Time) (time.Time, error)
+	// CloseAt is that early close time; zero when none is set.
+	CloseAt(ctx context.Context, reviewID string) (time.Time, error)
 	Responses(ctx context.Context, r *assessment.Review) ([]assessment.Response, error)
 
 	SetMessage(ctx context.Context, reviewID, user, name string, ref assessment.MessageRef) error

@@ -110,6 +110,12 @@ func (d directory) People(_ context.Context, ids []string) (map[string]assessmen
 
 func newService(t *testing.T) (*review.Service, *store.Redis, *recorder, *framework.Catalog) {
 	t.Helper()
+	return newServiceAt(t, time.Now)
+}
+
+// newServiceAt is newService on a clock of the test's.
+func newServiceAt(t *testing.T, now review.Clock) (*review.Service, *store.Redis, *recorder, *framework.Catalog) {
+	t.Helper()
 	rdb, prefix := redistest.New(t)
 	st := store.New(rdb, prefix)
 	cat, err := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
@@ -121,7 +127,7 @@ func newService(t *testing.T) (*review.Service, *store.Redis, *recorder, *framew
 		"UBOTTY": {ID: "UBOTTY", Bot: true}, "UGONE": {ID: "UGONE", Deleted: true}, "UAMY": {ID: "UAMY", TZ: "Europe/Berlin"},
 	}}
 	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: rec, Directory: dir, Frameworks: cat,
-		Now: time.Now, Owner: "test", Lease: time.Minute, Tick: time.Hour})
+		Now: now, Owner: "test", Lease: time.Minute, Tick: time.Hour})
 	return svc, st, rec, cat
 }
 
@@ -129,7 +135,7 @@ func start(t *testing.T, svc *review.Service, cat *framework.Catalog, users ...s
 	t.Helper()
 	f, _ := cat.Get("cs-checklist")
 	r, err := svc.Start(context.Background(), review.StartRequest{Framework: f, Audience: review.Audience{Users: users},
-		DigestChannel: "CLEADS", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN", DeliverNow: true})
+		DigestChannel: "CLEADS", Deadline: svc.Now().Add(time.Hour), CreatedBy: "UADMIN", DeliverNow: true, Anyway: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,11 +156,14 @@ func TestStartLeavesOutBotsAndTheDeactivated(t *testing.T) {
 	}
 }
 
-// The last submission closes the review and posts its digest once; a
-// second post attempt (another replica, the next sweep) is a no-op.
-func TestLastSubmissionPostsTheDigestOnce(t *testing.T) {
+// The last submission does not close the review at once: answers can
+// still change during the grace period; then the deadline sweep closes it
+// and posts its digest once, and a second post attempt (another replica,
+// the next sweep) is a no-op.
+func TestLastSubmissionPostsTheDigestOnceAfterTheGrace(t *testing.T) {
 	ctx := context.Background()
-	svc, st, rec, cat := newService(t)
+	clk := newClock()
+	svc, st, rec, cat := newServiceAt(t, clk.now)
 	r := start(t, svc, cat, "UAMY", "UBEN")
 	for _, u := range r.Respondents {
 		if _, err := svc.Answer(ctx, r.ID, u, "team-roles-documented", assessment.Answer{Option: "yes"}, false); err != nil {
@@ -162,20 +171,31 @@ func TestLastSubmissionPostsTheDigestOnce(t *testing.T) {
 		}
 	}
 	first, err := svc.Submit(ctx, r.ID, "UAMY")
-	if err != nil || first.Closed {
+	if err != nil || first.Everyone || !first.ClosesEarly.IsZero() {
 		t.Fatalf("first submission: %+v, %v", first, err)
 	}
 	last, err := svc.Submit(ctx, r.ID, "UBEN")
-	if err != nil || !last.Closed || !last.Posted {
-		t.Fatalf("last submission: closed %v posted %v, %v", last.Closed, last.Posted, err)
+	// The review's deadline is an hour away, as long as the default grace:
+	// it closes at the deadline.
+	if err != nil || !last.Everyone || !last.ClosesEarly.Equal(r.Deadline.Truncate(time.Second)) {
+		t.Fatalf("last submission: everyone %v closes %v (deadline %v), %v", last.Everyone, last.ClosesEarly, r.Deadline, err)
 	}
+	svc.Sweep(ctx)
+	if got := rec.posted(); len(got) != 0 {
+		t.Fatalf("digest posted at the last submission: %v", got)
+	}
+	if _, err := svc.Answer(ctx, r.ID, "UAMY", "team-roles-documented", assessment.Answer{Option: "no"}, false); err != nil {
+		t.Fatalf("answer within the grace period: %v", err)
+	}
+	clk.advance(time.Hour + time.Second)
+	svc.Sweep(ctx)
 	if !svc.PostDigest(ctx, r.ID) {
 		t.Fatal("a repeated post says the digest is not out")
 	}
 	if got := rec.posted(); len(got) != 1 || got[0] != "CLEADS" {
 		t.Fatalf("digests posted to %v, want once to CLEADS", got)
 	}
-	if _, err := svc.Answer(ctx, r.ID, "UAMY", "team-roles-documented", assessment.Answer{Option: "no"}, false); !errors.Is(err, assessment.ErrClosed) {
+	if _, err := svc.Answer(ctx, r.ID, "UAMY", "team-roles-documented", assessment.Answer{Option: "yes"}, false); !errors.Is(err, assessment.ErrClosed) {
 		t.Fatalf("answer after close: err = %v, want closed", err)
 	}
 	if _, err := st.DigestState(ctx, r.ID); err != nil {

@@ -91,6 +91,9 @@ func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) 
 		ID: o.ReviewID(), Framework: f, Audience: Audience{Users: sc.Users, Groups: sc.Usergroups, Channels: sc.Channels},
 		AudienceText: sc.Audience, DigestChannel: sc.DigestChannel, Deadline: deadline, Threshold: sc.Threshold,
 		CreatedBy: sc.CreatedBy, ScheduleID: sc.ID, Reminders: sc.Reminders, DeliverNow: sc.DeliverNow,
+		// A run is not skipped for a small audience: its digest says the
+		// scores are withheld.
+		Grace: sc.Grace, Anyway: true,
 	})
 	if err != nil {
 		if reason, _ := assessment.ErrorReason(err); reason == assessment.RStoreUnavailable {
@@ -114,6 +117,7 @@ type ScheduleRequest struct {
 	Threshold     int
 	Reminders     []string
 	DeliverNow    bool
+	Grace         time.Duration // 0 means assessment.DefaultGrace
 	CreatedBy     string
 }
 
@@ -145,11 +149,14 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 	if err := CheckThreshold(th); err != nil {
 		return nil, err
 	}
+	if err := checkGrace(req.Grace); err != nil {
+		return nil, err
+	}
 	sc := &assessment.Schedule{
 		ID: assessment.NewScheduleID(), Spec: req.Spec, TZ: spec.Location.String(), FrameworkID: f.ID,
 		Users: req.Audience.Users, Usergroups: req.Audience.Groups, Channels: req.Audience.Channels,
 		Audience: req.AudienceText, DigestChannel: req.DigestChannel,
-		Window: window, Threshold: th, Reminders: req.Reminders, DeliverNow: req.DeliverNow,
+		Window: window, Threshold: th, Reminders: req.Reminders, DeliverNow: req.DeliverNow, Grace: req.Grace,
 		CreatedBy: req.CreatedBy, CreatedAt: now, Next: spec.Next(now),
 	}
 	if err := s.store.SaveSchedule(ctx, sc); err != nil {

@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/assessbot/assessbot/internal/assessment"
@@ -38,6 +39,12 @@ type StartRequest struct {
 	ScheduleID    string
 	Reminders     []string
 	DeliverNow    bool
+	// Grace is how long answers can still change once everyone has
+	// submitted; 0 means assessment.DefaultGrace.
+	Grace time.Duration
+	// Anyway starts the review even with fewer people than its anonymity
+	// threshold (its digest then shows no scores).
+	Anyway bool
 	// ID fixes the review id (a scheduled occurrence derives it, so the
 	// occurrence creates one review however often it is retried).
 	ID string
@@ -75,6 +82,17 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 	if err := s.checkOverlap(ctx, req.Framework.ID, people, th); err != nil {
 		return nil, err
 	}
+	if err := checkGrace(req.Grace); err != nil {
+		return nil, err
+	}
+	// The creator does not count: they know their own answers.
+	others := len(people)
+	if slices.Contains(people, req.CreatedBy) {
+		others--
+	}
+	if others < th && !req.Anyway {
+		return nil, assessment.NewError(assessment.EINVALID, assessment.RAudienceBelowThreshold, others, th)
+	}
 	id := req.ID
 	if id == "" {
 		id = assessment.NewReviewID()
@@ -94,6 +112,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 		ScheduleID:    req.ScheduleID,
 		Reminders:     req.Reminders,
 		DeliverNow:    req.DeliverNow,
+		Grace:         req.Grace,
 	}
 	if _, err := s.store.CreateReview(ctx, r, req.Framework); err != nil {
 		return nil, fmt.Errorf("start review: %w", err)

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,10 @@ const (
 	maxButtonText  = 75
 	// maxButtons is the most answers shown as buttons; more become a menu.
 	maxButtons = 10
+	// A confirm object's title, text and buttons.
+	maxConfirmTitle  = 100
+	maxConfirmText   = 300
+	maxConfirmButton = 30
 )
 
 func mrkdwn(s string) *slack.TextBlockObject {
@@ -39,6 +44,44 @@ func slackDate(t time.Time) string {
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.UTC().Format("Mon 2 Jan 2006 15:04 UTC"))
 }
 
+// plural counts things in English: "1 question", "2 questions".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// durationText says a duration in words: "1 hour", "30 minutes", "2 days",
+// "1 hour 30 minutes".
+func durationText(d time.Duration) string {
+	var parts []string
+	for _, u := range []struct {
+		d         time.Duration
+		one, many string
+	}{{24 * time.Hour, "day", "days"}, {time.Hour, "hour", "hours"}, {time.Minute, "minute", "minutes"}} {
+		if n := int(d / u.d); n > 0 {
+			parts = append(parts, plural(n, u.one, u.many))
+			d -= time.Duration(n) * u.d
+		}
+	}
+	if len(parts) == 0 {
+		return "less than a minute"
+	}
+	return strings.Join(parts, " ")
+}
+
+// durationWord writes a duration as the parser reads it: "1h", "30m", "2d".
+func durationWord(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	case d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	}
+	return strconv.Itoa(int(d/time.Minute)) + "m"
+}
+
 // escape makes text safe for mrkdwn.
 func escape(s string) string { return mrkdwnEscaper.Replace(s) }
 
@@ -53,13 +96,14 @@ func introBlocks(r *assessment.Review, f *assessment.Framework, sh *assessment.R
 		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("<@%s> asked you to take part in a review: *%s*.\n%s",
 			r.CreatedBy, escape(f.Title), escape(f.Description))), nil, nil),
 	}
-	qs := fmt.Sprintf("%d questions in %d sections", scored, len(f.Sections))
+	qs := fmt.Sprintf("%s in %s", plural(scored, "question", "questions"), plural(len(f.Sections), "section", "sections"))
 	if text > 0 {
-		qs += fmt.Sprintf(", plus %d optional open questions", text)
+		qs += ", plus " + plural(text, "optional open question", "optional open questions")
 	}
 	bs = append(bs, slack.NewContextBlock("intro-facts",
-		mrkdwn(fmt.Sprintf("%s · about %d min · due %s · each click is saved, so you can stop and come back · "+
-			"the digest never shows who answered what, and shows scores only when at least %d answered", qs, minutes, slackDate(r.Deadline), r.Threshold))))
+		mrkdwn(fmt.Sprintf("%s · about %s · due %s · each click is saved, so you can stop and come back · "+
+			"the digest never shows who answered what, and shows scores only when at least %s answered",
+			qs, plural(minutes, "minute", "minutes"), slackDate(r.Deadline), plural(r.Threshold, "person", "people")))))
 	label, style := "Start", slack.StylePrimary
 	status := ""
 	if sh != nil {
@@ -86,8 +130,10 @@ func introBlocks(r *assessment.Review, f *assessment.Framework, sh *assessment.R
 	return append(bs, slack.NewActionBlock("intro-actions", b))
 }
 
-// questionBlocks renders one question: its text with the chosen answer, its
-// options one click away, and its comment.
+// questionBlocks renders one question: its text with the chosen answer and,
+// beside it, the comment button; under it the help and comment; then its
+// answers, alone in their row, one click away. Only the chosen answer is
+// green.
 func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessment.QuestionRef, a assessment.Answer, open bool) []slack.Block {
 	q := ref.Question
 	var b strings.Builder
@@ -114,7 +160,11 @@ func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessmen
 			}
 		}
 	}
-	out := []slack.Block{slack.NewSectionBlock(mrkdwn(b.String()), nil, nil, slack.SectionBlockOptionBlockID("q|"+q.ID))}
+	var accessory *slack.Accessory
+	if open && !ref.Scale.Text {
+		accessory = slack.NewAccessory(commentButton(r, q.ID, a))
+	}
+	out := []slack.Block{slack.NewSectionBlock(mrkdwn(b.String()), nil, accessory, slack.SectionBlockOptionBlockID("q|"+q.ID))}
 	var ctx []slack.MixedElement
 	if q.Help != "" {
 		ctx = append(ctx, mrkdwn("_Why it matters:_ "+escape(digest.Truncate(q.Help, 1500))))
@@ -155,7 +205,7 @@ func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessmen
 		}
 		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose an answer", 150), actAnswer+"|"+q.ID, opts...)
 		sel.InitialOption = initial
-		els = append(els, sel, commentButton(r, q.ID, a))
+		els = append(els, sel)
 	} else {
 		for _, o := range ref.Scale.Options {
 			bt := button(actAnswer+"|"+q.ID+"|"+o.ID, answerValue(r.ID, q.ID, o.ID), o.Label)
@@ -171,7 +221,6 @@ func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessmen
 			}
 			els = append(els, bt)
 		}
-		els = append(els, commentButton(r, q.ID, a))
 	}
 	return append(out, slack.NewActionBlock("a|"+q.ID, els...))
 }
@@ -197,20 +246,21 @@ func (p page) msgName() string { return fmt.Sprintf("s:%d:%d", p.Section, p.Page
 
 // pages splits a section into messages of at most maxBlocks blocks.
 func pages(f *assessment.Framework, si int) []page {
-	const reserved = 4 // header, description, progress, navigation
+	const (
+		reserved    = 5 // header, progress, description; divider and navigation
+		perQuestion = 3 // text (with the comment button), help and comment, answers
+	)
 	var out []page
 	cur := page{Section: si}
 	used := reserved
-	for qi, q := range f.Sections[si].Questions {
-		n := 3 // text, context, actions
-		_ = q
-		if used+n > maxBlocks && len(cur.Questions) > 0 {
+	for qi := range f.Sections[si].Questions {
+		if used+perQuestion > maxBlocks && len(cur.Questions) > 0 {
 			out = append(out, cur)
 			cur = page{Section: si, Page: len(out)}
 			used = reserved
 		}
 		cur.Questions = append(cur.Questions, qi)
-		used += n
+		used += perQuestion
 	}
 	out = append(out, cur)
 	for i := range out {
@@ -231,15 +281,31 @@ func pageOf(f *assessment.Framework, si, qi int) page {
 	return page{Section: si}
 }
 
-// sectionBlocks renders one page of one section for a respondent.
-func sectionBlocks(r *assessment.Review, f *assessment.Framework, p page, sh assessment.Response) []slack.Block {
+// sectionBlocks renders one page of one section for a respondent: progress
+// at the top, the questions, then (on a section's last page) a divider and
+// the navigation. closesEarly is set once everyone has submitted: when the
+// review then closes.
+func sectionBlocks(r *assessment.Review, f *assessment.Framework, p page, sh assessment.Response, closesEarly time.Time) []slack.Block {
 	s := f.Sections[p.Section]
 	open := r.Status == assessment.StatusOpen
 	title := fmt.Sprintf("%d/%d · %s", p.Section+1, len(f.Sections), s.Title)
 	if p.Pages > 1 {
 		title += fmt.Sprintf(" (part %d of %d)", p.Page+1, p.Pages)
 	}
-	bs := []slack.Block{slack.NewHeaderBlock(plain(title, maxHeader))}
+	answered, total := f.Progress(sh.Answers)
+	progress := fmt.Sprintf("*%d/%d answered* · due %s · every click is saved", answered, total, slackDate(r.Deadline))
+	switch {
+	case !open:
+		progress = fmt.Sprintf("*%d/%d answered* · 🔒 this review is closed", answered, total)
+	case sh.Submitted && !closesEarly.IsZero():
+		progress = fmt.Sprintf("✅ *Submitted* · %d/%d answered · everyone has answered; the review closes %s, until then you can still change your answers", answered, total, slackDate(closesEarly))
+	case sh.Submitted:
+		progress = fmt.Sprintf("✅ *Submitted* · %d/%d answered · you can change answers until the review closes, %s at the latest", answered, total, slackDate(r.Deadline))
+	}
+	bs := []slack.Block{
+		slack.NewHeaderBlock(plain(title, maxHeader)),
+		slack.NewContextBlock("progress", mrkdwn(progress)),
+	}
 	if s.Description != "" && p.Page == 0 {
 		bs = append(bs, slack.NewContextBlock("sd", mrkdwn(escape(s.Description))))
 	}
@@ -252,31 +318,40 @@ func sectionBlocks(r *assessment.Review, f *assessment.Framework, p page, sh ass
 		ref := refs[first+qi]
 		bs = append(bs, questionBlocks(r, f, ref, sh.Answers[ref.Question.ID], open)...)
 	}
-	answered, total := f.Progress(sh.Answers)
-	progress := fmt.Sprintf("*%d/%d answered* · due %s · every click is saved", answered, total, slackDate(r.Deadline))
-	switch {
-	case !open:
-		progress = fmt.Sprintf("*%d/%d answered* · 🔒 this review is closed", answered, total)
-	case sh.Submitted:
-		progress = fmt.Sprintf("✅ *Submitted* · %d/%d answered · you can change answers until %s", answered, total, slackDate(r.Deadline))
-	}
-	bs = append(bs, slack.NewContextBlock("progress", mrkdwn(progress)))
 	if !open || p.Page != p.Pages-1 {
 		return bs
 	}
+	// Navigation looks like navigation: below a divider, and never green
+	// (green is the chosen answer).
 	var nav []slack.BlockElement
 	if p.Section > 0 {
 		nav = append(nav, button(actBack, sectionValue(r.ID, p.Section-1), "◀ Back"))
 	}
 	if p.Section < len(f.Sections)-1 {
-		nav = append(nav, button(actNext, sectionValue(r.ID, p.Section+1), "Next ▶").WithStyle(slack.StylePrimary))
+		nav = append(nav, button(actNext, sectionValue(r.ID, p.Section+1), "Next section ▶"))
 	} else if !sh.Submitted {
-		nav = append(nav, button(actSubmit, startValue(r.ID), "Submit").WithStyle(slack.StylePrimary))
+		nav = append(nav, button(actSubmit, startValue(r.ID), "Submit my answers").WithConfirm(submitConfirm(r, answered, total)))
 	}
 	if len(nav) > 0 {
-		bs = append(bs, slack.NewActionBlock("nav", nav...))
+		bs = append(bs, slack.NewDividerBlock(), slack.NewActionBlock("nav", nav...))
 	}
 	return bs
+}
+
+// submitConfirm asks before a submission, with the questions still
+// unanswered counted when the page is rendered.
+func submitConfirm(r *assessment.Review, answered, total int) *slack.ConfirmationBlockObject {
+	text := fmt.Sprintf("You have answered all %s.", plural(total, "question", "questions"))
+	if left := total - answered; left > 0 {
+		still := "is"
+		if left > 1 {
+			still = "are"
+		}
+		text = fmt.Sprintf("You have answered %d of %d; %s %s still unanswered and will not count.", answered, total, plural(left, "question", "questions"), still)
+	}
+	text += fmt.Sprintf(" You can still change answers until the review closes: at its deadline, or %s after everyone has submitted.", durationText(r.GracePeriod()))
+	return slack.NewConfirmationBlockObject(plain("Submit your answers?", maxConfirmTitle), plain(text, maxConfirmText),
+		plain("Submit", maxConfirmButton), plain("Keep answering", maxConfirmButton))
 }
 
 // digestBlocks renders the digest posted to the leadership channel.
@@ -454,7 +529,7 @@ func digestText(d digest.Digest) string {
 
 const helpText = "*assessbot* runs customer-success maturity reviews in Slack.\n" +
 	"• `/review` — open a form to start a review\n" +
-	"• `/review start <framework> to @people @group #channel digest #channel due 2026-12-01` — start one inline (`due 3d` works too; add `threshold 5` to raise the anonymity threshold)\n" +
+	"• `/review start <framework> to @people @group #channel digest #channel due 2026-12-01` — start one inline (`due 3d` works too; add `threshold 5` to raise the anonymity threshold, `grace 2h` for how long answers can still change once everyone has submitted)\n" +
 	"• `/review frameworks` — the frameworks you can use\n" +
 	"• `/review status [id]` — response rate and who has not finished (admins)\n" +
 	"• `/review close [id]` — close now and post the digest (admins)\n" +

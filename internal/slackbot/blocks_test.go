@@ -72,7 +72,7 @@ func TestBlocksGolden(t *testing.T) {
 	sh := &assessment.Response{Answers: answers}
 	golden(t, "intro-new", introBlocks(fixedReview, f, nil))
 	golden(t, "intro-started", introBlocks(fixedReview, f, sh))
-	golden(t, "section", sectionBlocks(fixedReview, f, pages(f, 0)[0], *sh))
+	golden(t, "section", sectionBlocks(fixedReview, f, pages(f, 0)[0], *sh, time.Time{}))
 
 	// A digest of four respondents on the NuffSaid scale.
 	var rs []assessment.Response
@@ -139,7 +139,7 @@ func TestBlockKitLimits(t *testing.T) {
 			ps := pages(f, si)
 			seen := 0
 			for _, p := range ps {
-				bs := sectionBlocks(fixedReview, f, p, assessment.Response{Answers: answers})
+				bs := sectionBlocks(fixedReview, f, p, assessment.Response{Answers: answers}, time.Time{})
 				if len(bs) > maxBlocks {
 					t.Fatalf("%s section %d page %d: %d blocks", f.ID, si, p.Page, len(bs))
 				}
@@ -150,7 +150,7 @@ func TestBlockKitLimits(t *testing.T) {
 				t.Fatalf("%s section %d: pages hold %d of %d questions", f.ID, si, seen, len(f.Sections[si].Questions))
 			}
 			if f.ID == "huge" {
-				raw, _ := json.Marshal(sectionBlocks(fixedReview, f, ps[0], assessment.Response{Answers: answers}))
+				raw, _ := json.Marshal(sectionBlocks(fixedReview, f, ps[0], assessment.Response{Answers: answers}, time.Time{}))
 				if !strings.Contains(string(raw), `"static_select"`) {
 					t.Fatalf("a 30-level scale is not a menu")
 				}

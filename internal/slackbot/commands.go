@@ -11,6 +11,7 @@ import (
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/review"
+	"github.com/assessbot/assessbot/internal/schedule"
 )
 
 func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Command) {
@@ -46,7 +47,7 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 		b.start(ctx, startInput{
 			framework: f, users: cmd.Users, groups: cmd.Usergroups, channels: cmd.Channels,
 			digest: digestCh, due: cmd.Due, threshold: cmd.Threshold, by: sc.UserID, replyChannel: sc.ChannelID,
-			now: cmd.Now, reminders: cmd.Reminders,
+			now: cmd.Now, reminders: cmd.Reminders, grace: cmd.Grace, anyway: cmd.Anyway,
 			audience: audienceText(cmd.Users, cmd.Usergroups, cmd.Channels),
 		})
 	case "schedule":
@@ -100,7 +101,7 @@ func (b *Bot) frameworksText() string {
 		if t > 0 {
 			extra = fmt.Sprintf(" + %d open", t)
 		}
-		l = append(l, fmt.Sprintf("• `%s` — *%s* (%d sections, %d questions%s)", f.ID, escape(f.Title), len(f.Sections), s, extra))
+		l = append(l, fmt.Sprintf("• `%s` — *%s* (%s, %s%s)", f.ID, escape(f.Title), plural(len(f.Sections), "section", "sections"), plural(s, "question", "questions"), extra))
 	}
 	return "*Frameworks you can run*\n" + strings.Join(l, "\n") + "\nStart one with `/review start <id> to @people digest #channel`, or just `/review`."
 }
@@ -117,6 +118,10 @@ type startInput struct {
 	audience         string
 	now              bool
 	reminders        []string
+	grace            time.Duration
+	// anyway starts below the anonymity threshold; fromModal says how the
+	// admin can ask for it.
+	anyway, fromModal bool
 }
 
 // start stores the review; the use case resolves the audience and begins
@@ -131,17 +136,30 @@ func (b *Bot) start(ctx context.Context, in startInput) {
 		Framework: in.framework, Audience: review.Audience{Users: in.users, Groups: in.groups, Channels: in.channels},
 		AudienceText: in.audience, DigestChannel: in.digest,
 		Deadline: deadline, Threshold: in.threshold, CreatedBy: in.by, DeliverNow: in.now, Reminders: in.reminders,
+		Grace: in.grace, Anyway: in.anyway,
 	})
 	if err != nil {
-		reply(b.tell(opStart, err, "user", in.by))
+		text := b.tell(opStart, err, "user", in.by)
+		if reason, _ := assessment.ErrorReason(err); reason == assessment.RAudienceBelowThreshold {
+			text += " " + anywayHint(in.fromModal)
+		}
+		reply(text)
 		return
 	}
 	when := "Each person gets a DM in their own morning (weekdays 9:00–12:00 their time); add `now` to send at once."
 	if in.now {
 		when = "I'm sending them a DM now."
 	}
-	reply(fmt.Sprintf("Started review `%s` of *%s* for %d people. %s The digest goes to <#%s> on %s, or when everyone has submitted. Follow it with `/review status %s`; close it early with `/review close %s`.",
-		r.ID, escape(in.framework.Title), len(r.Respondents), when, r.DigestChannel, slackDate(r.Deadline), r.ID, r.ID))
+	reply(fmt.Sprintf("Started review `%s` of *%s* for %s. %s The digest goes to <#%s> on %s, or %s after everyone has submitted (answers can change until then). Follow it with `/review status %s`; close it early with `/review close %s`.",
+		r.ID, escape(in.framework.Title), plural(len(r.Respondents), "person", "people"), when, r.DigestChannel, slackDate(r.Deadline), durationText(r.GracePeriod()), r.ID, r.ID))
+}
+
+// anywayHint says how to start a review below its anonymity threshold.
+func anywayHint(fromModal bool) string {
+	if fromModal {
+		return "Add more people, or run `/review` again and tick *Start anyway*."
+	}
+	return "Add more people, or add `anyway` to the command to start regardless."
 }
 
 // statusText says where a review stands: how many were invited, started
@@ -160,7 +178,7 @@ func (b *Bot) statusText(ctx context.Context, id, asker string) string {
 	var sb strings.Builder
 	sb.WriteString(countsText(st))
 	if st.PendingIntros+st.PendingReminders > 0 {
-		fmt.Fprintf(&sb, "\nWaiting to go out: %s (each in the person's morning), %s.", plural(st.PendingIntros, "intro DM"), plural(st.PendingReminders, "reminder"))
+		fmt.Fprintf(&sb, "\nWaiting to go out: %s (each in the person's morning), %s.", plural(st.PendingIntros, "intro DM", "intro DMs"), plural(st.PendingReminders, "reminder", "reminders"))
 	}
 	if st.Review.Status == assessment.StatusOpen {
 		sb.WriteString("\n_Who has answered is never shown; reminders go to those who have not submitted._")
@@ -183,14 +201,6 @@ func countsText(st review.Status) string {
 	n := st.Invited
 	return fmt.Sprintf("*%s* · review `%s` · %s · digest to <#%s>\n*%d of %d submitted (%d%%)* · %d in progress · %d not started",
 		escape(r.Title), r.ID, state, r.DigestChannel, st.Submitted, n, st.Submitted*100/max(n, 1), st.Started, n-st.Submitted-st.Started)
-}
-
-// plural says "1 reminder", "2 reminders".
-func plural(n int, one string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %ss", n, one)
 }
 
 // upcomingText lists the next run of each active schedule, soonest first.
@@ -244,6 +254,8 @@ func (b *Bot) audienceBlocks(ctx context.Context) []slack.Block {
 	th := slack.NewNumberInputBlockElement(nil, "v", false)
 	th.InitialValue = strconv.Itoa(assessment.DefaultThreshold)
 	th.MinValue, th.MaxValue = strconv.Itoa(review.MinThreshold), strconv.Itoa(review.MaxThreshold)
+	grace := slack.NewPlainTextInputBlockElement(plain("1h", 150), "v")
+	grace.InitialValue = durationWord(assessment.DefaultGrace)
 
 	blocks := []slack.Block{
 		slack.NewInputBlock("framework", plain("Framework", 2000), nil, fw),
@@ -259,6 +271,8 @@ func (b *Bot) audienceBlocks(ctx context.Context) []slack.Block {
 		slack.NewInputBlock("threshold", plain("Anonymity threshold", 2000), plain("Scores are shown only when at least this many people answered.", 2000), th),
 		optional(slack.NewInputBlock("delivery", plain("Delivery", 2000), nil, slack.NewCheckboxGroupsBlockElement("v",
 			slack.NewOptionBlockObject("now", plain("Send the DMs now", 75), plain("Otherwise each person gets them in their own weekday morning", 75))))),
+		optional(slack.NewInputBlock("grace", plain("Grace period once everyone has submitted", 2000),
+			plain("Answers can still change for this long after the last person submits; then the review closes (never after its deadline). For example 30m, 2h or 1d.", 2000), grace)),
 	)
 }
 
@@ -267,6 +281,7 @@ type formAudience struct {
 	users, groups, channels []string
 	threshold               int
 	now                     bool
+	grace                   time.Duration
 }
 
 func audienceFromForm(v map[string]map[string]slack.BlockAction) formAudience {
@@ -278,14 +293,42 @@ func audienceFromForm(v map[string]map[string]slack.BlockAction) formAudience {
 		a.now = a.now || o.Value == "now"
 	}
 	a.threshold, _ = strconv.Atoi(v["threshold"]["v"].Value)
+	a.grace, _ = formGrace(v)
 	return a
+}
+
+// formGrace reads the grace field: empty means the default.
+func formGrace(v map[string]map[string]slack.BlockAction) (time.Duration, error) {
+	text := strings.TrimSpace(v["grace"]["v"].Value)
+	if text == "" {
+		return 0, nil
+	}
+	d, err := schedule.ParseDuration(text)
+	if err != nil || d < review.MinGrace || d > review.MaxGrace {
+		return 0, fmt.Errorf("give a duration from 1m to 7d, e.g. 30m, 2h or 1d")
+	}
+	return d, nil
+}
+
+// startAnyway reads the start form's "Start anyway" box.
+func startAnyway(v map[string]map[string]slack.BlockAction) bool {
+	for _, o := range v["anyway"]["v"].SelectedOptions {
+		if o.Value == "anyway" {
+			return true
+		}
+	}
+	return false
 }
 
 // openStartModal shows the form behind a bare /review.
 func (b *Bot) openStartModal(ctx context.Context, triggerID, channel, user string) {
 	date := slack.NewDatePickerBlockElement("v")
 	date.InitialDate = b.svc.Now().Add(72 * time.Hour).Format("2006-01-02")
-	blocks := append(b.audienceBlocks(ctx), slack.NewInputBlock("deadline", plain("Deadline (end of day)", 2000), nil, date))
+	blocks := append(b.audienceBlocks(ctx), slack.NewInputBlock("deadline", plain("Deadline (end of day)", 2000), nil, date),
+		optional(slack.NewInputBlock("anyway", plain("Small audiences", 2000),
+			plain("With fewer people than the anonymity threshold, the digest shows no scores at all, so I refuse to start unless this is ticked.", 2000),
+			slack.NewCheckboxGroupsBlockElement("v", slack.NewOptionBlockObject("anyway", plain("Start anyway", 75),
+				plain("Even if fewer people than the threshold answer", 75))))))
 	view := slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: cbStart, Title: plain("Start a review", 24),
 		Submit: plain("Start", 24), Close: plain("Cancel", 24), Blocks: slack.Blocks{BlockSet: blocks},
@@ -341,6 +384,9 @@ func validateAudienceForm(state *slack.ViewState) map[string]string {
 	if n, err := strconv.Atoi(v["threshold"]["v"].Value); err != nil || n < review.MinThreshold || n > review.MaxThreshold {
 		errs["threshold"] = fmt.Sprintf("Give a whole number from %d to %d.", review.MinThreshold, review.MaxThreshold)
 	}
+	if _, err := formGrace(v); err != nil {
+		errs["grace"] = "Give a duration from 1m to 7d, e.g. 30m, 2h or 1d."
+	}
 	return errs
 }
 
@@ -355,6 +401,16 @@ func validateStartForm(state *slack.ViewState, now time.Time) map[string]string 
 		errs["deadline"] = "Choose a deadline."
 	} else if d.Add(24 * time.Hour).Before(now) {
 		errs["deadline"] = "The deadline is in the past."
+	}
+	// With people only, the form knows an upper bound of the audience;
+	// user groups and channels are resolved after the ack, and Start
+	// refuses then, by ephemeral.
+	v := state.Values
+	people := v["people"]["v"].SelectedUsers
+	th, err := strconv.Atoi(v["threshold"]["v"].Value)
+	if err == nil && len(people) > 0 && len(people) < th && len(v["groups"]["v"].SelectedOptions)+len(v["channels"]["v"].SelectedConversations) == 0 && !startAnyway(v) {
+		errs["people"] = words(opStart, assessment.NewError(assessment.EINVALID, assessment.RAudienceBelowThreshold, len(people), th)) +
+			" Add more people, or tick Start anyway below."
 	}
 	return errs
 }
@@ -379,5 +435,6 @@ func (b *Bot) startFromModal(ctx context.Context, cb slack.InteractionCallback) 
 		framework: f, users: a.users, groups: a.groups, channels: a.channels, now: a.now,
 		digest: v["digest"]["v"].SelectedConversation, due: Due{Date: d}, threshold: a.threshold,
 		by: cb.User.ID, replyChannel: replyCh, audience: audienceText(a.users, a.groups, a.channels),
+		grace: a.grace, anyway: startAnyway(v), fromModal: true,
 	})
 }

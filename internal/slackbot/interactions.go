@@ -100,7 +100,7 @@ func (b *Bot) openSection(ctx context.Context, cb slack.InteractionCallback, rev
 			_ = b.sl.update(ctx, old, "Moved", []slack.Block{slack.NewContextBlock("moved",
 				mrkdwn(fmt.Sprintf("_%s continues in a newer message below._", escape(f.Sections[si].Title))))})
 		}
-		ref, err := b.sl.post(ctx, user, fmt.Sprintf("%s: %s", f.Title, f.Sections[si].Title), sectionBlocks(r, f, p, sh.Response))
+		ref, err := b.sl.post(ctx, user, fmt.Sprintf("%s: %s", f.Title, f.Sections[si].Title), sectionBlocks(r, f, p, sh.Response, sh.ClosesEarly))
 		if err != nil {
 			b.log.Error("cannot post a section", "review", reviewID, "user", user, "err", err)
 			b.sl.ephemeral(ctx, cb.Channel.ID, user, "Slack did not take the next questions. Please press the button again in a minute; your answers are saved.")
@@ -136,7 +136,7 @@ func (b *Bot) updatePage(ctx context.Context, sh review.Sheet, p page, responseU
 	defer cancel()
 	f := sh.Framework
 	fallback := fmt.Sprintf("%s: %s", f.Title, f.Sections[p.Section].Title)
-	blocks := sectionBlocks(sh.Review, f, p, sh.Response)
+	blocks := sectionBlocks(sh.Review, f, p, sh.Response, sh.ClosesEarly)
 	if responseURL != "" {
 		err := b.sl.replaceClicked(ctx, responseURL, fallback, blocks)
 		if err == nil {
@@ -220,6 +220,9 @@ func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCall
 	b.refreshQuestion(ctx, sh, meta.Question, "")
 }
 
+// submit records a submission (the button asked for confirmation first)
+// and thanks the person with what is true now: until when answers can
+// change.
 func (b *Bot) submit(ctx context.Context, cb slack.InteractionCallback, reviewID string) {
 	user := cb.User.ID
 	res, err := b.svc.Submit(ctx, reviewID, user)
@@ -228,23 +231,31 @@ func (b *Bot) submit(ctx context.Context, cb slack.InteractionCallback, reviewID
 		return
 	}
 	r, f := res.Review, res.Framework
-	answered, total := f.Progress(res.Response.Answers)
 	last := len(f.Sections) - 1
 	for _, p := range pages(f, last) {
 		if m, ok := res.Messages[p.msgName()]; ok {
-			_ = b.sl.update(ctx, m, "Submitted", sectionBlocks(r, f, p, res.Response))
+			_ = b.sl.update(ctx, m, "Submitted", sectionBlocks(r, f, p, res.Response, res.ClosesEarly))
 		}
 	}
 	if m, ok := res.Messages["intro"]; ok {
 		_ = b.sl.update(ctx, m, f.Title, introBlocks(r, f, &res.Response))
 	}
+	_, _ = b.sl.post(ctx, user, "Thank you!", []slack.Block{slack.NewSectionBlock(mrkdwn(thankYouText(r, f, res.Response, res.ClosesEarly)), nil, nil)})
+}
+
+// thankYouText is the message after a submission. closesEarly is set when
+// everyone has submitted.
+func thankYouText(r *assessment.Review, f *assessment.Framework, resp assessment.Response, closesEarly time.Time) string {
+	answered, total := f.Progress(resp.Answers)
 	note := ""
-	if answered < total {
-		note = fmt.Sprintf(" You left %d questions unanswered; they simply don't count.", total-answered)
+	if left := total - answered; left > 0 {
+		note = fmt.Sprintf(" You left %s unanswered; they simply don't count.", plural(left, "question", "questions"))
 	}
-	_, _ = b.sl.post(ctx, user, "Thank you!", []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
-		"🙏 Thank you! Your answers to *%s* are in (%d/%d answered).%s You can change them until %s.",
-		escape(f.Title), answered, total, note, slackDate(r.Deadline))), nil, nil)})
+	until := fmt.Sprintf("You can change them until the review closes, %s at the latest.", slackDate(r.Deadline))
+	if !closesEarly.IsZero() {
+		until = fmt.Sprintf("Everyone has answered; the review closes %s, until then you can still change your answers.", slackDate(closesEarly))
+	}
+	return fmt.Sprintf("🙏 Thank you! Your answers to *%s* are in (%d/%d answered).%s %s", escape(f.Title), answered, total, note, until)
 }
 
 // snoozeOrOptOut handles the reminder's buttons.

@@ -22,8 +22,10 @@ type Command struct {
 	Digest     string
 	Due        Due
 	Threshold  int
-	Now        bool     // deliver every intro DM at once
-	Reminders  []string // "50%", "24h"; nil = default, empty = none
+	Now        bool          // deliver every intro DM at once
+	Reminders  []string      // "50%", "24h"; nil = default, empty = none
+	Grace      time.Duration // once everyone submitted; 0 = default
+	Anyway     bool          // start even below the anonymity threshold
 	// schedule
 	Sub        string // add, list, pause, resume, remove, next
 	Spec       string
@@ -110,7 +112,8 @@ func parseStart(args []string) (Command, error) {
 }
 
 // parseOptions reads `to …`, `digest #ch`, `due …`, `threshold N`, `now`,
-// `remind …` and, for schedules, `window …` and `tz …`.
+// `remind …`, `grace …`, for a start `anyway` and, for schedules,
+// `window …` and `tz …`.
 func parseOptions(c *Command, args []string, example string) error {
 	isSchedule := c.Verb == "schedule"
 	mode := ""
@@ -134,6 +137,25 @@ func parseOptions(c *Command, args []string, example string) error {
 			for _, r := range rs {
 				c.Reminders = append(c.Reminders, r.String())
 			}
+			mode = ""
+			continue
+		case "anyway":
+			if isSchedule {
+				break
+			}
+			c.Anyway = true
+			mode = ""
+			continue
+		case "grace":
+			if i+1 >= len(args) {
+				return perr("`grace` needs a duration, e.g. `grace 2h`: how long answers can still change once everyone has submitted.")
+			}
+			i++
+			d, err := schedule.ParseDuration(args[i])
+			if err != nil || d < review.MinGrace || d > review.MaxGrace {
+				return perr("`grace %s`: give how long answers can still change once everyone has submitted, from `1m` to `7d`, e.g. `grace 30m` or `grace 2h`.", args[i])
+			}
+			c.Grace = d
 			mode = ""
 			continue
 		case "window":

@@ -51,6 +51,20 @@ func TestParseCommand(t *testing.T) {
 		{in: "start cs-excellence to <@U1> threshold 51", wantErr: "between 3 and 50"},
 		{in: "start cs-excellence to <@U1> threshold many", wantErr: "3 to 50"},
 		{in: "start cs-excellence to <@U1> threshold", wantErr: "needs a number"},
+		{
+			in:   "start cs-checklist to <@U1|a> grace 2h anyway",
+			want: Command{Verb: "start", Framework: "cs-checklist", Users: []string{"U1"}, Grace: 2 * time.Hour, Anyway: true},
+		},
+		{in: "start cs-checklist to <@U1|a> grace 1d", want: Command{Verb: "start", Framework: "cs-checklist", Users: []string{"U1"}, Grace: 24 * time.Hour}},
+		{in: "start cs-excellence to <@U1> grace", wantErr: "needs a duration"},
+		{in: "start cs-excellence to <@U1> grace 10s", wantErr: "from `1m` to `7d`"},
+		{in: "start cs-excellence to <@U1> grace 8d", wantErr: "from `1m` to `7d`"},
+		{
+			in: `schedule add "0 9 * * 1" cs-checklist to <@U1|a> window 2d grace 30m`,
+			want: Command{Verb: "schedule", Sub: "add", Spec: "0 9 * * 1", Framework: "cs-checklist", Users: []string{"U1"},
+				Window: 48 * time.Hour, Grace: 30 * time.Minute},
+		},
+		{in: `schedule add "0 9 * * 1" cs-checklist to <@U1|a> anyway`, wantErr: "not a person"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

@@ -33,7 +33,7 @@ func (b *Bot) handleSchedule(ctx context.Context, sc slack.SlashCommand, cmd Com
 	}
 }
 
-const scheduleHelp = "• `/review schedule add \"<cron>\" <framework> to @people @group #channel digest #channel [window 7d] [tz Europe/Berlin] [remind 50%,24h] [threshold 3] [now]`\n" +
+const scheduleHelp = "• `/review schedule add \"<cron>\" <framework> to @people @group #channel digest #channel [window 7d] [tz Europe/Berlin] [remind 50%,24h] [threshold 3] [grace 1h] [now]`\n" +
 	"• `/review schedule list` · `/review schedule next <id>` · `/review schedule pause|resume|remove <id>`\n" +
 	"Cron: minute hour day-of-month month day-of-week, e.g. `0 9 * * 1` (Mondays 9:00), `0 9 1 */3 *` (quarterly), or `@monthly`. " +
 	"Each person gets the DMs in their own morning unless you add `now`; reminders go to those who have not submitted, in their working hours."
@@ -55,6 +55,7 @@ func (b *Bot) addSchedule(ctx context.Context, sc slack.SlashCommand, cmd Comman
 		Audience:     review.Audience{Users: cmd.Users, Groups: cmd.Usergroups, Channels: cmd.Channels},
 		AudienceText: audienceText(cmd.Users, cmd.Usergroups, cmd.Channels), DigestChannel: digestCh,
 		Window: cmd.Window, Threshold: cmd.Threshold, Reminders: cmd.Reminders, DeliverNow: cmd.Now, CreatedBy: sc.UserID,
+		Grace: cmd.Grace,
 	})
 	if err != nil {
 		return b.tell(opSchedule, err)
@@ -185,7 +186,7 @@ func (b *Bot) scheduleFromModal(ctx context.Context, cb slack.InteractionCallbac
 	cmd := Command{Verb: "schedule", Sub: "add", Framework: v["framework"]["v"].SelectedOption.Value,
 		Users: aud.users, Usergroups: aud.groups, Channels: aud.channels, Digest: v["digest"]["v"].SelectedConversation,
 		Spec: strings.TrimSpace(v["spec"]["v"].Value), TZ: strings.TrimSpace(v["tz"]["v"].Value),
-		Window: time.Duration(days) * 24 * time.Hour, Threshold: aud.threshold, Reminders: reminders, Now: aud.now}
+		Window: time.Duration(days) * 24 * time.Hour, Threshold: aud.threshold, Reminders: reminders, Now: aud.now, Grace: aud.grace}
 	sc := slack.SlashCommand{UserID: cb.User.ID, ChannelID: cb.View.PrivateMetadata}
 	b.handleSchedule(ctx, sc, cmd)
 }

@@ -59,6 +59,9 @@ var reasonWords = map[string]string{
 	assessment.RAudienceOverlap:   "This audience differs by only %[2]d people from review `%[1]s` of the same framework (open, or closed in the last %[4]d days). Comparing the two would give away those people's answers, so I won't start it. Ask the same people again, or an audience that differs by at least %[3]d, or wait until %[4]d days after that review closed.",
 	assessment.RExportOpen:        "Review `%s` is still open (until %s). Exports come once it is closed: two exports around one person's answers would show what they answered.",
 	reasonBadPayload:              "That button is not one of mine or is out of date. Open the review from its first message and try again.",
+
+	assessment.RAudienceBelowThreshold: "Only %s would answer (not counting you, if you answer too), fewer than the anonymity threshold of %d, so the digest would show no scores at all.",
+	assessment.RGraceRange:             "The grace period must be from %s to %s.",
 }
 
 // reasonBadPayload is the adapter's own reason: a click or form it did not
@@ -96,6 +99,14 @@ func words(op string, err error) string {
 		case string:
 			if v == "" && (reason == assessment.RGroupUnreadable || reason == assessment.RChannelUnreadable) {
 				args[i] = "Slack did not answer"
+			}
+		case int:
+			if reason == assessment.RAudienceBelowThreshold && i == 0 {
+				args[i] = plural(v, "person", "people")
+			}
+		case time.Duration:
+			if reason == assessment.RGraceRange {
+				args[i] = durationText(v)
 			}
 		}
 	}

@@ -163,6 +163,7 @@ type dbReview struct {
 	Reminders     []string          `json:"reminders"`
 	DeliverNow    bool              `json:"deliver_now,omitempty"`
 	DistThreshold int               `json:"dist_threshold,omitempty"`
+	Grace         time.Duration     `json:"grace,omitempty"`
 }
 
 // The domain types and their stored forms have the same fields; the
@@ -187,6 +188,7 @@ type dbSchedule struct {
 	Threshold     int           `json:"threshold"`
 	Reminders     []string      `json:"reminders,omitempty"`
 	DeliverNow    bool          `json:"deliver_now,omitempty"`
+	Grace         time.Duration `json:"grace,omitempty"`
 	CreatedBy     string        `json:"created_by"`
 	CreatedAt     time.Time     `json:"created_at"`
 	Paused        bool          `json:"paused,omitempty"`
