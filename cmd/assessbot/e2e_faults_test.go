@@ -127,7 +127,7 @@ func TestCommandsAndPermissions(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h.told(admin, "Only 1 person would answer, fewer than the anonymity threshold of 3")
+	h.told(admin, "Only 0 people would answer, fewer than the anonymity threshold of 3") // the admin, the channel's one member, does not count
 	h.told(admin, "tick *Start anyway*")
 	n := len(h.slack.Views(admin))
 	h.command(admin, leads, "")
@@ -146,6 +146,7 @@ func TestCommandsAndPermissions(t *testing.T) {
 		"deadline":  {"v": map[string]any{"type": "datepicker", "selected_date": time.Now().AddDate(0, 0, 5).Format("2006-01-02")}},
 		"threshold": {"v": map[string]any{"type": "number_input", "value": "3"}},
 		"delivery":  {"v": map[string]any{"type": "checkboxes", "selected_options": []map[string]any{{"value": "now", "text": map[string]any{"type": "plain_text", "text": "Send the DMs now"}}}}},
+		"anyway":    {"v": map[string]any{"type": "checkboxes", "selected_options": []map[string]any{{"value": "anyway", "text": map[string]any{"type": "plain_text", "text": "Start anyway"}}}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -506,7 +507,7 @@ func TestHugeFrameworkThroughSlack(t *testing.T) {
 	h.slack.AddUser(fakeslack.User{ID: "UAMY", Name: "amy", TZ: "UTC"})
 	h.frameworksDir = dir
 	h.restart()
-	h.command(admin, leads, "start huge to <@UAMY|amy> digest <#CLEADS|x> due 3d now")
+	h.command(admin, leads, "start huge to <@UAMY|amy> digest <#CLEADS|x> due 3d now anyway")
 	intro := h.waitDM("UAMY", `"start"`)
 	h.click("UAMY", intro, "start")
 	h.waitDM("UAMY", "1/40 · ")

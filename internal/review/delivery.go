@@ -151,7 +151,7 @@ func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
 	if err != nil {
 		return assessment.ErrorCode(err) == assessment.ENOTFOUND
 	}
-	if r.Status != assessment.StatusOpen {
+	if r.Status != assessment.StatusOpen || !r.IsRespondent(j.User) { // closed, or the person was forgotten
 		return true
 	}
 	state, err := s.store.Delivery(ctx, r.ID, j.User)
@@ -201,7 +201,7 @@ func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
 		return assessment.ErrorCode(err) == assessment.ENOTFOUND
 	}
 	now := s.now()
-	if r.Status != assessment.StatusOpen || !now.Before(r.Deadline) {
+	if r.Status != assessment.StatusOpen || !now.Before(r.Deadline) || !r.IsRespondent(j.User) {
 		return true
 	}
 	st, err := s.store.ReminderState(ctx, r.ID, j.User)

@@ -89,8 +89,8 @@ func TestStartBelowThresholdAndGraceBounds(t *testing.T) {
 		t.Fatalf("2 people, threshold 3: err = %v, want %s with 2 and 3", err, assessment.RAudienceBelowThreshold)
 	}
 	req.Threshold = 2
-	if _, err := svc.Start(ctx, req); err != nil {
-		t.Fatalf("2 people, threshold 2: %v", err)
+	if _, err := svc.Start(ctx, req); err == nil {
+		t.Fatal("2 people, threshold 2: started below the floor of 3")
 	}
 	req.Threshold = 5
 	req.Anyway = true

@@ -165,7 +165,7 @@ func TestStartFormBelowThreshold(t *testing.T) {
 	}
 	for name, st := range map[string]*slack.ViewState{
 		"anyway":      state("3", []string{"U1", "U2"}, nil, true),
-		"enough":      state("2", []string{"U1", "U2"}, nil, false),
+		"enough":      state("3", []string{"U1", "U2", "U3"}, nil, false),
 		"channel too": state("3", []string{"U1"}, []string{"C1"}, false),
 	} {
 		if errs := validateStartForm(st, now); len(errs) != 0 {

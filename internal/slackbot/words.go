@@ -60,7 +60,7 @@ var reasonWords = map[string]string{
 	assessment.RExportOpen:        "Review `%s` is still open (until %s). Exports come once it is closed: two exports around one person's answers would show what they answered.",
 	reasonBadPayload:              "That button is not one of mine or is out of date. Open the review from its first message and try again.",
 
-	assessment.RAudienceBelowThreshold: "Only %s would answer (not counting you, if you answer too), fewer than the anonymity threshold of %d, so the digest would show no scores at all.",
+	assessment.RAudienceBelowThreshold: "Only %s would answer, fewer than the anonymity threshold of %d, so the digest would show no scores at all.",
 	assessment.RGraceRange:             "The grace period must be from %s to %s.",
 }
 
