@@ -46,16 +46,16 @@ type Main struct {
 	Service *review.Service
 	Bot     *slackbot.Bot
 
-	mini   *miniredis.Miniredis
-	rdb    redis.UniversalClient
+	mini *miniredis.Miniredis
+	rdb  redis.UniversalClient
 	// waitReplicas is how many replicas an answer waits for (WAIT).
 	waitReplicas int
-	owner  string // names this process in the /readyz write probe
-	ln     net.Listener
-	srv    *http.Server
-	cancel context.CancelFunc
-	done   chan error
-	wg     sync.WaitGroup
+	owner        string // names this process in the /readyz write probe
+	ln           net.Listener
+	srv          *http.Server
+	cancel       context.CancelFunc
+	done         chan error
+	wg           sync.WaitGroup
 }
 
 // NewMain prepares a Main that logs to w.

@@ -24,26 +24,26 @@ import (
 // from the environment; tests and the demo build it as a literal, where a
 // zero value means the default.
 type Config struct {
-	SlackBotToken  string        // SLACK_BOT_TOKEN, xoxb-…
-	SlackAppToken  string        // SLACK_APP_TOKEN, xapp-… with connections:write
-	SlackAPIURL    string        // SLACK_API_URL
-	RedisURL       string        // REDIS_URL; empty: an embedded in-memory Redis
-	RedisPrefix    string        // REDIS_PREFIX
-	RedisMode      string        // REDIS_MODE: single, cluster or sentinel; empty: inferred from REDIS_URL
+	SlackBotToken string // SLACK_BOT_TOKEN, xoxb-…
+	SlackAppToken string // SLACK_APP_TOKEN, xapp-… with connections:write
+	SlackAPIURL   string // SLACK_API_URL
+	RedisURL      string // REDIS_URL; empty: an embedded in-memory Redis
+	RedisPrefix   string // REDIS_PREFIX
+	RedisMode     string // REDIS_MODE: single, cluster or sentinel; empty: inferred from REDIS_URL
 	// RedisWaitReplicas is REDIS_WAIT_REPLICAS: how many replicas must have
 	// an answer before the bot acknowledges it (Redis WAIT). 0 (auto): 1
 	// when Redis reports a replica at start (every master's, on a
 	// cluster), else none; NoWait (REDIS_WAIT_REPLICAS=0): never wait.
 	RedisWaitReplicas int
-	FrameworksDir  string        // FRAMEWORKS_DIR
-	AdminUsers     []string      // ADMIN_USERS, comma-separated user ids, or "*"
-	AdminUsergroup string        // ADMIN_USERGROUP, an S… id
-	HTTPAddr       string        // HTTP_ADDR; empty: no health/metrics server
-	LogLevel       string        // LOG_LEVEL
-	LogFormat      string        // LOG_FORMAT
-	Workers        int           // WORKERS
-	Tick           time.Duration // TICK
-	Lease          time.Duration // LEASE
+	FrameworksDir     string        // FRAMEWORKS_DIR
+	AdminUsers        []string      // ADMIN_USERS, comma-separated user ids, or "*"
+	AdminUsergroup    string        // ADMIN_USERGROUP, an S… id
+	HTTPAddr          string        // HTTP_ADDR; empty: no health/metrics server
+	LogLevel          string        // LOG_LEVEL
+	LogFormat         string        // LOG_FORMAT
+	Workers           int           // WORKERS
+	Tick              time.Duration // TICK
+	Lease             time.Duration // LEASE
 
 	// Now replaces the clock (tests only).
 	Now func() time.Time
