@@ -159,6 +159,14 @@ func (c *Cluster) Kill(addr string) {
 	c.node(addr).kill()
 }
 
+// Restart starts a node killed with Kill again, with its data directory
+// and cluster config: a former master rejoins as a replica of the node
+// that took over its slots.
+func (c *Cluster) Restart(addr string) {
+	c.t.Helper()
+	c.node(addr).restart(c.t)
+}
+
 // WaitFailover waits until a replica has taken over the slots of the killed
 // master oldMaster and every live node reports cluster_state:ok again; it
 // returns the new master's address.
