@@ -200,16 +200,22 @@ func (h *rtHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		err := next(ctx, cmd)
 		h.cmds.Add(1)
 		if err == nil {
-			if n := cmd.Name(); n == "evalsha" || n == "eval" {
-				if u, ok := savedUser(cmd.Args()); ok {
-					h.saves.Add(1)
-					if f := h.onSave.Load(); f != nil {
-						(*f)(u)
-					}
-				}
-			}
+			h.seen(cmd)
 		}
 		return err
+	}
+}
+
+// seen signals an answer save: the SaveAnswer script, alone or (with WAIT
+// for replicas) in a pipeline.
+func (h *rtHook) seen(cmd redis.Cmder) {
+	if n := cmd.Name(); (n == "evalsha" || n == "eval") && cmd.Err() == nil {
+		if u, ok := savedUser(cmd.Args()); ok {
+			h.saves.Add(1)
+			if f := h.onSave.Load(); f != nil {
+				(*f)(u)
+			}
+		}
 	}
 }
 
@@ -237,7 +243,11 @@ func (h *rtHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proce
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		h.pipelines.Add(1)
 		h.piped.Add(int64(len(cmds)))
-		return next(ctx, cmds)
+		err := next(ctx, cmds)
+		for _, c := range cmds {
+			h.seen(c)
+		}
+		return err
 	}
 }
 

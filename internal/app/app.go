@@ -86,9 +86,6 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openRedis(ctx); err != nil {
 		return err
 	}
-	if c.RedisHook != nil {
-		m.rdb.AddHook(c.RedisHook)
-	}
 	m.Store = store.New(m.rdb, c.RedisPrefix, store.WithWait(m.waitReplicas, defaultWaitTimeout))
 
 	if len(c.AdminUsers) == 1 && c.AdminUsers[0] == "*" {
@@ -202,6 +199,13 @@ func (m *Main) openRedis(ctx context.Context) error {
 		default:
 			where = fmt.Sprintf("Redis at %s %s", t.Single.Addr, shown)
 			passwords = []string{t.Single.Password}
+		}
+	}
+	if c.RedisHook != nil {
+		m.rdb.AddHook(c.RedisHook)
+		if cc, ok := m.rdb.(*redis.ClusterClient); ok {
+			// The answer path's WAIT pipeline runs on a node's own client.
+			cc.OnNewNode(func(n *redis.Client) { n.AddHook(c.RedisHook) })
 		}
 	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
