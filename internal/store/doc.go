@@ -14,7 +14,8 @@
 // is atomic on a cluster too; go-redis splits plain pipelines by node.
 // Three hash tags group what must change together: a review's own keys
 // ({r:<id>}), the review queues ({idx}) and the schedules ({sched}).
-// Slots are for the default prefix.
+// The hash tag, not the prefix, picks a slot: "{idx}" is slot 15755 and
+// "{sched}" 7021 whatever the prefix; a review's slot is that of "r:<id>".
 //
 //	key                              type    slot        written by                          atomic with
 //	P{r:<id>}:meta :fw :who          str/set the review  CreateReview step 2                 :status (createReview)
