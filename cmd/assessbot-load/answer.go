@@ -159,7 +159,7 @@ func (t inChild) cpuProfile(d time.Duration) []byte {
 	return b
 }
 
-func runAnswer(ctx context.Context, c answerConfig, rdb *redis.Client) (AnswerResult, error) {
+func runAnswer(ctx context.Context, c answerConfig, rdb redis.UniversalClient) (AnswerResult, error) {
 	res := AnswerResult{Respondents: c.respondents, Framework: c.framework, Split: c.split}
 	name := "answer"
 	if c.split {
@@ -173,7 +173,7 @@ func runAnswer(ctx context.Context, c answerConfig, rdb *redis.Client) (AnswerRe
 	var b *bot
 	if c.split {
 		ch, err := startChild(ctx, childConfig{APIURL: fs.APIURL(), BotToken: fs.BotToken(), AppToken: fs.AppToken(),
-			RedisURL: c.bot.redisURL, Prefix: c.bot.prefix, LogPath: c.logPath, IdleConns: experimentIdleConns, SinkResponseURLs: sinkResponseURLs})
+			RedisURL: c.bot.redisURL, Prefix: c.bot.prefix, LogPath: c.logPath, IdleConns: experimentIdleConns, SinkResponseURLs: sinkResponseURLs, WaitReplicas: waitReplicas})
 		if err != nil {
 			return res, err
 		}
@@ -292,7 +292,7 @@ type snapshot struct {
 	cpus   cpuSample
 }
 
-func snap(ctx context.Context, tg target, rdb *redis.Client) snapshot {
+func snap(ctx context.Context, tg target, rdb redis.UniversalClient) snapshot {
 	return snapshot{at: time.Now(), bot: tg.stats(), own: cpuTime(), rcalls: redisCalls(ctx, rdb), cpus: sampleCPU(ctx, rdb)}
 }
 
@@ -300,7 +300,7 @@ type phaseConfig struct {
 	name                string
 	fs                  *fakeslack.Server
 	tg                  target
-	rdb                 *redis.Client
+	rdb                 redis.UniversalClient
 	rs                  []*respondent
 	rate                float64
 	warmup, window      time.Duration
@@ -521,12 +521,18 @@ func writeHeap(path string) {
 }
 
 // setReference runs SET from clients goroutines, no pipelining, for d.
-func setReference(ctx context.Context, base *redis.Client, prefix string, clients int, d time.Duration) (SetRefResult, error) {
-	opt := *base.Options()
-	opt.PoolSize = clients + 8
-	opt.MinIdleConns = clients
-	rdb := redis.NewClient(&opt)
-	defer rdb.Close()
+func setReference(ctx context.Context, base redis.UniversalClient, prefix string, clients int, d time.Duration) (SetRefResult, error) {
+	// A client of its own with a connection per goroutine (one server or
+	// Sentinel); a cluster client already keeps a pool per node.
+	rdb := base
+	if c, ok := base.(*redis.Client); ok {
+		opt := *c.Options()
+		opt.PoolSize = clients + 8
+		opt.MinIdleConns = clients
+		own := redis.NewClient(&opt)
+		defer own.Close()
+		rdb = own
+	}
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		return SetRefResult{}, err
 	}

@@ -70,7 +70,7 @@ func digestFramework(sections, perSection int) (*assessment.Framework, error) {
 	return framework.Parse("load-digest.yaml", []byte(b.String()))
 }
 
-func runDigest(ctx context.Context, c digestConfig, rdb *redis.Client) (DigestResult, error) {
+func runDigest(ctx context.Context, c digestConfig, rdb redis.UniversalClient) (DigestResult, error) {
 	res := DigestResult{Respondents: c.respondents, Questions: c.sections * c.perSection, Runs: c.runs}
 	f, err := digestFramework(c.sections, c.perSection)
 	if err != nil {
@@ -95,39 +95,26 @@ func runDigest(ctx context.Context, c digestConfig, rdb *redis.Client) (DigestRe
 	t0 := time.Now()
 	rng := rand.New(rand.NewPCG(1, 2))
 	refs := f.Questions()
-	vals := map[string]string{assessment.NotSure: mustJSON(assessment.Answer{Option: assessment.NotSure})}
-	for _, ref := range refs {
-		for _, o := range ref.Scale.Options {
-			vals[o.ID] = mustJSON(assessment.Answer{Option: o.ID})
-		}
-	}
-	key := func(u string) string { return c.prefix + "{r:" + r.ID + "}:ans:" + u }
-	const batch = 200
-	for start := 0; start < len(users); start += batch {
-		p := rdb.Pipeline()
-		for _, u := range users[start:min(start+batch, len(users))] {
-			fields := make([]any, 0, 2*len(refs))
-			for _, ref := range refs {
-				switch x := rng.IntN(100); {
-				case x < 5:
-				case x < 15:
-					fields = append(fields, ref.Question.ID, vals[assessment.NotSure])
-					res.Answers++
-				default:
-					o := ref.Scale.Options[rng.IntN(len(ref.Scale.Options))].ID
-					fields = append(fields, ref.Question.ID, vals[o])
-					res.Answers++
-				}
-			}
-			p.HSet(ctx, key(u), fields...)
-			if rng.IntN(4) != 0 {
-				p.SAdd(ctx, c.prefix+"{r:"+r.ID+"}:submitted", u)
+	rs := make([]assessment.Response, len(users))
+	for i, u := range users {
+		ans := make(map[string]assessment.Answer, len(refs))
+		for _, ref := range refs {
+			switch x := rng.IntN(100); {
+			case x < 5:
+			case x < 15:
+				ans[ref.Question.ID] = assessment.Answer{Option: assessment.NotSure}
+				res.Answers++
+			default:
+				ans[ref.Question.ID] = assessment.Answer{Option: ref.Scale.Options[rng.IntN(len(ref.Scale.Options))].ID}
+				res.Answers++
 			}
 		}
-		if _, err := p.Exec(ctx); err != nil {
-			return res, err
-		}
+		rs[i] = assessment.Response{Respondent: u, Answers: ans, Submitted: rng.IntN(4) != 0}
 	}
+	if err := st.ImportResponses(ctx, r.ID, rs); err != nil {
+		return res, err
+	}
+	rs = nil
 	res.WriteSec = time.Since(t0).Seconds()
 	logf("digest: %d answers written in %.1fs", res.Answers, res.WriteSec)
 
@@ -146,17 +133,10 @@ func runDigest(ctx context.Context, c digestConfig, rdb *redis.Client) (DigestRe
 		settleGC()
 		c0 := sampleCPU(ctx, rdb)
 		t := time.Now()
-		p := rdb.Pipeline()
-		cmds := make([]*redis.MapStringStringCmd, len(users))
-		for j, u := range users {
-			cmds[j] = p.HGetAll(ctx, key(u))
-		}
-		p.SMembers(ctx, c.prefix+"{r:"+r.ID+"}:submitted")
-		if _, err := p.Exec(ctx); err != nil {
+		if _, err := st.ReadRaw(ctx, r); err != nil {
 			return res, err
 		}
 		raw = append(raw, time.Since(t))
-		cmds = nil
 
 		settleGC()
 		t = time.Now()

@@ -139,7 +139,7 @@ func fanoutFloor(n int, channelRate float64, channelBurst int, wsRate float64, w
 	return floor
 }
 
-func runFanout(ctx context.Context, c fanoutConfig, rdb *redis.Client) (FanoutResult, error) {
+func runFanout(ctx context.Context, c fanoutConfig, rdb redis.UniversalClient) (FanoutResult, error) {
 	res := FanoutResult{Respondents: c.respondents, ChannelRate: c.channelRate, ChannelBurst: c.channelBurst,
 		WorkspaceRate: c.workspaceRate, WorkspaceBurst: c.workspaceBurst}
 	fs := newSlack(ctx)

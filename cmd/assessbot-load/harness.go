@@ -84,6 +84,10 @@ type botOptions struct {
 	workers  int
 }
 
+// waitReplicas is the bots' REDIS_WAIT_REPLICAS (-wait-replicas): 0 auto,
+// app.NoWait never.
+var waitReplicas int
+
 // openBot starts app.Main against fs and returns once Socket Mode is up,
 // with the time from NewMain to Bot.Connected().
 func openBot(ctx context.Context, fs *fakeslack.Server, o botOptions) (*bot, time.Duration, error) {
@@ -96,7 +100,7 @@ func openBot(ctx context.Context, fs *fakeslack.Server, o botOptions) (*bot, tim
 	cfg := app.Config{
 		RedisHook:     h,
 		SlackBotToken: fs.BotToken(), SlackAppToken: fs.AppToken(), SlackAPIURL: api,
-		RedisURL: o.redisURL, RedisPrefix: o.prefix, AdminUsers: []string{admin},
+		RedisURL: o.redisURL, RedisPrefix: o.prefix, AdminUsers: []string{admin}, RedisWaitReplicas: waitReplicas,
 		HTTPAddr: "127.0.0.1:0", LogLevel: "info", Workers: o.workers, Tick: 10 * time.Second,
 		Registry: reg, WrapTransport: instrument,
 	}
@@ -196,16 +200,22 @@ func (h *rtHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		err := next(ctx, cmd)
 		h.cmds.Add(1)
 		if err == nil {
-			if n := cmd.Name(); n == "evalsha" || n == "eval" {
-				if u, ok := savedUser(cmd.Args()); ok {
-					h.saves.Add(1)
-					if f := h.onSave.Load(); f != nil {
-						(*f)(u)
-					}
-				}
-			}
+			h.seen(cmd)
 		}
 		return err
+	}
+}
+
+// seen signals an answer save: the SaveAnswer script, alone or (with WAIT
+// for replicas) in a pipeline.
+func (h *rtHook) seen(cmd redis.Cmder) {
+	if n := cmd.Name(); (n == "evalsha" || n == "eval") && cmd.Err() == nil {
+		if u, ok := savedUser(cmd.Args()); ok {
+			h.saves.Add(1)
+			if f := h.onSave.Load(); f != nil {
+				(*f)(u)
+			}
+		}
 	}
 }
 
@@ -233,7 +243,11 @@ func (h *rtHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proce
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		h.pipelines.Add(1)
 		h.piped.Add(int64(len(cmds)))
-		return next(ctx, cmds)
+		err := next(ctx, cmds)
+		for _, c := range cmds {
+			h.seen(c)
+		}
+		return err
 	}
 }
 
@@ -437,7 +451,7 @@ func procStatus(pid string) (rss, hwm int64) {
 // redisCalls sums the calls of every command in INFO commandstats (commands
 // run inside Lua scripts included). It is server-wide: other clients of the
 // same Redis count too.
-func redisCalls(ctx context.Context, rdb *redis.Client) int64 {
+func redisCalls(ctx context.Context, rdb redis.UniversalClient) int64 {
 	s, err := rdb.Info(ctx, "commandstats").Result()
 	if err != nil {
 		return 0
@@ -454,8 +468,45 @@ func redisCalls(ctx context.Context, rdb *redis.Client) int64 {
 	return sum
 }
 
-// deletePrefix removes every key under prefix (SCAN + UNLINK; never FLUSHDB).
-func deletePrefix(ctx context.Context, rdb *redis.Client, prefix string) (int, error) {
+// infoAll is INFO section of the server, or of every master of a cluster,
+// one after the other (counters then add up over the cluster).
+func infoAll(ctx context.Context, rdb redis.UniversalClient, section string) string {
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		s, _ := rdb.Info(ctx, section).Result()
+		return s
+	}
+	var mu sync.Mutex
+	var b strings.Builder
+	_ = cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		s, err := m.Info(ctx, section).Result()
+		mu.Lock()
+		b.WriteString(s + "\n")
+		mu.Unlock()
+		return err
+	})
+	return b.String()
+}
+
+// deletePrefix removes every key under prefix (SCAN + UNLINK; never
+// FLUSHDB), on every master of a cluster.
+func deletePrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) (int, error) {
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		return deleteOn(ctx, rdb, prefix, false)
+	}
+	var total atomic.Int64
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		n, err := deleteOn(ctx, m, prefix, true)
+		total.Add(int64(n))
+		return err
+	})
+	return int(total.Load()), err
+}
+
+// deleteOn deletes one server's keys under prefix; keys of different slots
+// cannot share an UNLINK on a cluster node, so there each has its own.
+func deleteOn(ctx context.Context, rdb redis.UniversalClient, prefix string, oneEach bool) (int, error) {
 	var cursor uint64
 	n := 0
 	for {
@@ -464,7 +515,18 @@ func deletePrefix(ctx context.Context, rdb *redis.Client, prefix string) (int, e
 			return n, err
 		}
 		if len(keys) > 0 {
-			if err := rdb.Unlink(ctx, keys...).Err(); err != nil {
+			var err error
+			if oneEach {
+				_, err = rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+					for _, k := range keys {
+						p.Unlink(ctx, k)
+					}
+					return nil
+				})
+			} else {
+				err = rdb.Unlink(ctx, keys...).Err()
+			}
+			if err != nil {
 				return n, err
 			}
 			n += len(keys)
@@ -552,7 +614,7 @@ func procCPU(pid string) time.Duration {
 	return time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ = 100
 }
 
-func sampleCPU(ctx context.Context, rdb *redis.Client) cpuSample {
+func sampleCPU(ctx context.Context, rdb redis.UniversalClient) cpuSample {
 	own := cpuTime() + time.Duration(reapedCPU.Load())
 	children.Range(func(k, _ any) bool {
 		own += procCPU(k.(string))
@@ -575,7 +637,7 @@ func sampleCPU(ctx context.Context, rdb *redis.Client) cpuSample {
 		}
 		s.machine = (total - idle) / 100 // USER_HZ
 	}
-	if info, err := rdb.Info(ctx, "cpu").Result(); err == nil {
+	if info := infoAll(ctx, rdb, "cpu"); info != "" {
 		for _, l := range strings.Split(info, "\n") {
 			for _, k := range []string{"used_cpu_sys:", "used_cpu_user:"} {
 				if v, ok := strings.CutPrefix(strings.TrimSpace(l), k); ok {

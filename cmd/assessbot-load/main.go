@@ -46,6 +46,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/assessbot/assessbot/internal/app"
+	"github.com/assessbot/assessbot/internal/store"
 )
 
 // Report is everything one run measured.
@@ -97,7 +100,8 @@ func logf(format string, args ...any) {
 
 func main() {
 	childMode := flag.Bool("child", false, "internal: run only the bot (the child process of the answer-split and memory steps)")
-	redisURL := flag.String("redis", envOr("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis URL")
+	redisURL := flag.String("redis", envOr("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis URL in any of go-redis's forms: one server, a Cluster (redis://h1:7000?addr=h2:7001) or Sentinel (?master_name=…)")
+	wait := flag.String("wait-replicas", "auto", "the bot's REDIS_WAIT_REPLICAS: auto, 0 (never wait) or a number of replicas")
 	steps := flag.String("steps", "startup,answer,answer-split,fanout,digest,memory", "steps to run, comma-separated")
 	workers := flag.Int("workers", 16, "the bot's WORKERS")
 	fw := flag.String("framework", "cs-excellence", "framework of the bot-driven reviews")
@@ -147,18 +151,29 @@ func main() {
 	}
 
 	experimentIdleConns, sinkResponseURLs, usersWithoutTZ = *idleConns, *sink, *noTZ
+	switch *wait {
+	case "auto":
+	case "0", "none":
+		waitReplicas = app.NoWait
+	default:
+		n, err := strconv.Atoi(*wait)
+		if err != nil || n < 1 {
+			fatal(fmt.Errorf("-wait-replicas %q: auto, 0 or a number of replicas", *wait))
+		}
+		waitReplicas = n
+	}
 	countDials(*idleConns)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx = pprof.WithLabels(ctx, pprof.Labels("side", "load"))
 	pprof.SetGoroutineLabels(ctx)
 
-	opt, err := redis.ParseURL(*redisURL)
+	rdb, mode, err := store.Dial(*redisURL, "")
 	if err != nil {
-		fatal(fmt.Errorf("-redis %q: %w", *redisURL, err))
+		fatal(fmt.Errorf("-redis: %w", err))
 	}
-	rdb := redis.NewClient(opt)
 	defer rdb.Close()
+	logf("redis: %s mode (%s)", mode, store.RedactURL(*redisURL))
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		fatal(fmt.Errorf("redis at %s does not answer (%v); start one: redis-server --daemonize yes --save \"\" --appendonly no", *redisURL, err))
 	}
@@ -426,7 +441,7 @@ func printReport(w io.Writer, r *Report) {
 	}
 }
 
-func machine(ctx context.Context, rdb *redis.Client) Machine {
+func machine(ctx context.Context, rdb redis.UniversalClient) Machine {
 	m := Machine{CPUs: runtime.NumCPU(), Go: runtime.Version()}
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
 		sc := bufio.NewScanner(f)
@@ -456,7 +471,7 @@ func machine(ctx context.Context, rdb *redis.Client) Machine {
 
 // waitQuiet waits (up to limit) for a second in which other processes
 // keep less than a tenth of a core busy.
-func waitQuiet(ctx context.Context, rdb *redis.Client, limit time.Duration) {
+func waitQuiet(ctx context.Context, rdb redis.UniversalClient, limit time.Duration) {
 	deadline := time.Now().Add(limit)
 	for {
 		a := sampleCPU(ctx, rdb)

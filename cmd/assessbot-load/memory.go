@@ -103,6 +103,7 @@ func (s *rssSampler) finish() []PhasePeak {
 type childConfig struct {
 	APIURL, BotToken, AppToken, RedisURL, Prefix, LogPath string
 	IdleConns                                             int  // -experiment-idle-conns
+	WaitReplicas                                          int  // -wait-replicas
 	SinkResponseURLs                                      bool // -experiment-sink-response-urls
 }
 
@@ -115,6 +116,7 @@ func runChild() error {
 		return fmt.Errorf("child: %s: %w", childEnv, err)
 	}
 	sinkResponseURLs = c.SinkResponseURLs
+	waitReplicas = c.WaitReplicas
 	countDials(c.IdleConns)
 	var logs io.Writer = io.Discard
 	if c.LogPath != "" {
@@ -129,7 +131,7 @@ func runChild() error {
 	m := app.NewMain(app.Config{
 		RedisHook:     h,
 		SlackBotToken: c.BotToken, SlackAppToken: c.AppToken, SlackAPIURL: c.APIURL,
-		RedisURL: c.RedisURL, RedisPrefix: c.Prefix, AdminUsers: []string{admin},
+		RedisURL: c.RedisURL, RedisPrefix: c.Prefix, AdminUsers: []string{admin}, RedisWaitReplicas: waitReplicas,
 		HTTPAddr: "127.0.0.1:0", LogLevel: "info", Workers: 16, Tick: 10 * time.Second,
 		WrapTransport: instrument,
 	}, logs)
@@ -295,7 +297,7 @@ func runMemory(ctx context.Context, c memoryConfig) (MemoryResult, error) {
 	defer fs.Close()
 	users := addPeople(fs, "UM", c.respondents, "CMEMORY")
 	ch, err := startChild(ctx, childConfig{APIURL: fs.APIURL(), BotToken: fs.BotToken(), AppToken: fs.AppToken(),
-		RedisURL: c.redisURL, Prefix: c.prefix, LogPath: c.logPath, IdleConns: experimentIdleConns, SinkResponseURLs: sinkResponseURLs})
+		RedisURL: c.redisURL, Prefix: c.prefix, LogPath: c.logPath, IdleConns: experimentIdleConns, SinkResponseURLs: sinkResponseURLs, WaitReplicas: waitReplicas})
 	if err != nil {
 		return res, err
 	}

@@ -227,20 +227,22 @@ func usage() string {
 // names and defaults come from the Config struct itself, and a test checks
 // that the two agree.
 var envHelp = map[string]string{
-	"SLACK_BOT_TOKEN": "required: the Bot User OAuth Token, xoxb-…",
-	"SLACK_APP_TOKEN": "required: an app-level token with connections:write (Socket Mode), xapp-…",
-	"SLACK_API_URL":   "Web API base; any Slack-compatible endpoint",
-	"REDIS_URL":       "redis://[user:password@]host:6379/0 or rediss://…; unset: an embedded in-memory Redis",
-	"REDIS_PREFIX":    "prefix of every key",
-	"FRAMEWORKS_DIR":  "a folder of *.yaml frameworks added to (or replacing, by id) the shipped ones",
-	"ADMIN_USERS":     "comma-separated user ids (U…) who may start, close, schedule and inspect reviews",
-	"ADMIN_USERGROUP": "a user group id (S…) whose members are admins; with neither set, everyone is an admin (ADMIN_USERS=* says so explicitly)",
-	"HTTP_ADDR":       "address of /healthz, /readyz and /metrics",
-	"LOG_LEVEL":       "debug, info, warn or error",
-	"LOG_FORMAT":      "text or json",
-	"WORKERS":         "workers handling Slack events after their ack",
-	"TICK":            "how often schedules, deadlines, DMs, reminders and digests due are checked",
-	"LEASE":           "how long a claim on a piece of work holds before another process may take it over",
+	"SLACK_BOT_TOKEN":     "required: the Bot User OAuth Token, xoxb-…",
+	"SLACK_APP_TOKEN":     "required: an app-level token with connections:write (Socket Mode), xapp-…",
+	"SLACK_API_URL":       "Web API base; any Slack-compatible endpoint",
+	"REDIS_URL":           "redis://[user:password@]host:6379/0; Cluster: redis://host1:7000?addr=host2:7001; Sentinel: redis://s1:26379?master_name=mymaster&addr=s2:26379; rediss://… for TLS; unset: an embedded in-memory Redis",
+	"REDIS_PREFIX":        "prefix of every key",
+	"REDIS_MODE":          "single, cluster or sentinel; unset: inferred from REDIS_URL",
+	"REDIS_WAIT_REPLICAS": "replicas an answer must reach before it is acknowledged (WAIT); auto: 1 when Redis has a replica at start; 0: never wait",
+	"FRAMEWORKS_DIR":      "a folder of *.yaml frameworks added to (or replacing, by id) the shipped ones",
+	"ADMIN_USERS":         "comma-separated user ids (U…) who may start, close, schedule and inspect reviews",
+	"ADMIN_USERGROUP":     "a user group id (S…) whose members are admins; with neither set, everyone is an admin (ADMIN_USERS=* says so explicitly)",
+	"HTTP_ADDR":           "address of /healthz, /readyz and /metrics",
+	"LOG_LEVEL":           "debug, info, warn or error",
+	"LOG_FORMAT":          "text or json",
+	"WORKERS":             "workers handling Slack events after their ack",
+	"TICK":                "how often schedules, deadlines, DMs, reminders and digests due are checked",
+	"LEASE":               "how long a claim on a piece of work holds before another process may take it over",
 }
 
 // envVar is one environment variable that configures the bot.

@@ -621,7 +621,7 @@ func mainProcess(t *testing.T, args ...string) (stdout, stderr string, code int)
 }
 
 // wantEnvironment is the environment the bot reads, as the README lists it.
-var wantEnvironment = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "REDIS_URL", "REDIS_PREFIX", "FRAMEWORKS_DIR",
+var wantEnvironment = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "REDIS_URL", "REDIS_PREFIX", "REDIS_MODE", "REDIS_WAIT_REPLICAS", "FRAMEWORKS_DIR",
 	"ADMIN_USERS", "ADMIN_USERGROUP", "HTTP_ADDR", "LOG_LEVEL", "LOG_FORMAT", "WORKERS", "TICK", "LEASE"}
 
 // TestHelpEnvironment: the environment table comes from app.Config, and
@@ -643,7 +643,7 @@ func TestHelpEnvironment(t *testing.T) {
 		}
 	}
 	table := environmentUsage()
-	wantContains(t, table, "SLACK_API_URL    https://slack.com/api/", "HTTP_ADDR        :8080", "WORKERS          16", "TICK             10s", "LEASE            2m")
+	wantContains(t, table, "SLACK_API_URL        https://slack.com/api/", "HTTP_ADDR            :8080", "WORKERS              16", "TICK                 10s", "LEASE                2m", "REDIS_WAIT_REPLICAS  auto")
 }
 
 func TestHelp(t *testing.T) {

@@ -227,7 +227,13 @@ func TestReplicasExactlyOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100 simulated hours")
 	}
-	h := newHarness(t, "UAMY")
+	replicasExactlyOnce(t, "", 100)
+}
+
+// replicasExactlyOnce runs two replicas on the Redis at redisURL ("" = the
+// shared test Redis) through runs runs of a two-hourly schedule.
+func replicasExactlyOnce(t *testing.T, redisURL string, runs int) {
+	h := newHarnessOn(t, redisURL, "UAMY")
 	h.tick = 40 * time.Millisecond
 	h.main.Close()
 	h.main = nil
@@ -240,7 +246,6 @@ func TestReplicasExactlyOnce(t *testing.T) {
 		t.Fatal(text)
 	}
 	h.told(admin, "Scheduled `s")
-	const runs = 100
 	for i := 1; i <= runs+1; i++ {
 		h.setNow(start.Add(time.Duration(2*i)*time.Hour - 10*time.Minute + time.Second))
 		want := min(i, runs)

@@ -284,237 +284,244 @@ var reSectionLine = regexp.MustCompile("`[▇░]{10}` \\*(\\d+)%\\*  (.+?) _\\(
 // answer change, a forged click, a duplicate envelope; then checks the
 // digest against `assessbot score` on the same answers.
 func TestReviewEndToEnd(t *testing.T) {
-	for _, id := range []string{"cs-excellence", "cs-checklist", "cs-foundations", "saas-cs-assessment", "cs-exec-maturity"} {
-		t.Run(id, func(t *testing.T) {
-			users := []string{"UAMY", "UBEN", "UCAT"}
-			h := newHarness(t, users...)
-			text := h.command(admin, leads, fmt.Sprintf("start %s to <@UAMY|amy> <@UBEN|ben> <@UCAT|cat> digest <#%s|cs-leadership> due 3d now", id, leads))
-			if text != "" {
-				t.Fatalf("start answered in the ack: %q", text)
-			}
-			h.wait("the start confirmation", func() bool { return h.ephemeralWith(admin, "Started review") })
-			f, _ := mustCatalog(t).Get(id)
+	for _, id := range shippedIDs {
+		t.Run(id, func(t *testing.T) { wholeReview(t, "", id) })
+	}
+}
 
-			expected := map[string]map[string]assessment.Answer{}
-			for ui, u := range users {
-				intro := h.waitDM(u, `"start"`)
-				answers := plan(f, ui, ui != 1)
-				expected[u] = answers
+// shippedIDs are the ids of the frameworks the binary embeds.
+var shippedIDs = []string{"cs-excellence", "cs-checklist", "cs-foundations", "saas-cs-assessment", "cs-exec-maturity"}
+
+// wholeReview is TestReviewEndToEnd's review of one framework, on the
+// Redis at redisURL ("" = the shared test Redis).
+func wholeReview(t *testing.T, redisURL, id string) {
+	users := []string{"UAMY", "UBEN", "UCAT"}
+	h := newHarnessOn(t, redisURL, users...)
+	text := h.command(admin, leads, fmt.Sprintf("start %s to <@UAMY|amy> <@UBEN|ben> <@UCAT|cat> digest <#%s|cs-leadership> due 3d now", id, leads))
+	if text != "" {
+		t.Fatalf("start answered in the ack: %q", text)
+	}
+	h.wait("the start confirmation", func() bool { return h.ephemeralWith(admin, "Started review") })
+	f, _ := mustCatalog(t).Get(id)
+
+	expected := map[string]map[string]assessment.Answer{}
+	for ui, u := range users {
+		intro := h.waitDM(u, `"start"`)
+		answers := plan(f, ui, ui != 1)
+		expected[u] = answers
+		h.click(u, intro, "start")
+		for si := range f.Sections {
+			h.waitDM(u, fmt.Sprintf("%d/%d · ", si+1, len(f.Sections)))
+			h.answerSection(u, f, si, answers)
+			if ui == 1 && si == len(f.Sections)/2 {
+				// A new process takes over; the respondent continues from the intro.
+				h.waitAnswers(u, answers, f, si)
+				h.restart()
+				intro = h.waitDM(u, `"start"`)
 				h.click(u, intro, "start")
-				for si := range f.Sections {
-					h.waitDM(u, fmt.Sprintf("%d/%d · ", si+1, len(f.Sections)))
-					h.answerSection(u, f, si, answers)
-					if ui == 1 && si == len(f.Sections)/2 {
-						// A new process takes over; the respondent continues from the intro.
-						h.waitAnswers(u, answers, f, si)
-						h.restart()
-						intro = h.waitDM(u, `"start"`)
-						h.click(u, intro, "start")
-						if si+1 < len(f.Sections) {
-							h.waitDM(u, fmt.Sprintf("%d/%d · ", si+2, len(f.Sections)))
-						}
-						continue
-					}
-					if si+1 < len(f.Sections) {
-						cur := h.waitDM(u, `"next"`)
-						n := len(h.slack.DMs(u))
-						var opts []fakeslack.EnvelopeOption
-						if ui == 2 && si == 0 {
-							opts = append(opts, fakeslack.Duplicate()) // processed once
-						}
-						h.click(u, cur, "next", opts...)
-						h.wait("the next section", func() bool { return len(h.slack.DMs(u)) > n })
-						if len(opts) > 0 {
-							time.Sleep(200 * time.Millisecond)
-							if got := len(h.slack.DMs(u)); got != n+1 {
-								t.Fatalf("a duplicated Next posted %d messages, want 1", got-n)
-							}
-						}
-					}
+				if si+1 < len(f.Sections) {
+					h.waitDM(u, fmt.Sprintf("%d/%d · ", si+2, len(f.Sections)))
 				}
-				if ui == 0 {
-					// Change of mind: the first answer flips; only the last counts.
-					q := f.Sections[0].Questions[0]
-					sc := f.Scales[q.Scale]
-					if !sc.Text {
-						other := sc.Options[len(sc.Options)-1].ID
-						if answers[q.ID].Option == other {
-							other = sc.Options[0].ID
-						}
-						msg := h.waitDM(u, `"answer|`+q.ID+`|`)
-						h.click(u, msg, "answer|"+q.ID+"|"+other)
-						answers[q.ID] = assessment.Answer{Option: other}
+				continue
+			}
+			if si+1 < len(f.Sections) {
+				cur := h.waitDM(u, `"next"`)
+				n := len(h.slack.DMs(u))
+				var opts []fakeslack.EnvelopeOption
+				if ui == 2 && si == 0 {
+					opts = append(opts, fakeslack.Duplicate()) // processed once
+				}
+				h.click(u, cur, "next", opts...)
+				h.wait("the next section", func() bool { return len(h.slack.DMs(u)) > n })
+				if len(opts) > 0 {
+					time.Sleep(200 * time.Millisecond)
+					if got := len(h.slack.DMs(u)); got != n+1 {
+						t.Fatalf("a duplicated Next posted %d messages, want 1", got-n)
 					}
-					// Someone outside the review clicks a button of amy's message.
-					msg := h.waitDM(u, `"answer|`)
-					h.click(outsider, msg, firstAnswerAction(msg))
-					h.wait("the outsider's refusal", func() bool { return h.ephemeralWith(outsider, "not a respondent") })
-				}
-				h.waitAnswers(u, answers, f, len(f.Sections)-1)
-				sub := h.waitDM(u, `"submit"`)
-				if !strings.Contains(string(sub.Blocks), `"confirm"`) {
-					t.Fatalf("Submit asks for no confirmation:\n%s", sub.Blocks)
-				}
-				h.click(u, sub, "submit")
-				h.wait("the thank-you", func() bool { _, ok := h.dmWith(u, "Thank you"); return ok })
-				if ui < len(users)-1 {
-					h.wait("the thank-you's deadline", func() bool {
-						_, ok := h.dmWith(u, "You can change them until the review closes, \\u003c!date^"+strconv.FormatInt(h.deadline().Unix(), 10))
-						return ok
-					})
 				}
 			}
-
-			// Everyone submitted: the review does not close at once, but after
-			// its grace period (an hour), and the last thank-you says so.
-			h.wait("the last thank-you", func() bool {
-				_, ok := h.dmWith(users[len(users)-1], "Everyone has answered; the review closes \\u003c!date^")
+		}
+		if ui == 0 {
+			// Change of mind: the first answer flips; only the last counts.
+			q := f.Sections[0].Questions[0]
+			sc := f.Scales[q.Scale]
+			if !sc.Text {
+				other := sc.Options[len(sc.Options)-1].ID
+				if answers[q.ID].Option == other {
+					other = sc.Options[0].ID
+				}
+				msg := h.waitDM(u, `"answer|`+q.ID+`|`)
+				h.click(u, msg, "answer|"+q.ID+"|"+other)
+				answers[q.ID] = assessment.Answer{Option: other}
+			}
+			// Someone outside the review clicks a button of amy's message.
+			msg := h.waitDM(u, `"answer|`)
+			h.click(outsider, msg, firstAnswerAction(msg))
+			h.wait("the outsider's refusal", func() bool { return h.ephemeralWith(outsider, "not a respondent") })
+		}
+		h.waitAnswers(u, answers, f, len(f.Sections)-1)
+		sub := h.waitDM(u, `"submit"`)
+		if !strings.Contains(string(sub.Blocks), `"confirm"`) {
+			t.Fatalf("Submit asks for no confirmation:\n%s", sub.Blocks)
+		}
+		h.click(u, sub, "submit")
+		h.wait("the thank-you", func() bool { _, ok := h.dmWith(u, "Thank you"); return ok })
+		if ui < len(users)-1 {
+			h.wait("the thank-you's deadline", func() bool {
+				_, ok := h.dmWith(u, "You can change them until the review closes, \\u003c!date^"+strconv.FormatInt(h.deadline().Unix(), 10))
 				return ok
 			})
-			time.Sleep(500 * time.Millisecond) // several sweeps
-			if n := len(h.digests()); n != 0 {
-				t.Fatalf("the last submission closed the review at once: %d digests", n)
-			}
-			// Within the grace answers can still change, and they count.
-			if q, other, ok := otherAnswer(f, expected["UAMY"]); ok {
-				msg := h.waitDM("UAMY", `"answer|`+q+`|`)
-				h.click("UAMY", msg, "answer|"+q+"|"+other)
-				expected["UAMY"][q] = assessment.Answer{Option: other}
-				h.wait("the change within the grace", func() bool { return h.responses()["UAMY"][q].Option == other })
-				h.wait("the page saying when the review closes", func() bool {
-					_, ok := h.dmWith("UAMY", "everyone has answered; the review closes \\u003c!date^")
-					return ok
-				})
-			}
-			if n := len(h.digests()); n != 0 {
-				t.Fatalf("the review closed within its grace period: %d digests", n)
-			}
-			h.advance(assessment.DefaultGrace + time.Minute)
+		}
+	}
 
-			// After the grace: the digest is posted once, with its chart
-			// and one thread reply per section.
-			h.wait("the digest", func() bool { return len(h.digests()) > 0 })
-			h.wait("the digest's thread", func() bool {
-				return len(h.slack.ChannelMessages(leads))-len(h.digests()) >= len(f.Sections)+1
-			})
-			time.Sleep(300 * time.Millisecond)
-			charts := 0
-			for _, file := range h.slack.Files() {
-				if strings.HasSuffix(file.Name, "-chart.png") && file.Uploaded && len(file.Content) > 10000 {
-					charts++
-				}
-			}
-			if charts != 1 {
-				t.Fatalf("%d charts uploaded, want 1", charts)
-			}
-			var digests []fakeslack.Message
-			for _, m := range h.slack.ChannelMessages(leads) {
-				if m.ThreadTS == "" || m.ThreadTS == m.TS {
-					digests = append(digests, m)
-				}
-			}
-			if len(digests) != 1 {
-				t.Fatalf("%d digests posted, want 1", len(digests))
-			}
-			rendered := blocktext.Render(digests[0].Blocks, nil)
-			t.Logf("digest:\n%s", rendered)
-
-			// Open answers go to the digest's thread, without names.
-			if _, text := f.CountQuestions(); text > 0 {
-				var thread []string
-				for _, m := range h.slack.ChannelMessages(leads) {
-					if m.ThreadTS == digests[0].TS && m.TS != m.ThreadTS {
-						thread = append(thread, blocktext.Render(m.Blocks, nil))
-					}
-				}
-				all := strings.Join(thread, "\n")
-				if !strings.Contains(all, "it depends") {
-					t.Fatalf("no open answers in the digest thread:\n%s", all)
-				}
-				for _, u := range users {
-					if strings.Contains(all, u) {
-						t.Fatalf("the thread names respondent %s:\n%s", u, all)
-					}
-				}
-			}
-
-			// One thread reply per section; with three respondents the answer
-			// counts stay hidden (they show from five).
-			var thread []string
-			for _, m := range h.slack.ChannelMessages(leads) {
-				if m.ThreadTS == digests[0].TS && m.TS != m.ThreadTS {
-					thread = append(thread, blocktext.Render(m.Blocks, nil))
-				}
-			}
-			if len(thread) < len(f.Sections) {
-				t.Fatalf("%d thread replies for %d sections", len(thread), len(f.Sections))
-			}
-			all := strings.Join(thread, "\n")
-			if strings.Contains(all, "Not sure 1") || strings.Contains(all, "Yes 2") || (!strings.Contains(all, "answer counts shown from 5") && !strings.Contains(all, "Withheld")) {
-				t.Fatalf("answer counts shown below the threshold:\n%.2000s", all)
-			}
-
-			// Nothing anyone clicked is lost: Redis holds exactly the expected
-			// answers. After the digest they are no longer tied to anyone, so
-			// the sheets are compared as a set.
-			sheet := func(a map[string]assessment.Answer) string {
-				var l []string
-				for q, x := range a {
-					if x.Option != "" || x.Text != "" {
-						l = append(l, q+"="+x.Option+"/"+x.Text)
-					}
-				}
-				sort.Strings(l)
-				return strings.Join(l, ";")
-			}
-			var clicked, stored []string
-			for _, u := range users {
-				clicked = append(clicked, sheet(expected[u]))
-			}
-			for _, r := range h.storedSheets() {
-				stored = append(stored, sheet(r.Answers))
-			}
-			sort.Strings(clicked)
-			sort.Strings(stored)
-			if strings.Join(clicked, "\n") != strings.Join(stored, "\n") {
-				t.Errorf("stored sheets differ from the clicks:\nclicked\n%s\nstored\n%s", strings.Join(clicked, "\n"), strings.Join(stored, "\n"))
-			}
-
-			// The digest's numbers are `assessbot score`'s numbers.
-			var csv bytes.Buffer
-			var resp []assessment.Response
-			for _, u := range users {
-				resp = append(resp, assessment.Response{Respondent: u, Answers: expected[u]})
-			}
-			if err := answersheet.Write(&csv, f, resp); err != nil {
-				t.Fatal(err)
-			}
-			score := scoreJSONFor(t, id, csv.Bytes())
-			lines := reSectionLine.FindAllStringSubmatch(rendered, -1)
-			var want []string
-			for _, s := range score.Sections {
-				if s.Score == nil {
-					continue
-				}
-				want = append(want, fmt.Sprintf("%s %s %.2f", digest.Percent(*s.Score), s.Title, *s.Divergence))
-			}
-			var got []string
-			for _, l := range lines {
-				got = append(got, fmt.Sprintf("%s%% %s %s", l[1], l[2], l[3]))
-			}
-			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Fatalf("digest sections:\n%s\nassessbot score:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-			}
-			if len(want) == 0 {
-				t.Fatal("no section scores to compare")
-			}
-
-			// After closing, a click changes nothing and says why.
-			msg, _ := h.dmWith("UAMY", `"answer|`)
-			h.click("UAMY", msg, firstAnswerAction(msg))
-			h.wait("the closed note", func() bool { return h.ephemeralWith("UAMY", "closed") })
+	// Everyone submitted: the review does not close at once, but after
+	// its grace period (an hour), and the last thank-you says so.
+	h.wait("the last thank-you", func() bool {
+		_, ok := h.dmWith(users[len(users)-1], "Everyone has answered; the review closes \\u003c!date^")
+		return ok
+	})
+	time.Sleep(500 * time.Millisecond) // several sweeps
+	if n := len(h.digests()); n != 0 {
+		t.Fatalf("the last submission closed the review at once: %d digests", n)
+	}
+	// Within the grace answers can still change, and they count.
+	if q, other, ok := otherAnswer(f, expected["UAMY"]); ok {
+		msg := h.waitDM("UAMY", `"answer|`+q+`|`)
+		h.click("UAMY", msg, "answer|"+q+"|"+other)
+		expected["UAMY"][q] = assessment.Answer{Option: other}
+		h.wait("the change within the grace", func() bool { return h.responses()["UAMY"][q].Option == other })
+		h.wait("the page saying when the review closes", func() bool {
+			_, ok := h.dmWith("UAMY", "everyone has answered; the review closes \\u003c!date^")
+			return ok
 		})
 	}
+	if n := len(h.digests()); n != 0 {
+		t.Fatalf("the review closed within its grace period: %d digests", n)
+	}
+	h.advance(assessment.DefaultGrace + time.Minute)
+
+	// After the grace: the digest is posted once, with its chart
+	// and one thread reply per section.
+	h.wait("the digest", func() bool { return len(h.digests()) > 0 })
+	h.wait("the digest's thread", func() bool {
+		return len(h.slack.ChannelMessages(leads))-len(h.digests()) >= len(f.Sections)+1
+	})
+	time.Sleep(300 * time.Millisecond)
+	charts := 0
+	for _, file := range h.slack.Files() {
+		if strings.HasSuffix(file.Name, "-chart.png") && file.Uploaded && len(file.Content) > 10000 {
+			charts++
+		}
+	}
+	if charts != 1 {
+		t.Fatalf("%d charts uploaded, want 1", charts)
+	}
+	var digests []fakeslack.Message
+	for _, m := range h.slack.ChannelMessages(leads) {
+		if m.ThreadTS == "" || m.ThreadTS == m.TS {
+			digests = append(digests, m)
+		}
+	}
+	if len(digests) != 1 {
+		t.Fatalf("%d digests posted, want 1", len(digests))
+	}
+	rendered := blocktext.Render(digests[0].Blocks, nil)
+	t.Logf("digest:\n%s", rendered)
+
+	// Open answers go to the digest's thread, without names.
+	if _, text := f.CountQuestions(); text > 0 {
+		var thread []string
+		for _, m := range h.slack.ChannelMessages(leads) {
+			if m.ThreadTS == digests[0].TS && m.TS != m.ThreadTS {
+				thread = append(thread, blocktext.Render(m.Blocks, nil))
+			}
+		}
+		all := strings.Join(thread, "\n")
+		if !strings.Contains(all, "it depends") {
+			t.Fatalf("no open answers in the digest thread:\n%s", all)
+		}
+		for _, u := range users {
+			if strings.Contains(all, u) {
+				t.Fatalf("the thread names respondent %s:\n%s", u, all)
+			}
+		}
+	}
+
+	// One thread reply per section; with three respondents the answer
+	// counts stay hidden (they show from five).
+	var thread []string
+	for _, m := range h.slack.ChannelMessages(leads) {
+		if m.ThreadTS == digests[0].TS && m.TS != m.ThreadTS {
+			thread = append(thread, blocktext.Render(m.Blocks, nil))
+		}
+	}
+	if len(thread) < len(f.Sections) {
+		t.Fatalf("%d thread replies for %d sections", len(thread), len(f.Sections))
+	}
+	all := strings.Join(thread, "\n")
+	if strings.Contains(all, "Not sure 1") || strings.Contains(all, "Yes 2") || (!strings.Contains(all, "answer counts shown from 5") && !strings.Contains(all, "Withheld")) {
+		t.Fatalf("answer counts shown below the threshold:\n%.2000s", all)
+	}
+
+	// Nothing anyone clicked is lost: Redis holds exactly the expected
+	// answers. After the digest they are no longer tied to anyone, so
+	// the sheets are compared as a set.
+	sheet := func(a map[string]assessment.Answer) string {
+		var l []string
+		for q, x := range a {
+			if x.Option != "" || x.Text != "" {
+				l = append(l, q+"="+x.Option+"/"+x.Text)
+			}
+		}
+		sort.Strings(l)
+		return strings.Join(l, ";")
+	}
+	var clicked, stored []string
+	for _, u := range users {
+		clicked = append(clicked, sheet(expected[u]))
+	}
+	for _, r := range h.storedSheets() {
+		stored = append(stored, sheet(r.Answers))
+	}
+	sort.Strings(clicked)
+	sort.Strings(stored)
+	if strings.Join(clicked, "\n") != strings.Join(stored, "\n") {
+		t.Errorf("stored sheets differ from the clicks:\nclicked\n%s\nstored\n%s", strings.Join(clicked, "\n"), strings.Join(stored, "\n"))
+	}
+
+	// The digest's numbers are `assessbot score`'s numbers.
+	var csv bytes.Buffer
+	var resp []assessment.Response
+	for _, u := range users {
+		resp = append(resp, assessment.Response{Respondent: u, Answers: expected[u]})
+	}
+	if err := answersheet.Write(&csv, f, resp); err != nil {
+		t.Fatal(err)
+	}
+	score := scoreJSONFor(t, id, csv.Bytes())
+	lines := reSectionLine.FindAllStringSubmatch(rendered, -1)
+	var want []string
+	for _, s := range score.Sections {
+		if s.Score == nil {
+			continue
+		}
+		want = append(want, fmt.Sprintf("%s %s %.2f", digest.Percent(*s.Score), s.Title, *s.Divergence))
+	}
+	var got []string
+	for _, l := range lines {
+		got = append(got, fmt.Sprintf("%s%% %s %s", l[1], l[2], l[3]))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("digest sections:\n%s\nassessbot score:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(want) == 0 {
+		t.Fatal("no section scores to compare")
+	}
+
+	// After closing, a click changes nothing and says why.
+	msg, _ := h.dmWith("UAMY", `"answer|`)
+	h.click("UAMY", msg, firstAnswerAction(msg))
+	h.wait("the closed note", func() bool { return h.ephemeralWith("UAMY", "closed") })
 }
 
 // otherAnswer picks a scored question of the last section and an option
@@ -534,7 +541,7 @@ func otherAnswer(f *assessment.Framework, answers map[string]assessment.Answer) 
 	return "", "", false
 }
 
-// deadline is the latest review's deadline.
+// deadline returns the latest review's deadline.
 func (h *harness) deadline() time.Time {
 	ids, err := h.main.Store.RecentReviews(context.Background(), 1)
 	if err != nil || len(ids) == 0 {

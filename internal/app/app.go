@@ -46,14 +46,16 @@ type Main struct {
 	Service *review.Service
 	Bot     *slackbot.Bot
 
-	mini   *miniredis.Miniredis
-	rdb    redis.UniversalClient
-	owner  string // names this process in the /readyz write probe
-	ln     net.Listener
-	srv    *http.Server
-	cancel context.CancelFunc
-	done   chan error
-	wg     sync.WaitGroup
+	mini *miniredis.Miniredis
+	rdb  redis.UniversalClient
+	// waitReplicas is how many replicas an answer waits for (WAIT).
+	waitReplicas int
+	owner        string // names this process in the /readyz write probe
+	ln           net.Listener
+	srv          *http.Server
+	cancel       context.CancelFunc
+	done         chan error
+	wg           sync.WaitGroup
 }
 
 // NewMain prepares a Main that logs to w.
@@ -84,10 +86,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openRedis(ctx); err != nil {
 		return err
 	}
-	if c.RedisHook != nil {
-		m.rdb.AddHook(c.RedisHook)
-	}
-	m.Store = store.New(m.rdb, c.RedisPrefix)
+	m.Store = store.New(m.rdb, c.RedisPrefix, store.WithWait(m.waitReplicas, defaultWaitTimeout))
 
 	everyone := len(c.AdminUsers) == 1 && c.AdminUsers[0] == "*"
 	admins := c.AdminUsers
@@ -163,11 +162,15 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
-// openRedis connects to REDIS_URL, or starts the embedded Redis, and checks
-// that it answers. A failure is one line: where, why and what to check.
+// openRedis connects to REDIS_URL (one server, a Cluster or a Sentinel
+// group: store.Dial's URL forms), or starts the embedded Redis, checks that
+// it answers and decides how many replicas an answer waits for. A failure
+// is one line: where, why and what to check.
 func (m *Main) openRedis(ctx context.Context) error {
 	c := m.Config
-	where, password := "", ""
+	where := ""
+	var passwords []string
+	mode := store.ModeSingle
 	if c.RedisURL == "" {
 		mini, err := miniredis.Run()
 		if err != nil {
@@ -178,19 +181,49 @@ func (m *Main) openRedis(ctx context.Context) error {
 		m.rdb = redis.NewClient(&redis.Options{Addr: mini.Addr()})
 		where = "the embedded Redis at " + mini.Addr()
 	} else {
-		opt, err := redis.ParseURL(c.RedisURL)
+		t, err := store.ParseURL(c.RedisURL, c.RedisMode)
 		if err != nil { // Check parsed it already
 			return fmt.Errorf("REDIS_URL=%s does not parse", redactURL(c.RedisURL))
 		}
-		m.rdb = redis.NewClient(opt)
-		where = fmt.Sprintf("Redis at %s (REDIS_URL=%s)", opt.Addr, redactURL(c.RedisURL))
-		password = opt.Password
+		mode = t.Mode
+		m.rdb = t.Client()
+		shown := fmt.Sprintf("(REDIS_URL=%s)", redactURL(c.RedisURL))
+		switch t.Mode {
+		case store.ModeCluster:
+			where = fmt.Sprintf("Redis Cluster at %s %s", strings.Join(t.Cluster.Addrs, ", "), shown)
+			passwords = []string{t.Cluster.Password}
+		case store.ModeSentinel:
+			where = fmt.Sprintf("Redis master %q through Sentinel at %s %s", t.Sentinel.MasterName, strings.Join(t.Sentinel.SentinelAddrs, ", "), shown)
+			passwords = []string{t.Sentinel.Password, t.Sentinel.SentinelPassword}
+		default:
+			where = fmt.Sprintf("Redis at %s %s", t.Single.Addr, shown)
+			passwords = []string{t.Single.Password}
+		}
+	}
+	if c.RedisHook != nil {
+		m.rdb.AddHook(c.RedisHook)
+		if cc, ok := m.rdb.(*redis.ClusterClient); ok {
+			// The answer path's WAIT pipeline runs on a node's own client.
+			cc.OnNewNode(func(n *redis.Client) { n.AddHook(c.RedisHook) })
+		}
 	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := m.rdb.Ping(pctx).Err(); err != nil {
-		return redisStartError(where, password, c.RedisURL, err)
+		return redisStartError(where, passwords, c.RedisURL, err)
 	}
+	m.waitReplicas = 0
+	switch {
+	case c.RedisWaitReplicas > 0:
+		m.waitReplicas = c.RedisWaitReplicas
+	case c.RedisWaitReplicas == 0 && m.mini == nil:
+		n, err := store.Replicas(pctx, m.rdb)
+		if err != nil {
+			m.Log.Warn("cannot read INFO replication; answers do not wait for replicas (set REDIS_WAIT_REPLICAS to choose)", "err", err)
+		}
+		m.waitReplicas = min(n, 1)
+	}
+	m.Log.Info("redis connected", "mode", string(mode), "wait_replicas", m.waitReplicas)
 	return nil
 }
 
@@ -204,12 +237,14 @@ type startError struct {
 func (e *startError) Error() string { return e.msg }
 func (e *startError) Unwrap() error { return e.err }
 
-// redisStartError words a failed PING at start; the password never appears,
+// redisStartError words a failed PING at start; no password ever appears,
 // even when a server echoes it.
-func redisStartError(where, password, rawURL string, err error) error {
+func redisStartError(where string, passwords []string, rawURL string, err error) error {
 	cause := strings.TrimSuffix(strings.TrimSpace(err.Error()), ".")
-	if password != "" {
-		cause = strings.ReplaceAll(cause, password, "xxxxx")
+	for _, p := range passwords {
+		if p != "" {
+			cause = strings.ReplaceAll(cause, p, "xxxxx")
+		}
 	}
 	var hint string
 	switch {

@@ -16,26 +16,34 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/assessbot/assessbot/internal/store"
 )
 
 // Config is the whole configuration of `assessbot run`. LoadConfig reads it
 // from the environment; tests and the demo build it as a literal, where a
 // zero value means the default.
 type Config struct {
-	SlackBotToken  string        // SLACK_BOT_TOKEN, xoxb-…
-	SlackAppToken  string        // SLACK_APP_TOKEN, xapp-… with connections:write
-	SlackAPIURL    string        // SLACK_API_URL
-	RedisURL       string        // REDIS_URL; empty: an embedded in-memory Redis
-	RedisPrefix    string        // REDIS_PREFIX
-	FrameworksDir  string        // FRAMEWORKS_DIR
-	AdminUsers     []string      // ADMIN_USERS, comma-separated user ids, or "*"
-	AdminUsergroup string        // ADMIN_USERGROUP, an S… id
-	HTTPAddr       string        // HTTP_ADDR; empty: no health/metrics server
-	LogLevel       string        // LOG_LEVEL
-	LogFormat      string        // LOG_FORMAT
-	Workers        int           // WORKERS
-	Tick           time.Duration // TICK
-	Lease          time.Duration // LEASE
+	SlackBotToken string // SLACK_BOT_TOKEN, xoxb-…
+	SlackAppToken string // SLACK_APP_TOKEN, xapp-… with connections:write
+	SlackAPIURL   string // SLACK_API_URL
+	RedisURL      string // REDIS_URL; empty: an embedded in-memory Redis
+	RedisPrefix   string // REDIS_PREFIX
+	RedisMode     string // REDIS_MODE: single, cluster or sentinel; empty: inferred from REDIS_URL
+	// RedisWaitReplicas is REDIS_WAIT_REPLICAS: how many replicas must have
+	// an answer before the bot acknowledges it (Redis WAIT). 0 (auto): 1
+	// when Redis reports a replica at start (every master's, on a
+	// cluster), else none; NoWait (REDIS_WAIT_REPLICAS=0): never wait.
+	RedisWaitReplicas int
+	FrameworksDir     string        // FRAMEWORKS_DIR
+	AdminUsers        []string      // ADMIN_USERS, comma-separated user ids, or "*"
+	AdminUsergroup    string        // ADMIN_USERGROUP, an S… id
+	HTTPAddr          string        // HTTP_ADDR; empty: no health/metrics server
+	LogLevel          string        // LOG_LEVEL
+	LogFormat         string        // LOG_FORMAT
+	Workers           int           // WORKERS
+	Tick              time.Duration // TICK
+	Lease             time.Duration // LEASE
 
 	// Now replaces the clock (tests only).
 	Now func() time.Time
@@ -62,7 +70,12 @@ const (
 	defaultWorkers     = 16
 	defaultTick        = 10 * time.Second
 	defaultLease       = 2 * time.Minute
+	defaultWaitTimeout = 500 * time.Millisecond
 )
+
+// NoWait is the RedisWaitReplicas of REDIS_WAIT_REPLICAS=0: answers are
+// acknowledged once the master has them.
+const NoWait = -1
 
 // Bounds of the numeric settings. The environment must stay within them; a
 // literal may go below the minimum (tests tick every few milliseconds) but
@@ -74,6 +87,7 @@ const (
 	// is still being done; the crash tests run the real binary with LEASE=2s
 	// to see a takeover quickly, so the floor is 1s.
 	minLease, maxLease = time.Second, time.Hour
+	maxWaitReplicas    = 5
 )
 
 const appHelp = `Create the Slack app from deploy/slack-app-manifest.yaml:
@@ -138,6 +152,29 @@ var settings = []setting{
 		c.RedisPrefix = v
 		return ""
 	}},
+	{name: "REDIS_MODE", set: func(c *Config, v string) string {
+		c.RedisMode = strings.ToLower(strings.TrimSpace(v))
+		if c.RedisMode == "" {
+			return modeAllowed
+		}
+		return ""
+	}},
+	{name: "REDIS_WAIT_REPLICAS", set: func(c *Config, v string) string {
+		switch v = strings.ToLower(strings.TrimSpace(v)); v {
+		case "auto":
+			c.RedisWaitReplicas = 0
+			return ""
+		case "0", "none":
+			c.RedisWaitReplicas = NoWait
+			return ""
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxWaitReplicas {
+			return waitAllowed
+		}
+		c.RedisWaitReplicas = n
+		return ""
+	}},
 	{name: "FRAMEWORKS_DIR", set: func(c *Config, v string) string { c.FrameworksDir = strings.TrimSpace(v); return "" }},
 	{name: "ADMIN_USERS", set: func(c *Config, v string) string { c.AdminUsers = strings.Split(v, ","); return "" }},
 	{name: "ADMIN_USERGROUP", set: func(c *Config, v string) string { c.AdminUsergroup = v; return "" }},
@@ -185,6 +222,8 @@ var settings = []setting{
 var (
 	apiURLAllowed  = "an absolute http(s) URL such as " + defaultSlackAPIURL + " (only for Slack-compatible test servers; unset it to talk to Slack)"
 	prefixAllowed  = fmt.Sprintf("a non-empty key prefix without spaces, such as %s (unset it for the default)", defaultRedisPrefix)
+	modeAllowed    = "single, cluster or sentinel (unset: inferred from REDIS_URL, where master_name= means sentinel and addr= cluster)"
+	waitAllowed    = fmt.Sprintf("auto (the default: 1 when Redis reports a replica at start, else 0), 0 to never wait, or a number of replicas up to %d", maxWaitReplicas)
 	levelAllowed   = "debug, info, warn or error (default " + defaultLogLevel + ")"
 	formatAllowed  = "text or json (default " + defaultLogFormat + ")"
 	workersAllowed = fmt.Sprintf("a whole number from %d to %d (default %d)", minWorkers, maxWorkers, defaultWorkers)
@@ -275,16 +314,29 @@ func (c *Config) problems() []problem {
 		c.SlackAPIURL += "/"
 	}
 
-	if c.RedisURL != "" {
-		if _, err := redis.ParseURL(c.RedisURL); err != nil {
-			cause := err.Error()
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				// url.Error quotes the URL, or a piece of it, password and all.
-				cause = "not a valid URL (an @ : / or % in the password must be %-encoded)"
-			}
-			add("REDIS_URL", redactURL(c.RedisURL), fmt.Sprintf("%s; expected redis://[user:password@]host:port/db, or rediss://… for TLS (unset: an embedded in-memory Redis)", cause))
+	c.RedisMode = strings.ToLower(strings.TrimSpace(c.RedisMode))
+	modeOK := true
+	switch store.Mode(c.RedisMode) {
+	case "", store.ModeSingle, store.ModeCluster, store.ModeSentinel:
+		if c.RedisMode != "" && c.RedisURL == "" {
+			add("REDIS_MODE", c.RedisMode, "needs REDIS_URL (the embedded Redis is one server); unset it or set REDIS_URL")
 		}
+	default:
+		modeOK = false
+		add("REDIS_MODE", shown(c.RedisMode), modeAllowed)
+	}
+	if c.RedisURL != "" && modeOK {
+		if _, err := store.ParseURL(c.RedisURL, c.RedisMode); err != nil {
+			// store's message names the redacted URL, then the cause.
+			cause := err.Error()
+			if _, after, ok := strings.Cut(cause, store.RedactURL(c.RedisURL)+": "); ok {
+				cause = strings.TrimPrefix(after, "as single: ")
+			}
+			add("REDIS_URL", redactURL(c.RedisURL), fmt.Sprintf("%s; expected redis://[user:password@]host:port/db (one server), redis://host1:port?addr=host2:port (Cluster) or redis://sentinel1:port?master_name=name&addr=sentinel2:port (Sentinel), rediss://… for TLS (unset: an embedded in-memory Redis)", cause))
+		}
+	}
+	if c.RedisWaitReplicas < NoWait || c.RedisWaitReplicas > maxWaitReplicas {
+		add("REDIS_WAIT_REPLICAS", strconv.Itoa(c.RedisWaitReplicas), waitAllowed)
 	}
 	if c.RedisPrefix == "" {
 		c.RedisPrefix = defaultRedisPrefix
@@ -448,7 +500,7 @@ func Variables() []Variable {
 	defaults := map[string]string{
 		"SLACK_API_URL": defaultSlackAPIURL, "REDIS_PREFIX": defaultRedisPrefix, "HTTP_ADDR": defaultHTTPAddr,
 		"LOG_LEVEL": defaultLogLevel, "LOG_FORMAT": defaultLogFormat, "WORKERS": strconv.Itoa(defaultWorkers),
-		"TICK": shortDuration(defaultTick), "LEASE": shortDuration(defaultLease),
+		"TICK": shortDuration(defaultTick), "LEASE": shortDuration(defaultLease), "REDIS_WAIT_REPLICAS": "auto",
 	}
 	out := make([]Variable, 0, len(settings))
 	for _, s := range settings {

@@ -74,6 +74,12 @@ func TestLoadConfigRefuses(t *testing.T) {
 		{"redis bad db", map[string]string{"REDIS_URL": "redis://:s3cret@db:6379/zero"}, []string{"REDIS_URL=redis://:xxxxx@db:6379/zero: ", "invalid database number", "rediss://"}, []string{"s3cret"}},
 		{"redis bad scheme", map[string]string{"REDIS_URL": "http://u:s3cret@db:6379"}, []string{"REDIS_URL=http://u:xxxxx@db:6379: redis: invalid URL scheme: http"}, []string{"s3cret"}},
 		{"redis unparsable", map[string]string{"REDIS_URL": "redis://u:s3cr%zzet@db:6379/0"}, []string{"REDIS_URL=redis://xxxxx@db:6379/0: "}, []string{"s3cr", "%zz"}},
+		{"redis mode unknown", map[string]string{"REDIS_URL": "redis://db:6379/0", "REDIS_MODE": "ring"}, []string{"REDIS_MODE=ring: single, cluster or sentinel"}, nil},
+		{"redis mode without url", map[string]string{"REDIS_MODE": "cluster"}, []string{"REDIS_MODE=cluster: needs REDIS_URL"}, nil},
+		{"redis sentinel without master", map[string]string{"REDIS_URL": "redis://:s3cret@s1:26379?addr=s2:26379", "REDIS_MODE": "sentinel"}, []string{"REDIS_URL=redis://:xxxxx@s1:26379?addr=s2:26379: ", "master_name"}, []string{"s3cret"}},
+		{"redis cluster database", map[string]string{"REDIS_URL": "redis://h1:7000/2?addr=h2:7001"}, []string{"REDIS_URL=", "Redis Cluster has only database 0"}, nil},
+		{"wait replicas word", map[string]string{"REDIS_WAIT_REPLICAS": "many"}, []string{"REDIS_WAIT_REPLICAS=many: auto (the default"}, nil},
+		{"wait replicas too many", map[string]string{"REDIS_WAIT_REPLICAS": "9"}, []string{"REDIS_WAIT_REPLICAS=9: "}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -184,4 +190,27 @@ func sameSettings(a, b Config) bool {
 		strings.Join(a.AdminUsers, ",") == strings.Join(b.AdminUsers, ",") && a.AdminUsergroup == b.AdminUsergroup &&
 		a.HTTPAddr == b.HTTPAddr && a.LogLevel == b.LogLevel && a.LogFormat == b.LogFormat &&
 		a.Workers == b.Workers && a.Tick == b.Tick && a.Lease == b.Lease
+}
+
+// REDIS_WAIT_REPLICAS: auto (0) by default, 0 turns the wait off (NoWait),
+// a count asks for that many replicas.
+func TestRedisWaitReplicasSetting(t *testing.T) {
+	for v, want := range map[string]int{"auto": 0, "0": NoWait, "none": NoWait, "1": 1, " 2 ": 2} {
+		c, err := loadConfig(func(name string) (string, bool) {
+			switch name {
+			case "SLACK_BOT_TOKEN":
+				return goodBot, true
+			case "SLACK_APP_TOKEN":
+				return goodApp, true
+			case "REDIS_WAIT_REPLICAS":
+				return v, true
+			case "REDIS_URL":
+				return "redis://h1:7000?addr=h2:7001", true
+			}
+			return "", false
+		})
+		if err != nil || c.RedisWaitReplicas != want {
+			t.Errorf("REDIS_WAIT_REPLICAS=%q: %d, %v; want %d", v, c.RedisWaitReplicas, err, want)
+		}
+	}
 }

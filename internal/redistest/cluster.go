@@ -159,6 +159,14 @@ func (c *Cluster) Kill(addr string) {
 	c.node(addr).kill()
 }
 
+// Restart starts a node killed with Kill again, with its data directory
+// and cluster config: a former master rejoins as a replica of the node
+// that took over its slots.
+func (c *Cluster) Restart(addr string) {
+	c.t.Helper()
+	c.node(addr).restart(c.t)
+}
+
 // WaitFailover waits until a replica has taken over the slots of the killed
 // master oldMaster and every live node reports cluster_state:ok again; it
 // returns the new master's address.
@@ -341,4 +349,78 @@ func parseClusterNodes(s string) []clusterNode {
 		out = append(out, n)
 	}
 	return out
+}
+
+// MoveSlot migrates one hash slot, with its keys, from the master serving
+// it to the master at to, as a resharding does (IMPORTING, MIGRATING,
+// MIGRATE, SETSLOT NODE on every master). Clients with the old slot map
+// get MOVED afterwards. It returns an error rather than failing the test,
+// so that it can be used on the shared cluster.
+func (c *Cluster) MoveSlot(slot int, to string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	dst := nodeClient(to)
+	defer dst.Close()
+	slots, err := dst.ClusterSlots(ctx).Result()
+	if err != nil {
+		return err
+	}
+	var from string
+	for _, r := range slots {
+		if int(r.Start) <= slot && slot <= int(r.End) && len(r.Nodes) > 0 {
+			from = r.Nodes[0].Addr
+		}
+	}
+	if from == "" || from == to {
+		return fmt.Errorf("slot %d is served by %q, cannot move it to %s", slot, from, to)
+	}
+	src := nodeClient(from)
+	defer src.Close()
+	srcID, err := src.ClusterMyID(ctx).Result()
+	if err != nil {
+		return err
+	}
+	dstID, err := dst.ClusterMyID(ctx).Result()
+	if err != nil {
+		return err
+	}
+	if err := dst.Do(ctx, "CLUSTER", "SETSLOT", slot, "IMPORTING", srcID).Err(); err != nil {
+		return err
+	}
+	if err := src.Do(ctx, "CLUSTER", "SETSLOT", slot, "MIGRATING", dstID).Err(); err != nil {
+		return err
+	}
+	host, port, _ := strings.Cut(to, ":")
+	for {
+		keys, err := src.ClusterGetKeysInSlot(ctx, slot, 100).Result()
+		if err != nil {
+			return err
+		}
+		if len(keys) == 0 {
+			break
+		}
+		args := []any{"MIGRATE", host, port, "", 0, 5000, "KEYS"}
+		for _, k := range keys {
+			args = append(args, k)
+		}
+		if err := src.Do(ctx, args...).Err(); err != nil {
+			return fmt.Errorf("migrate slot %d: %w", slot, err)
+		}
+	}
+	// The new owner first, then the old one, then everyone else.
+	order := []string{to, from}
+	for _, m := range c.Masters() {
+		if m != to && m != from {
+			order = append(order, m)
+		}
+	}
+	for _, addr := range order {
+		n := nodeClient(addr)
+		err := n.Do(ctx, "CLUSTER", "SETSLOT", slot, "NODE", dstID).Err()
+		n.Close()
+		if err != nil {
+			return fmt.Errorf("setslot %d node on %s: %w", slot, addr, err)
+		}
+	}
+	return nil
 }

@@ -33,6 +33,7 @@ type proc struct {
 	addr string
 	port int
 	log  string
+	args []string
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the process has exited
 }
@@ -41,18 +42,37 @@ type proc struct {
 // registers a cleanup that kills it.
 func spawn(t testing.TB, port int, logPath string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command("redis-server", args...)
-	cmd.SysProcAttr = sysProcAttr()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server %s: %v", strings.Join(args, " "), err)
-	}
-	p := &proc{addr: "127.0.0.1:" + strconv.Itoa(port), port: port, log: logPath, cmd: cmd, done: make(chan struct{})}
-	go func() {
-		_ = cmd.Wait()
-		close(p.done)
-	}()
+	p := &proc{addr: "127.0.0.1:" + strconv.Itoa(port), port: port, log: logPath, args: args}
+	p.start(t)
 	t.Cleanup(p.kill)
 	return p
+}
+
+// start runs the process (again) with its arguments.
+func (p *proc) start(t testing.TB) {
+	t.Helper()
+	cmd := exec.Command("redis-server", p.args...)
+	cmd.SysProcAttr = sysProcAttr()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start redis-server %s: %v", strings.Join(p.args, " "), err)
+	}
+	done := make(chan struct{})
+	p.cmd, p.done = cmd, done
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+}
+
+// restart starts a killed process again on its port, with its arguments
+// and data directory, as a supervisor would, and waits until it answers.
+func (p *proc) restart(t testing.TB) {
+	t.Helper()
+	if p.alive() {
+		t.Fatalf("restart %s: it is still running", p.addr)
+	}
+	p.start(t)
+	p.waitReady(t, 10*time.Second)
 }
 
 // kill sends SIGKILL to the process and waits until it is gone.

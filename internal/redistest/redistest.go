@@ -55,24 +55,51 @@ func New(t testing.TB) (*redis.Client, string) {
 	return rdb, prefix
 }
 
-// DeletePrefix removes every key under prefix.
+// DeletePrefix removes every key under prefix: on a cluster, on every
+// master (SCAN sees one node's keys only). Keys are deleted one command
+// each, in pipelines, as keys of many slots may not share a DEL there.
 func DeletePrefix(t testing.TB, rdb redis.UniversalClient, prefix string) {
 	ctx := context.Background()
+	var err error
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+			return deleteOn(ctx, node, prefix)
+		})
+	} else {
+		err = deleteOn(ctx, rdb, prefix)
+	}
+	if err != nil {
+		t.Logf("cleaning up %s*: %v", prefix, err)
+	}
+}
+
+func deleteOn(ctx context.Context, rdb redis.UniversalClient, prefix string) error {
 	iter := rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
 	var keys []string
+	flush := func() error {
+		_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range keys {
+				p.Unlink(ctx, k)
+			}
+			return nil
+		})
+		keys = keys[:0]
+		return err
+	}
 	for iter.Next(ctx) {
 		keys = append(keys, iter.Val())
 		if len(keys) == 500 {
-			rdb.Del(ctx, keys...)
-			keys = keys[:0]
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
 	if len(keys) > 0 {
-		rdb.Del(ctx, keys...)
+		if err := flush(); err != nil {
+			return err
+		}
 	}
-	if err := iter.Err(); err != nil {
-		t.Logf("cleaning up %s*: %v", prefix, err)
-	}
+	return iter.Err()
 }
 
 func randHex(n int) string {

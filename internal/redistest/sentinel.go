@@ -158,6 +158,13 @@ func (s *Sentinel) Kill(addr string) {
 	p.kill()
 }
 
+// Restart starts a server or sentinel killed with Kill again; the
+// sentinels turn a former master into a replica of the new one.
+func (s *Sentinel) Restart(addr string) {
+	s.t.Helper()
+	s.proc(addr).restart(s.t)
+}
+
 // WaitFailover waits until every live sentinel names a master other than
 // the one Kill stopped and that server answers ROLE as master; it returns
 // the new master's address.

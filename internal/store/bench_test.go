@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,7 +18,28 @@ import (
 // from parallel clients as in a busy review.
 func BenchmarkSaveAnswer(b *testing.B) {
 	rdb, prefix := redistest.New(b)
-	s := store.New(rdb, prefix)
+	benchSaveAnswer(b, store.New(rdb, prefix))
+}
+
+// BenchmarkSaveAnswerModes is BenchmarkSaveAnswer on each deployment, with
+// and without WAIT 1 (where there are replicas), plus the latency of one
+// click at a time (p50/p99, µs): what waiting for a replica costs.
+func BenchmarkSaveAnswerModes(b *testing.B) {
+	for _, mode := range modes {
+		for _, wait := range []int{0, 1} {
+			if wait == 1 && mode == store.ModeSingle {
+				continue
+			}
+			b.Run(fmt.Sprintf("%s/wait=%d", mode, wait), func(b *testing.B) {
+				rdb, prefix := clientOn(b, mode)
+				s := store.New(rdb, prefix, store.WithWait(wait, 500*time.Millisecond))
+				benchSaveAnswer(b, s)
+			})
+		}
+	}
+}
+
+func benchSaveAnswer(b *testing.B, s *store.Redis) {
 	ctx := context.Background()
 	users := make([]string, 1000)
 	for i := range users {
@@ -45,4 +67,17 @@ func BenchmarkSaveAnswer(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "answers/s")
+	b.StopTimer()
+	// One click at a time: the latency a person's click adds to the ack.
+	lat := make([]time.Duration, 0, 400)
+	for i := range 400 {
+		t0 := time.Now()
+		if _, _, err := s.SaveAnswer(ctx, r.ID, users[i%len(users)], qs[i%len(qs)].Question.ID, assessment.Answer{Option: "no"}, false); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }

@@ -38,7 +38,7 @@ func (s *Redis) SetCloseAt(ctx context.Context, reviewID string, at time.Time) (
 	if err != nil {
 		return time.Time{}, wrap("set close time "+reviewID, err)
 	}
-	err = s.rdb.ZAddArgs(ctx, s.gkey("reviews:open"), redis.ZAddArgs{XX: true, LT: true,
+	err = s.rdb.ZAddArgs(ctx, s.ikey("reviews:open"), redis.ZAddArgs{XX: true, LT: true,
 		Members: []redis.Z{{Score: float64(unix), Member: reviewID}}}).Err()
 	if err != nil {
 		return time.Time{}, wrap("move close time "+reviewID, err)

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/assessbot/assessbot/internal/redistest"
+	"github.com/assessbot/assessbot/internal/store"
 )
 
 // An early close time moves the review earlier in the deadline index, never
@@ -46,4 +49,9 @@ func TestSetCloseAt(t *testing.T) {
 	if due(soon.Add(time.Hour)) {
 		t.Fatal("setting a close time put a closed review back into the open index")
 	}
+}
+
+func newStore(t *testing.T) *store.Redis {
+	rdb, prefix := redistest.New(t)
+	return store.New(rdb, prefix)
 }

@@ -21,11 +21,11 @@ func (s *Redis) SaveSchedule(ctx context.Context, sc *assessment.Schedule) error
 		return err
 	}
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, s.gkey("schedules"), sc.ID, raw)
+		p.HSet(ctx, s.skey("schedules"), sc.ID, raw)
 		if sc.Paused || sc.Next.IsZero() {
-			p.ZRem(ctx, s.gkey("schedules:due"), sc.ID)
+			p.ZRem(ctx, s.skey("due"), sc.ID)
 		} else {
-			p.ZAdd(ctx, s.gkey("schedules:due"), redis.Z{Score: float64(sc.Next.Unix()), Member: sc.ID})
+			p.ZAdd(ctx, s.skey("due"), redis.Z{Score: float64(sc.Next.Unix()), Member: sc.ID})
 		}
 		return nil
 	})
@@ -34,7 +34,7 @@ func (s *Redis) SaveSchedule(ctx context.Context, sc *assessment.Schedule) error
 
 // Schedule loads one schedule.
 func (s *Redis) Schedule(ctx context.Context, id string) (*assessment.Schedule, error) {
-	raw, err := s.rdb.HGet(ctx, s.gkey("schedules"), id).Result()
+	raw, err := s.rdb.HGet(ctx, s.skey("schedules"), id).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, assessment.NewError(assessment.ENOTFOUND, assessment.RScheduleNotFound, id)
 	}
@@ -50,7 +50,7 @@ func (s *Redis) Schedule(ctx context.Context, id string) (*assessment.Schedule, 
 
 // Schedules lists every schedule, by id.
 func (s *Redis) Schedules(ctx context.Context) ([]*assessment.Schedule, error) {
-	all, err := s.rdb.HGetAll(ctx, s.gkey("schedules")).Result()
+	all, err := s.rdb.HGetAll(ctx, s.skey("schedules")).Result()
 	if err != nil {
 		return nil, wrap("list schedules", err)
 	}
@@ -68,8 +68,8 @@ func (s *Redis) Schedules(ctx context.Context) ([]*assessment.Schedule, error) {
 // DeleteSchedule removes a schedule; its reviews stay.
 func (s *Redis) DeleteSchedule(ctx context.Context, id string) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HDel(ctx, s.gkey("schedules"), id)
-		p.ZRem(ctx, s.gkey("schedules:due"), id)
+		p.HDel(ctx, s.skey("schedules"), id)
+		p.ZRem(ctx, s.skey("due"), id)
 		return nil
 	})
 	return wrap("delete schedule", err)
@@ -78,7 +78,7 @@ func (s *Redis) DeleteSchedule(ctx context.Context, id string) error {
 // DueSchedules returns schedules whose next run is at or before now, with
 // that run's time.
 func (s *Redis) DueSchedules(ctx context.Context, now time.Time) (map[string]time.Time, error) {
-	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.gkey("schedules:due"), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.Unix(), 10)}).Result()
+	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.skey("due"), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.Unix(), 10)}).Result()
 	if err != nil {
 		return nil, wrap("due schedules", err)
 	}
@@ -91,36 +91,48 @@ func (s *Redis) DueSchedules(ctx context.Context, now time.Time) (map[string]tim
 
 // advance moves a schedule from the run at ARGV[2] to the run at ARGV[3]
 // and queues the occurrence, only if the schedule is still due at ARGV[2]:
-// of several replicas seeing the same run, exactly one queues it.
+// of several replicas seeing the same run, exactly one queues it. It also
+// updates the stored copy's next run (ARGV[5]), but only if the copy is
+// still the one the caller read (ARGV[4]): a schedule deleted or edited
+// meanwhile is not brought back or overwritten. All keys are in {sched}.
 var advance = redis.NewScript(`
 local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if (not cur) or tonumber(cur) ~= tonumber(ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1] .. '|' .. ARGV[2])
+if ARGV[4] ~= '' and redis.call('HGET', KEYS[3], ARGV[1]) == ARGV[4] then
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
+end
 return 1
 `)
 
 // Advance claims the run at `at` of a schedule: it queues the occurrence
 // and moves the schedule to `next`. It reports whether this caller did it.
 func (s *Redis) Advance(ctx context.Context, id string, at, next time.Time) (bool, error) {
-	n, err := advance.Run(ctx, s.rdb, []string{s.gkey("schedules:due"), s.gkey("occurrences")}, id, at.Unix(), next.Unix()).Int()
-	if err != nil {
+	old, err := s.rdb.HGet(ctx, s.skey("schedules"), id).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return false, wrap("advance schedule", err)
 	}
-	if n == 1 {
-		// Keep the stored copy's Next in step for listings.
-		if sc, err := s.Schedule(ctx, id); err == nil {
-			sc.Next = next
-			raw, _ := json.Marshal(toDBSchedule(sc))
-			s.rdb.HSet(ctx, s.gkey("schedules"), id, raw)
-		}
+	var updated []byte
+	var sc dbSchedule
+	if old != "" && json.Unmarshal([]byte(old), &sc) == nil {
+		sc.Next = next
+		updated, _ = json.Marshal(sc)
+	}
+	if updated == nil {
+		old = ""
+	}
+	keys := []string{s.skey("due"), s.skey("occurrences"), s.skey("schedules")}
+	n, err := advance.Run(ctx, s.rdb, keys, id, at.Unix(), next.Unix(), old, string(updated)).Int()
+	if err != nil {
+		return false, wrap("advance schedule", err)
 	}
 	return n == 1, nil
 }
 
 // PendingOccurrences lists queued occurrences, oldest first.
 func (s *Redis) PendingOccurrences(ctx context.Context) ([]assessment.Occurrence, error) {
-	ms, err := s.rdb.ZRange(ctx, s.gkey("occurrences"), 0, -1).Result()
+	ms, err := s.rdb.ZRange(ctx, s.skey("occurrences"), 0, -1).Result()
 	if err != nil {
 		return nil, wrap("pending occurrences", err)
 	}
@@ -135,12 +147,12 @@ func (s *Redis) PendingOccurrences(ctx context.Context) ([]assessment.Occurrence
 
 // OccurrenceDone takes an occurrence off the queue.
 func (s *Redis) OccurrenceDone(ctx context.Context, o assessment.Occurrence) error {
-	return wrap("occurrence done", s.rdb.ZRem(ctx, s.gkey("occurrences"), occurrenceMember(o)).Err())
+	return wrap("occurrence done", s.rdb.ZRem(ctx, s.skey("occurrences"), occurrenceMember(o)).Err())
 }
 
 // OccurrencePending reports whether an occurrence is still queued.
 func (s *Redis) OccurrencePending(ctx context.Context, o assessment.Occurrence) (bool, error) {
-	err := s.rdb.ZScore(ctx, s.gkey("occurrences"), occurrenceMember(o)).Err()
+	err := s.rdb.ZScore(ctx, s.skey("occurrences"), occurrenceMember(o)).Err()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}

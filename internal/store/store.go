@@ -1,11 +1,3 @@
-// Package store keeps reviews, frozen frameworks, answers, deliveries,
-// schedules, the job queue and leases in Redis: it implements the storage
-// ports of internal/review. Every key lives under one prefix; a review's
-// keys share the hash tag {r:<id>} so its multi-key scripts stay atomic on
-// Redis Cluster. Its encodings (message refs, delivery states, job ids,
-// stored answers) are private to it. It returns assessment errors with a
-// code and a reason, never words for people. It may import internal/
-// assessment and go-redis, nothing of Slack and nothing of internal/review.
 package store
 
 import (
@@ -28,6 +20,11 @@ type Redis struct {
 	rdb    redis.UniversalClient
 	prefix string
 
+	// waitReplicas is how many replicas must have an answer before
+	// SaveAnswer and Submit return (WAIT); 0 does not wait.
+	waitReplicas int
+	waitTimeout  time.Duration
+
 	mu    sync.Mutex
 	cache map[string]cached // a review's meta and frozen framework never change: cache them
 }
@@ -37,13 +34,52 @@ type cached struct {
 	f *assessment.Framework
 }
 
-// New returns a store using rdb with every key under prefix (e.g. "assessbot:").
-func New(rdb redis.UniversalClient, prefix string) *Redis {
-	return &Redis{rdb: rdb, prefix: prefix, cache: map[string]cached{}}
+// Option changes how a store works.
+type Option func(*Redis)
+
+// WithWait makes every answer save and submission wait (Redis WAIT) until
+// replicas replicas have it, at most timeout; when fewer acknowledge in
+// time the call fails with EUNAVAILABLE, although the master kept the
+// write, so that nobody is told an answer is safe that a failover could
+// still lose. replicas 0 (the default) does not wait.
+func WithWait(replicas int, timeout time.Duration) Option {
+	return func(s *Redis) {
+		s.waitReplicas = max(replicas, 0)
+		s.waitTimeout = timeout
+		if s.waitTimeout <= 0 {
+			s.waitTimeout = DefaultWaitTimeout
+		}
+	}
 }
 
+// DefaultWaitTimeout is how long an answer save waits for its replicas
+// when WithWait is given no timeout.
+const DefaultWaitTimeout = 500 * time.Millisecond
+
+// New returns a store using rdb with every key under prefix (e.g. "assessbot:").
+func New(rdb redis.UniversalClient, prefix string, opts ...Option) *Redis {
+	s := &Redis{rdb: rdb, prefix: prefix, cache: map[string]cached{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// WaitReplicas is how many replicas an answer save waits for (0: none).
+func (s *Redis) WaitReplicas() int { return s.waitReplicas }
+
+// rkey names one of a review's own keys: all of them share its hash slot.
 func (s *Redis) rkey(id, suffix string) string { return s.prefix + "{r:" + id + "}:" + suffix }
-func (s *Redis) gkey(suffix string) string     { return s.prefix + suffix }
+
+// ikey names a review queue: all of them share the {idx} slot, so a step
+// that moves a review from one queue to another is one MULTI.
+func (s *Redis) ikey(suffix string) string { return s.prefix + "{idx}:" + suffix }
+
+// skey names a schedule key: all of them share the {sched} slot.
+func (s *Redis) skey(suffix string) string { return s.prefix + "{sched}:" + suffix }
+
+// gkey names a key that no script or MULTI combines with another: any slot.
+func (s *Redis) gkey(suffix string) string { return s.prefix + suffix }
 
 // Ping checks that Redis answers.
 func (s *Redis) Ping(ctx context.Context) error {
@@ -114,10 +150,13 @@ return 1
 `)
 
 // CreateReview stores a new open review with its frozen framework copy and
-// its respondents, then indexes it (deadline, fan-out queue, each
-// respondent's list, its series). Creating the same review id twice creates
-// it once; the indexes are idempotent and re-applied while it is open, so a
-// crash between the two steps heals on the next attempt.
+// its respondents, and indexes it, in three steps of one slot each (see the
+// package doc): the queues in {idx} first, then the review's own keys, then
+// the listings. Creating the same review id twice creates it once. A crash
+// after the first step leaves queue entries without a review, which the
+// readers of the queues skip and drop after orphanGrace; a crash after the
+// second leaves listings missing, which FanoutDone writes before it takes
+// the review off the fan-out queue.
 func (s *Redis) CreateReview(ctx context.Context, r *assessment.Review, f *assessment.Framework) (created bool, err error) {
 	meta, err := json.Marshal(toDBReview(r))
 	if err != nil {
@@ -126,6 +165,15 @@ func (s *Redis) CreateReview(ctx context.Context, r *assessment.Review, f *asses
 	fw, err := json.Marshal(f)
 	if err != nil {
 		return false, err
+	}
+	exists, err := s.rdb.Exists(ctx, s.rkey(r.ID, "meta")).Result()
+	if err != nil {
+		return false, wrap("create review "+r.ID, err)
+	}
+	if exists == 0 {
+		if err := s.queueNew(ctx, r); err != nil {
+			return false, err
+		}
 	}
 	args := make([]any, 0, len(r.Respondents)+2)
 	args = append(args, meta, fw)
@@ -137,23 +185,73 @@ func (s *Redis) CreateReview(ctx context.Context, r *assessment.Review, f *asses
 	if err != nil {
 		return false, wrap("create review "+r.ID, err)
 	}
-	if n == 0 {
+	if n == 1 {
+		// Again, now that the review exists: a reaper that judged the
+		// first entries orphans between the two steps may have dropped them.
+		if err := s.queueNew(ctx, r); err != nil {
+			return false, err
+		}
+	} else {
 		st, err := s.rdb.Get(ctx, s.rkey(r.ID, "status")).Result()
 		if err != nil || st != string(assessment.StatusOpen) {
 			return false, wrap("create review "+r.ID, err)
 		}
 	}
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZAdd(ctx, s.gkey("reviews:open"), redis.Z{Score: float64(r.Deadline.Unix()), Member: r.ID})
+	return n == 1, s.list(ctx, r)
+}
+
+// queueNew is CreateReview's first step: the review into the deadline and
+// fan-out queues, together (one MULTI on {idx}). The fan-out entry's score
+// is when this ran, in milliseconds, so that an orphan shows its age.
+func (s *Redis) queueNew(ctx context.Context, r *assessment.Review) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAddNX(ctx, s.ikey("reviews:open"), redis.Z{Score: float64(r.Deadline.Unix()), Member: r.ID})
+		p.ZAdd(ctx, s.ikey("fanout:pending"), redis.Z{Score: float64(time.Now().UnixMilli()), Member: r.ID})
+		return nil
+	})
+	return wrap("queue review "+r.ID, err)
+}
+
+// list is CreateReview's last step: the listings (recent reviews, the
+// series, each respondent's reviews), each one key, idempotent; then the
+// mark that says they are complete.
+func (s *Redis) list(ctx context.Context, r *assessment.Review) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZAdd(ctx, s.gkey("reviews:all"), redis.Z{Score: float64(r.CreatedAt.UnixNano()), Member: r.ID})
 		p.ZAdd(ctx, s.gkey("series:"+r.Series()), redis.Z{Score: float64(r.CreatedAt.UnixNano()), Member: r.ID})
-		p.SAdd(ctx, s.gkey("fanout:pending"), r.ID)
 		for _, u := range r.Respondents {
 			p.ZAdd(ctx, s.gkey("user:"+u+":reviews"), redis.Z{Score: float64(r.CreatedAt.Unix()), Member: r.ID})
 		}
 		return nil
 	})
-	return n == 1, wrap("index review "+r.ID, err)
+	if err == nil {
+		err = s.rdb.Set(ctx, s.rkey(r.ID, "listed"), 1, 0).Err()
+	}
+	return wrap("list review "+r.ID, err)
+}
+
+// orphanGrace is how long a queue entry may name a review that does not
+// exist before a reader drops it: far longer than the milliseconds between
+// CreateReview's first two steps.
+const orphanGrace = 10 * time.Minute
+
+// dropOrphan takes a review that does not exist off the deadline and
+// fan-out queues, unless its fan-out entry is younger than ARGV[3] ms: its
+// creator may be between its first two steps. The age is read in the
+// script, after the caller saw no review, so that a creator's second
+// queueNew (which refreshes the score) either comes first and is seen, or
+// comes after and puts the entries back.
+var dropOrphan = redis.NewScript(`
+local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if s and tonumber(ARGV[2]) - tonumber(s) < tonumber(ARGV[3]) then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`)
+
+func (s *Redis) dropOrphan(ctx context.Context, id string) error {
+	return dropOrphan.Run(ctx, s.rdb, []string{s.ikey("reviews:open"), s.ikey("fanout:pending")},
+		id, time.Now().UnixMilli(), orphanGrace.Milliseconds()).Err()
 }
 
 // Previous returns the review before reviewID in its series whose digest
@@ -251,9 +349,13 @@ func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID strin
 	field, value := encodeAnswer(questionID, a, comment)
 	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "who"), s.rkey(reviewID, "ans:"+user),
 		s.rkey(reviewID, "submitted"), s.rkey(reviewID, "msg:"+user)}
-	res, err := saveAnswer.Run(ctx, s.rdb, keys, user, field, value).Slice()
+	cmd, waitErr := s.runAcked(ctx, saveAnswer, keys, user, field, value)
+	res, err := cmd.Slice()
 	if err != nil {
 		return assessment.Response{}, nil, reviewError("save answer "+reviewID, reviewID, err)
+	}
+	if waitErr != nil {
+		return assessment.Response{}, nil, wrap("save answer "+reviewID, waitErr)
 	}
 	flat, _ := res[0].([]any)
 	sub, _ := res[1].(int64)
@@ -299,9 +401,13 @@ return {redis.call('SCARD', KEYS[3]), redis.call('SCARD', KEYS[2])}
 // Submit records that a respondent submitted and reports whether everyone has.
 func (s *Redis) Submit(ctx context.Context, reviewID, user string) (all bool, err error) {
 	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "who"), s.rkey(reviewID, "submitted")}
-	res, err := submit.Run(ctx, s.rdb, keys, user).Int64Slice()
+	cmd, waitErr := s.runAcked(ctx, submit, keys, user)
+	res, err := cmd.Int64Slice()
 	if err != nil {
 		return false, reviewError("submit "+reviewID, reviewID, err)
+	}
+	if waitErr != nil {
+		return false, wrap("submit "+reviewID, waitErr)
 	}
 	return res[0] >= res[1], nil
 }
@@ -372,29 +478,51 @@ func (s *Redis) Submitted(ctx context.Context, reviewID string) (map[string]bool
 	return out, nil
 }
 
-// closeReview flips an open review to closed and queues its digest; it
-// returns 1 only to the caller that closed it.
+// closeReview flips an open review to closed and records who closed it,
+// on the review's slot only. It returns {1} only to the caller that closed
+// it, else {0, the digest's state} so the caller knows whether the digest
+// still needs queuing.
 var closeReview = redis.NewScript(`
 local st = redis.call('GET', KEYS[1])
 if not st then return redis.error_reply('ERR_NOT_FOUND') end
-if st ~= 'open' then return 0 end
+if st ~= 'open' then return {0, redis.call('GET', KEYS[3]) or ''} end
 redis.call('SET', KEYS[1], 'closed')
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
-return 1
+redis.call('SET', KEYS[2], ARGV[1])
+return {1}
 `)
 
 // Close closes an open review and queues its digest. closed is true only
-// for the one caller that closed it; later calls are no-ops.
+// for the one caller that closed it; later calls are no-ops, except that
+// they finish the queuing a crash may have cut short. It is two steps: the
+// review's status (its own slot: the one decision), then one MULTI on
+// {idx} that moves it from the deadline queue to the digest queue. When
+// the second step fails, closed is still true and the error nil: the
+// review is closed, and the next sweep finds it in the deadline queue with
+// a closed status and repeats the second step (DueReviews).
 func (s *Redis) Close(ctx context.Context, reviewID, by string, at time.Time) (closed bool, err error) {
 	info, _ := json.Marshal(map[string]any{"by": by, "at": at})
-	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "closed"), s.gkey("reviews:open"), s.gkey("digest:pending")}
-	n, err := closeReview.Run(ctx, s.rdb, keys, reviewID, string(info), at.Unix()).Int()
+	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "closed"), s.rkey(reviewID, "digest")}
+	res, err := closeReview.Run(ctx, s.rdb, keys, string(info)).Slice()
 	if err != nil {
 		return false, reviewError("close "+reviewID, reviewID, err)
 	}
-	return n == 1, nil
+	n, _ := res[0].(int64)
+	digestState := ""
+	if len(res) > 1 {
+		digestState, _ = res[1].(string)
+	}
+	posted := decodeDelivery(digestState).Kind == assessment.Sent
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		if !posted {
+			p.ZAddNX(ctx, s.ikey("digest:pending"), redis.Z{Score: float64(at.Unix()), Member: reviewID})
+		}
+		p.ZRem(ctx, s.ikey("reviews:open"), reviewID)
+		return nil
+	})
+	if n == 1 {
+		return true, nil
+	}
+	return false, wrap("close "+reviewID, err)
 }
 
 // ClosedInfo returns who closed a review and when.
@@ -414,16 +542,71 @@ func (s *Redis) ClosedInfo(ctx context.Context, reviewID string) (by string, at 
 	return v.By, v.At, nil
 }
 
-// DueReviews returns open reviews whose deadline is at or before now.
+// DueReviews returns the reviews to close now: those in the deadline queue
+// whose deadline is at or before now, and those in it that are closed
+// already (a crash or failover cut Close short: closing them again
+// finishes it). It drops entries that name no review, after orphanGrace.
 func (s *Redis) DueReviews(ctx context.Context, now time.Time) ([]string, error) {
-	ids, err := s.rdb.ZRangeByScore(ctx, s.gkey("reviews:open"), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.Unix(), 10)}).Result()
-	return ids, wrap("due reviews", err)
+	zs, err := s.rdb.ZRangeWithScores(ctx, s.ikey("reviews:open"), 0, -1).Result()
+	if err != nil {
+		return nil, wrap("due reviews", err)
+	}
+	sts, err := s.statuses(ctx, zs)
+	if err != nil {
+		return nil, wrap("due reviews", err)
+	}
+	var out []string
+	for i, z := range zs {
+		id, _ := z.Member.(string)
+		switch {
+		case sts[i] == "":
+			if err := s.dropOrphan(ctx, id); err != nil {
+				return out, wrap("due reviews", err)
+			}
+		case sts[i] != string(assessment.StatusOpen) || int64(z.Score) <= now.Unix():
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// statuses reads the status of each review in zs (pipelined; on a cluster
+// go-redis sends each node its part), "" where there is none.
+func (s *Redis) statuses(ctx context.Context, zs []redis.Z) ([]string, error) {
+	cmds := make([]*redis.StringCmd, len(zs))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, z := range zs {
+			cmds[i] = p.Get(ctx, s.rkey(z.Member.(string), "status"))
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	out := make([]string, len(zs))
+	for i, c := range cmds {
+		out[i] = c.Val()
+	}
+	return out, nil
 }
 
 // OpenReviews returns the ids of open reviews, soonest deadline first.
 func (s *Redis) OpenReviews(ctx context.Context) ([]string, error) {
-	ids, err := s.rdb.ZRange(ctx, s.gkey("reviews:open"), 0, -1).Result()
-	return ids, wrap("open reviews", err)
+	zs, err := s.rdb.ZRangeWithScores(ctx, s.ikey("reviews:open"), 0, -1).Result()
+	if err != nil {
+		return nil, wrap("open reviews", err)
+	}
+	sts, err := s.statuses(ctx, zs)
+	if err != nil {
+		return nil, wrap("open reviews", err)
+	}
+	var out []string
+	for i, z := range zs {
+		if sts[i] == string(assessment.StatusOpen) {
+			out = append(out, z.Member.(string))
+		}
+	}
+	return out, nil
 }
 
 // RecentReviews returns the ids of the n most recently created reviews.
@@ -432,9 +615,11 @@ func (s *Redis) RecentReviews(ctx context.Context, n int64) ([]string, error) {
 	return ids, wrap("recent reviews", err)
 }
 
-// PendingDigests returns closed reviews whose digest is not yet posted.
+// PendingDigests returns closed reviews whose digest is not yet posted, and
+// possibly some whose digest is posted but whose queue entry a crash left
+// behind: the digest's own state (DigestState) is the truth.
 func (s *Redis) PendingDigests(ctx context.Context) ([]string, error) {
-	ids, err := s.rdb.ZRange(ctx, s.gkey("digest:pending"), 0, -1).Result()
+	ids, err := s.rdb.ZRange(ctx, s.ikey("digest:pending"), 0, -1).Result()
 	return ids, wrap("pending digests", err)
 }
 
@@ -454,14 +639,16 @@ func (s *Redis) Release(ctx context.Context, name, owner string) error {
 	return wrap("release "+name, release.Run(ctx, s.rdb, []string{s.gkey("lock:" + name)}, owner).Err())
 }
 
-// DigestPosted records where the digest went and takes it off the queue.
+// DigestPosted records where the digest went (the review's slot: the
+// truth), then takes it off the digest queue ({idx}). If the second step
+// fails the entry stays; the next attempt reads the state, finds the
+// digest posted and calls DigestPosted again, so it is not an error here.
 func (s *Redis) DigestPosted(ctx context.Context, reviewID string, ref assessment.MessageRef) error {
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.rkey(reviewID, "digest"), encodeRef(ref), 0)
-		p.ZRem(ctx, s.gkey("digest:pending"), reviewID)
-		return nil
-	})
-	return wrap("digest posted "+reviewID, err)
+	if err := s.rdb.Set(ctx, s.rkey(reviewID, "digest"), encodeRef(ref), 0).Err(); err != nil {
+		return wrap("digest posted "+reviewID, err)
+	}
+	_ = s.rdb.ZRem(ctx, s.ikey("digest:pending"), reviewID).Err()
+	return nil
 }
 
 // DigestState says whether a review's digest is posted (Sent, with where),
@@ -484,10 +671,32 @@ func (s *Redis) DigestPosting(ctx context.Context, reviewID string, at time.Time
 		encodeDelivery(assessment.DeliveryState{Kind: assessment.Sending, Since: at}), 0).Err())
 }
 
-// FanoutPending returns reviews whose intro DMs are not all delivered.
+// FanoutPending returns reviews whose intro DMs are not all planned. An
+// entry naming no review is left out, and dropped once older than
+// orphanGrace.
 func (s *Redis) FanoutPending(ctx context.Context) ([]string, error) {
-	ids, err := s.rdb.SMembers(ctx, s.gkey("fanout:pending")).Result()
-	return ids, wrap("fanout pending", err)
+	zs, err := s.rdb.ZRangeWithScores(ctx, s.ikey("fanout:pending"), 0, -1).Result()
+	if err != nil {
+		return nil, wrap("fanout pending", err)
+	}
+	sts, err := s.statuses(ctx, zs)
+	if err != nil {
+		return nil, wrap("fanout pending", err)
+	}
+	var out []string
+	for i, z := range zs {
+		id := z.Member.(string)
+		if sts[i] != "" {
+			out = append(out, id)
+			continue
+		}
+		if time.Since(time.UnixMilli(int64(z.Score))) >= orphanGrace {
+			if err := s.dropOrphan(ctx, id); err != nil {
+				return out, wrap("fanout pending", err)
+			}
+		}
+	}
+	return out, nil
 }
 
 // SetDelivery records how far a respondent's intro DM has come.
@@ -495,9 +704,23 @@ func (s *Redis) SetDelivery(ctx context.Context, reviewID, user string, st asses
 	return wrap("set delivery", s.rdb.HSet(ctx, s.rkey(reviewID, "delivered"), user, encodeDelivery(st)).Err())
 }
 
-// FanoutDone takes a review off the fan-out queue.
+// FanoutDone takes a review off the fan-out queue, after writing its
+// listings if a crash inside CreateReview left them unfinished.
 func (s *Redis) FanoutDone(ctx context.Context, reviewID string) error {
-	return wrap("fanout done", s.rdb.SRem(ctx, s.gkey("fanout:pending"), reviewID).Err())
+	n, err := s.rdb.Exists(ctx, s.rkey(reviewID, "listed")).Result()
+	if err != nil {
+		return wrap("fanout done", err)
+	}
+	if n == 0 {
+		r, _, err := s.ReviewStatic(ctx, reviewID)
+		if err == nil {
+			err = s.list(ctx, r)
+		}
+		if err != nil && assessment.ErrorCode(err) != assessment.ENOTFOUND {
+			return err
+		}
+	}
+	return wrap("fanout done", s.rdb.ZRem(ctx, s.ikey("fanout:pending"), reviewID).Err())
 }
 
 // SetMessage remembers a bot message in a respondent's DM under a name
