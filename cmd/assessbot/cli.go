@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -80,10 +81,12 @@ var (
 	cmdScoreC = command{name: "score", args: "--framework ID|FILE --answers FILE.csv [flags]",
 		summary: "Compute the digest of answers collected elsewhere (a CSV: respondent,<question id>,...; `frameworks template` writes one).",
 		flags:   func(fs *flag.FlagSet) { scoreFlags(fs) }}
+	cmdForgetC = command{name: "forget", args: "USER-ID",
+		summary: "Remove a person (a Slack user id such as U0123ABCD) from every review, queue and index of the Redis at REDIS_URL, and say what was removed.", env: true}
 	cmdVersionC = command{name: "version", summary: "Print the module version and the VCS revision it was built from."}
 	cmdHelpC    = command{name: "help", args: "[COMMAND]", summary: "Print this help, or one command's."}
 
-	commands = []command{cmdRun, cmdDemo, cmdList, cmdValidate, cmdShow, cmdTemplate, cmdScoreC, cmdVersionC, cmdHelpC}
+	commands = []command{cmdRun, cmdDemo, cmdList, cmdValidate, cmdShow, cmdTemplate, cmdScoreC, cmdForgetC, cmdVersionC, cmdHelpC}
 )
 
 // newFlagSet makes the FlagSet of c, which prints nothing itself:
@@ -243,6 +246,7 @@ var envHelp = map[string]string{
 	"WORKERS":             "workers handling Slack events after their ack",
 	"TICK":                "how often schedules, deadlines, DMs, reminders and digests due are checked",
 	"LEASE":               "how long a claim on a piece of work holds before another process may take it over",
+	"RETENTION":           "how long a closed review's answers are kept (then deleted; its figures stay)",
 }
 
 // envVar is one environment variable that configures the bot.
@@ -776,4 +780,30 @@ func wrap(s string, width int, indent string) string {
 		line += len(w)
 	}
 	return b.String()
+}
+
+func cmdForget(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	rest, err := parseArgs(newFlagSet(cmdForgetC), args, stdout, 1, 1)
+	if err != nil {
+		return err
+	}
+	user := rest[0]
+	if !app.IsUserID(user) {
+		return usageErr("%q is not a Slack user id; they look like U0123ABCD (a profile's ⋮ menu → Copy member ID)", user)
+	}
+	reviews, jobs, err := app.Forget(ctx, user, stderr)
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	fmt.Fprintf(stdout, "Forgot %s: taken out of %s%s, with their answers to any still open; %s dropped.\n",
+		user, plural(len(reviews), "review", "reviews"), idList(reviews), plural(jobs, "queued DM or reminder", "queued DMs and reminders"))
+	fmt.Fprintln(stdout, "Closed reviews keep only answers that nothing ties to anyone; they stay in those reviews' figures.")
+	return nil
+}
+
+func idList(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(ids, ", ") + ")"
 }

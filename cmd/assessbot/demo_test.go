@@ -312,7 +312,7 @@ func TestDeployFiles(t *testing.T) {
 		t.Fatalf("manifest: %d slash commands, want /review", len(cmds))
 	}
 	hint, _ := get(cmds[0], "usage_hint").(string)
-	for _, sub := range []string{"start", "schedule", "status", "close", "results", "export", "frameworks", "help"} {
+	for _, sub := range []string{"start", "schedule", "status", "close", "results", "export", "forget", "frameworks", "help"} {
 		if !strings.Contains(hint, sub) {
 			t.Errorf("manifest: usage_hint %q leaves out %s", hint, sub)
 		}

@@ -71,6 +71,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdFrameworks(args[1:], stdout)
 	case "score":
 		return cmdScore(args[1:], stdout)
+	case "forget":
+		return cmdForget(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		return cmdVersion(args[1:], stdout)
 	case "help", "-h", "-help", "--help":

@@ -126,7 +126,7 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 	m.Service = review.New(review.Config{
 		Store: m.Store, Queue: m.Store, Leases: m.Store, Messenger: sl, Directory: sl, Frameworks: cat,
-		Now: now, Log: m.Log, Owner: owner, Lease: c.Lease, Tick: c.Tick,
+		Now: now, Log: m.Log, Owner: owner, Lease: c.Lease, Tick: c.Tick, Retention: c.Retention,
 		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone,
 	})
 	m.Bot = slackbot.New(sl, m.Service, cat, m.Store, slackbot.Config{Workers: c.Workers, Log: m.Log, Now: now})

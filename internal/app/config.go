@@ -44,6 +44,7 @@ type Config struct {
 	Workers           int           // WORKERS
 	Tick              time.Duration // TICK
 	Lease             time.Duration // LEASE
+	Retention         time.Duration // RETENTION: how long a closed review's answers are kept
 
 	// Now replaces the clock (tests only).
 	Now func() time.Time
@@ -70,6 +71,7 @@ const (
 	defaultWorkers     = 16
 	defaultTick        = 10 * time.Second
 	defaultLease       = 2 * time.Minute
+	defaultRetention   = 400 * 24 * time.Hour
 	defaultWaitTimeout = 500 * time.Millisecond
 )
 
@@ -87,7 +89,10 @@ const (
 	// is still being done; the crash tests run the real binary with LEASE=2s
 	// to see a takeover quickly, so the floor is 1s.
 	minLease, maxLease = time.Second, time.Hour
-	maxWaitReplicas    = 5
+	// Retention: at least a day (the digest must be posted first), at most
+	// ten years.
+	minRetention, maxRetention = 24 * time.Hour, 3650 * 24 * time.Hour
+	maxWaitReplicas            = 5
 )
 
 const appHelp = `Create the Slack app from deploy/slack-app-manifest.yaml:
@@ -217,23 +222,44 @@ var settings = []setting{
 		c.Lease = d
 		return ""
 	}},
+	{name: "RETENTION", set: func(c *Config, v string) string {
+		d, ok := parseDays(v, minRetention, maxRetention)
+		if !ok {
+			return retentionAllowed
+		}
+		c.Retention = d
+		return ""
+	}},
 }
 
 var (
-	apiURLAllowed  = "an absolute http(s) URL such as " + defaultSlackAPIURL + " (only for Slack-compatible test servers; unset it to talk to Slack)"
-	prefixAllowed  = fmt.Sprintf("a non-empty key prefix without spaces, such as %s (unset it for the default)", defaultRedisPrefix)
-	modeAllowed    = "single, cluster or sentinel (unset: inferred from REDIS_URL, where master_name= means sentinel and addr= cluster)"
-	waitAllowed    = fmt.Sprintf("auto (the default: 1 when Redis reports a replica at start, else 0), 0 to never wait, or a number of replicas up to %d", maxWaitReplicas)
-	levelAllowed   = "debug, info, warn or error (default " + defaultLogLevel + ")"
-	formatAllowed  = "text or json (default " + defaultLogFormat + ")"
-	workersAllowed = fmt.Sprintf("a whole number from %d to %d (default %d)", minWorkers, maxWorkers, defaultWorkers)
-	tickAllowed    = fmt.Sprintf("a duration from %v to %v such as 10s or 1m (default %v)", minTick, maxTick, defaultTick)
-	leaseAllowed   = fmt.Sprintf("a duration from %v to %v such as 2m (default %v)", minLease, maxLease, defaultLease)
+	apiURLAllowed    = "an absolute http(s) URL such as " + defaultSlackAPIURL + " (only for Slack-compatible test servers; unset it to talk to Slack)"
+	prefixAllowed    = fmt.Sprintf("a non-empty key prefix without spaces, such as %s (unset it for the default)", defaultRedisPrefix)
+	modeAllowed      = "single, cluster or sentinel (unset: inferred from REDIS_URL, where master_name= means sentinel and addr= cluster)"
+	waitAllowed      = fmt.Sprintf("auto (the default: 1 when Redis reports a replica at start, else 0), 0 to never wait, or a number of replicas up to %d", maxWaitReplicas)
+	levelAllowed     = "debug, info, warn or error (default " + defaultLogLevel + ")"
+	formatAllowed    = "text or json (default " + defaultLogFormat + ")"
+	workersAllowed   = fmt.Sprintf("a whole number from %d to %d (default %d)", minWorkers, maxWorkers, defaultWorkers)
+	tickAllowed      = fmt.Sprintf("a duration from %v to %v such as 10s or 1m (default %v)", minTick, maxTick, defaultTick)
+	retentionAllowed = fmt.Sprintf("a number of days from %d to %d such as 400d (or a duration such as 9600h; default %dd)",
+		int(minRetention.Hours()/24), int(maxRetention.Hours()/24), int(defaultRetention.Hours()/24))
+	leaseAllowed = fmt.Sprintf("a duration from %v to %v such as 2m (default %v)", minLease, maxLease, defaultLease)
 )
 
 func parseDuration(v string, lo, hi time.Duration) (time.Duration, bool) {
 	d, err := time.ParseDuration(strings.TrimSpace(v))
 	return d, err == nil && d >= lo && d <= hi
+}
+
+// parseDays reads "400d" as 400 days, or a Go duration, within [lo, hi].
+func parseDays(v string, lo, hi time.Duration) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		d := time.Duration(days) * 24 * time.Hour
+		return d, err == nil && d >= lo && d <= hi
+	}
+	return parseDuration(v, lo, hi)
 }
 
 // LoadConfig reads and checks the environment.
@@ -415,6 +441,12 @@ func (c *Config) problems() []problem {
 	if c.Lease < 0 || c.Lease > maxLease {
 		add("LEASE", c.Lease.String(), leaseAllowed)
 	}
+	if c.Retention == 0 {
+		c.Retention = defaultRetention
+	}
+	if c.Retention < 0 || c.Retention > maxRetention {
+		add("RETENTION", c.Retention.String(), retentionAllowed)
+	}
 	return ps
 }
 
@@ -500,7 +532,7 @@ func Variables() []Variable {
 	defaults := map[string]string{
 		"SLACK_API_URL": defaultSlackAPIURL, "REDIS_PREFIX": defaultRedisPrefix, "HTTP_ADDR": defaultHTTPAddr,
 		"LOG_LEVEL": defaultLogLevel, "LOG_FORMAT": defaultLogFormat, "WORKERS": strconv.Itoa(defaultWorkers),
-		"TICK": shortDuration(defaultTick), "LEASE": shortDuration(defaultLease), "REDIS_WAIT_REPLICAS": "auto",
+		"TICK": shortDuration(defaultTick), "LEASE": shortDuration(defaultLease), "RETENTION": strconv.Itoa(int(defaultRetention.Hours()/24)) + "d", "REDIS_WAIT_REPLICAS": "auto",
 	}
 	out := make([]Variable, 0, len(settings))
 	for _, s := range settings {

@@ -69,6 +69,20 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 		} else {
 			b.exportCommand(ctx, sc, cmd.ReviewID)
 		}
+	case "forget":
+		if !b.svc.IsAdmin(ctx, sc.UserID) {
+			b.log.Warn("non-admin tried to forget someone", "user", sc.UserID)
+			reply(b.notAdmin())
+			return
+		}
+		u := cmd.Users[0]
+		got, err := b.svc.Forget(ctx, u)
+		if err != nil {
+			reply(b.tell(opForget, err))
+			return
+		}
+		reply(fmt.Sprintf("Forgot <@%s>: taken out of %s%s, with their answers to any still open; %s dropped. Closed reviews keep only answers that nothing ties to anyone, which stay in their figures.",
+			u, plural(len(got.Reviews), "review", "reviews"), reviewList(got.Reviews), plural(got.Jobs, "queued DM or reminder", "queued DMs and reminders")))
 	case "close":
 		if !b.svc.IsAdmin(ctx, sc.UserID) {
 			b.log.Warn("non-admin tried to close a review", "user", sc.UserID, "review", cmd.ReviewID)
@@ -437,4 +451,11 @@ func (b *Bot) startFromModal(ctx context.Context, cb slack.InteractionCallback) 
 		by: cb.User.ID, replyChannel: replyCh, audience: audienceText(a.users, a.groups, a.channels),
 		grace: a.grace, anyway: startAnyway(v), fromModal: true,
 	})
+}
+
+func reviewList(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(codeList(ids), ", ") + ")"
 }

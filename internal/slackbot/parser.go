@@ -94,6 +94,15 @@ func ParseCommand(text string) (Command, error) {
 			return Command{}, perr("Type `/review %s` for the latest review, or `/review %s <id>`.", verb, verb)
 		}
 		return c, nil
+	case "forget":
+		if len(args) != 1 {
+			return Command{}, perr("Type `/review forget @person`: one person, whom I take out of every review, queue and index.")
+		}
+		m := reUser.FindStringSubmatch(args[0])
+		if m == nil {
+			return Command{}, perr("%q is not a person. Type `/review forget @person` (pick them from the list as you type).", args[0])
+		}
+		return Command{Verb: "forget", Users: []string{m[1]}}, nil
 	case "start":
 		return parseStart(args)
 	case "schedule", "schedules":

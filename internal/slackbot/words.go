@@ -26,6 +26,7 @@ const (
 	opSnooze   = "snooze"
 	opSchedule = "schedule"
 	opModal    = "text modal"
+	opForget   = "forget"
 )
 
 // reasonWords are the words of each reason; the verbs take the error's

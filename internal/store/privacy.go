@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -235,6 +236,21 @@ func (s *Redis) Forget(ctx context.Context, user string) (reviews []string, jobs
 		s.mu.Unlock()
 		out.Reviews = append(out.Reviews, id)
 	}
+	// Schedules that name the person would ask them again at their next run.
+	schedules, err := s.Schedules(ctx)
+	if err != nil {
+		return out.Reviews, out.Jobs, err
+	}
+	for _, sc := range schedules {
+		if !slices.Contains(sc.Users, user) && !strings.Contains(sc.Audience, user) {
+			continue
+		}
+		sc.Users = slices.DeleteFunc(sc.Users, func(u string) bool { return u == user })
+		sc.Audience = dropMention(sc.Audience, user)
+		if err := s.SaveSchedule(ctx, sc); err != nil {
+			return out.Reviews, out.Jobs, err
+		}
+	}
 	queued, err := s.rdb.ZRange(ctx, s.gkey("jobs"), 0, -1).Result()
 	if err != nil {
 		return out.Reviews, out.Jobs, wrap("forget", err)
@@ -272,9 +288,22 @@ func (s *Redis) dropRespondent(ctx context.Context, reviewID, user string) error
 		return fmt.Errorf("store: decode review %s: %w", reviewID, err)
 	}
 	d.Respondents = slices.DeleteFunc(d.Respondents, func(u string) bool { return u == user })
+	d.Audience = dropMention(d.Audience, user)
 	raw, err = json.Marshal(d)
 	if err != nil {
 		return err
 	}
 	return wrap("forget", s.rdb.Set(ctx, s.rkey(reviewID, "meta"), raw, 0).Err())
+}
+
+// dropMention takes a user's mention (<@U…>, with or without a name) out of
+// an audience as typed.
+func dropMention(audience, user string) string {
+	var kept []string
+	for _, f := range strings.Fields(audience) {
+		if !strings.HasPrefix(f, "<@"+user+">") && !strings.HasPrefix(f, "<@"+user+"|") {
+			kept = append(kept, f)
+		}
+	}
+	return strings.Join(kept, " ")
 }
