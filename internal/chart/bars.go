@@ -158,7 +158,11 @@ func drawBars(p pen, secs []Section, b box, labelAbove, prev bool) {
 		vx := trackR + 22
 		p.text(stValue, vx, cy+stValue.capCenter(), 0, percent(*s.Score))
 		if s.Previous != nil {
-			d := math.Round(100*clamp01(*s.Score)) - math.Round(100*clamp01(*s.Previous))
+			d := 100 * (clamp01(*s.Score) - clamp01(*s.Previous))
+			if s.Change != nil {
+				d = *s.Change // the digest's own figure, so both say the same
+			}
+			d = math.Round(d)
 			p.text(stSmall, vx+stValue.width("100%")+6, cy+stSmall.capCenter(), 0, delta(d))
 		}
 	}

@@ -28,6 +28,9 @@ type Section struct {
 	Score *float64
 	// Previous is the previous review's team score, if there was one.
 	Previous *float64
+	// Change is the change since then in percentage points as the digest
+	// says it (digest.Trend); nil: the difference of the two scores.
+	Change *float64
 	// Min, Q1, Median, Q3, Max summarise the respondents' section scores
 	// (scoring.Spread). They are read only when Score is set and the section
 	// is not withheld.
@@ -164,4 +167,6 @@ func cleanTitle(s string) string {
 }
 
 // percent formats a score in [0,1] as a whole percentage.
-func percent(x float64) string { return fmt.Sprintf("%.0f%%", 100*clamp01(x)) }
+// percent rounds half away from zero, as the digest's figures do (72.5%
+// is 73% in both).
+func percent(x float64) string { return fmt.Sprintf("%d%%", int(math.Round(100*clamp01(x)))) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/assessbot/assessbot/internal/digest"
 	"image"
 	"image/color"
 	"image/draw"
@@ -430,5 +431,14 @@ func BenchmarkPNG(b *testing.B) {
 			}
 			b.ReportMetric(float64(buf.Len()), "bytes/png")
 		})
+	}
+}
+
+// The chart's figures are the digest's: half a point rounds up in both.
+func TestPercentAsTheDigest(t *testing.T) {
+	for _, x := range []float64{0, 0.125, 0.375, 0.625, 0.875, 1} {
+		if got, want := percent(x), digest.Percent(x); got != want {
+			t.Errorf("percent(%v) = %s, the digest says %s", x, got, want)
+		}
 	}
 }

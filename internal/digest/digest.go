@@ -210,6 +210,9 @@ func (d Digest) ResponseLine() string {
 		return fmt.Sprintf("%d of %d responded (%s), %d submitted", r.Respondents, d.Invited,
 			Percent(float64(r.Respondents)/float64(d.Invited)), r.Submitted)
 	}
+	if r.Respondents == 1 {
+		return "1 respondent"
+	}
 	return fmt.Sprintf("%d respondents", r.Respondents)
 }
 

@@ -26,6 +26,11 @@ func chartInput(d digest.Digest, r *assessment.Review) chart.Input {
 	}
 	for _, s := range d.Result.Sections {
 		cs := chart.Section{Title: s.Title, Score: s.Score, Withheld: s.Withheld, Previous: prev[s.ID]}
+		if d.Trend != nil {
+			if c, ok := d.Trend.Sections[s.ID]; ok {
+				cs.Change = &c
+			}
+		}
 		q, ok := d.Spread[s.ID]
 		switch {
 		case s.Score != nil && ok:
