@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -50,24 +49,7 @@ type digestConfig struct {
 // digestFramework has sections × perSection questions, alternately yes/no
 // and on a five-level scale (the shape of internal/scoring's benchmark).
 func digestFramework(sections, perSection int) (*assessment.Framework, error) {
-	var b strings.Builder
-	b.WriteString("id: load-digest\ntitle: Load digest\nscales:\n  five:\n    options:\n")
-	for i := range 5 {
-		fmt.Fprintf(&b, "      - {id: l%d, label: \"Level %d\"}\n", i, i)
-	}
-	b.WriteString("sections:\n")
-	for s := range sections {
-		fmt.Fprintf(&b, "  - id: s%d\n    title: \"Section %d\"\n    questions:\n", s, s)
-		for q := range perSection {
-			scale := "yesno"
-			if q%2 == 1 {
-				scale = "five"
-			}
-			fmt.Fprintf(&b, "      - {id: s%d-q%d, text: \"Question %d.%d?\", scale: %s}\n", s, q, s, q, scale)
-		}
-	}
-	b.WriteString("bands:\n  - {min: 0, label: Low}\n  - {min: 50, label: High}\n")
-	return framework.Parse("load-digest.yaml", []byte(b.String()))
+	return framework.Synthetic("load-digest", sections, perSection)
 }
 
 func runDigest(ctx context.Context, c digestConfig, rdb redis.UniversalClient) (DigestResult, error) {

@@ -3,10 +3,10 @@ package scoring_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/framework"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
@@ -19,24 +19,11 @@ const (
 // benchFramework has 10 sections of 10 questions, alternately yes/no and on
 // a 5-level scale.
 func benchFramework(tb testing.TB) *assessment.Framework {
-	var b strings.Builder
-	b.WriteString("id: bench\ntitle: Bench\nscales:\n  five:\n    options:\n")
-	for i := range 5 {
-		fmt.Fprintf(&b, "      - {id: l%d, label: \"Level %d\"}\n", i, i)
+	f, err := framework.Synthetic("bench", benchSections, benchPerSection)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	b.WriteString("sections:\n")
-	for s := range benchSections {
-		fmt.Fprintf(&b, "  - id: s%d\n    title: \"Section %d\"\n    questions:\n", s, s)
-		for q := range benchPerSection {
-			scale := "yesno"
-			if q%2 == 1 {
-				scale = "five"
-			}
-			fmt.Fprintf(&b, "      - {id: s%d-q%d, text: \"Question %d.%d?\", scale: %s}\n", s, q, s, q, scale)
-		}
-	}
-	b.WriteString("bands:\n  - {min: 0, label: Low}\n  - {min: 50, label: High}\n")
-	return parse(tb, b.String())
+	return f
 }
 
 // benchResponses answers every question of f for n respondents from a fixed
