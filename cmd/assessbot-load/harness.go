@@ -99,6 +99,7 @@ func openBot(ctx context.Context, fs *fakeslack.Server, o botOptions) (*bot, tim
 	h := &rtHook{}
 	cfg := app.Config{
 		RedisHook:     h,
+		OnAnswerSaved: h.saved,
 		SlackBotToken: fs.BotToken(), SlackAppToken: fs.AppToken(), SlackAPIURL: api,
 		RedisURL: o.redisURL, RedisPrefix: o.prefix, AdminUsers: []string{admin}, RedisWaitReplicas: waitReplicas,
 		HTTPAddr: "127.0.0.1:0", LogLevel: "info", Workers: o.workers, Tick: 10 * time.Second,
@@ -199,55 +200,24 @@ func (h *rtHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		err := next(ctx, cmd)
 		h.cmds.Add(1)
-		if err == nil {
-			h.seen(cmd)
-		}
 		return err
 	}
 }
 
-// seen signals an answer save: the SaveAnswer script, alone or (with WAIT
-// for replicas) in a pipeline.
-func (h *rtHook) seen(cmd redis.Cmder) {
-	if n := cmd.Name(); (n == "evalsha" || n == "eval") && cmd.Err() == nil {
-		if u, ok := savedUser(cmd.Args()); ok {
-			h.saves.Add(1)
-			if f := h.onSave.Load(); f != nil {
-				(*f)(u)
-			}
-		}
+// saved counts an answer save and signals its respondent; the store calls
+// it (app.Config.OnAnswerSaved) once the answer is stored.
+func (h *rtHook) saved(_, user string) {
+	h.saves.Add(1)
+	if f := h.onSave.Load(); f != nil {
+		(*f)(user)
 	}
-}
-
-// savedUser recognises the SaveAnswer script by its keys (status, who,
-// ans:<user>, …) and returns its ARGV[1], the user.
-func savedUser(args []any) (string, bool) {
-	if len(args) < 4 {
-		return "", false
-	}
-	nk, ok := args[2].(int)
-	if !ok || nk < 3 || len(args) < 4+nk {
-		return "", false
-	}
-	if k, _ := args[5].(string); !strings.Contains(k, "}:ans:") {
-		return "", false
-	}
-	if k, _ := args[4].(string); !strings.HasSuffix(k, "}:who") {
-		return "", false
-	}
-	u, ok := args[3+nk].(string)
-	return u, ok
 }
 
 func (h *rtHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		h.pipelines.Add(1)
 		h.piped.Add(int64(len(cmds)))
-		err := next(ctx, cmds)
-		for _, c := range cmds {
-			h.seen(c)
-		}
-		return err
+		return next(ctx, cmds)
 	}
 }
 

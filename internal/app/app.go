@@ -86,7 +86,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openRedis(ctx); err != nil {
 		return err
 	}
-	m.Store = store.New(m.rdb, c.RedisPrefix, store.WithWait(m.waitReplicas, defaultWaitTimeout))
+	m.Store = store.New(m.rdb, c.RedisPrefix, store.WithWait(m.waitReplicas, defaultWaitTimeout), store.WithSaveHook(c.OnAnswerSaved))
 
 	everyone := len(c.AdminUsers) == 1 && c.AdminUsers[0] == "*"
 	admins := c.AdminUsers

@@ -56,6 +56,9 @@ type Config struct {
 	// RedisHook, when set, is added to the bot's Redis client (the load
 	// tool counts round trips).
 	RedisHook redis.Hook
+	// OnAnswerSaved, when set, is called after each answer is stored (the
+	// load tool paces its respondents by it).
+	OnAnswerSaved func(reviewID, user string)
 }
 
 // The defaults, written once: Check gives them to zero values, so a Config

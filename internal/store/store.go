@@ -24,6 +24,7 @@ type Redis struct {
 	// SaveAnswer and Submit return (WAIT); 0 does not wait.
 	waitReplicas int
 	waitTimeout  time.Duration
+	onSave       func(reviewID, user string)
 
 	mu    sync.Mutex
 	cache map[string]cached // a review's meta and frozen framework never change: cache them
@@ -36,6 +37,12 @@ type cached struct {
 
 // Option changes how a store works.
 type Option func(*Redis)
+
+// WithSaveHook calls fn after every answer saved (and acknowledged by the
+// replicas it waits for): the load tool counts saves through it.
+func WithSaveHook(fn func(reviewID, user string)) Option {
+	return func(s *Redis) { s.onSave = fn }
+}
 
 // WithWait makes every answer save and submission wait (Redis WAIT) until
 // replicas replicas have it, at most timeout; when fewer acknowledge in
@@ -368,6 +375,9 @@ func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID strin
 				msgs[k] = ref
 			}
 		}
+	}
+	if s.onSave != nil {
+		s.onSave(reviewID, user)
 	}
 	return assessment.Response{Respondent: user, Answers: decodeSheet(flat), Submitted: sub == 1}, msgs, nil
 }
