@@ -30,9 +30,6 @@ import (
 type exitError struct {
 	code int
 	msg  string
-	// shown: the message is already on stderr (the flag package printed
-	// it with the usage), so main only exits.
-	shown bool
 }
 
 func (e *exitError) Error() string { return e.msg }
@@ -41,18 +38,7 @@ func (e *exitError) Error() string { return e.msg }
 var errHelpShown = errors.New("help shown")
 
 // usageErr is a mistake in the command line: exit 2.
-//
-// Given flag.ErrHelp, or an error from a FlagSet that prints its own
-// errors (demo's), it says so rather than print the same thing again.
 func usageErr(format string, args ...any) error {
-	if format == "%v" && len(args) == 1 {
-		if err, ok := args[0].(error); ok {
-			if errors.Is(err, flag.ErrHelp) {
-				return errHelpShown
-			}
-			return &exitError{code: 2, msg: err.Error(), shown: true}
-		}
-	}
 	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
 }
 

@@ -58,16 +58,24 @@ var demoTexts = []string{
 // writes the digests' charts to -out.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fl.SetOutput(stderr)
 	fwID := fl.String("framework", "cs-excellence", "framework to run (shipped, or from FRAMEWORKS_DIR)")
 	n := fl.Int("respondents", 5, "number of simulated respondents (1-20)")
 	seed := fl.Uint64("seed", 1, "the respondents' answers and the dates: the same seed prints the same review; 0 picks answers at random and uses today's date")
 	outDir := fl.String("out", "", "folder for the digests' charts (default: a new temporary folder, printed at the end)")
 	verbose := fl.Bool("v", false, "print the bot's logs")
-	if err := fl.Parse(args); errors.Is(err, flag.ErrHelp) {
+	if helpRequested(args) {
+		// Help goes to stdout, as every command's does.
+		fmt.Fprintf(stdout, "Usage: assessbot demo [flags]\n\n%s\n\nFlags:\n", wrap(cmdDemo.summary, 78, ""))
+		fl.SetOutput(stdout)
+		fl.PrintDefaults()
 		return nil
-	} else if err != nil {
-		return usageErr("%v", err)
+	}
+	fl.SetOutput(io.Discard) // the error is printed once, by main
+	if err := fl.Parse(args); err != nil {
+		var usage strings.Builder
+		fl.SetOutput(&usage)
+		fl.PrintDefaults()
+		return usageErr("%s\n\nUsage: assessbot demo [flags]\n%s", err, usage.String())
 	}
 	if fl.NArg() > 0 {
 		return usageErr("demo takes no arguments, only flags; got %q", fl.Args())

@@ -23,11 +23,6 @@ import (
 
 func main() {
 	args := os.Args[1:]
-	if len(args) > 0 && args[0] == "demo" && helpRequested(args[1:]) {
-		// demo.go parses its flags with the flag package's own output,
-		// os.Stderr; its help belongs on stdout like every other command's.
-		os.Stderr = os.Stdout
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, args, os.Stdout, os.Stderr)
 	stop()
@@ -36,9 +31,6 @@ func main() {
 		var ee *exitError
 		if errors.As(err, &ee) {
 			code = ee.code
-			if ee.shown {
-				os.Exit(code)
-			}
 		}
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(code)
