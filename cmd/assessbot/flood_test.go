@@ -214,6 +214,8 @@ func TestFloodOnePersonDelaysNobody(t *testing.T) {
 			t.Errorf("answer %s was acked after %v but was not in Redis", c.question, c.ack.Latency)
 		}
 	}
+	refusedWork := h.metric("assessbot_envelopes_refused_busy_total", "lane", "work")
+	t.Logf("%v Next or Comment clicks refused for a full queue (told to slow down), %v superseded by a newer Next", refusedWork, h.metric("assessbot_envelopes_coalesced_total"))
 	t.Logf("flood of %d clicks (Slack at 1 s a call) acked within %v (slowest ack %v): %d answers stored before their ack, %d refused with \"slow down\", %d acked unstored, %d Next or Comment; "+
 		"meanwhile another person's /review help acked in %v at worst (%d times), their answer in %v",
 		len(flood), took, slowest, stored, busy, lost, nexts, help.Latency, helps, benAck.Latency)
