@@ -321,9 +321,13 @@ func TestReviewEndToEnd(t *testing.T) {
 						h.waitAnswers(u, answers, f, si)
 						h.restart()
 						intro = h.waitDM(u, `"start"`)
+						n := len(h.slack.DMs(u))
 						h.click(u, intro, "start")
 						if si+1 < len(f.Sections) {
 							h.waitDM(u, fmt.Sprintf("%d/%d · ", si+2, len(f.Sections)))
+						} else {
+							// The last section again: its old message is moved first.
+							h.wait("the last section re-posted", func() bool { return len(h.slack.DMs(u)) > n })
 						}
 						continue
 					}
