@@ -84,6 +84,7 @@ func newCrashHarness(t *testing.T, users ...string) *crashHarness {
 		if h.p != nil {
 			h.kill()
 		}
+		checkLogFilesNoSecrets(t, h.dir, fs.Secrets())
 		if t.Failed() {
 			logs, _ := filepath.Glob(filepath.Join(h.dir, "bot-*.log"))
 			for _, l := range logs {

@@ -271,10 +271,20 @@ func TestDuplicateEnvelopes(t *testing.T) {
 	h.click("UAMY", intro, "start", fakeslack.WithEnvelopeID("Eone"))
 	h.waitDM("UAMY", `"next"`)
 	n := len(h.slack.DMs("UAMY"))
+	dropped := func() float64 {
+		// refused as a duplicate, or superseded while queued (a burst of Start clicks opens one section)
+		return h.metric("assessbot_envelopes_duplicate_total") + h.metric("assessbot_envelopes_coalesced_total")
+	}
+	before := dropped()
 	h.click("UAMY", intro, "start", fakeslack.WithEnvelopeID("Eone"), fakeslack.WithRetryAttempt(1))
 	h.click("UAMY", intro, "start", fakeslack.WithEnvelopeID("Etwo"), fakeslack.Duplicate())
-	h.wait("the second start", func() bool { return len(h.slack.DMs("UAMY")) > n })
-	time.Sleep(300 * time.Millisecond)
+	// Handled: both envelopes recorded as done, and the two redundant
+	// deliveries (the retry, the duplicate) dropped; nothing else can run.
+	h.wait("both envelopes handled and the two extra deliveries dropped", func() bool {
+		a, _ := h.main.Store.EnvelopeState(h.ctx, "Eone")
+		b, _ := h.main.Store.EnvelopeState(h.ctx, "Etwo")
+		return a == "handled" && b == "handled" && dropped() >= before+2
+	})
 	if got := len(h.slack.DMs("UAMY")); got != n+1 {
 		t.Fatalf("%d new messages for a retried and a duplicated envelope, want 1", got-n)
 	}
@@ -309,6 +319,7 @@ func TestForgedViewSubmission(t *testing.T) {
 func TestRedisOutage(t *testing.T) {
 	srv := redistest.StartServer(t, "--appendonly", "yes", "--appendfsync", "always")
 	h := newHarnessOn(t, srv.URL(), "UAMY", "UBEN")
+	h.slowAcks = "Redis is stopped on purpose: a save may wait for its timeout"
 	h.startReview("3d", "UAMY", "UBEN")
 	intro := h.waitDM("UAMY", `"start"`)
 	h.click("UAMY", intro, "start")
@@ -446,36 +457,54 @@ func TestAppHome(t *testing.T) {
 
 // Forged or stale block_actions: nothing is written, and the person is told.
 func TestForgedActions(t *testing.T) {
-	h := newHarness(t, "UAMY")
+	h := newHarness(t, "UAMY", "UBEN")
 	id := h.startReview("3d", "UAMY")
+	// A review of someone else: it exists, UAMY is not asked.
+	bens := h.startReview("3d", "UBEN")
 	cases := []struct {
 		name, actionID, value, want string
+		user                        string // the clicker; "" = UAMY
 	}{
-		{"unknown question", "answer|nope|yes", id + "|nope|yes", "not part of the review"},
-		{"unknown option", "answer|team-roles-documented|maybe", id + "|team-roles-documented|maybe", "does not exist"},
-		{"unknown review", "answer|team-roles-documented|yes", "rnothere|team-roles-documented|yes", "no review"},
-		{"malformed value", "answer|x", id, "out of date"},
-		{"unknown action", "explode", id, "out of date"},
-		{"oversized value", "answer|team-roles-documented|yes", id + "|team-roles-documented|" + strings.Repeat("y", 2000), "out of date"},
+		{"someone else's review", "answer|team-roles-documented|yes", bens + "|team-roles-documented|yes", "not a respondent", ""},
+		{"a review by an outsider", "answer|team-roles-documented|yes", id + "|team-roles-documented|yes", "not a respondent", outsider},
+		{"unknown question", "answer|nope|yes", id + "|nope|yes", "not part of the review", ""},
+		{"unknown option", "answer|team-roles-documented|maybe", id + "|team-roles-documented|maybe", "does not exist", ""},
+		{"unknown review", "answer|team-roles-documented|yes", "rnothere|team-roles-documented|yes", "no review", ""},
+		{"malformed value", "answer|x", id, "out of date", ""},
+		{"unknown action", "explode", id, "out of date", ""},
+		{"oversized value", "answer|team-roles-documented|yes", id + "|team-roles-documented|" + strings.Repeat("y", 2000), "out of date", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			user := tc.user
+			if user == "" {
+				user = "UAMY"
+			}
 			payload := map[string]any{
 				"type": "block_actions", "team": map[string]any{"id": "T1"},
-				"user":      map[string]any{"id": "UAMY", "name": "amy", "team_id": "T1"},
-				"channel":   map[string]any{"id": "DAMY"},
-				"container": map[string]any{"type": "message", "channel_id": "DAMY", "message_ts": "1.1"},
+				"user":      map[string]any{"id": user, "name": strings.ToLower(user), "team_id": "T1"},
+				"channel":   map[string]any{"id": "D" + user},
+				"container": map[string]any{"type": "message", "channel_id": "D" + user, "message_ts": "1.1"},
 				"actions": []map[string]any{{"type": "button", "action_id": tc.actionID, "block_id": "b1", "value": tc.value,
 					"text": map[string]any{"type": "plain_text", "text": "x"}, "action_ts": "1.2"}},
 			}
-			before := len(h.slack.Ephemerals("UAMY")) + len(h.slack.DMs("UAMY"))
+			before := len(h.slack.Ephemerals(user)) + len(h.slack.DMs(user))
 			if _, err := h.slack.Send(h.ctx, "interactive", payload); err != nil {
 				t.Fatal(err)
 			}
-			h.wait("a refusal", func() bool { return len(h.slack.Ephemerals("UAMY"))+len(h.slack.DMs("UAMY")) > before })
-			h.told("UAMY", tc.want)
-			if got := h.responses()["UAMY"]; len(got) != 0 {
-				t.Fatalf("a forged click was stored: %v", got)
+			h.wait("a refusal", func() bool { return len(h.slack.Ephemerals(user))+len(h.slack.DMs(user)) > before })
+			h.told(user, tc.want)
+			// Nothing stored in either review, for anyone.
+			for _, rid := range []string{id, bens} {
+				for _, who := range []string{"UAMY", "UBEN", outsider} {
+					resp, err := h.main.Store.Response(h.ctx, rid, who)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(resp.Answers) != 0 {
+						t.Fatalf("a forged click was stored in %s for %s: %v", rid, who, resp.Answers)
+					}
+				}
 			}
 		})
 	}

@@ -48,7 +48,14 @@ type harness struct {
 	adminGroup    string
 	tick          time.Duration
 	frameworksDir string
+	reg           *prometheus.Registry // the current Main's metrics
+	// slowAcks names why this test may see acks slower than maxAck (a
+	// deliberate Redis outage); "" = every ack must be in time.
+	slowAcks string
 }
+
+// maxAck is the slowest ack the harness accepts: Slack redelivers after 3 s.
+const maxAck = 2500 * time.Millisecond
 
 // advance moves the bot's clock.
 func (h *harness) advance(d time.Duration) { h.skew.Add(int64(d)) }
@@ -112,7 +119,12 @@ func newHarnessOn(t *testing.T, redisURL string, respondents ...string) *harness
 		for _, a := range acks {
 			worst = max(worst, a.Latency)
 		}
-		t.Logf("acks: %d, slowest %v, redelivered for a late ack: %d", len(acks), worst, len(h.slack.Redeliveries()))
+		late := len(h.slack.Redeliveries())
+		t.Logf("acks: %d, slowest %v, redelivered for a late ack: %d", len(acks), worst, late)
+		if h.slowAcks == "" && (worst > maxAck || late > 0) {
+			t.Errorf("an ack took %v (bound %v); %d envelopes redelivered for a late ack", worst, maxAck, late)
+		}
+		checkNoSecrets(t, "bot logs", h.logs.String(), h.secrets())
 		if t.Failed() {
 			t.Logf("bot logs:\n%s", h.logs.String())
 		}
@@ -135,6 +147,7 @@ func (h *harness) open() *app.Main {
 		HTTPAddr: "127.0.0.1:0", LogLevel: "debug", Workers: 8, Tick: 100 * time.Millisecond,
 		Registry: prometheus.NewRegistry(),
 	}
+	h.reg = cfg.Registry
 	before := h.slack.SocketsOpened()
 	if h.tick > 0 {
 		cfg.Tick = h.tick
@@ -318,9 +331,13 @@ func wholeReview(t *testing.T, redisURL, id string) {
 				h.waitAnswers(u, answers, f, si)
 				h.restart()
 				intro = h.waitDM(u, `"start"`)
+				n := len(h.slack.DMs(u))
 				h.click(u, intro, "start")
 				if si+1 < len(f.Sections) {
 					h.waitDM(u, fmt.Sprintf("%d/%d · ", si+2, len(f.Sections)))
+				} else {
+					// The last section again: its old message is moved first.
+					h.wait("the last section re-posted", func() bool { return len(h.slack.DMs(u)) > n })
 				}
 				continue
 			}
@@ -331,10 +348,14 @@ func wholeReview(t *testing.T, redisURL, id string) {
 				if ui == 2 && si == 0 {
 					opts = append(opts, fakeslack.Duplicate()) // processed once
 				}
+				dups := h.metric("assessbot_envelopes_duplicate_total") + h.metric("assessbot_envelopes_coalesced_total")
 				h.click(u, cur, "next", opts...)
 				h.wait("the next section", func() bool { return len(h.slack.DMs(u)) > n })
 				if len(opts) > 0 {
-					time.Sleep(200 * time.Millisecond)
+					// Both deliveries were handled (one ran, one was refused as a duplicate).
+					h.wait("the duplicate dropped", func() bool {
+						return h.metric("assessbot_envelopes_duplicate_total")+h.metric("assessbot_envelopes_coalesced_total") >= dups+1
+					})
 					if got := len(h.slack.DMs(u)); got != n+1 {
 						t.Fatalf("a duplicated Next posted %d messages, want 1", got-n)
 					}

@@ -505,6 +505,7 @@ func nullToNil(r json.RawMessage) json.RawMessage {
 func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	call := Call{Method: "response_url", Body: body, At: time.Now(), Params: map[string]string{}}
+	s.waitLatency(r, "response_url")
 	if f, ok := s.takeFault("response_url"); ok && s.applyFault(w, r, f, &call) {
 		s.record(call)
 		return

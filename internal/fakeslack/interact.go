@@ -86,15 +86,23 @@ func (s *Server) ClickBlock(ctx context.Context, userID string, msg Message, blo
 		s.mu.Unlock()
 		return Ack{}, fmt.Errorf("%w: message %s/%s", ErrNotFound, msg.Channel, msg.TS)
 	}
+	// Copy what the payload needs and build it outside the lock: decoding
+	// big messages under it would hold up every other call (and the acks).
+	m := rec.Message.clone()
+	user := s.userRefLocked(userID)
+	trigger := s.newTriggerLocked(userID)
+	channelName := s.channelNameLocked(m.Channel)
+	responseURL := s.newResponseURLLocked("block_actions", m.Channel, userID, m.TS, m.Ephemeral)
+	s.mu.Unlock()
+
 	var blocks []any
-	if rec.Blocks != nil {
-		v, _ := decodeJSON(rec.Blocks)
+	if m.Blocks != nil {
+		v, _ := decodeJSON(m.Blocks)
 		blocks = arr(v)
 	}
 	action, bid, sel, err := buildAction(blocks, blockID, actionID, value)
 	if err != nil {
-		s.mu.Unlock()
-		return Ack{}, fmt.Errorf("message %s/%s: %w", rec.Channel, rec.TS, err)
+		return Ack{}, fmt.Errorf("message %s/%s: %w", m.Channel, m.TS, err)
 	}
 	state := initialState(blocks)
 	if sel != nil {
@@ -105,28 +113,27 @@ func (s *Server) ClickBlock(ctx context.Context, userID string, msg Message, blo
 	}
 	payload := map[string]any{
 		"type":       "block_actions",
-		"user":       s.userRefLocked(userID),
+		"user":       user,
 		"api_app_id": s.cfg.appID,
 		"token":      verificationToken,
 		"container": map[string]any{
-			"type": "message", "message_ts": rec.TS, "channel_id": rec.Channel, "is_ephemeral": rec.Ephemeral,
+			"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.Ephemeral,
 		},
-		"trigger_id":            s.newTriggerLocked(userID),
+		"trigger_id":            trigger,
 		"team":                  s.teamRef(),
 		"enterprise":            nil,
 		"is_enterprise_install": false,
-		"channel":               map[string]any{"id": rec.Channel, "name": s.channelNameLocked(rec.Channel)},
+		"channel":               map[string]any{"id": m.Channel, "name": channelName},
 		"state":                 map[string]any{"values": state},
-		"response_url":          s.newResponseURLLocked("block_actions", rec.Channel, userID, rec.TS, rec.Ephemeral),
+		"response_url":          responseURL,
 		"actions":               []any{action},
 	}
-	if rec.ThreadTS != "" {
-		payload["container"].(map[string]any)["thread_ts"] = rec.ThreadTS
+	if m.ThreadTS != "" {
+		payload["container"].(map[string]any)["thread_ts"] = m.ThreadTS
 	}
-	if !rec.Ephemeral {
-		payload["message"] = s.messageJSON(&rec.Message)
+	if !m.Ephemeral {
+		payload["message"] = s.messageJSON(&m)
 	}
-	s.mu.Unlock()
 	return s.Send(ctx, "interactive", payload, o...)
 }
 

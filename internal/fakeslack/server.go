@@ -156,6 +156,7 @@ type Server struct {
 	fileOrder    []string
 	calls        []Call
 	faults       map[string][]Fault
+	latency      map[string]time.Duration // SetLatency
 	limits       map[string]rateLimit
 	buckets      map[string]*bucket
 	limited      map[string]int
@@ -204,6 +205,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		responseURLs: map[string]*responseURL{},
 		files:        map[string]*File{},
 		faults:       map[string][]Fault{},
+		latency:      map[string]time.Duration{},
 		limits:       map[string]rateLimit{},
 		buckets:      map[string]*bucket{},
 		limited:      map[string]int{},
@@ -726,6 +728,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	params, raw, perr := parseParams(r, body)
 	call.Params = params
 
+	s.waitLatency(r, method)
 	if f, ok := s.takeFault(method); ok && s.applyFault(w, r, f, &call) {
 		s.record(call)
 		return

@@ -3,9 +3,11 @@
 // actions codec, the /review parser, the handlers, the Messenger and
 // Directory over slack-go (Client), the Block Kit renderers, and the one
 // translator from error codes to the words a person reads. It acks every
-// envelope at once (an answer once it is stored) and does the work on a
-// bounded pool of workers, sharded by user so one person's clicks are
-// handled in order.
+// envelope at once, except answers, acked once stored; answers are saved on
+// a lane of their own that never waits for Slack, everything else runs on a
+// second lane; each lane is a fixed pool of workers that takes one person's
+// envelopes in order and people in turn, so one person's flood delays nobody
+// else.
 //
 // It may import slack-go, internal/review and the domain and rendering
 // packages (assessment, digest, chart, framework, schedule, scoring); never
@@ -15,8 +17,8 @@ package slackbot
 import (
 	"context"
 	"errors"
-	"hash/fnv"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,15 +33,24 @@ import (
 
 // Config tunes the bot; app.Config holds the defaults.
 type Config struct {
-	Workers int // envelope workers
+	Workers int // workers of each lane: answer saves, and the rest
 	Log     *slog.Logger
 	Now     func() time.Time
+	// Drain bounds how long a stopping bot goes on handling the envelopes
+	// it queued (default 10 s); answers left are not acked, so Slack
+	// redelivers them.
+	Drain time.Duration
 }
 
-// Envelopes remembers which Socket Mode envelopes were handled, so that a
-// redelivery is not handled twice.
+// Envelopes remembers which Socket Mode envelopes are being handled and
+// which were handled, so that a redelivery or a duplicate is not handled
+// twice, and one whose handler died is.
 type Envelopes interface {
-	FirstDelivery(ctx context.Context, envelopeID string, ttl time.Duration) (bool, error)
+	// ClaimEnvelope takes an envelope for lease; claimed is false when a
+	// delivery of it was handled (handled) or is being handled right now.
+	ClaimEnvelope(ctx context.Context, envelopeID string, lease time.Duration) (claimed, handled bool, err error)
+	// EnvelopeHandled records that the envelope was handled, for ttl.
+	EnvelopeHandled(ctx context.Context, envelopeID string, ttl time.Duration) error
 }
 
 // Bot is the running Slack bot.
@@ -56,35 +67,61 @@ type Bot struct {
 
 	connected atomic.Bool
 	refresh   *refresher
-	queues    []chan job
-	wg        sync.WaitGroup
+	// answers saves answers and acks them once stored: one Redis round
+	// trip a job, never a Slack call. work handles everything else (acked
+	// at once), with Slack calls; it never delays an answer's save.
+	answers *lane
+	work    *lane
+	notices *notices
+	acks    chan pendingAck
+	wg      sync.WaitGroup
 }
 
 type job struct {
 	envelopeID string
 	kind       socketmode.EventType
 	data       any
+	user       string
 	received   time.Time
-	// ack is set when the envelope is acked by its worker, after the answer
-	// it carries is stored: an acknowledged answer is never lost.
+	// ack is set on answers: the envelope is acked by the answers lane once
+	// the answer is stored, or once the person was told it was not; never
+	// by a timer. An acknowledged answer is never lost.
 	ack *deferredAck
+	// after is closed once the person's answers received before this job
+	// are done: a Next or Submit sees the clicks made before it.
+	after <-chan struct{}
+	// coalesce names jobs of which only the newest waiting one matters
+	// (navigation: a burst of Next clicks opens one section).
+	coalesce string
+	done     chan struct{}
 }
 
-// deferredAck acks an envelope once: when the handler has stored what it
-// carries, or, so that Slack never redelivers it, after ackDeadline.
+// deferredAck acks an envelope once, when its handler says so.
 type deferredAck struct {
-	once  sync.Once
-	timer *time.Timer
-	send  func(payload any)
+	once sync.Once
+	send func(payload any)
 }
 
-// ackDeadline leaves a margin under Slack's 3 seconds.
-const ackDeadline = 2500 * time.Millisecond
+const (
+	// ackBudget is what an answer's save may take: Slack's 3 seconds less
+	// a margin.
+	ackBudget = 2500 * time.Millisecond
+	// answerLease holds an answer's envelope while it is saved. A process
+	// killed inside the save lets Slack's redelivery (3 s later) through.
+	answerLease = ackBudget
+	// workLease holds any other envelope while it is handled (they are
+	// acked at once; only duplicates arrive meanwhile).
+	workLease = time.Minute
+	// envelopeTTL is how long handled envelopes are remembered.
+	envelopeTTL = time.Hour
+	// perPerson bounds the jobs waiting for one person, per lane.
+	perPerson = 64
+	// defaultDrain bounds the drain at shutdown.
+	defaultDrain = 10 * time.Second
+)
 
 func newDeferredAck(send func(payload any)) *deferredAck {
-	a := &deferredAck{send: send}
-	a.timer = time.AfterFunc(ackDeadline, func() { a.Ack(nil) })
-	return a
+	return &deferredAck{send: send}
 }
 
 // Ack sends the ack (with payload) unless it was sent already. It reports
@@ -95,7 +132,6 @@ func (a *deferredAck) Ack(payload any) bool {
 	}
 	sent := false
 	a.once.Do(func() {
-		a.timer.Stop()
 		a.send(payload)
 		sent = true
 	})
@@ -114,14 +150,41 @@ func storesAnswer(cb slack.InteractionCallback) bool {
 	return false
 }
 
+// coalesceKey names the jobs of a person of which only the newest waiting
+// one needs doing: moving between sections, and the App Home.
+func coalesceKey(data any) string {
+	switch d := data.(type) {
+	case slack.InteractionCallback:
+		if d.Type != slack.InteractionTypeBlockActions || len(d.ActionCallback.BlockActions) == 0 {
+			return ""
+		}
+		switch kind, _, _ := strings.Cut(d.ActionCallback.BlockActions[0].ActionID, "|"); kind {
+		case actStart, actNext, actBack:
+			return "navigate"
+		}
+	case slackevents.EventsAPIEvent:
+		return "home"
+	}
+	return ""
+}
+
 // New builds a bot that talks to Slack through sl and runs the use cases
 // of svc.
 func New(sl *Client, svc *review.Service, cat *framework.Catalog, env Envelopes, cfg Config) *Bot {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 1
+	}
+	if cfg.Drain <= 0 {
+		cfg.Drain = defaultDrain
+	}
 	b := &Bot{
 		sl: sl, sm: socketmode.New(sl.api), svc: svc, env: env, cat: cat, cfg: cfg,
-		log: cfg.Log, m: sl.m, send: sl.send,
+		log: redactingLogger(cfg.Log), m: sl.m, send: sl.send,
+		answers: newLane(perPerson), work: newLane(perPerson),
+		acks: make(chan pendingAck, 4096),
 	}
 	b.refresh = newRefresher(&b.wg)
+	b.notices = newNotices(func(ctx context.Context, channel, user, text string) { sl.ephemeral(ctx, channel, user, text) })
 	return b
 }
 
@@ -131,7 +194,10 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 // ErrInvalidAuth means Slack refused the tokens.
 var ErrInvalidAuth = errors.New("slack refused the tokens (invalid_auth): check SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xapp-…, with connections:write)")
 
-// Run connects to Slack and serves until ctx ends or Slack refuses the tokens.
+// Run connects to Slack and serves until ctx ends or Slack refuses the
+// tokens. When ctx ends it stops reading envelopes (Slack redelivers those
+// it sends meanwhile), handles the ones it queued for up to Config.Drain
+// with the socket still open for their acks, and then disconnects.
 func (b *Bot) Run(ctx context.Context) error {
 	var auth *slack.AuthTestResponse
 	err := b.send.do(ctx, "auth.test", func(ctx context.Context) (err error) {
@@ -144,14 +210,19 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.sl.botUser.Store(auth.UserID)
 	b.log.Info("authenticated with slack", "team", auth.Team, "bot_user", auth.UserID)
 
+	// The handlers and the socket outlive ctx by the drain.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	sockCtx, stopSocket := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSocket()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	b.queues = make([]chan job, b.cfg.Workers)
-	for i := range b.queues {
-		b.queues[i] = make(chan job, 256)
-		b.wg.Add(1)
-		go b.worker(ctx, b.queues[i])
-	}
+
+	b.answers.start(b.cfg.Workers, func(j *job) { b.handleAnswer(workCtx, j) })
+	b.work.start(b.cfg.Workers, func(j *job) { b.handleWork(workCtx, j) })
+	b.notices.start(workCtx, 4)
+	ackerDone := make(chan struct{})
+	go b.acker(sockCtx, ackerDone)
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
@@ -159,7 +230,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}()
 
 	runErr := make(chan error, 1)
-	go func() { runErr <- b.sm.RunContext(ctx) }()
+	go func() { runErr <- b.sm.RunContext(sockCtx) }()
 
 	var result error
 loop:
@@ -171,6 +242,7 @@ loop:
 			if err != nil && ctx.Err() == nil {
 				result = b.stopping(startError("apps.connections.open", err))
 			}
+			stopSocket()
 			break loop
 		case evt, ok := <-b.sm.Events:
 			if !ok {
@@ -188,13 +260,98 @@ loop:
 		}
 	}
 	cancel()
+	// Whatever still runs at the end of the drain is cancelled.
+	stopAt := time.AfterFunc(b.cfg.Drain, stopWork)
+	defer stopAt.Stop()
+	b.drain(stopWork)
+	b.notices.close()
+	close(b.acks)
+	<-ackerDone
+	stopSocket()
 	b.connected.Store(false)
 	b.wg.Wait()
 	return result
 }
 
-// dispatch runs on the event loop: it acks, and hands the work to a worker.
-// It does no I/O besides the ack.
+// drain lets both lanes finish what they queued, for up to Config.Drain.
+// After that, answers still waiting stay unacked (Slack redelivers them to
+// a running replica) and the handlers' context ends.
+func (b *Bot) drain(stopWork context.CancelFunc) {
+	b.answers.close()
+	b.work.close()
+	answersDone, workDone := b.answers.wait(), b.work.wait()
+	deadline := time.NewTimer(b.cfg.Drain)
+	defer deadline.Stop()
+	start := time.Now()
+	for answersDone != nil || workDone != nil {
+		select {
+		case <-answersDone:
+			answersDone = nil
+		case <-workDone:
+			workDone = nil
+		case <-deadline.C:
+			left := append(b.answers.abandon(), b.work.abandon()...)
+			unacked := 0
+			for _, j := range left {
+				if j.ack != nil {
+					unacked++
+				}
+			}
+			b.m.abandoned.Add(float64(len(left)))
+			if len(left) > 0 {
+				b.log.Error("stopping with envelopes not handled", "drain", b.cfg.Drain,
+					"answers_left_unacked_for_redelivery", unacked, "acked_not_handled", len(left)-unacked)
+			}
+			stopWork()
+			if answersDone != nil {
+				<-answersDone
+			}
+			if workDone != nil {
+				<-workDone
+			}
+			return
+		}
+	}
+	b.log.Debug("queued envelopes handled before stopping", "took", time.Since(start))
+}
+
+// pendingAck is an ack waiting for the acker.
+type pendingAck struct {
+	req     socketmode.Request
+	payload any
+}
+
+// ack queues an envelope's ack. It never blocks: slack-go's own queue of
+// responses holds 20 and blocks when the socket is down; an ack that cannot
+// be queued is dropped and Slack redelivers the envelope.
+func (b *Bot) ack(req socketmode.Request, payload any) {
+	select {
+	case b.acks <- pendingAck{req: req, payload: payload}:
+	default:
+		b.log.Warn("ack queue full; Slack will redeliver the envelope", "envelope", req.EnvelopeID)
+	}
+}
+
+func (b *Bot) acker(sockCtx context.Context, done chan struct{}) {
+	defer close(done)
+	for a := range b.acks {
+		if sockCtx.Err() != nil {
+			continue // the socket is gone: Slack redelivers
+		}
+		ctx, cancel := context.WithTimeout(sockCtx, 2*time.Second)
+		if err := b.sm.AckCtx(ctx, a.req.EnvelopeID, a.payload); err != nil {
+			b.log.Warn("ack failed", "envelope", a.req.EnvelopeID, "err", err)
+		}
+		cancel()
+	}
+}
+
+// tooFast is what a person whose queue is full is told.
+const tooFast = "You are clicking faster than I can save; slow down a moment — your last clicks are being saved."
+
+// dispatch runs on the event loop: it queues the work on the person's
+// lane and acks (an answer once stored, by its lane). It does no I/O and
+// never blocks: a full queue refuses the envelope and says so.
 func (b *Bot) dispatch(evt socketmode.Event) {
 	defer func() {
 		// Parsing and form checks run here, before the ack; a bug in one must
@@ -235,12 +392,11 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		return
 	}
 	b.m.envelopes.WithLabelValues(string(evt.Type)).Inc()
-	j := job{envelopeID: evt.Request.EnvelopeID, kind: evt.Type, data: evt.Data, received: time.Now()}
+	j := &job{envelopeID: evt.Request.EnvelopeID, kind: evt.Type, data: evt.Data, received: time.Now(), done: make(chan struct{})}
 	var ack any
-	user := ""
 	switch d := evt.Data.(type) {
 	case slack.SlashCommand:
-		user = d.UserID
+		j.user = d.UserID
 		cmd, err := ParseCommand(d.Text)
 		var pe *ParseError
 		switch {
@@ -254,12 +410,12 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 			j.data = slashJob{cmd: d, parsed: cmd}
 		}
 	case slackevents.EventsAPIEvent:
-		user = homeUser(d)
-		if user == "" {
+		j.user = homeUser(d)
+		if j.user == "" {
 			j.data = nil // no other event is subscribed to
 		}
 	case slack.InteractionCallback:
-		user = d.User.ID
+		j.user = d.User.ID
 		if d.Type == slack.InteractionTypeViewSubmission {
 			var errs map[string]string
 			switch d.View.CallbackID {
@@ -275,30 +431,45 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		}
 	}
 	req := *evt.Request
-	send := func(payload any) {
-		if err := b.sm.Ack(req, payload); err != nil {
-			b.log.Warn("ack failed", "envelope", j.envelopeID, "err", err)
-		}
+	send := func(payload any) { b.ack(req, payload) }
+	if j.data == nil {
+		send(ack)
+		return
 	}
 	if cb, ok := j.data.(slack.InteractionCallback); ok && ack == nil && storesAnswer(cb) {
 		j.ack = newDeferredAck(send)
-	} else {
-		send(ack)
-	}
-	if j.data == nil {
+		if queued, _ := b.answers.push(j.user, j); !queued {
+			// Not stored, and the person is told so; then the ack.
+			b.m.busy.WithLabelValues("answers").Inc()
+			b.m.answers.WithLabelValues("busy").Inc()
+			b.log.Debug("answer refused: the person's queue is full", "envelope", j.envelopeID, "user", j.user)
+			b.notices.tellSometimes(cb.Channel.ID, j.user, tooFast)
+			j.ack.Ack(nil)
+		}
 		return
 	}
-	b.queues[shard(user, len(b.queues))] <- j
+	j.after = b.answers.last(j.user)
+	j.coalesce = coalesceKey(j.data)
+	queued, replaced := b.work.push(j.user, j)
+	if replaced != nil {
+		b.m.coalesced.Inc()
+		b.log.Debug("envelope superseded by a newer one of the same person", "envelope", replaced.envelopeID, "by", j.envelopeID)
+	}
+	if !queued {
+		b.m.busy.WithLabelValues("work").Inc()
+		b.log.Debug("envelope refused: the person's queue is full", "envelope", j.envelopeID, "user", j.user)
+		switch d := j.data.(type) {
+		case slashJob:
+			ack = ephemeralAck(tooFast)
+		case slack.InteractionCallback:
+			b.notices.tellSometimes(d.Channel.ID, j.user, tooFast)
+		}
+	}
+	send(ack)
 }
 
 func ephemeralAck(text string) map[string]any {
 	return map[string]any{"response_type": "ephemeral", "text": text}
-}
-
-func shard(user string, n int) int {
-	h := fnv.New32a()
-	h.Write([]byte(user))
-	return int(h.Sum32() % uint32(n))
 }
 
 type slashJob struct {
@@ -306,43 +477,98 @@ type slashJob struct {
 	parsed Command
 }
 
-func (b *Bot) worker(ctx context.Context, q chan job) {
-	defer b.wg.Done()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case j := <-q:
-			b.handle(ctx, j)
-		}
+// claim takes an envelope for its handler; false means another delivery
+// of it was handled (handled) or holds it now. When Redis does not answer,
+// the handler goes on: it fails to save and tells the person.
+func (b *Bot) claim(ctx context.Context, j *job, lease time.Duration) (claimed, handled bool) {
+	if j.envelopeID == "" {
+		return true, false
+	}
+	claimed, handled, err := b.env.ClaimEnvelope(ctx, j.envelopeID, lease)
+	if err != nil {
+		return true, false
+	}
+	if !claimed {
+		b.m.duplicates.Inc()
+		b.log.Debug("duplicate envelope ignored", "envelope", j.envelopeID, "handled", handled)
+	}
+	return claimed, handled
+}
+
+// handled records that an envelope was handled, so its redeliveries are not.
+func (b *Bot) handled(ctx context.Context, j *job) {
+	if j.envelopeID == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	if err := b.env.EnvelopeHandled(ctx, j.envelopeID, envelopeTTL); err != nil {
+		b.log.Debug("cannot record a handled envelope", "envelope", j.envelopeID, "err", err)
 	}
 }
 
-// envelopeTTL is how long envelope ids are remembered for de-duplication.
-const envelopeTTL = time.Hour
-
-func (b *Bot) handle(ctx context.Context, j job) {
+// handleAnswer saves an answer and acks it: at once when stored, or when
+// the person was told it was not (a refusal, or Redis failing within the
+// budget). It never calls Slack itself: refusals and the message refresh
+// go off the lane.
+func (b *Bot) handleAnswer(ctx context.Context, j *job) {
+	ackIt := true
+	claimed := false
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic while handling envelope", "envelope", j.envelopeID, "panic", p)
 		}
-		j.ack.Ack(nil) // every envelope is acked, whatever happened
+		if ackIt {
+			j.ack.Ack(nil)
+		}
+		if claimed {
+			b.handled(ctx, j)
+		}
 		b.m.handle.WithLabelValues(string(j.kind)).Observe(time.Since(j.received).Seconds())
 	}()
-	if j.envelopeID != "" {
-		first, err := b.env.FirstDelivery(ctx, j.envelopeID, envelopeTTL)
-		if err == nil && !first {
-			b.m.duplicates.Inc()
-			b.log.Debug("duplicate envelope ignored", "envelope", j.envelopeID)
-			return
+	ctx, cancel := context.WithTimeout(ctx, ackBudget)
+	defer cancel()
+	var handled bool
+	claimed, handled = b.claim(ctx, j, answerLease)
+	if !claimed {
+		// Handled before: ack again. Held by another delivery: that one
+		// acks once stored; if its process died, Slack redelivers.
+		ackIt = handled
+		return
+	}
+	b.handleInteraction(ctx, j.data.(slack.InteractionCallback), j.ack)
+}
+
+// handleWork handles everything but answers; the envelope was acked at
+// dispatch.
+func (b *Bot) handleWork(ctx context.Context, j *job) {
+	claimed := false
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("panic while handling envelope", "envelope", j.envelopeID, "panic", p)
 		}
-		// If Redis is down we go on: the handler will fail to save and tell the user.
+		if claimed {
+			b.handled(ctx, j)
+		}
+		b.m.handle.WithLabelValues(string(j.kind)).Observe(time.Since(j.received).Seconds())
+	}()
+	if j.after != nil {
+		t := time.NewTimer(2 * ackBudget)
+		select {
+		case <-j.after:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	if claimed, _ = b.claim(ctx, j, workLease); !claimed {
+		return
 	}
 	switch d := j.data.(type) {
 	case slashJob:
 		b.handleCommand(ctx, d.cmd, d.parsed)
 	case slack.InteractionCallback:
-		b.handleInteraction(ctx, d, j.ack)
+		b.handleInteraction(ctx, d, nil)
 	case slackevents.EventsAPIEvent:
 		b.publishHome(ctx, homeUser(d))
 	}

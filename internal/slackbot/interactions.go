@@ -34,9 +34,10 @@ func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallbac
 	}
 }
 
-// refuse tells the clicking person why nothing happened.
+// refuse tells the clicking person why nothing happened. The ephemeral
+// goes off the lane: a refused answer must not wait for Slack.
 func (b *Bot) refuse(ctx context.Context, cb slack.InteractionCallback, op string, err error, attrs ...any) {
-	b.sl.ephemeral(ctx, cb.Channel.ID, cb.User.ID, b.tell(op, err, append(attrs, "user", cb.User.ID)...))
+	b.notices.tell(cb.Channel.ID, cb.User.ID, b.tell(op, err, append(attrs, "user", cb.User.ID)...))
 }
 
 func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction, ack *deferredAck) {
@@ -212,7 +213,7 @@ func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCall
 		if assessment.ErrorCode(err) == assessment.EUNAVAILABLE {
 			msg = "Your text could not be saved because our database is not answering. Here it is, so nothing is lost; please try again in a minute:\n> " + escape(digest.Truncate(text, 2800))
 		}
-		b.sl.ephemeral(ctx, meta.Channel, user, msg)
+		b.notices.tell(meta.Channel, user, msg)
 		return
 	}
 	ack.Ack(nil)

@@ -12,6 +12,9 @@ type metrics struct {
 	digests    prometheus.Counter
 	dms        *prometheus.CounterVec
 	handle     *prometheus.HistogramVec
+	busy       *prometheus.CounterVec
+	coalesced  prometheus.Counter
+	abandoned  prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -24,9 +27,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		dms:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "assessbot_intro_dms_total", Help: "Intro DMs, by outcome."}, []string{"outcome"}),
 		handle: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "assessbot_handle_seconds", Help: "Time to handle an envelope after its ack.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"type"}),
+		busy:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "assessbot_envelopes_refused_busy_total", Help: "Envelopes refused because the person's queue was full, by lane (answers, work)."}, []string{"lane"}),
+		coalesced: prometheus.NewCounter(prometheus.CounterOpts{Name: "assessbot_envelopes_coalesced_total", Help: "Navigation and App Home envelopes superseded by a newer one of the same person before they ran."}),
+		abandoned: prometheus.NewCounter(prometheus.CounterOpts{Name: "assessbot_envelopes_abandoned_total", Help: "Queued envelopes not handled within the drain at shutdown."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.envelopes, m.duplicates, m.answers, m.slackCalls, m.digests, m.dms, m.handle)
+		reg.MustRegister(m.envelopes, m.duplicates, m.answers, m.slackCalls, m.digests, m.dms, m.handle, m.busy, m.coalesced, m.abandoned)
 	}
 	return m
 }

@@ -52,8 +52,9 @@ var (
 // (OptionAppLevelToken) for Socket Mode.
 func NewClient(api *slack.Client, cfg ClientConfig) *Client {
 	m := newMetrics(cfg.Registerer)
-	c := &Client{api: api, log: cfg.Log, m: m, http: cfg.HTTPClient}
-	c.send = &sender{log: cfg.Log, attempts: cfg.SlackAttempts, base: cfg.RetryBase, metrics: m}
+	log := redactingLogger(cfg.Log)
+	c := &Client{api: api, log: log, m: m, http: cfg.HTTPClient}
+	c.send = &sender{log: log, attempts: cfg.SlackAttempts, base: cfg.RetryBase, metrics: m}
 	c.botUser.Store("")
 	return c
 }
@@ -323,8 +324,9 @@ func (c *Client) update(ctx context.Context, ref assessment.MessageRef, fallback
 // response_url (which, unlike chat.update, spends no workspace rate limit).
 func (c *Client) replaceClicked(ctx context.Context, responseURL, fallback string, blocks []slack.Block) error {
 	return c.send.do(ctx, "response_url", func(ctx context.Context) error {
-		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, c.http,
-			&slack.WebhookMessage{Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
+		// Errors quote the URL; it must not reach a log line.
+		return scrub(slack.PostWebhookCustomHTTPContext(ctx, responseURL, c.http,
+			&slack.WebhookMessage{Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true}), responseURL)
 	})
 }
 
