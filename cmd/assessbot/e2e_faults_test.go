@@ -455,12 +455,26 @@ func TestAppHome(t *testing.T) {
 	})
 }
 
+// latestReviewID is the id of the review started last.
+func (h *harness) latestReviewID() string {
+	h.t.Helper()
+	ids, err := h.main.Store.RecentReviews(context.Background(), 1)
+	if err != nil || len(ids) == 0 {
+		h.t.Fatalf("no review: %v", err)
+	}
+	return ids[0]
+}
+
 // Forged or stale block_actions: nothing is written, and the person is told.
 func TestForgedActions(t *testing.T) {
 	h := newHarness(t, "UAMY", "UBEN")
 	id := h.startReview("3d", "UAMY")
-	// A review of someone else: it exists, UAMY is not asked.
-	bens := h.startReview("3d", "UBEN")
+	// A review of someone else: it exists, UAMY is not asked. (Another
+	// framework: a second cs-checklist review of nearly the same people
+	// would be refused, as its difference would give answers away.)
+	h.command(admin, leads, "start cs-excellence to <@UBEN|uben> digest <#"+leads+"|cs-leadership> due 3d now anyway")
+	h.waitDM("UBEN", `"start"`)
+	bens := h.latestReviewID()
 	cases := []struct {
 		name, actionID, value, want string
 		user                        string // the clicker; "" = UAMY
