@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/assessbot/assessbot/internal/fakeslack"
 	"github.com/assessbot/assessbot/internal/redistest"
@@ -58,13 +61,19 @@ func TestFailoverThroughTheBot(t *testing.T) {
 	})
 	t.Run("Cluster", func(t *testing.T) {
 		c := redistest.StartCluster(t)
-		rdb := c.Client()
 		failoverThroughTheBot(t, c.URL(), func(reviewID string) (string, func() string, func()) {
+			// A fresh client reads the slot map as it is now: after a
+			// round the slot has moved to the promoted replica.
+			rdb := redis.NewClusterClient(c.Options())
+			defer rdb.Close()
 			node, err := rdb.MasterForKey(context.Background(), "{r:"+reviewID+"}")
 			if err != nil {
 				t.Fatalf("the master of review %s's slot: %v", reviewID, err)
 			}
 			master := node.Options().Addr
+			if !slices.Contains(c.Masters(), master) {
+				t.Fatalf("%s holds review %s's slot but is not a live master (masters: %v)", master, reviewID, c.Masters())
+			}
 			c.Kill(master)
 			return master, func() string { return c.WaitFailover(master) }, func() { c.Restart(master) }
 		})
@@ -210,7 +219,34 @@ func failoverThroughTheBot(t *testing.T, redisURL string, kill func(reviewID str
 			}
 		}()
 
-		time.Sleep(1500 * time.Millisecond) // clicks go through before the kill
+		// Clicks go through for at least 1.5 s before the kill, and until
+		// every respondent has saved an answer to every question.
+		warm := time.Now()
+		for {
+			mu.Lock()
+			answered := 0
+			for _, u := range users {
+				seen := map[string]bool{}
+				for _, c := range clicks[u] {
+					if c.saved {
+						seen[c.question] = true
+					}
+				}
+				answered += len(seen)
+			}
+			mu.Unlock()
+			if answered == len(users)*len(questions) && time.Since(warm) >= 1500*time.Millisecond {
+				break
+			}
+			select {
+			case err := <-errs:
+				fail("round %d: %v", round, err)
+			case <-time.After(50 * time.Millisecond):
+			}
+			if time.Since(warm) > 60*time.Second {
+				fail("round %d: after 60s of clicking, %d of %d answers saved", round, answered, len(users)*len(questions))
+			}
+		}
 		killedAt := time.Now()
 		victim, waitFailover, restart := kill(reviewID)
 		promoted := waitFailover()
