@@ -711,8 +711,17 @@ func (s *Redis) FanoutPending(ctx context.Context) ([]string, error) {
 
 // SetDelivery records how far a respondent's intro DM has come.
 func (s *Redis) SetDelivery(ctx context.Context, reviewID, user string, st assessment.DeliveryState) error {
-	return wrap("set delivery", s.rdb.HSet(ctx, s.rkey(reviewID, "delivered"), user, encodeDelivery(st)).Err())
+	return wrap("set delivery", setIfRespondent.Run(ctx, s.rdb,
+		[]string{s.rkey(reviewID, "who"), s.rkey(reviewID, "delivered")}, user, user, encodeDelivery(st)).Err())
 }
+
+// setIfRespondent sets a hash field about a person only while they are in
+// the review's audience: a DM under way when they were forgotten, or after
+// the review was delinked, leaves no trace of them.
+var setIfRespondent = redis.NewScript(`
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
+return redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+`)
 
 // FanoutDone takes a review off the fan-out queue, after writing its
 // listings if a crash inside CreateReview left them unfinished.
@@ -736,7 +745,8 @@ func (s *Redis) FanoutDone(ctx context.Context, reviewID string) error {
 // SetMessage remembers a bot message in a respondent's DM under a name
 // (e.g. "intro", or "s:2:0" for the third section's first page).
 func (s *Redis) SetMessage(ctx context.Context, reviewID, user, name string, ref assessment.MessageRef) error {
-	return wrap("set message", s.rdb.HSet(ctx, s.rkey(reviewID, "msg:"+user), name, encodeRef(ref)).Err())
+	return wrap("set message", setIfRespondent.Run(ctx, s.rdb,
+		[]string{s.rkey(reviewID, "who"), s.rkey(reviewID, "msg:"+user)}, user, name, encodeRef(ref)).Err())
 }
 
 // Messages returns the remembered bot messages of a respondent, by name.
