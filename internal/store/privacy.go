@@ -57,12 +57,15 @@ return sheets
 // Delink cuts every tie between a closed review's respondents and their
 // answers (see above). It is idempotent.
 func (s *Redis) Delink(ctx context.Context, r *assessment.Review) error {
-	st, err := s.rdb.Get(ctx, s.rkey(r.ID, "status")).Result()
+	vals, err := s.rdb.MGet(ctx, s.rkey(r.ID, "status"), s.rkey(r.ID, "delinked")).Result()
 	if err != nil {
 		return wrap("delink "+r.ID, err)
 	}
-	if st != string(assessment.StatusClosed) {
-		return fmt.Errorf("store: delink %s: the review is %s", r.ID, st)
+	if st, _ := vals[0].(string); st != string(assessment.StatusClosed) {
+		return fmt.Errorf("store: delink %s: the review is %q", r.ID, st)
+	}
+	if done, _ := vals[1].(string); done == "done" {
+		return nil // both steps finished before: the hourly retention sweep asks again
 	}
 	args := make([]any, 0, 1+2*len(r.Respondents))
 	args = append(args, len(r.Respondents))
@@ -82,7 +85,12 @@ func (s *Redis) Delink(ctx context.Context, r *assessment.Review) error {
 		}
 		return nil
 	})
-	return wrap("delink "+r.ID, err)
+	if err != nil {
+		return wrap("delink "+r.ID, err)
+	}
+	// Only now is all of it done; a crash before this line repeats the
+	// index step (idempotent) on the next call.
+	return wrap("delink "+r.ID, s.rdb.Set(ctx, s.rkey(r.ID, "delinked"), "done", 0).Err())
 }
 
 func randomID() string {
