@@ -254,3 +254,46 @@ func TestStopDrainsQueuedEnvelopes(t *testing.T) {
 		}
 	}
 }
+
+// kill -9 right after Slack has Submit's ack, while the person's earlier
+// clicks (Comment, each opening a modal through a Slack slowed to 1 s a
+// call) are still being handled: the acked submission is in Redis. Before
+// Submit went on the answers lane it was acked at once and queued behind
+// those clicks, and the kill lost it.
+func TestSubmitAckedIsStored(t *testing.T) {
+	h, review, msgs, next := newFloodCrash(t)
+	if _, err := h.slack.Click(h.ctx, "UAMY", next, "next", ""); err != nil {
+		t.Fatal(err)
+	}
+	var last fakeslack.Message
+	h.wait("the last section, with Submit", func() bool {
+		for _, m := range h.slack.DMs("UAMY") {
+			if strings.Contains(string(m.Blocks), `"action_id":"submit"`) {
+				last = m
+				return true
+			}
+		}
+		return false
+	})
+	h.slack.SetLatency(time.Second, "*")
+	for i := range 3 {
+		q := fmt.Sprintf("q%d", i)
+		if _, err := h.slack.Click(h.ctx, "UAMY", msgs[q], "comment|"+q, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.slack.Click(h.ctx, "UAMY", msgs["q0"], "answer|q0|no", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.slack.Click(h.ctx, "UAMY", last, "submit", ""); err != nil {
+		t.Fatal(err)
+	}
+	h.kill()
+	resp, err := h.st.Response(context.Background(), review, "UAMY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.Submitted || resp.Answers["q0"].Option != "no" {
+		t.Fatalf("after the kill: submitted %v, q0=%q; Submit and the answer before it were acked", resp.Submitted, resp.Answers["q0"].Option)
+	}
+}

@@ -128,8 +128,10 @@ func (s *Service) Snooze(ctx context.Context, reviewID, user string) (*assessmen
 	if err != nil {
 		return sh.Review, time.Time{}, err
 	}
-	loc := loadLocation(s.timeZones(ctx, []string{user})[user])
-	until := schedule.WorkingHours(s.now().Add(24*time.Hour), loc)
+	// The zone the reminders were planned in, from the store: a snooze is
+	// saved before its ack, with no Slack call.
+	zones, _ := s.store.TimeZones(ctx, []string{user})
+	until := schedule.WorkingHours(s.now().Add(24*time.Hour), loadLocation(zones[user]))
 	return sh.Review, until, s.store.Snooze(ctx, reviewID, user, until)
 }
 

@@ -3,9 +3,9 @@
 // actions codec, the /review parser, the handlers, the Messenger and
 // Directory over slack-go (Client), the Block Kit renderers, and the one
 // translator from error codes to the words a person reads. It acks every
-// envelope at once, except answers, acked once stored; answers are saved on
-// a lane of their own that never waits for Slack, everything else runs on a
-// second lane; each lane is a fixed pool of workers that takes one person's
+// envelope at once, except clicks that change a response (answers, Submit,
+// Snooze, opt-out), acked once stored; those are saved on a lane of their
+// own that never waits for Slack, everything else runs on a second lane; each lane is a fixed pool of workers that takes one person's
 // envelopes in order and people in turn, so one person's flood delays nobody
 // else.
 //
@@ -83,12 +83,13 @@ type job struct {
 	data       any
 	user       string
 	received   time.Time
-	// ack is set on answers: the envelope is acked by the answers lane once
-	// the answer is stored, or once the person was told it was not; never
-	// by a timer. An acknowledged answer is never lost.
+	// ack is set on clicks that change a response (storesClick): the
+	// envelope is acked by the answers lane once the change is stored, or
+	// once the person was told it was not; never by a timer. An
+	// acknowledged answer or submission is never lost.
 	ack *deferredAck
 	// after is closed once the person's answers received before this job
-	// are done: a Next or Submit sees the clicks made before it.
+	// are done: a Next sees the clicks made before it.
 	after <-chan struct{}
 	// coalesce names jobs of which only the newest waiting one matters
 	// (navigation: a burst of Next clicks opens one section).
@@ -138,12 +139,13 @@ func (a *deferredAck) Ack(payload any) bool {
 	return sent
 }
 
-// storesAnswer reports whether an interaction carries an answer to store
-// before its ack: an answer click, or a written answer or comment.
-func storesAnswer(cb slack.InteractionCallback) bool {
+// storesClick reports whether an interaction changes a stored response and
+// is acked only once that is stored: an answer click, a written answer or
+// comment, Submit, Snooze and "no more reminders".
+func storesClick(cb slack.InteractionCallback) bool {
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
-		return len(cb.ActionCallback.BlockActions) > 0 && isAnswer(cb.ActionCallback.BlockActions[0].ActionID)
+		return len(cb.ActionCallback.BlockActions) > 0 && savesClick(cb.ActionCallback.BlockActions[0].ActionID)
 	case slack.InteractionTypeViewSubmission:
 		return cb.View.CallbackID == cbText || cb.View.CallbackID == cbComment
 	}
@@ -436,7 +438,7 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		send(ack)
 		return
 	}
-	if cb, ok := j.data.(slack.InteractionCallback); ok && ack == nil && storesAnswer(cb) {
+	if cb, ok := j.data.(slack.InteractionCallback); ok && ack == nil && storesClick(cb) {
 		j.ack = newDeferredAck(send)
 		if queued, _ := b.answers.push(j.user, j); !queued {
 			// Not stored, and the person is told so; then the ack.

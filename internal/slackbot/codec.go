@@ -104,11 +104,15 @@ func decodeAction(actionID, value string) (action, bool) {
 	return a, true
 }
 
-// isAnswer reports whether a block action stores an answer (and so is
-// acked only once stored).
-func isAnswer(actionID string) bool {
-	kind, _, _ := strings.Cut(actionID, "|")
-	return kind == actAnswer
+// savesClick reports whether a block action changes what is stored of a
+// person's response (an answer, a submission, a snooze or an opt-out), and
+// so is acked only once stored.
+func savesClick(actionID string) bool {
+	switch kind, _, _ := strings.Cut(actionID, "|"); kind {
+	case actAnswer, actSubmit, actSnooze, actOptOut:
+		return true
+	}
+	return false
 }
 
 // textMeta is what a text modal carries to its submission.

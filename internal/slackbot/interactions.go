@@ -69,9 +69,9 @@ func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, ac
 	case actComment, actText:
 		b.openTextModal(ctx, cb, a.Review, a.Question, a.Kind == actComment)
 	case actSubmit:
-		b.submit(ctx, cb, a.Review)
+		b.submit(ctx, cb, a.Review, ack)
 	case actSnooze, actOptOut:
-		b.snoozeOrOptOut(ctx, cb, a.Review, a.Kind == actOptOut)
+		b.snoozeOrOptOut(ctx, cb, a.Review, a.Kind == actOptOut, ack)
 	}
 }
 
@@ -128,7 +128,7 @@ func (b *Bot) refreshQuestion(ctx context.Context, sh review.Sheet, questionID, 
 	}
 	p := pageOf(sh.Framework, si, qi)
 	ctx = context.WithoutCancel(ctx)
-	b.refresh.submit(sh.Review.ID+"|"+sh.Response.Respondent+"|"+p.msgName(), func() { b.updatePage(ctx, sh, p, responseURL) })
+	b.refresh.submit(messageKey(sh.Review.ID, sh.Response.Respondent, p.msgName()), func() { b.updatePage(ctx, sh, p, responseURL) })
 }
 
 // updatePage replaces one page of a section in a respondent's DM.
@@ -224,24 +224,50 @@ func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCall
 // submit records a submission (the button asked for confirmation first)
 // and thanks the person with what is true now: until when answers can
 // change.
-func (b *Bot) submit(ctx context.Context, cb slack.InteractionCallback, reviewID string) {
+// submit records a submission on the answers lane and acks it once
+// stored; the messages it changes and the thank-you go off the lane.
+func (b *Bot) submit(ctx context.Context, cb slack.InteractionCallback, reviewID string, ack *deferredAck) {
 	user := cb.User.ID
 	res, err := b.svc.Submit(ctx, reviewID, user)
+	ack.Ack(nil)
 	if err != nil {
 		b.refuse(ctx, cb, opSubmit, err, "review", reviewID)
 		return
 	}
+	// Each message's update shares its key with the answers' refreshes of
+	// that message, so the one queued last (this one) is the one that stays.
 	r, f := res.Review, res.Framework
-	last := len(f.Sections) - 1
-	for _, p := range pages(f, last) {
+	for _, p := range pages(f, len(f.Sections)-1) {
 		if m, ok := res.Messages[p.msgName()]; ok {
-			_ = b.sl.update(ctx, m, "Submitted", sectionBlocks(r, f, p, res.Response, res.ClosesEarly))
+			b.afterClick(ctx, messageKey(reviewID, user, p.msgName()), func(ctx context.Context) {
+				_ = b.sl.update(ctx, m, "Submitted", sectionBlocks(r, f, p, res.Response, res.ClosesEarly))
+			})
 		}
 	}
 	if m, ok := res.Messages["intro"]; ok {
-		_ = b.sl.update(ctx, m, f.Title, introBlocks(r, f, &res.Response))
+		b.afterClick(ctx, messageKey(reviewID, user, "intro"), func(ctx context.Context) {
+			_ = b.sl.update(ctx, m, f.Title, introBlocks(r, f, &res.Response))
+		})
 	}
-	_, _ = b.sl.post(ctx, user, "Thank you!", []slack.Block{slack.NewSectionBlock(mrkdwn(thankYouText(r, f, res.Response, res.ClosesEarly)), nil, nil)})
+	b.afterClick(ctx, messageKey(reviewID, user, "thanks"), func(ctx context.Context) {
+		_, _ = b.sl.post(ctx, user, "Thank you!", []slack.Block{slack.NewSectionBlock(mrkdwn(thankYouText(r, f, res.Response, res.ClosesEarly)), nil, nil)})
+	})
+}
+
+// messageKey names one of a person's messages of a review, for the
+// refresher.
+func messageKey(reviewID, user, name string) string { return reviewID + "|" + user + "|" + name }
+
+// afterClick runs what a stored click changes in Slack off the answers
+// lane, so the next click's save and ack never wait for Slack. Work with
+// the same key runs in order, the newest waiting one only.
+func (b *Bot) afterClick(ctx context.Context, key string, fn func(ctx context.Context)) {
+	ctx = context.WithoutCancel(ctx)
+	b.refresh.submit(key, func() {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		fn(ctx)
+	})
 }
 
 // thankYouText is the message after a submission. closesEarly is set when
@@ -260,7 +286,7 @@ func thankYouText(r *assessment.Review, f *assessment.Framework, resp assessment
 }
 
 // snoozeOrOptOut handles the reminder's buttons.
-func (b *Bot) snoozeOrOptOut(ctx context.Context, cb slack.InteractionCallback, reviewID string, optOut bool) {
+func (b *Bot) snoozeOrOptOut(ctx context.Context, cb slack.InteractionCallback, reviewID string, optOut bool, ack *deferredAck) {
 	var note string
 	var r *assessment.Review
 	var err error
@@ -274,6 +300,7 @@ func (b *Bot) snoozeOrOptOut(ctx context.Context, cb slack.InteractionCallback, 
 		r, until, err = b.svc.Snooze(ctx, reviewID, cb.User.ID)
 		note = "😴 OK, I'll remind you again " + slackDate(until) + " at the earliest."
 	}
+	ack.Ack(nil)
 	if err != nil {
 		b.refuse(ctx, cb, opSnooze, err, "review", reviewID)
 		return
@@ -281,6 +308,8 @@ func (b *Bot) snoozeOrOptOut(ctx context.Context, cb slack.InteractionCallback, 
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(note), nil, nil),
 		slack.NewActionBlock("remind-actions", button(actStart, startValue(r.ID), "Continue"))}
 	if cb.ResponseURL != "" {
-		_ = b.sl.replaceClicked(ctx, cb.ResponseURL, note, blocks)
+		b.afterClick(ctx, messageKey(reviewID, cb.User.ID, "remind"), func(ctx context.Context) {
+			_ = b.sl.replaceClicked(ctx, cb.ResponseURL, note, blocks)
+		})
 	}
 }
