@@ -419,6 +419,17 @@ func wholeReview(t *testing.T, redisURL, id string) {
 	if n := len(h.digests()); n != 0 {
 		t.Fatalf("the review closed within its grace period: %d digests", n)
 	}
+	// Status and the App Home give the grace period's end, not the deadline.
+	h.command(admin, leads, "status")
+	h.told(admin, "everyone has submitted · closes <!date^")
+	if _, err := h.slack.AppHomeOpened(h.ctx, "UAMY"); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("amy's home with the close time", func() bool {
+		home, ok := h.slack.Home("UAMY")
+		return ok && strings.Contains(string(home.JSON), "you can change answers until \\u003c!date^") &&
+			!strings.Contains(string(home.JSON), "until \\u003c!date^"+strconv.FormatInt(h.deadline().Unix(), 10))
+	})
 	h.advance(assessment.DefaultGrace + time.Minute)
 
 	// After the grace: the digest is posted once, with its chart

@@ -4,6 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"math/rand/v2"
+	"time"
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
@@ -32,6 +33,9 @@ type Status struct {
 	Review                          *assessment.Review
 	Invited, Started, Submitted     int
 	PendingIntros, PendingReminders int
+	// ClosesEarly is set once everyone has submitted: the review closes
+	// then (its grace period's end), before its deadline.
+	ClosesEarly time.Time
 }
 
 // Status counts a review's responses (the given review, or the asker's
@@ -64,6 +68,7 @@ func (s *Service) counts(ctx context.Context, r *assessment.Review, f *assessmen
 		if pending, err := s.queue.PendingJobs(ctx, r.ID); err == nil {
 			st.PendingIntros, st.PendingReminders = pending[assessment.JobIntro], pending[assessment.JobRemind]
 		}
+		st.ClosesEarly = s.closesEarly(ctx, r)
 	}
 	return st, nil
 }
@@ -101,13 +106,28 @@ type HomeReview struct {
 	Framework       *assessment.Framework
 	Answered, Total int
 	Submitted       bool
+	ClosesEarly     time.Time // as in Status
 }
 
 // AdminReview is one recent review on an admin's home tab.
 type AdminReview struct {
-	Review    *assessment.Review
-	Submitted int
-	Summary   string // of the digest, once posted
+	Review      *assessment.Review
+	Submitted   int
+	Summary     string    // of the digest, once posted
+	ClosesEarly time.Time // as in Status
+}
+
+// closesEarly is when an open review closes because everyone submitted;
+// zero when it closes at its deadline (or the store cannot say).
+func (s *Service) closesEarly(ctx context.Context, r *assessment.Review) time.Time {
+	if r.Status != assessment.StatusOpen {
+		return time.Time{}
+	}
+	at, err := s.store.CloseAt(ctx, r.ID)
+	if err != nil {
+		return time.Time{}
+	}
+	return at
 }
 
 // Home is what a person's App Home shows.
@@ -136,7 +156,8 @@ func (s *Service) Home(ctx context.Context, user string) Home {
 			continue
 		}
 		answered, total := f.Progress(resp.Answers)
-		h.Reviews = append(h.Reviews, HomeReview{Review: r, Framework: f, Answered: answered, Total: total, Submitted: resp.Submitted})
+		h.Reviews = append(h.Reviews, HomeReview{Review: r, Framework: f, Answered: answered, Total: total, Submitted: resp.Submitted,
+			ClosesEarly: s.closesEarly(ctx, r)})
 	}
 	if !s.IsAdmin(ctx, user) {
 		return h
@@ -149,7 +170,7 @@ func (s *Service) Home(ctx context.Context, user string) Home {
 			continue
 		}
 		sub, _ := s.store.Submitted(ctx, id)
-		ar := AdminReview{Review: r, Submitted: len(sub)}
+		ar := AdminReview{Review: r, Submitted: len(sub), ClosesEarly: s.closesEarly(ctx, r)}
 		if r.Status != assessment.StatusOpen {
 			ar.Summary, _ = s.store.Summary(ctx, id)
 		}

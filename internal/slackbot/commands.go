@@ -208,13 +208,22 @@ func (b *Bot) statusText(ctx context.Context, id, asker string) string {
 // countsText is a review's title line and its response counts.
 func countsText(st review.Status) string {
 	r := st.Review
-	state := "open until " + slackDate(r.Deadline)
-	if r.Status != assessment.StatusOpen {
-		state = "closed"
-	}
+	state := openState(r, st.ClosesEarly)
 	n := st.Invited
 	return fmt.Sprintf("*%s* · review `%s` · %s · digest to <#%s>\n*%d of %d submitted (%d%%)* · %d in progress · %d not started",
 		escape(r.Title), r.ID, state, r.DigestChannel, st.Submitted, n, st.Submitted*100/max(n, 1), st.Started, n-st.Submitted-st.Started)
+}
+
+// openState says until when a review is open: its deadline, or, once
+// everyone has submitted, the end of its grace period.
+func openState(r *assessment.Review, closesEarly time.Time) string {
+	switch {
+	case r.Status != assessment.StatusOpen:
+		return "closed"
+	case !closesEarly.IsZero():
+		return "everyone has submitted · closes " + slackDate(closesEarly)
+	}
+	return "open until " + slackDate(r.Deadline)
 }
 
 // upcomingText lists the next run of each active schedule, soonest first.

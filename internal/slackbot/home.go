@@ -35,7 +35,11 @@ func (b *Bot) publishHome(ctx context.Context, user string) {
 		case r.Status != assessment.StatusOpen:
 			line += " · 🔒 closed"
 		case hr.Submitted:
-			line += " · ✅ submitted · you can change answers until " + slackDate(r.Deadline)
+			until := r.Deadline
+			if !hr.ClosesEarly.IsZero() {
+				until = hr.ClosesEarly
+			}
+			line += " · ✅ submitted · you can change answers until " + slackDate(until)
 			acc = button(actStart, startValue(r.ID), "Review answers")
 		default:
 			line += " · due " + slackDate(r.Deadline)
@@ -58,9 +62,8 @@ func (b *Bot) publishHome(ctx context.Context, user string) {
 		}
 		for _, ar := range h.Recent {
 			r := ar.Review
-			state := "open until " + slackDate(r.Deadline)
+			state := openState(r, ar.ClosesEarly)
 			if r.Status != assessment.StatusOpen {
-				state = "closed"
 				if ar.Summary != "" {
 					state += " · " + escape(ar.Summary)
 				}
