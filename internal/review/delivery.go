@@ -167,6 +167,9 @@ func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
 			_ = s.store.SetMessage(ctx, r.ID, j.User, "intro", ref)
 			return true
 		}
+		if s.postingNow(state) {
+			return false
+		}
 	case assessment.Sent, assessment.Refused:
 		return true
 	}

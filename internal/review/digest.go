@@ -78,6 +78,9 @@ func (s *Service) postDigest(ctx context.Context, reviewID string) bool {
 			_ = s.store.DigestPosted(ctx, reviewID, ref)
 			return true
 		}
+		if s.postingNow(state) {
+			return false
+		}
 	}
 	if err := s.store.DigestPosting(ctx, reviewID, time.Now()); err != nil {
 		return false

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
 )
 
 // Config is what a Service is built from; every field is required but Log.
@@ -157,6 +159,14 @@ func (s *Service) withLease(ctx context.Context, name string, fn func()) bool {
 	defer s.leases.Release(context.WithoutCancel(ctx), name, s.owner)
 	fn()
 	return true
+}
+
+// postingNow reports whether a "sending" mark not found in Slack is younger
+// than a lease: another process may be posting right now (after a
+// failover lost its claim or lease, the mark is all that is left of it), so
+// the post is left for a later attempt, which finds it or posts it.
+func (s *Service) postingNow(st assessment.DeliveryState) bool {
+	return time.Since(st.Since) < s.lease
 }
 
 func refusal(err error) (string, bool) {

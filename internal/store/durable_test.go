@@ -74,6 +74,24 @@ func TestWaitForReplicas(t *testing.T) {
 			if d := time.Since(start); d < 200*time.Millisecond || d > 2*time.Second {
 				t.Errorf("the refusal took %v, want about the 200ms timeout", d)
 			}
+			// The marks written before a DM or a digest is posted wait too:
+			// a post is made only once its trace survives a failover.
+			sending := assessment.DeliveryState{Kind: assessment.Sending, Since: time.Now()}
+			if err := s.SetDelivery(ctx, "rwait00", "U1", sending); err != nil {
+				t.Fatalf("sending mark with WAIT 1: %v", err)
+			}
+			if err := s.DigestPosting(ctx, "rwait00", time.Now()); err != nil {
+				t.Fatalf("digest mark with WAIT 1: %v", err)
+			}
+			if err := greedy.SetDelivery(ctx, "rwait00", "U1", sending); assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
+				t.Fatalf("sending mark with WAIT 2 and one replica: err = %v, want unavailable", err)
+			}
+			if err := greedy.DigestPosting(ctx, "rwait00", time.Now()); assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
+				t.Fatalf("digest mark with WAIT 2 and one replica: err = %v, want unavailable", err)
+			}
+			if err := greedy.SetDelivery(ctx, "rwait00", "U1", assessment.DeliveryState{Kind: assessment.Sent}); err != nil {
+				t.Fatalf("a sent mark does not wait: %v", err)
+			}
 		})
 	}
 }

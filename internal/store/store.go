@@ -675,11 +675,20 @@ func (s *Redis) DigestState(ctx context.Context, reviewID string) (assessment.De
 }
 
 // DigestPosting marks a digest post as under way, so that a crash inside
-// the Slack call leaves a trace.
+// the Slack call leaves a trace. When the store waits for replicas, the
+// mark is on them before this returns (EUNAVAILABLE otherwise), so a
+// failover right after the post cannot lose the trace and post again.
 func (s *Redis) DigestPosting(ctx context.Context, reviewID string, at time.Time) error {
-	return wrap("digest posting", s.rdb.Set(ctx, s.rkey(reviewID, "digest"),
-		encodeDelivery(assessment.DeliveryState{Kind: assessment.Sending, Since: at}), 0).Err())
+	cmd, waitErr := s.runAcked(ctx, setValue, []string{s.rkey(reviewID, "digest")},
+		encodeDelivery(assessment.DeliveryState{Kind: assessment.Sending, Since: at}))
+	if err := cmd.Err(); err != nil {
+		return wrap("digest posting", err)
+	}
+	return wrap("digest posting", waitErr)
 }
+
+// setValue is SET as a script, for runAcked.
+var setValue = redis.NewScript(`return redis.call('SET', KEYS[1], ARGV[1])`)
 
 // FanoutPending returns reviews whose intro DMs are not all planned. An
 // entry naming no review is left out, and dropped once older than
@@ -709,10 +718,21 @@ func (s *Redis) FanoutPending(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// SetDelivery records how far a respondent's intro DM has come.
+// SetDelivery records how far a respondent's intro DM has come. A Sending
+// mark, written before the DM is posted, is on the replicas before this
+// returns when the store waits for them (EUNAVAILABLE otherwise): after a
+// failover the next attempt still finds it and looks for the DM in Slack
+// before posting again.
 func (s *Redis) SetDelivery(ctx context.Context, reviewID, user string, st assessment.DeliveryState) error {
-	return wrap("set delivery", setIfRespondent.Run(ctx, s.rdb,
-		[]string{s.rkey(reviewID, "who"), s.rkey(reviewID, "delivered")}, user, user, encodeDelivery(st)).Err())
+	keys := []string{s.rkey(reviewID, "who"), s.rkey(reviewID, "delivered")}
+	if st.Kind != assessment.Sending {
+		return wrap("set delivery", setIfRespondent.Run(ctx, s.rdb, keys, user, user, encodeDelivery(st)).Err())
+	}
+	cmd, waitErr := s.runAcked(ctx, setIfRespondent, keys, user, user, encodeDelivery(st))
+	if err := cmd.Err(); err != nil {
+		return wrap("set delivery", err)
+	}
+	return wrap("set delivery", waitErr)
 }
 
 // setIfRespondent sets a hash field about a person only while they are in
