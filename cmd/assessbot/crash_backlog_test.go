@@ -297,3 +297,62 @@ func TestSubmitAckedIsStored(t *testing.T) {
 		t.Fatalf("after the kill: submitted %v, q0=%q; Submit and the answer before it were acked", resp.Submitted, resp.Answers["q0"].Option)
 	}
 }
+
+// kill -9 with acked commands queued behind a slow Slack: the next process
+// takes every one of them from the inbox and handles it, and the start
+// and the schedule among them create one review and one schedule, even if
+// the killed process had begun them. Before the inbox the kill lost them.
+func TestKillWithCommandsQueued(t *testing.T) {
+	h, _, _, _ := newFloodCrash(t)
+	h.slack.SetLatency(700*time.Millisecond, "chat.postEphemeral")
+	const listings = 6
+	texts := []string{}
+	for range listings {
+		texts = append(texts, "frameworks")
+	}
+	texts = append(texts, "start cs-checklist to <@UAMY|amy> digest <#CLEADS|x> due 3d anyway",
+		`schedule add "0 9 1 */3 *" cs-checklist to <@UAMY|amy> digest <#CLEADS|x> tz UTC`,
+		"") // opens the start form: too late for its trigger after the kill
+	for _, text := range texts {
+		if _, err := h.slack.SlashCommand(h.ctx, admin, leads, "/review", text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.kill()
+	told := func(s string) int {
+		n := 0
+		for _, m := range h.slack.Ephemerals(admin) {
+			if strings.Contains(m.Text, s) {
+				n++
+			}
+		}
+		return n
+	}
+	before := told("cs-exec-maturity")
+	h.slack.SetLatency(0, "chat.postEphemeral")
+	h.start()
+	h.wait("every acked command answered", func() bool {
+		return told("cs-exec-maturity") >= listings && told("Started review `") >= 1 && told("Scheduled `") >= 1 &&
+			(told("I could not open the form (Slack said: expired_trigger_id)") >= 1 || len(h.slack.Views(admin)) > 0)
+	})
+	ctx := context.Background()
+	ids, err := h.st.RecentReviews(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checklists := 0
+	for _, id := range ids {
+		if r, _, err := h.st.Review(ctx, id); err == nil && r.FrameworkID == "cs-checklist" {
+			checklists++
+		}
+	}
+	scheds, err := h.st.Schedules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("kill -9 with %d acked commands queued: %d answered before the kill, the rest by the next process; %d review, %d schedule; the form: %d told it could not open, %d opened",
+		len(texts), before, checklists, len(scheds), told("I could not open the form"), len(h.slack.Views(admin)))
+	if checklists != 1 || len(scheds) != 1 {
+		t.Fatalf("%d cs-checklist reviews and %d schedules, want one of each", checklists, len(scheds))
+	}
+}

@@ -129,7 +129,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Now: now, Log: m.Log, Owner: owner, Lease: c.Lease, Tick: c.Tick, Retention: c.Retention,
 		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone,
 	})
-	m.Bot = slackbot.New(sl, m.Service, cat, m.Store, slackbot.Config{Workers: c.Workers, Log: m.Log, Now: now})
+	m.Bot = slackbot.New(sl, m.Service, cat, envelopes{m.Store}, slackbot.Config{Workers: c.Workers, Log: m.Log, Now: now, InboxLease: c.Lease})
 
 	if c.HTTPAddr != "" {
 		m.ln, err = net.Listen("tcp", c.HTTPAddr)
@@ -359,8 +359,21 @@ var (
 	_ review.Store       = (*store.Redis)(nil)
 	_ review.Queue       = (*store.Redis)(nil)
 	_ review.Leases      = (*store.Redis)(nil)
-	_ slackbot.Envelopes = (*store.Redis)(nil)
+	_ slackbot.Envelopes = envelopes{}
 )
+
+// envelopes is the store as slackbot's Envelopes: the inbox's entries in
+// slackbot's own type.
+type envelopes struct{ *store.Redis }
+
+func (e envelopes) InboxDue(ctx context.Context, lease time.Duration, max int) ([]slackbot.InboxEntry, error) {
+	got, err := e.Redis.InboxDue(ctx, lease, max)
+	out := make([]slackbot.InboxEntry, len(got))
+	for i, x := range got {
+		out[i] = slackbot.InboxEntry(x)
+	}
+	return out, err
+}
 
 // LoadCatalog loads the embedded frameworks plus those in dir, if set.
 func LoadCatalog(dir string) (*framework.Catalog, error) {

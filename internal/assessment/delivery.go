@@ -74,10 +74,22 @@ type Occurrence struct {
 // ReviewID is the id of the review an occurrence creates: derived from the
 // occurrence, so creating it twice creates it once.
 func (o Occurrence) ReviewID() string {
+	return derivedID('r', o.Schedule+"|"+strconv.FormatInt(o.At.Unix(), 10))
+}
+
+// ReviewIDFor and ScheduleIDFor derive the id of what one request creates
+// from a key of the request (a Slack envelope's id): handling the request
+// again creates the same review or schedule, not a second one.
+func ReviewIDFor(key string) string   { return derivedID('r', "req|"+key) }
+func ScheduleIDFor(key string) string { return derivedID('s', "req|"+key) }
+
+// derivedID is a 13-character id from a hash of key: never one of the
+// 8-character random ids.
+func derivedID(kind byte, key string) string {
 	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	h := fnv64(o.Schedule + "|" + strconv.FormatInt(o.At.Unix(), 10))
+	h := fnv64(key)
 	var b strings.Builder
-	b.WriteByte('r')
+	b.WriteByte(kind)
 	for i := 0; i < 12; i++ {
 		b.WriteByte(alphabet[h%36])
 		h /= 36

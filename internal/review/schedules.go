@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -119,6 +120,9 @@ type ScheduleRequest struct {
 	DeliverNow    bool
 	Grace         time.Duration // 0 means assessment.DefaultGrace
 	CreatedBy     string
+	// ID fixes the schedule's id (derived from the request, so handling it
+	// twice stores one schedule); empty means a new random one.
+	ID string
 }
 
 // AddSchedule checks and stores a new schedule.
@@ -153,7 +157,7 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 		return nil, err
 	}
 	sc := &assessment.Schedule{
-		ID: assessment.NewScheduleID(), Spec: req.Spec, TZ: spec.Location.String(), FrameworkID: f.ID,
+		ID: cmp.Or(req.ID, assessment.NewScheduleID()), Spec: req.Spec, TZ: spec.Location.String(), FrameworkID: f.ID,
 		Users: req.Audience.Users, Usergroups: req.Audience.Groups, Channels: req.Audience.Channels,
 		Audience: req.AudienceText, DigestChannel: req.DigestChannel,
 		Window: window, Threshold: th, Reminders: req.Reminders, DeliverNow: req.DeliverNow, Grace: req.Grace,

@@ -40,6 +40,10 @@ type Config struct {
 	// it queued (default 10 s); answers left are not acked, so Slack
 	// redelivers them.
 	Drain time.Duration
+	// InboxLease is how long a command or form acked by a process that
+	// died waits in the inbox before another process handles it (default
+	// 1 min; app passes LEASE).
+	InboxLease time.Duration
 }
 
 // Envelopes remembers which Socket Mode envelopes are being handled and
@@ -51,6 +55,17 @@ type Envelopes interface {
 	ClaimEnvelope(ctx context.Context, envelopeID string, lease time.Duration) (claimed, handled bool, err error)
 	// EnvelopeHandled records that the envelope was handled, for ttl.
 	EnvelopeHandled(ctx context.Context, envelopeID string, ttl time.Duration) error
+
+	// The inbox (inbox.go) keeps commands and forms from their ack until
+	// they are handled. InboxAdd keeps one and takes it for lease; claimed
+	// is false for one seen before (handled: it was handled).
+	InboxAdd(ctx context.Context, envelopeID, kind string, payload []byte, lease time.Duration) (claimed, handled bool, err error)
+	// InboxDone takes a handled envelope out.
+	InboxDone(ctx context.Context, envelopeID string) error
+	// InboxRenew extends the leases of envelopes this process holds.
+	InboxRenew(ctx context.Context, envelopeIDs []string, lease time.Duration) error
+	// InboxDue takes up to max envelopes whose lease ended, for lease.
+	InboxDue(ctx context.Context, lease time.Duration, max int) ([]InboxEntry, error)
 }
 
 // Bot is the running Slack bot.
@@ -73,6 +88,7 @@ type Bot struct {
 	answers *lane
 	work    *lane
 	notices *notices
+	held    held // envelopes of the inbox this process handles
 	acks    chan pendingAck
 	wg      sync.WaitGroup
 }
@@ -94,7 +110,12 @@ type job struct {
 	// coalesce names jobs of which only the newest waiting one matters
 	// (navigation: a burst of Next clicks opens one section).
 	coalesce string
-	done     chan struct{}
+	// payload is the envelope as Slack sent it, for a command or form that
+	// goes into the inbox before its ack (inbox.go); inboxed is set once
+	// it is there, held by this process.
+	payload []byte
+	inboxed bool
+	done    chan struct{}
 }
 
 // deferredAck acks an envelope once, when its handler says so.
@@ -179,6 +200,9 @@ func New(sl *Client, svc *review.Service, cat *framework.Catalog, env Envelopes,
 	if cfg.Drain <= 0 {
 		cfg.Drain = defaultDrain
 	}
+	if cfg.InboxLease <= 0 {
+		cfg.InboxLease = defaultInboxLease
+	}
 	b := &Bot{
 		sl: sl, sm: socketmode.New(sl.api), svc: svc, env: env, cat: cat, cfg: cfg,
 		log: redactingLogger(cfg.Log), m: sl.m, send: sl.send,
@@ -220,15 +244,25 @@ func (b *Bot) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	b.answers.start(b.cfg.Workers, func(j *job) { b.handleAnswer(workCtx, j) })
+	b.answers.start(b.cfg.Workers, func(j *job) {
+		if j.payload != nil {
+			b.toInbox(workCtx, j)
+			return
+		}
+		b.handleAnswer(workCtx, j)
+	})
 	b.work.start(b.cfg.Workers, func(j *job) { b.handleWork(workCtx, j) })
 	b.notices.start(workCtx, 4)
 	ackerDone := make(chan struct{})
 	go b.acker(sockCtx, ackerDone)
-	b.wg.Add(1)
+	b.wg.Add(2)
 	go func() {
 		defer b.wg.Done()
 		b.svc.Run(ctx)
+	}()
+	go func() {
+		defer b.wg.Done()
+		b.keepInbox(ctx)
 	}()
 
 	runErr := make(chan error, 1)
@@ -275,12 +309,13 @@ loop:
 	return result
 }
 
-// drain lets both lanes finish what they queued, for up to Config.Drain.
+// drain lets both lanes finish what they queued, for up to Config.Drain:
+// the answers lane first, since it hands commands on to the work lane.
 // After that, answers still waiting stay unacked (Slack redelivers them to
-// a running replica) and the handlers' context ends.
+// a running replica), commands and forms stay in the inbox for the next
+// process, and the handlers' context ends.
 func (b *Bot) drain(stopWork context.CancelFunc) {
 	b.answers.close()
-	b.work.close()
 	answersDone, workDone := b.answers.wait(), b.work.wait()
 	deadline := time.NewTimer(b.cfg.Drain)
 	defer deadline.Stop()
@@ -289,20 +324,25 @@ func (b *Bot) drain(stopWork context.CancelFunc) {
 		select {
 		case <-answersDone:
 			answersDone = nil
+			b.work.close()
 		case <-workDone:
 			workDone = nil
 		case <-deadline.C:
 			left := append(b.answers.abandon(), b.work.abandon()...)
-			unacked := 0
+			unacked, inboxed := 0, 0
 			for _, j := range left {
-				if j.ack != nil {
+				switch {
+				case j.inboxed:
+					inboxed++
+				case j.ack != nil:
 					unacked++
 				}
 			}
 			b.m.abandoned.Add(float64(len(left)))
 			if len(left) > 0 {
 				b.log.Error("stopping with envelopes not handled", "drain", b.cfg.Drain,
-					"answers_left_unacked_for_redelivery", unacked, "acked_not_handled", len(left)-unacked)
+					"left_unacked_for_redelivery", unacked, "left_in_the_inbox_for_the_next_process", inboxed,
+					"acked_not_handled", len(left)-unacked-inboxed)
 			}
 			stopWork()
 			if answersDone != nil {
@@ -438,6 +478,20 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		send(ack)
 		return
 	}
+	if ack == nil && j.envelopeID != "" && len(req.Payload) > 0 && inboxes(j.data) {
+		// Into the inbox, then the ack, then the work lane (inbox.go).
+		j.payload, j.ack = req.Payload, newDeferredAck(send)
+		if queued, _ := b.answers.push(j.user, j); !queued {
+			b.m.busy.WithLabelValues("answers").Inc()
+			if _, ok := j.data.(slashJob); ok {
+				ack = ephemeralAck(tooFast)
+			} else if cb, ok := j.data.(slack.InteractionCallback); ok {
+				b.notices.tellSometimes(cb.Channel.ID, j.user, tooFast)
+			}
+			j.ack.Ack(ack)
+		}
+		return
+	}
 	if cb, ok := j.data.(slack.InteractionCallback); ok && ack == nil && storesClick(cb) {
 		j.ack = newDeferredAck(send)
 		if queued, _ := b.answers.push(j.user, j); !queued {
@@ -554,6 +608,19 @@ func (b *Bot) handleWork(ctx context.Context, j *job) {
 		}
 		b.m.handle.WithLabelValues(string(j.kind)).Observe(time.Since(j.received).Seconds())
 	}()
+	ctx = withEnvelope(ctx, j.envelopeID)
+	if j.inboxed {
+		defer func() {
+			if ctx.Err() != nil {
+				// Cut off at the end of the drain: left in the inbox for
+				// the next process (what it creates has an id derived
+				// from the envelope, so it is not created twice).
+				b.held.remove(j.envelopeID)
+				return
+			}
+			b.inboxDone(ctx, j)
+		}()
+	}
 	if j.after != nil {
 		t := time.NewTimer(2 * ackBudget)
 		select {
@@ -563,8 +630,10 @@ func (b *Bot) handleWork(ctx context.Context, j *job) {
 		}
 		t.Stop()
 	}
-	if claimed, _ = b.claim(ctx, j, workLease); !claimed {
-		return
+	if !j.inboxed {
+		if claimed, _ = b.claim(ctx, j, workLease); !claimed {
+			return
+		}
 	}
 	switch d := j.data.(type) {
 	case slashJob:

@@ -150,7 +150,7 @@ func (b *Bot) start(ctx context.Context, in startInput) {
 		Framework: in.framework, Audience: review.Audience{Users: in.users, Groups: in.groups, Channels: in.channels},
 		AudienceText: in.audience, DigestChannel: in.digest,
 		Deadline: deadline, Threshold: in.threshold, CreatedBy: in.by, DeliverNow: in.now, Reminders: in.reminders,
-		Grace: in.grace, Anyway: in.anyway,
+		Grace: in.grace, Anyway: in.anyway, ID: derivedID(ctx, assessment.ReviewIDFor),
 	})
 	if err != nil {
 		text := b.tell(opStart, err, "user", in.by)

@@ -70,6 +70,13 @@ func (l *lane) push(key string, j *job) (ok bool, replaced *job) {
 	return true, replaced
 }
 
+// accepting reports whether push may still take jobs.
+func (l *lane) accepting() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return !l.closing && !l.stopped
+}
+
 // last returns a channel closed when the newest job of person key queued
 // so far is done, or nil when the person has nothing queued or running.
 func (l *lane) last(key string) <-chan struct{} {

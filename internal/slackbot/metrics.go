@@ -15,6 +15,7 @@ type metrics struct {
 	busy       *prometheus.CounterVec
 	coalesced  prometheus.Counter
 	abandoned  prometheus.Counter
+	replayed   prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -30,9 +31,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		busy:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "assessbot_envelopes_refused_busy_total", Help: "Envelopes refused because the person's queue was full, by lane (answers, work)."}, []string{"lane"}),
 		coalesced: prometheus.NewCounter(prometheus.CounterOpts{Name: "assessbot_envelopes_coalesced_total", Help: "Navigation and App Home envelopes superseded by a newer one of the same person before they ran."}),
 		abandoned: prometheus.NewCounter(prometheus.CounterOpts{Name: "assessbot_envelopes_abandoned_total", Help: "Queued envelopes not handled within the drain at shutdown."}),
+		replayed:  prometheus.NewCounter(prometheus.CounterOpts{Name: "assessbot_envelopes_replayed_total", Help: "Acked commands and forms taken from the inbox after the process that acked them died or stopped."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.envelopes, m.duplicates, m.answers, m.slackCalls, m.digests, m.dms, m.handle, m.busy, m.coalesced, m.abandoned)
+		reg.MustRegister(m.envelopes, m.duplicates, m.answers, m.slackCalls, m.digests, m.dms, m.handle, m.busy, m.coalesced, m.abandoned, m.replayed)
 	}
 	return m
 }

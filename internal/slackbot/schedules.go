@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/schedule"
@@ -55,7 +56,7 @@ func (b *Bot) addSchedule(ctx context.Context, sc slack.SlashCommand, cmd Comman
 		Audience:     review.Audience{Users: cmd.Users, Groups: cmd.Usergroups, Channels: cmd.Channels},
 		AudienceText: audienceText(cmd.Users, cmd.Usergroups, cmd.Channels), DigestChannel: digestCh,
 		Window: cmd.Window, Threshold: cmd.Threshold, Reminders: cmd.Reminders, DeliverNow: cmd.Now, CreatedBy: sc.UserID,
-		Grace: cmd.Grace,
+		Grace: cmd.Grace, ID: derivedID(ctx, assessment.ScheduleIDFor),
 	})
 	if err != nil {
 		return b.tell(opSchedule, err)
