@@ -35,7 +35,7 @@ type InboxEntry struct {
 const inboxTTL = time.Hour
 
 func (s *Redis) inboxKey(id string) string { return s.prefix + "{inbox}:e:" + id }
-func (s *Redis) inboxLeases() string      { return s.prefix + "{inbox}:lease" }
+func (s *Redis) inboxLeases() string       { return s.prefix + "{inbox}:lease" }
 
 // inboxAdd takes a new envelope for lease (ARGV[3] ms) and keeps its
 // payload; for an envelope seen before it returns that one's state.
