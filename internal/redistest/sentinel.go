@@ -18,41 +18,52 @@ import (
 // MasterName is the name the sentinels of a Sentinel group monitor.
 const MasterName = "mymaster"
 
-// Sentinel is a private Sentinel group: a master, one replica and three
-// sentinels, each a process started by the test and killed by pid when it
-// ends.
+// Sentinel is a private Sentinel group: a master, one or more replicas and
+// three sentinels, each a process started by the test and killed by pid when
+// it ends.
 type Sentinel struct {
 	t         testing.TB
 	Dir       string
-	data      []*proc // master and replica, in start order
+	data      []*proc // the master, then its replicas, in start order
 	sentinels []*proc
 
 	mu     sync.Mutex
 	killed string // the master Kill stopped, for WaitFailover
 }
 
-// StartSentinel starts a master, a replica of it and three sentinels
-// (quorum 2, down-after 1s) on free ports, and waits until the replica is in
-// sync and every sentinel knows the replica and the other two sentinels, so
-// that a failover can be agreed on.
+// StartSentinel starts a master, one replica of it and three sentinels:
+// StartSentinelReplicas(t, 1).
 func StartSentinel(t testing.TB) *Sentinel {
 	t.Helper()
+	return StartSentinelReplicas(t, 1)
+}
+
+// StartSentinelReplicas starts a master, the given number of replicas of it
+// and three sentinels (quorum 2, down-after 1s) on free ports, and waits
+// until every replica is in sync and every sentinel knows all the replicas
+// and the other two sentinels, so that a failover can be agreed on.
+func StartSentinelReplicas(t testing.TB, replicas int) *Sentinel {
+	t.Helper()
+	if replicas < 1 {
+		t.Fatalf("StartSentinelReplicas: %d replicas, want at least 1", replicas)
+	}
 	needBinaries(t, "redis-server")
 	s := &Sentinel{t: t, Dir: t.TempDir()}
-	ports := freePorts(t, 5, false)
-	for i, port := range ports[:2] {
+	const sentinels = 3
+	ports := freePorts(t, 1+replicas+sentinels, false)
+	for i, port := range ports[:1+replicas] {
 		p := strconv.Itoa(port)
 		log := filepath.Join(s.Dir, "redis-"+p+".log")
 		args := []string{"--port", p, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 			"--dir", s.Dir, "--dbfilename", "dump-" + p + ".rdb", "--logfile", log}
-		if i == 1 {
+		if i > 0 {
 			args = append(args, "--replicaof", "127.0.0.1", strconv.Itoa(ports[0]))
 		}
 		n := spawn(t, port, log, args...)
 		n.waitReady(t, 10*time.Second)
 		s.data = append(s.data, n)
 	}
-	for i, port := range ports[2:] {
+	for i, port := range ports[1+replicas:] {
 		p := strconv.Itoa(port)
 		conf := filepath.Join(s.Dir, fmt.Sprintf("sentinel-%d.conf", i+1))
 		log := filepath.Join(s.Dir, fmt.Sprintf("sentinel-%d.log", i+1))
@@ -91,8 +102,15 @@ func (s *Sentinel) Addrs() []string {
 	return out
 }
 
-// DataAddrs returns the addresses of the master and the replica as started.
-func (s *Sentinel) DataAddrs() []string { return []string{s.data[0].addr, s.data[1].addr} }
+// DataAddrs returns the addresses of the data servers as started: the
+// master first, then its replicas in start order.
+func (s *Sentinel) DataAddrs() []string {
+	out := make([]string, len(s.data))
+	for i, n := range s.data {
+		out[i] = n.addr
+	}
+	return out
+}
 
 // MasterName returns the name the sentinels monitor.
 func (s *Sentinel) MasterName() string { return MasterName }
@@ -208,11 +226,13 @@ func (s *Sentinel) proc(addr string) *proc {
 	return nil
 }
 
-// ready reports whether the replica is in sync and every sentinel knows the
-// master, the replica and both other sentinels.
+// ready reports whether every replica is in sync and every sentinel knows
+// the master, all the replicas and the other sentinels.
 func (s *Sentinel) ready() bool {
-	if !replicaInSync(s.data[1].addr) {
-		return false
+	for _, n := range s.data[1:] {
+		if !replicaInSync(n.addr) {
+			return false
+		}
 	}
 	for _, n := range s.sentinels {
 		rdb := nodeClient(n.addr)
@@ -221,7 +241,7 @@ func (s *Sentinel) ready() bool {
 		peers, err2 := rdb.Do(ctx, "SENTINEL", "SENTINELS", MasterName).Slice()
 		cancel()
 		rdb.Close()
-		if err1 != nil || err2 != nil || len(replicas) != 1 || len(peers) != len(s.sentinels)-1 {
+		if err1 != nil || err2 != nil || len(replicas) != len(s.data)-1 || len(peers) != len(s.sentinels)-1 {
 			return false
 		}
 	}
