@@ -26,7 +26,9 @@ import (
 // would give away the answers of the few who differ.
 const DifferencingWindow = 30 * 24 * time.Hour
 
-// overlapScan bounds how many recent reviews a start compares with.
+// overlapScan is how many of the most recent reviews a start compares
+// with besides its framework's own listing, which holds every review
+// created since the listing exists.
 const overlapScan = 500
 
 // checkOverlap refuses an audience that differs by 1 to threshold-1 people
@@ -34,22 +36,34 @@ const overlapScan = 500
 // open or closed within DifferencingWindow. The same audience again, or one
 // that differs by at least the threshold, is fine.
 func (s *Service) checkOverlap(ctx context.Context, frameworkID string, people []string, threshold int) error {
-	ids, err := s.store.RecentReviews(ctx, overlapScan)
+	since := s.now().Add(-DifferencingWindow)
+	oldest := since.AddDate(0, -6, 0) // no review created before is still open or recently closed
+	ids, err := s.store.FrameworkReviews(ctx, frameworkID, oldest)
 	if err != nil {
 		return err
+	}
+	// Reviews listed before the framework listing existed.
+	recent, err := s.store.RecentReviews(ctx, overlapScan)
+	if err != nil {
+		return err
+	}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		seen[id] = true
+	}
+	for _, id := range recent {
+		if !seen[id] {
+			ids = append(ids, id)
+		}
 	}
 	mine := make(map[string]bool, len(people))
 	for _, u := range people {
 		mine[u] = true
 	}
-	since := s.now().Add(-DifferencingWindow)
 	for _, id := range ids {
 		r, _, err := s.store.ReviewStatic(ctx, id)
-		if err != nil || r.FrameworkID != frameworkID {
+		if err != nil || r.FrameworkID != frameworkID || r.CreatedAt.Before(oldest) {
 			continue
-		}
-		if r.CreatedAt.Before(since.AddDate(0, -6, 0)) {
-			break // older than any review still open or recently closed
 		}
 		cur, _, err := s.store.Review(ctx, id)
 		if err != nil {

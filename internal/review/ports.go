@@ -28,6 +28,8 @@ type Store interface {
 	// checks it atomically with the save).
 	ReviewStatic(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error)
 	RecentReviews(ctx context.Context, n int64) ([]string, error)
+	// FrameworkReviews lists every review of a framework created since.
+	FrameworkReviews(ctx context.Context, frameworkID string, since time.Time) ([]string, error)
 	UserReviews(ctx context.Context, user string, n int64) ([]string, error)
 	DueReviews(ctx context.Context, now time.Time) ([]string, error)
 	Previous(ctx context.Context, r *assessment.Review) (string, error)

@@ -322,10 +322,21 @@ func TestThresholdFloorAndCreator(t *testing.T) {
 // person's answers.
 func TestNearlyTheSameAudienceIsRefused(t *testing.T) {
 	ctx := context.Background()
-	svc, _, _, cat := newService(t)
+	svc, st, _, cat := newService(t)
 	team := []string{"UAMY", "UBEN", "UCAT", "UDAN", "UEVE"}
 	start(t, svc, cat, team...)
 	f, _ := cat.Get("cs-checklist")
+	// More reviews of other frameworks since than the check reads of the
+	// most recent ones: the team's review is still found.
+	other, _ := cat.Get("cs-excellence")
+	for i := range 501 {
+		r := &assessment.Review{ID: fmt.Sprintf("rother%03d", i), FrameworkID: other.ID, Title: other.Title,
+			Respondents: []string{"UZED"}, DigestChannel: "C1", CreatedAt: time.Now(), Deadline: time.Now().Add(time.Hour),
+			Threshold: 3, Status: assessment.StatusOpen}
+		if _, err := st.CreateReview(ctx, r, other); err != nil {
+			t.Fatal(err)
+		}
+	}
 	try := func(users ...string) error {
 		_, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: users},
 			DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN"})

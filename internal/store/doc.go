@@ -32,6 +32,7 @@
 //	P{idx}:digest:pending            zset    {idx}       Close step 2, DigestPosted step 2   :reviews:open (Close step 2)
 //	Previews:all                     zset    any         CreateReview step 3, FanoutDone     - (listing: recent reviews)
 //	Pseries:<series>                 zset    any         CreateReview step 3, FanoutDone     - (listing: the trend's previous review)
+//	Pframework:<fw>:reviews          zset    any         CreateReview step 3, FanoutDone     - (listing: the audience check)
 //	Puser:<u>:reviews                zset    any         CreateReview step 3, FanoutDone     - (listing: App Home)
 //	P{sched}:schedules               hash    {sched}     SaveSchedule, DeleteSchedule, Advance   :due (MULTI; advance script)
 //	P{sched}:due                     zset    {sched}     SaveSchedule, DeleteSchedule, Advance   :schedules, :occurrences

@@ -226,6 +226,7 @@ func (s *Redis) list(ctx context.Context, r *assessment.Review) error {
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZAdd(ctx, s.gkey("reviews:all"), redis.Z{Score: float64(r.CreatedAt.UnixNano()), Member: r.ID})
 		p.ZAdd(ctx, s.gkey("series:"+r.Series()), redis.Z{Score: float64(r.CreatedAt.UnixNano()), Member: r.ID})
+		p.ZAdd(ctx, s.gkey("framework:"+r.FrameworkID+":reviews"), redis.Z{Score: float64(r.CreatedAt.UnixNano()), Member: r.ID})
 		for _, u := range r.Respondents {
 			p.ZAdd(ctx, s.gkey("user:"+u+":reviews"), redis.Z{Score: float64(r.CreatedAt.Unix()), Member: r.ID})
 		}
@@ -623,6 +624,15 @@ func (s *Redis) OpenReviews(ctx context.Context) ([]string, error) {
 func (s *Redis) RecentReviews(ctx context.Context, n int64) ([]string, error) {
 	ids, err := s.rdb.ZRevRange(ctx, s.gkey("reviews:all"), 0, n-1).Result()
 	return ids, wrap("recent reviews", err)
+}
+
+// FrameworkReviews returns the reviews of one framework created at or
+// after since, newest first: every one, however many other reviews there
+// are (the audience check must not miss one).
+func (s *Redis) FrameworkReviews(ctx context.Context, frameworkID string, since time.Time) ([]string, error) {
+	ids, err := s.rdb.ZRevRangeByScore(ctx, s.gkey("framework:"+frameworkID+":reviews"), &redis.ZRangeBy{
+		Min: strconv.FormatInt(since.UnixNano(), 10), Max: "+inf"}).Result()
+	return ids, wrap("framework reviews", err)
 }
 
 // PendingDigests returns closed reviews whose digest is not yet posted, and
