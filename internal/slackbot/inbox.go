@@ -91,7 +91,7 @@ func (b *Bot) toInbox(ctx context.Context, j *job) {
 		}
 	}()
 	addCtx, cancel := context.WithTimeout(ctx, ackBudget)
-	claimed, handled, err := b.env.InboxAdd(addCtx, j.envelopeID, string(j.kind), j.payload, b.cfg.InboxLease)
+	claimed, handled, err := b.env.InboxAdd(addCtx, j.envelopeID, string(j.kind), withoutToken(j.payload), b.cfg.InboxLease)
 	cancel()
 	switch {
 	case err != nil:
@@ -194,6 +194,25 @@ func (b *Bot) takeFromInbox(ctx context.Context) {
 		b.held.add(j.envelopeID)
 		b.queueWork(ctx, j)
 	}
+}
+
+// withoutToken drops the payload's "token" (Slack's legacy verification
+// token, which nothing here reads) before the payload is stored. A payload
+// that is not a JSON object is kept as it is.
+func withoutToken(payload []byte) []byte {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(payload, &m) != nil {
+		return payload
+	}
+	if _, ok := m["token"]; !ok {
+		return payload
+	}
+	delete(m, "token")
+	out, err := json.Marshal(m)
+	if err != nil {
+		return payload
+	}
+	return out
 }
 
 // jobFromInbox rebuilds a job from the payload Slack sent, read the way
