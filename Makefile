@@ -57,7 +57,7 @@ CHAOS_ROUNDS ?= 200
 chaos: redis
 	CHAOS_ROUNDS=$(CHAOS_ROUNDS) $(GO) test -race -count=1 -timeout 60m -v -run 'Chaos|Replicas|ClusterReview|SentinelReview|FailoverThroughTheBot' ./cmd/assessbot/ 2>&1 | grep -E '^(---|=== RUN|ok|FAIL|PASS)|chaos_test|e2e_schedule|e2e_failover'
 	FAILOVER_ROUNDS=5 $(GO) test -race -count=1 -timeout 20m -v -run 'TestFailover' ./internal/store/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|failover_test'
-	$(GO) test -race -count=10 -timeout 60m -v -run 'TestKill|TestRedisOutage|TestFanout|TestDuplicate|TestForged|TestNoAnswer|TestFlood|TestStopDrains' ./cmd/assessbot/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|crash_test'
+	$(GO) test -race -count=10 -timeout 60m -v -run 'TestKill|TestRedisOutage|TestFanout|TestDuplicate|TestForged|TestNoAnswer|TestFlood|TestStopDrains|TestSubmitAcked' ./cmd/assessbot/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|crash_test'
 
 ## lint: go vet, gofmt, and govulncheck when the tool and its database can be reached (one line says so when not).
 GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
