@@ -68,6 +68,12 @@ func (h *held) remove(id string) {
 	delete(h.ids, id)
 }
 
+func (h *held) has(id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ids[id]
+}
+
 func (h *held) list() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -183,6 +189,11 @@ func (b *Bot) takeFromInbox(ctx context.Context) {
 		b.log.Debug("cannot look in the inbox", "err", err)
 	}
 	for _, e := range entries {
+		if b.held.has(e.ID) {
+			// Ours, still queued or running: its lease ran out while Redis
+			// did not answer the renewals. Taking it renewed it.
+			continue
+		}
 		j, ok := jobFromInbox(e)
 		if !ok {
 			b.log.Warn("an envelope in the inbox cannot be read; dropping it", "envelope", e.ID, "kind", e.Kind)
