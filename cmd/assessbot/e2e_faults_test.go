@@ -798,3 +798,45 @@ func TestAudienceLeavesOutBotsAndDeactivated(t *testing.T) {
 		t.Fatal("a bot or a deactivated account was asked")
 	}
 }
+
+// Submit's confirm counts the questions still unanswered. A person who
+// reached the last section, went Back and answered there sees the count
+// of the last section's message follow: it never overstates what is left.
+func TestSubmitConfirmFollowsAnswersAfterBack(t *testing.T) {
+	h := newHarness(t, "UAMY", "UBEN", "UCAT")
+	h.startReview("3d", "UAMY", "UBEN", "UCAT")
+	h.click("UAMY", h.waitDM("UAMY", `"start"`), "start")
+	for {
+		if _, ok := h.dmWith("UAMY", `"action_id":"submit"`); ok {
+			break
+		}
+		n := len(h.slack.DMs("UAMY"))
+		h.click("UAMY", h.waitDM("UAMY", `"action_id":"next"`), "next")
+		h.wait("the next section", func() bool { return len(h.slack.DMs("UAMY")) > n })
+	}
+	last, _ := h.dmWith("UAMY", `"action_id":"submit"`)
+	if !strings.Contains(string(last.Blocks), "You have answered 0 of 32") {
+		t.Fatalf("the confirm before any answer:\n%s", last.Blocks)
+	}
+	n := len(h.slack.DMs("UAMY"))
+	h.click("UAMY", last, "back")
+	h.wait("the section before", func() bool { return len(h.slack.DMs("UAMY")) > n })
+	dms := h.slack.DMs("UAMY")
+	before := dms[len(dms)-1]
+	var q string
+	for _, m := range regexp.MustCompile(`"action_id":"answer\|([a-z0-9-]+)\|yes"`).FindAllStringSubmatch(string(before.Blocks), 1) {
+		q = m[1]
+	}
+	if q == "" {
+		t.Fatalf("no question in the section before:\n%s", before.Blocks)
+	}
+	h.click("UAMY", before, "answer|"+q+"|yes")
+	h.wait("the last section's confirm with the new answer", func() bool {
+		for _, m := range h.slack.DMs("UAMY") {
+			if m.TS == last.TS {
+				return strings.Contains(string(m.Blocks), "You have answered 1 of 32")
+			}
+		}
+		return false
+	})
+}

@@ -129,6 +129,20 @@ func (b *Bot) refreshQuestion(ctx context.Context, sh review.Sheet, questionID, 
 	p := pageOf(sh.Framework, si, qi)
 	ctx = context.WithoutCancel(ctx)
 	b.refresh.submit(messageKey(sh.Review.ID, sh.Response.Respondent, p.msgName()), func() { b.updatePage(ctx, sh, p, responseURL) })
+	// Submit's confirm says how many questions are still unanswered. When
+	// the page that holds it is another message (the person went Back, or
+	// the last section has several pages), it is re-rendered too, so the
+	// confirm never overstates what is left.
+	if sh.Response.Submitted {
+		return // no Submit button any more
+	}
+	f := sh.Framework
+	last := pages(f, len(f.Sections)-1)
+	if lp := last[len(last)-1]; lp.msgName() != p.msgName() {
+		if _, ok := sh.Messages[lp.msgName()]; ok {
+			b.refresh.submit(messageKey(sh.Review.ID, sh.Response.Respondent, lp.msgName()), func() { b.updatePage(ctx, sh, lp, "") })
+		}
+	}
 }
 
 // updatePage replaces one page of a section in a respondent's DM.
