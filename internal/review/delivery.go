@@ -231,11 +231,27 @@ func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
 		return false
 	}
 	answered, total := f.Progress(resp.Answers)
-	if err := s.msg.SendReminder(ctx, r, f, j.User, answered, total); err != nil {
-		_, refused := refusal(err)
-		return refused
+	// Marked before it is sent: a process killed inside the send, or a
+	// failover that loses the job's claim, costs this reminder rather than
+	// sending it twice. A send that fails takes the mark back.
+	marked, err := s.store.Reminded(ctx, r.ID, j.User, st.LastReminded, now)
+	if err != nil {
+		// Perhaps written but not on a replica: taken back, tried again.
+		_ = s.store.Unremind(context.WithoutCancel(ctx), r.ID, j.User, st.LastReminded)
+		return false
 	}
-	_ = s.store.Reminded(ctx, r.ID, j.User, now)
+	if !marked {
+		return true // reminded by another job since, or no longer asked
+	}
+	if err := s.msg.SendReminder(ctx, r, f, j.User, answered, total); err != nil {
+		if _, refused := refusal(err); refused {
+			return true
+		}
+		if err := s.store.Unremind(context.WithoutCancel(ctx), r.ID, j.User, st.LastReminded); err != nil {
+			s.log.Warn("reminder not sent and its mark not taken back; it is skipped", "review", r.ID, "user", j.User, "err", err)
+		}
+		return false
+	}
 	s.log.Info("reminder sent", "review", r.ID, "user", j.User, "n", j.N)
 	return true
 }

@@ -76,7 +76,8 @@ type Store interface {
 	Forget(ctx context.Context, user string) (reviews []string, jobs int, err error)
 
 	ReminderState(ctx context.Context, reviewID, user string) (assessment.ReminderState, error)
-	Reminded(ctx context.Context, reviewID, user string, at time.Time) error
+	Reminded(ctx context.Context, reviewID, user string, prev, at time.Time) (marked bool, err error)
+	Unremind(ctx context.Context, reviewID, user string, prev time.Time) error
 	Snooze(ctx context.Context, reviewID, user string, until time.Time) error
 	OptOut(ctx context.Context, reviewID, user string) error
 

@@ -30,6 +30,9 @@ type recorder struct {
 	refuse   map[string]string
 	found    *assessment.MessageRef
 	notified []error
+	// onRemind runs inside SendReminder; its error is the send's.
+	onRemind  func(user string) error
+	reminders map[string]int
 }
 
 func newRecorder() *recorder {
@@ -50,8 +53,28 @@ func (m *recorder) FindIntro(context.Context, *assessment.Review, string, time.T
 	return assessment.MessageRef{}, false
 }
 
-func (m *recorder) SendReminder(context.Context, *assessment.Review, *assessment.Framework, string, int, int) error {
+func (m *recorder) SendReminder(_ context.Context, _ *assessment.Review, _ *assessment.Framework, user string, _, _ int) error {
+	m.mu.Lock()
+	hook := m.onRemind
+	m.mu.Unlock()
+	if hook != nil {
+		if err := hook(user); err != nil {
+			return err
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.reminders == nil {
+		m.reminders = map[string]int{}
+	}
+	m.reminders[user]++
 	return nil
+}
+
+func (m *recorder) remindersTo(user string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.reminders[user]
 }
 
 func (m *recorder) PostDigest(_ context.Context, to string, _ digest.Digest, _ *assessment.Review, _ string) (assessment.MessageRef, error) {

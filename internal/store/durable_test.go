@@ -92,6 +92,12 @@ func TestWaitForReplicas(t *testing.T) {
 			if err := greedy.SetDelivery(ctx, "rwait00", "U1", assessment.DeliveryState{Kind: assessment.Sent}); err != nil {
 				t.Fatalf("a sent mark does not wait: %v", err)
 			}
+			if marked, err := s.Reminded(ctx, "rwait00", "U1", time.Time{}, time.Now()); err != nil || !marked {
+				t.Fatalf("reminder mark with WAIT 1: %v, %v", marked, err)
+			}
+			if _, err := greedy.Reminded(ctx, "rwait01", "U1", time.Time{}, time.Now()); assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
+				t.Fatalf("reminder mark with WAIT 2 and one replica: err = %v, want unavailable", err)
+			}
 		})
 	}
 }

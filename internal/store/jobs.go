@@ -106,9 +106,49 @@ func (s *Redis) SetTimeZones(ctx context.Context, tz map[string]string) error {
 	return wrap("set time zones", s.rdb.HSet(ctx, s.gkey("tz"), tz).Err())
 }
 
-// Reminded records a reminder sent; LastReminded says when the last was.
-func (s *Redis) Reminded(ctx context.Context, reviewID, user string, at time.Time) error {
-	return wrap("reminded", s.rdb.HSet(ctx, s.rkey(reviewID, "reminded"), user, at.Unix()).Err())
+// remind marks a reminder if the person is in the audience and their last
+// reminder is still the one the caller read (ARGV[3], "" for none):
+// 1 marked, 0 not a respondent, -1 someone marked one meanwhile.
+var remind = redis.NewScript(`
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
+local cur = redis.call('HGET', KEYS[2], ARGV[1])
+if (cur or '') ~= ARGV[3] then return -1 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1
+`)
+
+// Reminded records a reminder, before it is sent, if the person's last
+// reminder is still prev (zero: none); LastReminded says when the last
+// was. marked is false when another job or replica marked one since, or
+// the person left the audience: then nobody sends this one. The mark is on
+// the replicas before it returns when the store waits for them
+// (EUNAVAILABLE otherwise), so that no failover lets a second replica send
+// the same reminder. Unremind takes a mark back (the send failed).
+func (s *Redis) Reminded(ctx context.Context, reviewID, user string, prev, at time.Time) (marked bool, err error) {
+	was := ""
+	if !prev.IsZero() {
+		was = strconv.FormatInt(prev.Unix(), 10)
+	}
+	cmd, waitErr := s.runAcked(ctx, remind, []string{s.rkey(reviewID, "who"), s.rkey(reviewID, "reminded")},
+		user, at.Unix(), was)
+	n, err := cmd.Int64()
+	if err != nil {
+		return false, wrap("reminded", err)
+	}
+	if waitErr != nil {
+		return false, wrap("reminded", waitErr)
+	}
+	return n == 1, nil
+}
+
+// Unremind puts back the previous reminder time (zero: none) after a
+// reminder marked with Reminded could not be sent.
+func (s *Redis) Unremind(ctx context.Context, reviewID, user string, prev time.Time) error {
+	if prev.IsZero() {
+		return wrap("unremind", s.rdb.HDel(ctx, s.rkey(reviewID, "reminded"), user).Err())
+	}
+	return wrap("unremind", setIfRespondent.Run(ctx, s.rdb, []string{s.rkey(reviewID, "who"), s.rkey(reviewID, "reminded")},
+		user, user, prev.Unix()).Err())
 }
 
 // ReminderState reads a respondent's reminder state in one round trip.
