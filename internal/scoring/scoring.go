@@ -98,141 +98,14 @@ type Options struct {
 }
 
 // Aggregate computes the digest of responses to framework f. Responses with
-// no answers at all are not counted as respondents.
+// no answers at all are not counted as respondents. It is a Tally of them:
+// one aggregation, whether the responses come from Redis or a CSV stream.
 func Aggregate(f *assessment.Framework, responses []assessment.Response, opt Options) Result {
-	th := opt.Threshold
-	if th <= 0 {
-		th = assessment.DefaultThreshold
-	}
-	var rs []assessment.Response
-	submitted := 0
+	t := NewTally(f, opt)
 	for _, r := range responses {
-		if r.HasAnswers() {
-			rs = append(rs, r)
-			if r.Submitted {
-				submitted++
-			}
-		}
+		t.Add(r)
 	}
-	res := Result{Framework: f.ID, Title: f.Title, Respondents: len(rs), Submitted: submitted, Threshold: th}
-
-	// Per respondent: points total and per-section score sums.
-	type acc struct {
-		sum float64
-		n   int
-	}
-	points := make([]float64, len(rs))
-	secAcc := make([][]acc, len(rs))
-	for i := range rs {
-		secAcc[i] = make([]acc, len(f.Sections))
-	}
-
-	for si, s := range f.Sections {
-		for _, q := range s.Questions {
-			scale := f.Scales[q.Scale]
-			var optScore map[string]float64
-			if scale != nil && !scale.Text {
-				optScore = make(map[string]float64, len(scale.Options))
-				for _, o := range scale.Options {
-					optScore[o.ID] = o.Score
-				}
-			}
-			qr := QuestionResult{ID: q.ID, Section: s.ID, Text: q.Text}
-			isText := scale == nil || scale.Text
-			qr.IsText = isText
-			var scores []float64
-			counts := map[string]int{}
-			var texts, comments []string
-			for i, r := range rs {
-				a, ok := r.Answers[q.ID]
-				if ok && a.Comment != "" {
-					comments = append(comments, a.Comment)
-				}
-				if isText {
-					if ok && a.Text != "" {
-						texts = append(texts, a.Text)
-						qr.Answered++
-					} else {
-						qr.Unanswered++
-					}
-					continue
-				}
-				switch {
-				case !ok || a.Option == "":
-					qr.Unanswered++
-				case a.Option == assessment.NotSure:
-					qr.NotSure++
-					counts[assessment.NotSure]++
-				default:
-					sc, ok := optScore[a.Option]
-					if !ok {
-						qr.Unanswered++
-						continue
-					}
-					counts[a.Option]++
-					scores = append(scores, sc)
-					points[i] += sc
-					secAcc[i][si].sum += sc
-					secAcc[i][si].n++
-				}
-			}
-			if isText {
-				if qr.Answered >= th {
-					qr.Texts = shuffle(texts, opt.Seed+"/"+q.ID)
-				} else {
-					qr.Withheld = qr.Answered > 0
-				}
-			} else {
-				qr.Stats = describe(scores, th)
-				qr.NotSure = counts[assessment.NotSure]
-				if !qr.Withheld {
-					qr.Options = counts
-				}
-				if len(comments) > 0 && qr.Answered+qr.NotSure >= th {
-					qr.Comments = shuffle(comments, opt.Seed+"/c/"+q.ID)
-				}
-			}
-			res.Questions = append(res.Questions, qr)
-		}
-	}
-
-	for si, s := range f.Sections {
-		var scores []float64
-		notSure := 0
-		for i := range rs {
-			if a := secAcc[i][si]; a.n > 0 {
-				scores = append(scores, a.sum/float64(a.n))
-			}
-		}
-		for _, q := range res.Questions {
-			if q.Section == s.ID {
-				notSure += q.NotSure
-			}
-		}
-		st := describe(scores, th)
-		st.NotSure = notSure
-		res.Sections = append(res.Sections, SectionResult{ID: s.ID, Title: s.Title, Stats: st})
-	}
-
-	if len(f.Bands) > 0 && len(rs) >= th {
-		br := &BandResult{MaxPoints: maxPoints(f)}
-		for _, b := range f.Bands {
-			br.Counts = append(br.Counts, BandCount{Label: b.Label, Min: b.Min})
-		}
-		total := 0.0
-		for _, p := range points {
-			total += p
-			if _, idx, ok := f.BandFor(p); ok {
-				br.Counts[idx].Count++
-			}
-		}
-		br.MeanPoints = total / float64(len(points))
-		if b, _, ok := f.BandFor(br.MeanPoints); ok {
-			br.Label = b.Label
-		}
-		res.Band = br
-	}
-	return res
+	return t.Result()
 }
 
 func maxPoints(f *assessment.Framework) float64 {
@@ -251,26 +124,6 @@ func maxPoints(f *assessment.Framework) float64 {
 		}
 	}
 	return total
-}
-
-// describe computes the statistics of a list of scores.
-func describe(scores []float64, threshold int) Stats {
-	st := Stats{Answered: len(scores)}
-	if len(scores) == 0 {
-		return st
-	}
-	if len(scores) < threshold {
-		st.Withheld = true
-		return st
-	}
-	mean := Mean(scores)
-	div := Divergence(scores)
-	sorted := append([]float64(nil), scores...)
-	sort.Float64s(sorted)
-	med := Median(sorted)
-	st.Score, st.Median, st.Min, st.Max, st.Divergence = &mean, &med, &sorted[0], &sorted[len(sorted)-1], &div
-	st.Split = div >= SplitAt-1e-9
-	return st
 }
 
 // Mean is the arithmetic mean; 0 for no values.

@@ -41,23 +41,27 @@ func randomResponses(rng *rand.Rand, f *assessment.Framework, n int) []assessmen
 	return out
 }
 
-// TestTallyIsAggregate: a Tally fed one response at a time gives
-// Aggregate's result, for few and many respondents and any threshold.
-func TestTallyIsAggregate(t *testing.T) {
+// TestTallyIsTheReference: a Tally fed one response at a time, and so
+// Aggregate, give the result of the straightforward slice-based
+// aggregation (ReferenceAggregate), for few and many respondents and any
+// threshold.
+func TestTallyIsTheReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, f := range []*assessment.Framework{small(t), benchFramework(t)} {
 		for _, n := range []int{0, 1, 2, 3, 4, 7, 50, 501} {
 			for _, th := range []int{0, 1, 3, 10} {
 				rs := randomResponses(rng, f, n)
 				opt := scoring.Options{Threshold: th, Seed: "seed"}
-				want := scoring.Aggregate(f, rs, opt)
+				want := scoring.ReferenceAggregate(f, rs, opt)
 				tally := scoring.NewTally(f, opt)
 				for _, r := range rs {
 					tally.Add(r)
 				}
-				got := tally.Result()
-				if msg := diffResults(got, want); msg != "" {
-					t.Errorf("%s, %d respondents, threshold %d: %s", f.ID, n, th, msg)
+				if msg := diffResults(tally.Result(), want); msg != "" {
+					t.Errorf("tally: %s, %d respondents, threshold %d: %s", f.ID, n, th, msg)
+				}
+				if msg := diffResults(scoring.Aggregate(f, rs, opt), scoring.ReferenceAggregate(f, rs, opt)); msg != "" {
+					t.Errorf("aggregate: %s, %d respondents, threshold %d: %s", f.ID, n, th, msg)
 				}
 			}
 		}
