@@ -163,3 +163,39 @@ func newReviewID(t *testing.T, s *store.Redis, id string, users ...string) *asse
 	}
 	return r
 }
+
+// During a failover a dead master restarted without its data can answer
+// for a moment as a master. A review this process has read is never
+// deleted, so finding it missing there is the store being unavailable
+// ("could not be saved, try again"), not "there is no review"; a process
+// that never read it still says there is none.
+func TestReviewMissingFromTheServerIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.New(t)
+	s := store.New(rdb, prefix)
+	r := newReviewID(t, s, "rlost001", "U1")
+	if _, _, err := s.Review(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The server forgets the review, as an empty restarted master would.
+	keys, err := rdb.Keys(ctx, prefix+"{r:"+r.ID+"}:*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys %v, %v", keys, err)
+	}
+	if err := rdb.Del(ctx, keys...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false); assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
+		t.Errorf("save: %v, want unavailable", err)
+	}
+	if _, err := s.Submit(ctx, r.ID, "U1"); assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
+		t.Errorf("submit: %v, want unavailable", err)
+	}
+	if _, _, err := s.Review(ctx, r.ID); assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
+		t.Errorf("review: %v, want unavailable", err)
+	}
+	fresh := store.New(rdb, prefix)
+	if _, _, err := fresh.SaveAnswer(ctx, r.ID, "U1", "q1", assessment.Answer{Option: "yes"}, false); assessment.ErrorCode(err) != assessment.ENOTFOUND {
+		t.Errorf("save by a process that never read it: %v, want not found", err)
+	}
+}

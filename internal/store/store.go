@@ -128,9 +128,15 @@ func scriptError(err error) string {
 }
 
 // reviewError translates a review script's refusal into a domain error.
-func reviewError(op, reviewID string, err error) error {
+func (s *Redis) reviewError(op, reviewID string, err error) error {
 	switch scriptError(err) {
 	case "ERR_NOT_FOUND":
+		if s.known(reviewID) {
+			// A review is never deleted; this process has read it. The
+			// server that answered lacks it: during a failover, a dead
+			// master restarted empty answers for a moment as a master.
+			return wrap(op, lostReview(reviewID))
+		}
 		return assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, reviewID)
 	case "ERR_CLOSED":
 		return assessment.ErrClosed
@@ -288,6 +294,10 @@ func (s *Redis) Review(ctx context.Context, id string) (*assessment.Review, *ass
 	s.mu.Unlock()
 	if ok {
 		st, err := s.rdb.Get(ctx, s.rkey(id, "status")).Result()
+		if errors.Is(err, redis.Nil) {
+			// Read before, and never deleted: see reviewError.
+			err = lostReview(id)
+		}
 		if err != nil {
 			return nil, nil, wrap("load review "+id, err)
 		}
@@ -320,6 +330,20 @@ func (s *Redis) Review(ctx context.Context, id string) (*assessment.Review, *ass
 		out.Status = assessment.Status(st)
 	}
 	return &out, f, nil
+}
+
+// lostReview is the error for a review this process has read that the
+// server now lacks.
+func lostReview(id string) error {
+	return errUnavailable.Because(fmt.Errorf("review %s is missing from the server that answered; a failover may be under way", id))
+}
+
+// known reports whether this process has read review id (it is cached).
+func (s *Redis) known(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.cache[id]
+	return ok
 }
 
 // ReviewStatic is Review without reading the status when the review is
@@ -360,7 +384,7 @@ func (s *Redis) SaveAnswer(ctx context.Context, reviewID, user, questionID strin
 	cmd, waitErr := s.runAcked(ctx, saveAnswer, keys, user, field, value)
 	res, err := cmd.Slice()
 	if err != nil {
-		return assessment.Response{}, nil, reviewError("save answer "+reviewID, reviewID, err)
+		return assessment.Response{}, nil, s.reviewError("save answer "+reviewID, reviewID, err)
 	}
 	if waitErr != nil {
 		return assessment.Response{}, nil, wrap("save answer "+reviewID, waitErr)
@@ -415,7 +439,7 @@ func (s *Redis) Submit(ctx context.Context, reviewID, user string) (all bool, er
 	cmd, waitErr := s.runAcked(ctx, submit, keys, user)
 	res, err := cmd.Int64Slice()
 	if err != nil {
-		return false, reviewError("submit "+reviewID, reviewID, err)
+		return false, s.reviewError("submit "+reviewID, reviewID, err)
 	}
 	if waitErr != nil {
 		return false, wrap("submit "+reviewID, waitErr)
@@ -515,7 +539,7 @@ func (s *Redis) Close(ctx context.Context, reviewID, by string, at time.Time) (c
 	keys := []string{s.rkey(reviewID, "status"), s.rkey(reviewID, "closed"), s.rkey(reviewID, "digest")}
 	res, err := closeReview.Run(ctx, s.rdb, keys, string(info)).Slice()
 	if err != nil {
-		return false, reviewError("close "+reviewID, reviewID, err)
+		return false, s.reviewError("close "+reviewID, reviewID, err)
 	}
 	n, _ := res[0].(int64)
 	digestState := ""
