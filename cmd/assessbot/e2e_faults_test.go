@@ -805,24 +805,41 @@ func TestAudienceLeavesOutBotsAndDeactivated(t *testing.T) {
 func TestSubmitConfirmFollowsAnswersAfterBack(t *testing.T) {
 	h := newHarness(t, "UAMY", "UBEN", "UCAT")
 	h.startReview("3d", "UAMY", "UBEN", "UCAT")
+	// A section's message, posted at or after index from of Amy's DMs, by
+	// its header ("2/6 · …").
+	section := func(k, from int) fakeslack.Message {
+		t.Helper()
+		var m fakeslack.Message
+		h.wait(fmt.Sprintf("section %d/6", k), func() bool {
+			dms := h.slack.DMs("UAMY")
+			for i := len(dms) - 1; i >= from; i-- {
+				if strings.Contains(string(dms[i].Blocks), fmt.Sprintf(`"text":"%d/6 · `, k)) {
+					m = dms[i]
+					return true
+				}
+			}
+			return false
+		})
+		return m
+	}
 	h.click("UAMY", h.waitDM("UAMY", `"start"`), "start")
-	for {
-		if _, ok := h.dmWith("UAMY", `"action_id":"submit"`); ok {
+	var last fakeslack.Message
+	for k := 1; k <= 6; k++ {
+		n := len(h.slack.DMs("UAMY"))
+		m := section(k, 0)
+		if k == 6 {
+			last = m
 			break
 		}
-		n := len(h.slack.DMs("UAMY"))
-		h.click("UAMY", h.waitDM("UAMY", `"action_id":"next"`), "next")
-		h.wait("the next section", func() bool { return len(h.slack.DMs("UAMY")) > n })
+		h.click("UAMY", m, "next")
+		h.wait("the next section's post", func() bool { return len(h.slack.DMs("UAMY")) > n })
 	}
-	last, _ := h.dmWith("UAMY", `"action_id":"submit"`)
 	if !strings.Contains(string(last.Blocks), "You have answered 0 of 32") {
 		t.Fatalf("the confirm before any answer:\n%s", last.Blocks)
 	}
 	n := len(h.slack.DMs("UAMY"))
 	h.click("UAMY", last, "back")
-	h.wait("the section before", func() bool { return len(h.slack.DMs("UAMY")) > n })
-	dms := h.slack.DMs("UAMY")
-	before := dms[len(dms)-1]
+	before := section(5, n)
 	var q string
 	for _, m := range regexp.MustCompile(`"action_id":"answer\|([a-z0-9-]+)\|yes"`).FindAllStringSubmatch(string(before.Blocks), 1) {
 		q = m[1]
