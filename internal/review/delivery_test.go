@@ -25,15 +25,7 @@ func TestYoungSendingMarkWaits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		svc.Plan(ctx, r.ID)
-		if n, _ := st.PendingJobs(ctx, r.ID); n[assessment.JobIntro] == 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the intros were not queued within 10s")
-		}
-	}
+	settle(t, svc, st, r.ID, func(n map[string]int) bool { return n[assessment.JobIntro] == 3 })
 	if err := st.SetDelivery(ctx, r.ID, "UAMY", assessment.DeliveryState{Kind: assessment.Sending, Since: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,17 +60,9 @@ func TestReminderMarkedBeforeItIsSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		svc.Plan(ctx, r.ID)
-		svc.RunJobs(ctx)
-		n, _ := st.PendingJobs(ctx, r.ID)
-		if n[assessment.JobIntro] == 0 && n[assessment.JobRemind] == 3 && rec.introsTo("UBEN") == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the intros were not sent within 10s: %v", n)
-		}
-	}
+	settle(t, svc, st, r.ID, func(n map[string]int) bool {
+		return n[assessment.JobIntro] == 0 && n[assessment.JobRemind] == 3 && rec.introsTo("UBEN") == 1
+	})
 	markedAtSend := false
 	rec.mu.Lock()
 	rec.onRemind = func(user string) error {

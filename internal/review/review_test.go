@@ -154,6 +154,24 @@ func newServiceAt(t *testing.T, now review.Clock) (*review.Service, *store.Redis
 	return svc, st, rec, cat
 }
 
+// settle plans and runs a review's deliveries until done says the queue
+// (pending jobs by kind) is as the test needs it, or fails after 10 s.
+func settle(t *testing.T, svc *review.Service, st *store.Redis, reviewID string, done func(pending map[string]int) bool) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		svc.Plan(ctx, reviewID)
+		svc.RunJobs(ctx)
+		n, _ := st.PendingJobs(ctx, reviewID)
+		if done(n) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the deliveries did not settle within 10s: %v pending", n)
+		}
+	}
+}
+
 func start(t *testing.T, svc *review.Service, cat *framework.Catalog, users ...string) *assessment.Review {
 	t.Helper()
 	f, _ := cat.Get("cs-checklist")
@@ -567,17 +585,7 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	}
 	// Start plans in the background: wait until every intro is queued, so
 	// nothing runs beside Forget.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		svc.Plan(ctx, r.ID)
-		svc.RunJobs(ctx)
-		n, _ := st.PendingJobs(ctx, r.ID)
-		if n[assessment.JobIntro] == 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the deliveries were not planned within 10s")
-		}
-	}
+	settle(t, svc, st, r.ID, func(n map[string]int) bool { return n[assessment.JobIntro] == 3 })
 	if _, err := svc.Answer(ctx, r.ID, "UAMY", "team-roles-documented", assessment.Answer{Option: "yes"}, false); err != nil {
 		t.Fatal(err)
 	}
