@@ -2,12 +2,15 @@
 // case of internal/review, and renders: the Socket Mode event loop, the
 // actions codec, the /review parser, the handlers, the Messenger and
 // Directory over slack-go (Client), the Block Kit renderers, and the one
-// translator from error codes to the words a person reads. It acks every
-// envelope at once, except clicks that change a response (answers, Submit,
-// Snooze, opt-out), acked once stored; those are saved on a lane of their
-// own that never waits for Slack, everything else runs on a second lane; each lane is a fixed pool of workers that takes one person's
-// envelopes in order and people in turn, so one person's flood delays nobody
-// else.
+// translator from error codes to the words a person reads.
+//
+// Clicks that change a response (answers, Submit, Snooze, opt-out) are
+// saved on a lane of their own that never waits for Slack, and acked once
+// stored. Slash commands and forms pass through that lane into the inbox
+// in Redis (inbox.go) before their ack, and are handled on a second lane,
+// with everything else (acked at once). Each lane is a fixed pool of
+// workers that takes one person's envelopes in order and people in turn,
+// so one person's flood delays nobody else.
 //
 // It may import slack-go, internal/review and the domain and rendering
 // packages (assessment, digest, chart, framework, schedule, scoring); never
