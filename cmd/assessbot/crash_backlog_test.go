@@ -355,4 +355,8 @@ func TestKillWithCommandsQueued(t *testing.T) {
 	if checklists != 1 || len(scheds) != 1 {
 		t.Fatalf("%d cs-checklist reviews and %d schedules, want one of each", checklists, len(scheds))
 	}
+	// Those answered by the next process say why they come late.
+	if late := told("Answering late: I restarted"); late < len(texts)-1-before {
+		t.Errorf("%d replies say they come late, want at least %d (those the next process answered)", late, len(texts)-1-before)
+	}
 }

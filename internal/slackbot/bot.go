@@ -116,9 +116,10 @@ type job struct {
 	// payload is the envelope as Slack sent it, for a command or form that
 	// goes into the inbox before its ack (inbox.go); inboxed is set once
 	// it is there, held by this process.
-	payload []byte
-	inboxed bool
-	done    chan struct{}
+	payload  []byte
+	inboxed  bool
+	replayed bool // taken from the inbox after its process died
+	done     chan struct{}
 }
 
 // deferredAck acks an envelope once, when its handler says so.
@@ -612,6 +613,9 @@ func (b *Bot) handleWork(ctx context.Context, j *job) {
 		b.m.handle.WithLabelValues(string(j.kind)).Observe(time.Since(j.received).Seconds())
 	}()
 	ctx = withEnvelope(ctx, j.envelopeID)
+	if j.replayed {
+		ctx = withReplayed(ctx)
+	}
 	if j.inboxed {
 		defer func() {
 			if ctx.Err() != nil {

@@ -229,7 +229,7 @@ func withoutToken(payload []byte) []byte {
 // jobFromInbox rebuilds a job from the payload Slack sent, read the way
 // slack-go's socketmode client reads it.
 func jobFromInbox(e InboxEntry) (*job, bool) {
-	j := &job{envelopeID: e.ID, kind: socketmode.EventType(e.Kind), received: time.Now(), done: make(chan struct{}), inboxed: true}
+	j := &job{envelopeID: e.ID, kind: socketmode.EventType(e.Kind), received: time.Now(), done: make(chan struct{}), inboxed: true, replayed: true}
 	switch j.kind {
 	case socketmode.EventTypeSlashCommand:
 		var sc slack.SlashCommand
@@ -254,6 +254,22 @@ func jobFromInbox(e InboxEntry) (*job, bool) {
 }
 
 type envelopeKey struct{}
+
+type replayedKey struct{}
+
+// lateNote starts every reply to a command taken from the inbox after the
+// process that acked it died: the reply comes minutes after the command.
+const lateNote = "_(Answering late: I restarted before I could.)_ "
+
+// withReplayed marks ctx as handling an envelope taken from the inbox.
+func withReplayed(ctx context.Context) context.Context {
+	return context.WithValue(ctx, replayedKey{}, true)
+}
+
+func replayed(ctx context.Context) bool {
+	r, _ := ctx.Value(replayedKey{}).(bool)
+	return r
+}
 
 // withEnvelope carries the id of the envelope being handled, from which
 // what it creates takes its id: handled twice, it creates one thing.

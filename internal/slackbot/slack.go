@@ -282,6 +282,9 @@ func (c *Client) ephemeral(ctx context.Context, channel, user, text string) {
 	if channel == "" {
 		channel = user
 	}
+	if replayed(ctx) {
+		text = lateNote + text
+	}
 	err := c.send.do(ctx, "chat.postEphemeral", func(ctx context.Context) error {
 		_, err := c.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false))
 		return err
