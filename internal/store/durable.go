@@ -66,6 +66,16 @@ func (s *Redis) runAcked(ctx context.Context, script *redis.Script, keys []strin
 	return cmd, nil
 }
 
+// writeAcked is runAcked for a write whose reply does not matter: the
+// script's error or, when it ran, the replicas' shortfall.
+func (s *Redis) writeAcked(ctx context.Context, op string, script *redis.Script, keys []string, args ...any) error {
+	cmd, waitErr := s.runAcked(ctx, script, keys, args...)
+	if err := cmd.Err(); err != nil {
+		return wrap(op, err)
+	}
+	return wrap(op, waitErr)
+}
+
 // evalWait sends EVALSHA and WAIT in one pipeline on one connection of c,
 // loading the script first if the server does not know it.
 func (s *Redis) evalWait(ctx context.Context, c redis.Cmdable, script *redis.Script, keys []string, args []any) (*redis.Cmd, int64) {

@@ -289,10 +289,7 @@ func (s *Redis) Review(ctx context.Context, id string) (*assessment.Review, *ass
 	if !assessment.IDPattern.MatchString(id) {
 		return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, id)
 	}
-	s.mu.Lock()
-	c, ok := s.cache[id]
-	s.mu.Unlock()
-	if ok {
+	if c, ok := s.cached(id); ok {
 		st, err := s.rdb.Get(ctx, s.rkey(id, "status")).Result()
 		if errors.Is(err, redis.Nil) {
 			// Read before, and never deleted: see reviewError.
@@ -338,11 +335,17 @@ func lostReview(id string) error {
 	return errUnavailable.Because(fmt.Errorf("review %s is missing from the server that answered; a failover may be under way", id))
 }
 
-// known reports whether this process has read review id (it is cached).
-func (s *Redis) known(id string) bool {
+// cached returns review id as this process read it, if it has.
+func (s *Redis) cached(id string) (cached, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.cache[id]
+	c, ok := s.cache[id]
+	return c, ok
+}
+
+// known reports whether this process has read review id.
+func (s *Redis) known(id string) bool {
+	_, ok := s.cached(id)
 	return ok
 }
 
@@ -350,10 +353,7 @@ func (s *Redis) known(id string) bool {
 // cached: for the answer path, where the save itself checks the status
 // atomically. Its Status may be stale.
 func (s *Redis) ReviewStatic(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error) {
-	s.mu.Lock()
-	c, ok := s.cache[id]
-	s.mu.Unlock()
-	if ok {
+	if c, ok := s.cached(id); ok {
 		r := *c.r
 		return &r, c.f, nil
 	}
@@ -713,12 +713,8 @@ func (s *Redis) DigestState(ctx context.Context, reviewID string) (assessment.De
 // mark is on them before this returns (EUNAVAILABLE otherwise), so a
 // failover right after the post cannot lose the trace and post again.
 func (s *Redis) DigestPosting(ctx context.Context, reviewID string, at time.Time) error {
-	cmd, waitErr := s.runAcked(ctx, setValue, []string{s.rkey(reviewID, "digest")},
+	return s.writeAcked(ctx, "digest posting", setValue, []string{s.rkey(reviewID, "digest")},
 		encodeDelivery(assessment.DeliveryState{Kind: assessment.Sending, Since: at}))
-	if err := cmd.Err(); err != nil {
-		return wrap("digest posting", err)
-	}
-	return wrap("digest posting", waitErr)
 }
 
 // setValue is SET as a script, for runAcked.
@@ -762,11 +758,7 @@ func (s *Redis) SetDelivery(ctx context.Context, reviewID, user string, st asses
 	if st.Kind != assessment.Sending {
 		return wrap("set delivery", setIfRespondent.Run(ctx, s.rdb, keys, user, user, encodeDelivery(st)).Err())
 	}
-	cmd, waitErr := s.runAcked(ctx, setIfRespondent, keys, user, user, encodeDelivery(st))
-	if err := cmd.Err(); err != nil {
-		return wrap("set delivery", err)
-	}
-	return wrap("set delivery", waitErr)
+	return s.writeAcked(ctx, "set delivery", setIfRespondent, keys, user, user, encodeDelivery(st))
 }
 
 // setIfRespondent sets a hash field about a person only while they are in
