@@ -127,8 +127,7 @@ func (b *Bot) refreshQuestion(ctx context.Context, sh review.Sheet, questionID, 
 		return
 	}
 	p := pageOf(sh.Framework, si, qi)
-	ctx = context.WithoutCancel(ctx)
-	b.refresh.submit(messageKey(sh.Review.ID, sh.Response.Respondent, p.msgName()), func() { b.updatePage(ctx, sh, p, responseURL) })
+	b.refreshPage(ctx, sh, p, responseURL)
 	// Submit's confirm says how many questions are still unanswered. When
 	// the page that holds it is another message (the person went Back, or
 	// the last section has several pages), it is re-rendered too, so the
@@ -140,9 +139,16 @@ func (b *Bot) refreshQuestion(ctx context.Context, sh review.Sheet, questionID, 
 	last := pages(f, len(f.Sections)-1)
 	if lp := last[len(last)-1]; lp.msgName() != p.msgName() {
 		if _, ok := sh.Messages[lp.msgName()]; ok {
-			b.refresh.submit(messageKey(sh.Review.ID, sh.Response.Respondent, lp.msgName()), func() { b.updatePage(ctx, sh, lp, "") })
+			b.refreshPage(ctx, sh, lp, "")
 		}
 	}
+}
+
+// refreshPage queues updatePage on the refresher, off the click's lane:
+// one update at a time per message, the newest waiting one only.
+func (b *Bot) refreshPage(ctx context.Context, sh review.Sheet, p page, responseURL string) {
+	ctx = context.WithoutCancel(ctx)
+	b.refresh.submit(messageKey(sh.Review.ID, sh.Response.Respondent, p.msgName()), func() { b.updatePage(ctx, sh, p, responseURL) })
 }
 
 // updatePage replaces one page of a section in a respondent's DM.
@@ -248,14 +254,12 @@ func (b *Bot) submit(ctx context.Context, cb slack.InteractionCallback, reviewID
 		b.refuse(ctx, cb, opSubmit, err, "review", reviewID)
 		return
 	}
-	// Each message's update shares its key with the answers' refreshes of
-	// that message, so the one queued last (this one) is the one that stays.
+	// Each page's update goes the way the answers' refreshes of that page
+	// go, so the one queued last (this one) is the one that stays.
 	r, f := res.Review, res.Framework
 	for _, p := range pages(f, len(f.Sections)-1) {
-		if m, ok := res.Messages[p.msgName()]; ok {
-			b.afterClick(ctx, messageKey(reviewID, user, p.msgName()), func(ctx context.Context) {
-				_ = b.sl.update(ctx, m, "Submitted", sectionBlocks(r, f, p, res.Response, res.ClosesEarly))
-			})
+		if _, ok := res.Messages[p.msgName()]; ok {
+			b.refreshPage(ctx, res.Sheet, p, "")
 		}
 	}
 	if m, ok := res.Messages["intro"]; ok {
