@@ -59,11 +59,12 @@ chaos: redis
 	FAILOVER_ROUNDS=5 $(GO) test -race -count=1 -timeout 20m -v -run 'TestFailover' ./internal/store/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|failover_test'
 	$(GO) test -race -count=10 -timeout 60m -v -run 'TestKill|TestRedisOutage|TestFanout|TestDuplicate|TestForged|TestNoAnswer|TestFlood|TestStopDrains|TestSubmitAcked' ./cmd/assessbot/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|crash_test'
 
-## lint: go vet, gofmt, and govulncheck when the tool and its database can be reached (one line says so when not).
+## lint: go vet, gofmt, no tracked binaries or files over 1 MB (.ci/tracked-files), and govulncheck when the tool and its database can be reached (one line says so when not).
 GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
 UNREACHABLE = dial tcp|no such host|connection refused|i/o timeout|TLS handshake|proxyconnect|lookup disabled|40[34] [A-Z]|410 Gone
 lint:
 	$(GO) vet $(PKGS)
+	@.ci/tracked-files
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)
 	@out=$$($(GO) run $(GOVULNCHECK) $(PKGS) 2>&1); rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "govulncheck: no known vulnerabilities"; \
