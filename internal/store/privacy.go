@@ -281,27 +281,52 @@ func (s *Redis) Forget(ctx context.Context, user string) (reviews []string, jobs
 	return out.Reviews, out.Jobs, wrap("forget", err)
 }
 
-// dropRespondent takes a user out of a review's stored audience. The meta
-// is written only at creation and here, so a read-modify-write is safe.
+// dropRespondent takes a user out of a review's stored audience (its
+// respondents and the audience as typed). It is a read-modify-write of the
+// meta under WATCH, retried when another writer (another forget, in this
+// process or another) changed the meta in between, so that forgets at once
+// all take effect.
 func (s *Redis) dropRespondent(ctx context.Context, reviewID, user string) error {
-	raw, err := s.rdb.Get(ctx, s.rkey(reviewID, "meta")).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil
-	}
-	if err != nil {
-		return wrap("forget", err)
-	}
-	var d dbReview
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return fmt.Errorf("store: decode review %s: %w", reviewID, err)
-	}
-	d.Respondents = slices.DeleteFunc(d.Respondents, func(u string) bool { return u == user })
-	d.Audience = dropMention(d.Audience, user)
-	raw, err = json.Marshal(d)
-	if err != nil {
+	key := s.rkey(reviewID, "meta")
+	var bad error // a meta that does not decode: retrying cannot mend it
+	drop := func(tx *redis.Tx) error {
+		raw, err := tx.Get(ctx, key).Bytes()
+		if errors.Is(err, redis.Nil) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var d dbReview
+		if err := json.Unmarshal(raw, &d); err != nil {
+			bad = fmt.Errorf("store: decode review %s: %w", reviewID, err)
+			return nil
+		}
+		audience := dropMention(d.Audience, user)
+		if !slices.Contains(d.Respondents, user) && audience == d.Audience {
+			return nil
+		}
+		d.Respondents = slices.DeleteFunc(d.Respondents, func(u string) bool { return u == user })
+		d.Audience = audience
+		if raw, err = json.Marshal(d); err != nil {
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, key, raw, 0)
+			return nil
+		})
 		return err
 	}
-	return wrap("forget", s.rdb.Set(ctx, s.rkey(reviewID, "meta"), raw, 0).Err())
+	for range 100 {
+		err := s.rdb.Watch(ctx, drop, key)
+		if bad != nil {
+			return bad
+		}
+		if !errors.Is(err, redis.TxFailedErr) {
+			return wrap("forget", err)
+		}
+	}
+	return wrap("forget", fmt.Errorf("the audience of review %s kept changing", reviewID))
 }
 
 // dropMention takes a user's mention (<@U…>, with or without a name) out of
