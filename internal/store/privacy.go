@@ -25,8 +25,9 @@ import (
 //     submitted flag inside the sheet) and deletes the rest, in one script
 //     on the review's slot: a copy of Redis taken after that cannot say who
 //     answered what;
-//   - after the retention period, Expire deletes the sheets; the review's
-//     figures stay in {r:<id>}:result;
+//   - after the retention period, Expire deletes the sheets and trims the
+//     review's result ({r:<id>}:result) to figures: the open answers and
+//     comments it quoted go too;
 //   - Forget removes a person from every review, queue and index.
 
 // delink re-keys the sheets of the respondents in ARGV[2..] to the random
@@ -157,10 +158,16 @@ func (s *Redis) Result(ctx context.Context, reviewID string) (res scoring.Result
 	return res, json.Unmarshal(raw, &res) == nil, nil
 }
 
-// Expire deletes a closed review's answers once its retention is over; its
-// meta, digest ref and figures stay. It reports how many sheets went.
+// Expire deletes a closed review's answers once its retention is over, and
+// trims its kept result to figures only: the open answers and comments it
+// quoted word for word go too. Its meta, digest ref and figures stay. It
+// reports how many sheets went.
 func (s *Redis) Expire(ctx context.Context, r *assessment.Review) (int, error) {
 	ids, err := s.rdb.SMembers(ctx, s.rkey(r.ID, "sheets")).Result()
+	if err != nil {
+		return 0, wrap("expire "+r.ID, err)
+	}
+	figures, err := s.figures(ctx, r.ID)
 	if err != nil {
 		return 0, wrap("expire "+r.ID, err)
 	}
@@ -178,16 +185,66 @@ func (s *Redis) Expire(ctx context.Context, r *assessment.Review) (int, error) {
 			p.Unlink(ctx, keys[start:min(start+1000, len(keys))]...)
 		}
 		p.Del(ctx, s.rkey(r.ID, "submitted"), s.rkey(r.ID, "who"), s.rkey(r.ID, "delivered"))
-		p.Set(ctx, s.rkey(r.ID, "expired"), "1", 0)
+		if figures != nil {
+			p.Set(ctx, s.rkey(r.ID, "result"), figures, 0)
+		}
+		p.Set(ctx, s.rkey(r.ID, "expired"), expiredMark, 0)
 		return nil
 	})
 	return len(ids), wrap("expire "+r.ID, err)
 }
 
-// Expired reports whether a review's answers were deleted.
+// expiredMark marks a review whose answers were deleted and whose result
+// holds figures only. Reviews expired before results were trimmed carry
+// "1": Expired trims their result the first time it is asked.
+const expiredMark = "figures"
+
+// figures reads a review's kept result and returns it as figures only
+// (nil when none was kept).
+func (s *Redis) figures(ctx context.Context, reviewID string) ([]byte, error) {
+	res, kept, err := s.Result(ctx, reviewID)
+	if err != nil || !kept {
+		return nil, err
+	}
+	return json.Marshal(figuresOnly(res))
+}
+
+// figuresOnly is a result without the words people typed: the open
+// answers and comments go, every count and score stays.
+func figuresOnly(res scoring.Result) scoring.Result {
+	qs := slices.Clone(res.Questions)
+	for i := range qs {
+		qs[i].Texts, qs[i].Comments = nil, nil
+	}
+	res.Questions = qs
+	return res
+}
+
+// Expired reports whether a review's answers were deleted. A review
+// expired before results were trimmed has its result trimmed now.
 func (s *Redis) Expired(ctx context.Context, reviewID string) (bool, error) {
-	n, err := s.rdb.Exists(ctx, s.rkey(reviewID, "expired")).Result()
-	return n == 1, wrap("expired", err)
+	v, err := s.rdb.Get(ctx, s.rkey(reviewID, "expired")).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, wrap("expired", err)
+	}
+	if v == expiredMark {
+		return true, nil
+	}
+	figures, err := s.figures(ctx, reviewID)
+	if err != nil {
+		return true, wrap("expired", err)
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		if figures != nil {
+			p.Set(ctx, s.rkey(reviewID, "result"), figures, 0)
+		}
+		p.Set(ctx, s.rkey(reviewID, "expired"), expiredMark, 0)
+		return nil
+	})
+	return true, wrap("expired", err)
 }
 
 // forget takes a user out of one review: its audience, their sheet, and
