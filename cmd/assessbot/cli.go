@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"cmp"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -23,6 +22,7 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/safecsv"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
@@ -564,7 +564,7 @@ func cmdFrameworksTemplate(args []string, stdout io.Writer) error {
 		q, sc := ref.Question, ref.Scale
 		header = append(header, q.ID)
 		if sc == nil || sc.Text {
-			fmt.Fprintf(bw, "# %s: %s: open text\n", q.ID, oneLine(q.Text))
+			fmt.Fprintln(bw, safecsv.Comment(fmt.Sprintf("%s: %s: open text", q.ID, oneLine(q.Text))))
 			example = append(example, `"Free text, in quotes"`)
 			continue
 		}
@@ -575,13 +575,13 @@ func cmdFrameworksTemplate(args []string, stdout io.Writer) error {
 		if sc.NotSure {
 			ids = append(ids, "not sure")
 		}
-		fmt.Fprintf(bw, "# %s: %s: %s\n", q.ID, oneLine(q.Text), strings.Join(ids, " | "))
+		fmt.Fprintln(bw, safecsv.Comment(fmt.Sprintf("%s: %s: %s", q.ID, oneLine(q.Text), strings.Join(ids, " | "))))
 		example = append(example, sc.Options[len(sc.Options)/2].ID)
 	}
-	cw := csv.NewWriter(bw)
-	cw.Write(header)
+	cw := safecsv.NewWriter(bw)
+	_ = cw.Write(header)
 	cw.Flush()
-	fmt.Fprintf(bw, "# %s\n", strings.Join(example, ","))
+	fmt.Fprintln(bw, safecsv.Comment(strings.Join(example, ",")))
 	return bw.Flush()
 }
 

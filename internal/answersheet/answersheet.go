@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/safecsv"
 )
 
 // RespondentColumn is the first header cell.
@@ -109,7 +110,9 @@ func Read(r io.Reader, f *assessment.Framework) ([]assessment.Response, error) {
 // responses fn was given must be discarded: nothing is read from a bad
 // sheet.
 //
-// Lines starting with # are comments. The delimiter is a comma, or a
+// Lines starting with # are comments. A text answer that Write wrote with
+// a quote before it, so that a spreadsheet does not run it as a formula,
+// is read without that quote. The delimiter is a comma, or a
 // semicolon or tab when the header uses those instead (spreadsheets save
 // "CSV" that way in many locales).
 func Scan(r io.Reader, f *assessment.Framework, fn func(assessment.Response)) (rows int, err error) {
@@ -309,6 +312,7 @@ func delimiterName(r rune) string {
 
 func parseCell(ref assessment.QuestionRef, cell string) (assessment.Answer, string) {
 	if ref.Scale.Text {
+		cell = safecsv.Plain(cell) // as Write neutralised it for spreadsheets
 		if len(cell) > assessment.MaxTextAnswer {
 			return assessment.Answer{}, fmt.Sprintf("text is %d characters; at most %d", len(cell), assessment.MaxTextAnswer)
 		}
@@ -343,9 +347,10 @@ func csvError(err error) error {
 
 // Write writes responses as a sheet, one row per response, with respondents
 // numbered 1, 2, 3… in the given order (never their ids). Text answers are
-// written as given; option answers as option ids.
+// written as given, except that one a spreadsheet would run as a formula
+// gets a quote before it (safecsv); option answers as option ids.
 func Write(w io.Writer, f *assessment.Framework, responses []assessment.Response) error {
-	cw := csv.NewWriter(w)
+	cw := safecsv.NewWriter(w, 0) // the respondent's number
 	qs := f.Questions()
 	header := make([]string, 0, len(qs)+1)
 	header = append(header, RespondentColumn)

