@@ -107,7 +107,7 @@ func (s *Service) Submit(ctx context.Context, reviewID, user string) (Submitted,
 		return Submitted{Sheet: sh}, err
 	}
 	sh.Response.Submitted = true
-	s.log.Info("response submitted", "review", reviewID, "user", user)
+	s.log.Info("response submitted", "review", reviewID, "who", s.Who(ctx, reviewID, user))
 	out := Submitted{Sheet: sh}
 	if all {
 		// A failure here leaves the review closing at its deadline; the

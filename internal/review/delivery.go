@@ -162,7 +162,7 @@ func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
 	case assessment.Sending:
 		// A process died while posting this DM: Slack may have it.
 		if ref, ok := s.msg.FindIntro(ctx, r, j.User, state.Since); ok {
-			s.log.Info("intro DM found after a crash; not sending it again", "review", r.ID, "user", j.User)
+			s.log.Info("intro DM found after a crash; not sending it again", "review", r.ID, "who", s.Who(ctx, r.ID, j.User))
 			_ = s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sent, Ref: ref})
 			_ = s.store.SetMessage(ctx, r.ID, j.User, "intro", ref)
 			return true
@@ -182,15 +182,15 @@ func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
 	if err != nil {
 		reason, refused := refusal(err)
 		if !refused {
-			s.log.Warn("intro DM not delivered; will retry", "review", r.ID, "user", j.User, "err", err)
+			s.log.Warn("intro DM not delivered; will retry", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "err", err)
 			return false
 		}
-		s.log.Warn("intro DM refused by Slack", "review", r.ID, "user", j.User, "err", reason)
+		s.log.Warn("intro DM refused by Slack", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "err", reason)
 		_ = s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Refused, Reason: reason})
 		return true
 	}
 	if err := s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sent, Ref: ref}); err != nil {
-		s.log.Error("intro DM sent but not recorded", "review", r.ID, "user", j.User, "err", err)
+		s.log.Error("intro DM sent but not recorded", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "err", err)
 	}
 	_ = s.store.SetMessage(ctx, r.ID, j.User, "intro", ref)
 	return true
@@ -248,11 +248,11 @@ func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
 			return true
 		}
 		if err := s.store.Unremind(context.WithoutCancel(ctx), r.ID, j.User, st.LastReminded); err != nil {
-			s.log.Warn("reminder not sent and its mark not taken back; it is skipped", "review", r.ID, "user", j.User, "err", err)
+			s.log.Warn("reminder not sent and its mark not taken back; it is skipped", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "err", err)
 		}
 		return false
 	}
-	s.log.Info("reminder sent", "review", r.ID, "user", j.User, "n", j.N)
+	s.log.Info("reminder sent", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "n", j.N)
 	return true
 }
 

@@ -71,6 +71,9 @@ type Store interface {
 	Result(ctx context.Context, reviewID string) (scoring.Result, bool, error)
 	Expire(ctx context.Context, r *assessment.Review) (int, error)
 	Expired(ctx context.Context, reviewID string) (bool, error)
+	// LogKey is the random key of a review's log pseudonyms (Who), deleted
+	// when the review is de-linked: then it is nil.
+	LogKey(ctx context.Context, reviewID string) ([]byte, error)
 	// Forget removes a person from every review, queue and index; it
 	// returns the reviews they were taken out of and the jobs dropped.
 	Forget(ctx context.Context, user string) (reviews []string, jobs int, err error)

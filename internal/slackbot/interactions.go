@@ -37,7 +37,19 @@ func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallbac
 // refuse tells the clicking person why nothing happened. The ephemeral
 // goes off the lane: a refused answer must not wait for Slack.
 func (b *Bot) refuse(ctx context.Context, cb slack.InteractionCallback, op string, err error, attrs ...any) {
-	b.notices.tell(cb.Channel.ID, cb.User.ID, b.tell(op, err, append(attrs, "user", cb.User.ID)...))
+	b.notices.tell(cb.Channel.ID, cb.User.ID, b.tell(op, err, append(attrs, b.person(ctx, cb.User.ID, attrs)...)...))
+}
+
+// person names a user in a log line: beside a review, by that review's
+// pseudonym for them (review.Who), as no line may pair a person with a
+// review's participation.
+func (b *Bot) person(ctx context.Context, user string, attrs []any) []any {
+	for i := 0; i+1 < len(attrs); i += 2 {
+		if id, ok := attrs[i+1].(string); ok && attrs[i] == "review" {
+			return []any{"who", b.svc.Who(ctx, id, user)}
+		}
+	}
+	return []any{"user", user}
 }
 
 func (b *Bot) handleAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction, ack *deferredAck) {
@@ -103,7 +115,7 @@ func (b *Bot) openSection(ctx context.Context, cb slack.InteractionCallback, rev
 		}
 		ref, err := b.sl.post(ctx, user, fmt.Sprintf("%s: %s", f.Title, f.Sections[si].Title), sectionBlocks(r, f, p, sh.Response, sh.ClosesEarly))
 		if err != nil {
-			b.log.Error("cannot post a section", "review", reviewID, "user", user, "err", err)
+			b.log.Error("cannot post a section", "review", reviewID, "who", b.svc.Who(ctx, reviewID, user), "err", err)
 			b.sl.ephemeral(ctx, cb.Channel.ID, user, "Slack did not take the next questions. Please press the button again in a minute; your answers are saved.")
 			return
 		}
@@ -224,7 +236,7 @@ func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCall
 	sh, err := b.svc.Answer(ctx, meta.Review, user, meta.Question, a, comment)
 	if err != nil {
 		b.m.answers.WithLabelValues(assessment.ErrorCode(err)).Inc()
-		msg := b.tell(opText, err, "review", meta.Review, "question", meta.Question, "user", user)
+		msg := b.tell(opText, err, "review", meta.Review, "question", meta.Question, "who", b.svc.Who(ctx, meta.Review, user))
 		// Still in time: keep the form open with the reason, so nothing
 		// typed is lost.
 		if ack.Ack(map[string]any{"response_action": "errors", "errors": map[string]string{"answer": digest.Truncate(msg, 150)}}) {

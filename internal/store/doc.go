@@ -27,6 +27,7 @@
 //	P{r:<id>}:listed                 str     the review  CreateReview step 3, FanoutDone     - (says the listings are complete)
 //	P{r:<id>}:delivered :reminded    hash    the review  fan-out, reminders                  - (one key each)
 //	P{r:<id>}:snooze :optout :summary        the review  reminders, digest                   - (one key each)
+//	P{r:<id>}:logkey                 str     the review  LogKey, on first use                - (deleted by Delink: log pseudonyms)
 //	P{idx}:reviews:open              zset    {idx}       CreateReview step 1, Close step 2   :fanout:pending (step 1), :digest:pending (Close step 2)
 //	P{idx}:fanout:pending            zset    {idx}       CreateReview step 1, FanoutDone     :reviews:open (step 1); score = ms when queued
 //	P{idx}:digest:pending            zset    {idx}       Close step 2, DigestPosted step 2   :reviews:open (Close step 2)

@@ -28,7 +28,10 @@ import (
 //   - after the retention period, Expire deletes the sheets and trims the
 //     review's result ({r:<id>}:result) to figures: the open answers and
 //     comments it quoted go too;
-//   - Forget removes a person from every review, queue and index.
+//   - Forget removes a person from every review, queue and index;
+//   - log lines name a respondent by a pseudonym made with the review's log
+//     key ({r:<id>}:logkey, LogKey), which Delink deletes: nothing maps
+//     the pseudonyms back to people after the digest.
 
 // delink re-keys the sheets of the respondents in ARGV[2..] to the random
 // ids in the matching ARGV[n+2..] and deletes what names them.
@@ -50,7 +53,7 @@ for i = 1, n do
   end
   redis.call('DEL', p .. 'msg:' .. u)
 end
-redis.call('DEL', p .. 'submitted', p .. 'who', p .. 'delivered', p .. 'reminded', p .. 'snooze', p .. 'optout')
+redis.call('DEL', p .. 'submitted', p .. 'who', p .. 'delivered', p .. 'reminded', p .. 'snooze', p .. 'optout', p .. 'logkey')
 redis.call('SET', p .. 'delinked', '1')
 return sheets
 `)
@@ -79,6 +82,9 @@ func (s *Redis) Delink(ctx context.Context, r *assessment.Review) error {
 	if err := delink.Run(ctx, s.rdb, []string{s.rkey(r.ID, "")}, args...).Err(); err != nil {
 		return wrap("delink "+r.ID, err)
 	}
+	s.mu.Lock()
+	delete(s.logKeys, r.ID)
+	s.mu.Unlock()
 	// The per-person index of reviews: nothing needs it for a closed one.
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, u := range r.Respondents {
@@ -92,6 +98,44 @@ func (s *Redis) Delink(ctx context.Context, r *assessment.Review) error {
 	// Only now is all of it done; a crash before this line repeats the
 	// index step (idempotent) on the next call.
 	return wrap("delink "+r.ID, s.rdb.Set(ctx, s.rkey(r.ID, "delinked"), "done", 0).Err())
+}
+
+// logKey returns a review's log key, making it on first use (ARGV[1]),
+// unless the review does not exist or is de-linked.
+// KEYS: the log key, the delinked mark, the meta.
+var logKey = redis.NewScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[3]) == 0 then return false end
+local k = redis.call('GET', KEYS[1])
+if k then return k end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]
+`)
+
+// LogKey returns the random key with which log lines make a pseudonym of
+// each respondent of a review, kept with the review until Delink deletes
+// it. It is nil once the review is de-linked, or when there is no review.
+func (s *Redis) LogKey(ctx context.Context, reviewID string) ([]byte, error) {
+	s.mu.Lock()
+	k, ok := s.logKeys[reviewID]
+	s.mu.Unlock()
+	if ok {
+		return k, nil
+	}
+	fresh := make([]byte, 32)
+	_, _ = rand.Read(fresh)
+	keys := []string{s.rkey(reviewID, "logkey"), s.rkey(reviewID, "delinked"), s.rkey(reviewID, "meta")}
+	v, err := logKey.Run(ctx, s.rdb, keys, fresh).Text()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, wrap("log key "+reviewID, err)
+	}
+	k = []byte(v)
+	s.mu.Lock()
+	s.logKeys[reviewID] = k
+	s.mu.Unlock()
+	return k, nil
 }
 
 func randomID() string {
@@ -184,7 +228,7 @@ func (s *Redis) Expire(ctx context.Context, r *assessment.Review) (int, error) {
 		for start := 0; start < len(keys); start += 1000 {
 			p.Unlink(ctx, keys[start:min(start+1000, len(keys))]...)
 		}
-		p.Del(ctx, s.rkey(r.ID, "submitted"), s.rkey(r.ID, "who"), s.rkey(r.ID, "delivered"))
+		p.Del(ctx, s.rkey(r.ID, "submitted"), s.rkey(r.ID, "who"), s.rkey(r.ID, "delivered"), s.rkey(r.ID, "logkey"))
 		if figures != nil {
 			p.Set(ctx, s.rkey(r.ID, "result"), figures, 0)
 		}

@@ -26,8 +26,9 @@ type Redis struct {
 	waitTimeout  time.Duration
 	onSave       func(reviewID, user string)
 
-	mu    sync.Mutex
-	cache map[string]cached // a review's meta and frozen framework never change: cache them
+	mu      sync.Mutex
+	cache   map[string]cached // a review's meta and frozen framework never change: cache them
+	logKeys map[string][]byte // LogKey's keys, until the review is de-linked
 }
 
 type cached struct {
@@ -65,7 +66,7 @@ const DefaultWaitTimeout = 500 * time.Millisecond
 
 // New returns a store using rdb with every key under prefix (e.g. "assessbot:").
 func New(rdb redis.UniversalClient, prefix string, opts ...Option) *Redis {
-	s := &Redis{rdb: rdb, prefix: prefix, cache: map[string]cached{}}
+	s := &Redis{rdb: rdb, prefix: prefix, cache: map[string]cached{}, logKeys: map[string][]byte{}}
 	for _, o := range opts {
 		o(s)
 	}

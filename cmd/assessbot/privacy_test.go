@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+)
+
+// privateReview is a whole review of cs-foundations, run the way people
+// run it: three respondents who each give a rating, an open answer (a form, through the
+// inbox) and a comment and then submit, a fourth who answers nothing and
+// is reminded, then the close, the digest and de-linking, and a click
+// after it. Every open
+// answer and comment carries a marker (see privacyMarker). It returns the
+// review's id once de-linking is done.
+func privateReview(h *harness, users []string) string {
+	h.t.Helper()
+	f, _ := mustCatalog(h.t).Get("cs-foundations")
+	h.setNow(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)) // a Monday
+	var mentions []string
+	for _, u := range users {
+		mentions = append(mentions, "<@"+u+"|"+strings.ToLower(u)+">")
+	}
+	if text := h.command(admin, leads, "start cs-foundations to "+strings.Join(mentions, " ")+" digest <#"+leads+"|x> due 4d now remind 50% anyway"); text != "" {
+		h.t.Fatalf("start refused: %s", text)
+	}
+	id := h.latestReviewIDWhenStarted()
+	rating, open := f.Sections[0].Questions[0].ID, f.Sections[0].Questions[1].ID
+	for i, u := range users[:len(users)-1] {
+		intro := h.waitDM(u, `"start"`)
+		h.click(u, intro, "start")
+		h.waitDM(u, fmt.Sprintf("1/%d · ", len(f.Sections)))
+		a := plan(f, i, false)
+		h.answerSection(u, f, 0, map[string]assessment.Answer{
+			rating: a[rating],
+			open:   {Text: privacyMarker(u, "text")},
+		})
+		msg := h.waitDM(u, `"comment|`+rating+`"`)
+		before := len(h.slack.Views(u))
+		h.click(u, msg, "comment|"+rating)
+		h.wait("the comment form", func() bool { return len(h.slack.Views(u)) > before })
+		vs := h.slack.Views(u)
+		if _, err := h.slack.SubmitView(h.ctx, u, vs[len(vs)-1], map[string]map[string]any{
+			"answer": {"v": map[string]any{"type": "plain_text_input", "value": privacyMarker(u, "comment")}},
+		}); err != nil {
+			h.t.Fatal(err)
+		}
+		h.wait(u+"'s three answers", func() bool { return len(h.responses()[u]) >= 2 })
+		for si := 1; si < len(f.Sections); si++ {
+			cur := h.waitDM(u, `"next"`)
+			n := len(h.slack.DMs(u))
+			h.click(u, cur, "next")
+			h.wait("the next section", func() bool { return len(h.slack.DMs(u)) > n })
+		}
+		h.click(u, h.waitDM(u, `"submit"`), "submit")
+		h.wait(u+"'s thank-you", func() bool { _, ok := h.dmWith(u, "Thank you"); return ok })
+	}
+	// Half of four days: Wednesday 10:00 UTC, 2:00 in Los Angeles, so at
+	// 9:00 there (17:00 UTC). Only the one who has not submitted is reminded.
+	last := users[len(users)-1]
+	h.setNow(time.Date(2026, 11, 25, 17, 0, 1, 0, time.UTC))
+	h.wait("the reminder", func() bool {
+		for _, m := range h.slack.DMs(last) {
+			if strings.Contains(string(m.Blocks), "⏰") {
+				return true
+			}
+		}
+		return false
+	})
+	h.wait("the reminder logged", func() bool { return strings.Contains(h.logs.String(), `msg="reminder sent"`) })
+	h.command(admin, leads, "close")
+	h.told(admin, "posted the digest")
+	h.waitDelinked(id)
+	// A late click on an answer button is refused, and logged.
+	msg := h.waitDM(users[0], `"answer|`)
+	h.click(users[0], msg, firstAnswerAction(msg))
+	h.wait("the late click refused and logged", func() bool { return strings.Contains(h.logs.String(), `msg="request refused" review=`+id) })
+	return id
+}
+
+// privacyMarker is the open answer or comment (kind) user gives in
+// privateReview.
+func privacyMarker(u, kind string) string {
+	return fmt.Sprintf("zz-%s-%s-zz", kind, strings.ToLower(u))
+}
+
+// latestReviewIDWhenStarted waits for the review just started and returns its id.
+func (h *harness) latestReviewIDWhenStarted() string {
+	h.t.Helper()
+	var id string
+	h.wait("the review stored", func() bool {
+		ids, err := h.main.Store.RecentReviews(context.Background(), 1)
+		if err == nil && len(ids) == 1 {
+			id = ids[0]
+		}
+		return id != ""
+	})
+	return id
+}
+
+// waitDelinked waits until review id is de-linked: nothing in the store
+// ties its answers to its respondents any more.
+func (h *harness) waitDelinked(id string) {
+	h.t.Helper()
+	opt, err := redis.ParseURL(h.redisURL)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	h.wait("de-linking", func() bool {
+		v, _ := rdb.Get(context.Background(), h.prefix+"{r:"+id+"}:delinked").Result()
+		return v == "done"
+	})
+}
+
+// No log line, at any level, names a respondent beside a review: a whole
+// review with answers, forms, comments,
+// submissions, a reminder, the close, the digest and de-linking, logged at
+// debug level, and no line holds both the review's id and a respondent's
+// (nor their DM's) id. Nor does a metric name a respondent.
+func TestLogsNeverPairPersonWithReview(t *testing.T) {
+	users := []string{"UAMY", "UBEN", "UCAT", "UDAN"}
+	h := newHarness(t, users...)
+	id := privateReview(h, users)
+	lines := strings.Split(h.logs.String(), "\n")
+	withReview := 0
+	for _, line := range lines {
+		if !strings.Contains(line, id) {
+			continue
+		}
+		withReview++
+		for _, u := range users {
+			if strings.Contains(line, u) || strings.Contains(line, "D"+u[1:]) {
+				t.Errorf("a log line names %s beside review %s: %s", u, id, line)
+			}
+		}
+	}
+	if withReview < 5 {
+		t.Fatalf("only %d log lines name the review: the test looks in the wrong place", withReview)
+	}
+	// An operator can still follow one person through the review: each
+	// line names them by the review's pseudonym for them.
+	who := regexp.MustCompile(`msg="(response submitted|reminder sent)" review=` + id + ` who=(p[0-9a-f]{10})`)
+	seen := map[string]bool{}
+	for _, m := range who.FindAllStringSubmatch(h.logs.String(), -1) {
+		seen[m[2]] = true
+	}
+	if len(seen) != len(users) {
+		t.Errorf("%d pseudonyms in the submitted and reminder lines, want one for each of the %d respondents: %v", len(seen), len(users), seen)
+	}
+	resp, err := http.Get("http://" + h.main.HTTPAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, u := range users {
+		if strings.Contains(string(metrics), u) || strings.Contains(string(metrics), id) {
+			t.Errorf("/metrics names %s or the review", u)
+		}
+	}
+}
