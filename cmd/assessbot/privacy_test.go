@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/redistest"
 )
 
 // privateReview is a whole review of cs-foundations, run the way people
@@ -167,6 +168,78 @@ func TestLogsNeverPairPersonWithReview(t *testing.T) {
 	for _, u := range users {
 		if strings.Contains(string(metrics), u) || strings.Contains(string(metrics), id) {
 			t.Errorf("/metrics names %s or the review", u)
+		}
+	}
+}
+
+// After a review's digest is posted and it is de-linked, the data files
+// Redis writes from then on hold no respondent next to an answer or a
+// sheet. A private redis-server with appendonly yes (and RDB compression
+// off, so that no id hides in a compressed string) runs a whole review;
+// then every append-only file, and a snapshot taken after, are read record
+// by record (a command, or a key and its value): no record holds both a
+// respondent's id and one of their sheet ids, a question they answered or
+// words they wrote. The audience itself (the review's meta) may stay.
+func TestDataFilesAfterTheDigest(t *testing.T) {
+	srv := redistest.StartServer(t, "--appendonly", "yes", "--rdbcompression", "no")
+	users := []string{"UAMY", "UBEN", "UCAT", "UDAN"}
+	h := newHarnessOn(t, srv.URL(), users...)
+	id := privateReview(h, users)
+	ctx := h.ctx
+	rdb := redistest.Client(srv)
+	sheets := rdb.SMembers(ctx, h.prefix+"{r:"+id+"}:sheets").Val()
+	if len(sheets) != len(users)-1 {
+		t.Fatalf("%d sheets after de-linking, want %d", len(sheets), len(users)-1)
+	}
+	f, _ := mustCatalog(t).Get("cs-foundations")
+	links := append([]string{f.Sections[0].Questions[0].ID, f.Sections[0].Questions[1].ID}, sheets...)
+	for _, u := range users {
+		links = append(links, privacyMarker(u, "text"), privacyMarker(u, "comment"))
+	}
+	// The bot rewrites the append-only file once de-linking is done: wait
+	// until it says so and no rewrite is under way (a bot that never says
+	// so is checked all the same, after the wait).
+	quiet := func() bool {
+		return redistest.Info(ctx, rdb, "persistence", "aof_rewrite_in_progress") == "0" &&
+			redistest.Info(ctx, rdb, "persistence", "aof_rewrite_scheduled") == "0"
+	}
+	rewritten := func() bool {
+		m := rdb.HGetAll(ctx, h.prefix+"files").Val()
+		return m["asked"] != "" && m["done"] >= m["asked"] && quiet()
+	}
+	for end := time.Now().Add(15 * time.Second); !rewritten() && time.Now().Before(end); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	// A snapshot taken from then on.
+	saves := redistest.Info(ctx, rdb, "persistence", "rdb_saves")
+	if err := rdb.BgSave(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("the snapshot", func() bool {
+		return redistest.Info(ctx, rdb, "persistence", "rdb_saves") != saves &&
+			redistest.Info(ctx, rdb, "persistence", "rdb_bgsave_in_progress") == "0"
+	})
+	// Files a rewrite left behind are deleted soon after it ends; what the
+	// manifest no longer names is on its way out.
+	h.wait("the append-only directory to hold only its manifest's files", func() bool { return redistest.AOFSettled(srv.Dir) })
+	files := redistest.DataFiles(t, srv.Dir)
+	if _, ok := files["dump.rdb"]; !ok || len(files) < 3 {
+		t.Fatalf("data files read: %d, without a snapshot or an append-only file", len(files))
+	}
+	for name, recs := range files {
+		for _, rec := range recs {
+			all := strings.Join(rec, "\x00")
+			for _, u := range users {
+				if !strings.Contains(all, u) {
+					continue
+				}
+				for _, l := range links {
+					if strings.Contains(all, l) {
+						t.Errorf("%s holds %s next to %q: %.300q", name, u, l, all)
+						break
+					}
+				}
+			}
 		}
 	}
 }

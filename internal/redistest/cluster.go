@@ -32,7 +32,8 @@ type Cluster struct {
 }
 
 // StartCluster starts six cluster nodes on free ports (each with its bus
-// port free too), joins them with redis-cli --cluster create, and waits
+// port free too; without an append-only file, which CONFIG SET appendonly
+// yes turns on, in appendonlydir-<port> of Dir), joins them with redis-cli --cluster create, and waits
 // until every node reports cluster_state:ok with all slots covered and every
 // replica in sync.
 func StartCluster(t testing.TB) *Cluster {
@@ -47,7 +48,7 @@ func StartCluster(t testing.TB) *Cluster {
 			"--cluster-enabled", "yes",
 			"--cluster-config-file", filepath.Join(c.Dir, "nodes-"+p+".conf"),
 			"--cluster-node-timeout", strconv.Itoa(clusterNodeTimeout),
-			"--save", "", "--appendonly", "no", "--dir", c.Dir, "--logfile", log))
+			"--save", "", "--appendonly", "no", "--appenddirname", "appendonlydir-"+p, "--dir", c.Dir, "--logfile", log))
 	}
 	for _, n := range c.nodes {
 		n.waitReady(t, 10*time.Second)

@@ -39,7 +39,8 @@ func StartSentinel(t testing.TB) *Sentinel {
 }
 
 // StartSentinelReplicas starts a master, the given number of replicas of it
-// and three sentinels (quorum 2, down-after 1s) on free ports, and waits
+// (without append-only files, which CONFIG SET appendonly yes turns on, in
+// appendonlydir-<port> of Dir) and three sentinels (quorum 2, down-after 1s) on free ports, and waits
 // until every replica is in sync and every sentinel knows all the replicas
 // and the other two sentinels, so that a failover can be agreed on.
 func StartSentinelReplicas(t testing.TB, replicas int) *Sentinel {
@@ -54,7 +55,7 @@ func StartSentinelReplicas(t testing.TB, replicas int) *Sentinel {
 	for i, port := range ports[:1+replicas] {
 		p := strconv.Itoa(port)
 		log := filepath.Join(s.Dir, "redis-"+p+".log")
-		args := []string{"--port", p, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		args := []string{"--port", p, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--appenddirname", "appendonlydir-" + p,
 			"--dir", s.Dir, "--dbfilename", "dump-" + p + ".rdb", "--logfile", log}
 		if i > 0 {
 			args = append(args, "--replicaof", "127.0.0.1", strconv.Itoa(ports[0]))

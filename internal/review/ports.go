@@ -74,6 +74,10 @@ type Store interface {
 	// LogKey is the random key of a review's log pseudonyms (Who), deleted
 	// when the review is de-linked: then it is nil.
 	LogKey(ctx context.Context, reviewID string) ([]byte, error)
+	// CompactFiles rewrites Redis's append-only files once reviews were
+	// de-linked since the last rewrite, so that no file Redis writes from
+	// then on holds who answered what; rewrote is false when nothing was due.
+	CompactFiles(ctx context.Context) (rewrote bool, err error)
 	// Forget removes a person from every review, queue and index; it
 	// returns the reviews they were taken out of and the jobs dropped.
 	Forget(ctx context.Context, user string) (reviews []string, jobs int, err error)

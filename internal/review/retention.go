@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/assessbot/assessbot/internal/assessment"
@@ -27,6 +28,49 @@ func (s *Service) afterDigest(ctx context.Context, r *assessment.Review, res sco
 		// The next sweep tries again (pendingDelinks).
 		s.log.Warn("answers not yet unlinked from their respondents; will retry", "review", r.ID, "err", err)
 	}
+}
+
+// files is the state of compactFiles in this process.
+type files struct {
+	mu      sync.Mutex
+	busy    bool          // a compaction is under way
+	retryAt time.Time     // after a failure, not before
+	backoff time.Duration // the wait after the last failure
+}
+
+// compactFiles has the store rewrite Redis's append-only files once
+// reviews were de-linked since the last rewrite (Store.CompactFiles), in
+// the background, one at a time per process: until then those files
+// still hold who answered what. The sweep calls it every tick; it costs
+// one read when nothing is due. A failure is logged and tried again after
+// a minute, then less and less often, at most hourly.
+func (s *Service) compactFiles(ctx context.Context) {
+	f := &s.files
+	f.mu.Lock()
+	if f.busy || time.Now().Before(f.retryAt) {
+		f.mu.Unlock()
+		return
+	}
+	f.busy = true
+	f.mu.Unlock()
+	s.background(ctx, func(ctx context.Context) {
+		rewrote, err := s.store.CompactFiles(ctx)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.busy = false
+		switch {
+		case err != nil && ctx.Err() == nil:
+			f.backoff = min(max(2*f.backoff, time.Minute), time.Hour)
+			f.retryAt = time.Now().Add(f.backoff)
+			s.log.Warn("Redis's append-only files still hold answers that were unlinked from their respondents; will retry",
+				"retry_in", f.backoff, "err", err)
+		case err == nil:
+			f.backoff, f.retryAt = 0, time.Time{}
+			if rewrote {
+				s.log.Info("Redis's append-only files rewritten: they no longer hold who answered the reviews unlinked so far")
+			}
+		}
+	})
 }
 
 // Retain deletes the answers of reviews closed longer ago than the

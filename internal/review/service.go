@@ -56,6 +56,8 @@ type Service struct {
 	retainMu sync.Mutex
 	retained time.Time
 
+	files files // rewriting Redis's files after de-linking (compactFiles)
+
 	wg sync.WaitGroup
 }
 
@@ -148,6 +150,7 @@ func (s *Service) Sweep(ctx context.Context) {
 	}
 	s.FireSchedules(ctx)
 	s.Retain(ctx)
+	s.compactFiles(ctx)
 }
 
 // withLease runs fn while holding the lease name; it reports whether it
