@@ -41,6 +41,7 @@
 //	Pjobs                            zset    any         AddJobs, ClaimJobs, JobDone, ...    - (one key; claimJobs touches only it)
 //	Plock:<name> Penv:<id>           str+TTL any         Claim/Release, FirstDelivery        - (one key each)
 //	Ptz                              hash    any         SetTimeZones                        -
+//	Pfiles                           hash    any         Delink (asked), CompactFiles (done) - (de-linkings and the rewrites that covered them)
 //	P{inbox}:e:<id>                  hash+TTL {inbox}    InboxAdd, InboxDone                 :lease (every inbox step is one script)
 //	P{inbox}:lease                   zset    {inbox}     InboxAdd, InboxRenew, InboxDue, InboxDone  :e:<id>; score = lease end, Redis's clock
 //
