@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -37,17 +35,7 @@ func TestNoAnswerNextToRespondent(t *testing.T) {
 			}
 		}
 		h.answerSection(u, f, 0, a)
-		// A comment on the rating question.
-		msg := h.waitDM(u, `"comment|`+f.Sections[0].Questions[0].ID+`"`)
-		before := len(h.slack.Views(u))
-		h.click(u, msg, "comment|"+f.Sections[0].Questions[0].ID)
-		h.wait("the comment form", func() bool { return len(h.slack.Views(u)) > before })
-		vs := h.slack.Views(u)
-		if _, err := h.slack.SubmitView(h.ctx, u, vs[len(vs)-1], map[string]map[string]any{
-			"answer": {"v": map[string]any{"type": "plain_text_input", "value": marker(u, "comment")}},
-		}); err != nil {
-			t.Fatal(err)
-		}
+		h.comment(u, f.Sections[0].Questions[0].ID, marker(u, "comment")) // on the rating question
 		h.wait("the comment", func() bool { return h.responses()[u] != nil && len(h.responses()[u]) >= 2 })
 	}
 	h.command(admin, leads, "status")
@@ -93,14 +81,9 @@ func TestNoAnswerNextToRespondent(t *testing.T) {
 			}
 		}
 	}
-	resp, err := http.Get("http://" + h.main.HTTPAddr() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	metrics := h.metricsText()
 	for _, u := range users {
-		if strings.Contains(string(metrics), u) {
+		if strings.Contains(metrics, u) {
 			t.Errorf("/metrics names %s", u)
 		}
 	}

@@ -27,11 +27,7 @@ func privateReview(h *harness, users []string) string {
 	h.t.Helper()
 	f, _ := mustCatalog(h.t).Get("cs-foundations")
 	h.setNow(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)) // a Monday
-	var mentions []string
-	for _, u := range users {
-		mentions = append(mentions, "<@"+u+"|"+strings.ToLower(u)+">")
-	}
-	if text := h.command(admin, leads, "start cs-foundations to "+strings.Join(mentions, " ")+" digest <#"+leads+"|x> due 4d now remind 50% anyway"); text != "" {
+	if text := h.command(admin, leads, "start cs-foundations to "+mentionAll(users)+" digest <#"+leads+"|x> due 4d now remind 50% anyway"); text != "" {
 		h.t.Fatalf("start refused: %s", text)
 	}
 	id := h.latestReviewIDWhenStarted()
@@ -45,16 +41,7 @@ func privateReview(h *harness, users []string) string {
 			rating: a[rating],
 			open:   {Text: privacyMarker(u, "text")},
 		})
-		msg := h.waitDM(u, `"comment|`+rating+`"`)
-		before := len(h.slack.Views(u))
-		h.click(u, msg, "comment|"+rating)
-		h.wait("the comment form", func() bool { return len(h.slack.Views(u)) > before })
-		vs := h.slack.Views(u)
-		if _, err := h.slack.SubmitView(h.ctx, u, vs[len(vs)-1], map[string]map[string]any{
-			"answer": {"v": map[string]any{"type": "plain_text_input", "value": privacyMarker(u, "comment")}},
-		}); err != nil {
-			h.t.Fatal(err)
-		}
+		h.comment(u, rating, privacyMarker(u, "comment"))
 		h.wait(u+"'s three answers", func() bool { return len(h.responses()[u]) >= 2 })
 		for si := 1; si < len(f.Sections); si++ {
 			cur := h.waitDM(u, `"next"`)
@@ -86,6 +73,46 @@ func privateReview(h *harness, users []string) string {
 	h.click(users[0], msg, firstAnswerAction(msg))
 	h.wait("the late click refused and logged", func() bool { return strings.Contains(h.logs.String(), `msg="request refused" review=`+id) })
 	return id
+}
+
+// comment writes text as user's comment on question q, through the form
+// its button in their DM opens.
+func (h *harness) comment(user, q, text string) {
+	h.t.Helper()
+	msg := h.waitDM(user, `"comment|`+q+`"`)
+	before := len(h.slack.Views(user))
+	h.click(user, msg, "comment|"+q)
+	h.wait("the comment form", func() bool { return len(h.slack.Views(user)) > before })
+	vs := h.slack.Views(user)
+	if _, err := h.slack.SubmitView(h.ctx, user, vs[len(vs)-1], map[string]map[string]any{
+		"answer": {"v": map[string]any{"type": "plain_text_input", "value": text}},
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// metricsText returns what the bot's /metrics serves.
+func (h *harness) metricsText() string {
+	h.t.Helper()
+	resp, err := http.Get("http://" + h.main.HTTPAddr() + "/metrics")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// mentionAll is users as a /review start audience.
+func mentionAll(users []string) string {
+	var out []string
+	for _, u := range users {
+		out = append(out, "<@"+u+"|"+strings.ToLower(u)+">")
+	}
+	return strings.Join(out, " ")
 }
 
 // privacyMarker is the open answer or comment (kind) user gives in
@@ -159,14 +186,9 @@ func TestLogsNeverPairPersonWithReview(t *testing.T) {
 	if len(seen) != len(users) {
 		t.Errorf("%d pseudonyms in the submitted and reminder lines, want one for each of the %d respondents: %v", len(seen), len(users), seen)
 	}
-	resp, err := http.Get("http://" + h.main.HTTPAddr() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	metrics := h.metricsText()
 	for _, u := range users {
-		if strings.Contains(string(metrics), u) || strings.Contains(string(metrics), id) {
+		if strings.Contains(metrics, u) || strings.Contains(metrics, id) {
 			t.Errorf("/metrics names %s or the review", u)
 		}
 	}

@@ -57,26 +57,13 @@ func TestExportsAreSafeInSpreadsheets(t *testing.T) {
 	users := []string{"U1", "U2", "U3", "U4", "U5"}
 	h := newHarness(t, users...)
 	f, _ := mustCatalog(t).Get("cs-foundations")
-	var mentions []string
-	for _, u := range users {
-		mentions = append(mentions, "<@"+u+"|"+strings.ToLower(u)+">")
-	}
-	h.command(admin, leads, "start cs-foundations to "+strings.Join(mentions, " ")+" digest <#CLEADS|x> due 3d now")
+	h.command(admin, leads, "start cs-foundations to "+mentionAll(users)+" digest <#CLEADS|x> due 3d now")
 	rating, open := f.Sections[0].Questions[0].ID, f.Sections[0].Questions[1].ID
 	for i, u := range users {
 		h.click(u, h.waitDM(u, `"start"`), "start")
 		h.waitDM(u, fmt.Sprintf("1/%d · ", len(f.Sections)))
 		h.answerSection(u, f, 0, map[string]assessment.Answer{rating: plan(f, i, false)[rating], open: {Text: hostile[i]}})
-		msg := h.waitDM(u, `"comment|`+rating+`"`)
-		before := len(h.slack.Views(u))
-		h.click(u, msg, "comment|"+rating)
-		h.wait("the comment form", func() bool { return len(h.slack.Views(u)) > before })
-		vs := h.slack.Views(u)
-		if _, err := h.slack.SubmitView(h.ctx, u, vs[len(vs)-1], map[string]map[string]any{
-			"answer": {"v": map[string]any{"type": "plain_text_input", "value": hostile[(i+1)%len(hostile)]}},
-		}); err != nil {
-			t.Fatal(err)
-		}
+		h.comment(u, rating, hostile[(i+1)%len(hostile)])
 		h.wait(u+"'s answers", func() bool { return len(h.responses()[u]) >= 2 })
 	}
 	h.command(admin, leads, "close")

@@ -25,9 +25,7 @@ func TestRetentionKeepsFiguresOnly(t *testing.T) {
 	rdb, prefix := redistest.New(t)
 	st := store.New(rdb, prefix)
 	cat, _ := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
-	var mu sync.Mutex
-	now := time.Now()
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	clock, advance := manualClock(time.Now())
 	newSvc := func() *review.Service {
 		return review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: directory{}, Frameworks: cat,
 			Now: clock, Owner: "t", Lease: time.Minute, Tick: time.Hour, Retention: 30 * 24 * time.Hour})
@@ -36,7 +34,7 @@ func TestRetentionKeepsFiguresOnly(t *testing.T) {
 	f, _ := cat.Get("cs-foundations")
 	users := []string{"UAMY", "UBEN", "UCAT"}
 	r, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: users},
-		DigestChannel: "CLEADS", Deadline: now.Add(time.Hour), CreatedBy: "UADMIN", DeliverNow: true, Anyway: true})
+		DigestChannel: "CLEADS", Deadline: clock().Add(time.Hour), CreatedBy: "UADMIN", DeliverNow: true, Anyway: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +73,7 @@ func TestRetentionKeepsFiguresOnly(t *testing.T) {
 	}
 	expire := func(what string) {
 		t.Helper()
-		mu.Lock()
-		now = now.Add(31 * 24 * time.Hour)
-		mu.Unlock()
+		advance(31 * 24 * time.Hour)
 		newSvc().Retain(ctx) // a new process: the sweep runs at once
 		if keys := holding(); len(keys) > 0 {
 			t.Errorf("%s: the words of open answers or comments are still in %v", what, keys)
@@ -102,4 +98,13 @@ func TestRetentionKeepsFiguresOnly(t *testing.T) {
 		t.Fatal("the old result holds no words: the test looks in the wrong place")
 	}
 	expire("a review expired before figures-only")
+}
+
+// manualClock is a clock that stands still until advance moves it (tests
+// move time; nobody sleeps).
+func manualClock(start time.Time) (clock review.Clock, advance func(time.Duration)) {
+	var mu sync.Mutex
+	now := start
+	return func() time.Time { mu.Lock(); defer mu.Unlock(); return now },
+		func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
 }
