@@ -323,7 +323,7 @@ func TestRedisConfigAsksForThePassword(t *testing.T) {
 			}
 			rdb := redis.NewClient(&redis.Options{Addr: addr, Password: pw, MaxRetries: -1})
 			defer rdb.Close()
-			for name, want := range map[string]string{"appendonly": "yes", "maxmemory-policy": "noeviction", "masterauth": pw} {
+			for name, want := range map[string]string{"appendonly": "yes", "maxmemory": "419430400", "maxmemory-policy": "noeviction", "masterauth": pw} {
 				got, err := rdb.ConfigGet(ctx, name).Result()
 				if err != nil || got[name] != want {
 					t.Errorf("CONFIG GET %s = %v, %v; want %s", name, got, err, want)
