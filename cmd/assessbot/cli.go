@@ -23,6 +23,7 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
@@ -695,7 +696,7 @@ func cmdScore(args []string, stdout io.Writer) error {
 			meta.Detail = *o.threshold
 		}
 	})
-	_, err = io.WriteString(stdout, digest.Text(digest.Build(f, res, meta)))
+	_, err = io.WriteString(stdout, present.DigestTerminal(digest.Build(f, res, meta)))
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
@@ -28,11 +29,11 @@ const (
 )
 
 func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, digest.Truncate(s, maxSectionText), false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, present.Truncate(s, maxSectionText), false, false)
 }
 
 func plain(s string, n int) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, digest.Truncate(s, n), true, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, present.Truncate(s, n), true, false)
 }
 
 func button(actionID, value, text string) *slack.ButtonBlockElement {
@@ -140,7 +141,7 @@ func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessmen
 	fmt.Fprintf(&b, "*%d.* %s", ref.Index+1, escape(q.Text))
 	if ref.Scale.Text {
 		if a.Text != "" {
-			fmt.Fprintf(&b, "\n> %s", escape(strings.ReplaceAll(digest.Truncate(a.Text, 1500), "\n", "\n> ")))
+			fmt.Fprintf(&b, "\n> %s", escape(strings.ReplaceAll(present.Truncate(a.Text, 1500), "\n", "\n> ")))
 		} else {
 			b.WriteString("\n_Optional: write as much or as little as you like._")
 		}
@@ -167,10 +168,10 @@ func questionBlocks(r *assessment.Review, f *assessment.Framework, ref assessmen
 	out := []slack.Block{slack.NewSectionBlock(mrkdwn(b.String()), nil, accessory, slack.SectionBlockOptionBlockID("q|"+q.ID))}
 	var ctx []slack.MixedElement
 	if q.Help != "" {
-		ctx = append(ctx, mrkdwn("_Why it matters:_ "+escape(digest.Truncate(q.Help, 1500))))
+		ctx = append(ctx, mrkdwn("_Why it matters:_ "+escape(present.Truncate(q.Help, 1500))))
 	}
 	if a.Comment != "" {
-		ctx = append(ctx, mrkdwn("💬 "+escape(digest.Truncate(a.Comment, 1400))))
+		ctx = append(ctx, mrkdwn("💬 "+escape(present.Truncate(a.Comment, 1400))))
 	}
 	if len(ctx) > 0 {
 		out = append(out, slack.NewContextBlock("h|"+q.ID, ctx...))
@@ -360,21 +361,21 @@ func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
 	bs := []slack.Block{
 		slack.NewHeaderBlock(plain("📊 "+d.Framework.Title+" — results", maxHeader)),
 		slack.NewContextBlock("meta", mrkdwn(fmt.Sprintf("Review `%s` · %s → %s · %s · scores shown where at least %d answered",
-			r.ID, d.Opened.UTC().Format("2 Jan"), d.Closed.UTC().Format("2 Jan 2006"), d.ResponseLine(), res.Threshold))),
+			r.ID, d.Opened.UTC().Format("2 Jan"), d.Closed.UTC().Format("2 Jan 2006"), present.ResponseLine(d), res.Threshold))),
 	}
-	if bl := d.BandLine(); bl != "" {
+	if bl := present.BandLine(d); bl != "" {
 		bs = append(bs, slack.NewSectionBlock(mrkdwn(bl), nil, nil))
 	}
 	if res.Respondents == 0 {
 		return append(bs, slack.NewSectionBlock(mrkdwn("Nobody answered this review, so there is nothing to show. Try a longer window or a reminder next time."), nil, nil))
 	}
-	if tl := d.TrendLine(); tl != "" {
+	if tl := present.TrendLine(d); tl != "" {
 		bs = append(bs, slack.NewContextBlock("trend", mrkdwn(escape(tl))))
 	}
 	var lines []string
 	for _, s := range res.Sections {
-		line := digest.SectionLine(s, slackStyle)
-		if c := d.Change(s.ID); c != "" {
+		line := present.SectionLine(s, slackStyle)
+		if c := present.Change(d, s.ID); c != "" {
 			line += "  *" + c + "*"
 		}
 		lines = append(lines, line)
@@ -383,25 +384,25 @@ func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
 	if d.Trend != nil && len(d.Trend.Rising) > 0 {
 		var l []string
 		for _, x := range d.Trend.Rising {
-			l = append(l, fmt.Sprintf("• %s _(%.2f → %.2f)_", escape(digest.QuestionText(x.Question, 200)), x.Then, x.Now))
+			l = append(l, fmt.Sprintf("• %s _(%.2f → %.2f)_", escape(present.QuestionText(x.Question, 200)), x.Then, x.Now))
 		}
 		bs = append(bs, slack.NewSectionBlock(mrkdwn("*Where disagreement grew*\n"+strings.Join(l, "\n")), nil, nil))
 	}
 	if len(d.Strongest) > 0 {
 		bs = append(bs, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("💪 *Strongest:* %s\n🛠 *Weakest:* %s",
-			digest.SectionNames(d.Strongest, slackStyle), digest.SectionNames(d.Weakest, slackStyle))), nil, nil))
+			present.SectionNames(d.Strongest, slackStyle), present.SectionNames(d.Weakest, slackStyle))), nil, nil))
 	}
 	if len(d.Disagree) > 0 {
 		var l []string
 		for _, q := range d.Disagree {
-			l = append(l, fmt.Sprintf("• %s _(divergence %.2f, %s; %s)_", escape(digest.QuestionText(q, 200)), *q.Divergence, digest.DivergenceWord(*q.Divergence), spread(q, d.Detail)))
+			l = append(l, fmt.Sprintf("• %s _(divergence %.2f, %s; %s)_", escape(present.QuestionText(q, 200)), *q.Divergence, present.DivergenceWord(*q.Divergence), spread(q, d.Detail)))
 		}
 		bs = append(bs, slack.NewSectionBlock(mrkdwn("*Where you disagree*\n"+strings.Join(l, "\n")), nil, nil))
 	}
 	if len(d.NotSure) > 0 {
 		var l []string
 		for _, q := range d.NotSure {
-			l = append(l, fmt.Sprintf("• %s _(%d× not sure)_", escape(digest.QuestionText(q, 200)), q.NotSure))
+			l = append(l, fmt.Sprintf("• %s _(%d× not sure)_", escape(present.QuestionText(q, 200)), q.NotSure))
 		}
 		bs = append(bs, slack.NewSectionBlock(mrkdwn("*What the team is not sure about*\n"+strings.Join(l, "\n")), nil, nil))
 	}
@@ -414,7 +415,7 @@ func linesBlocks(title string, lines []string) []slack.Block {
 	var out []slack.Block
 	cur := title
 	for _, l := range lines {
-		l = digest.Truncate(l, maxSectionText-100)
+		l = present.Truncate(l, maxSectionText-100)
 		if len(cur)+1+len(l) > maxSectionText {
 			out = append(out, slack.NewSectionBlock(mrkdwn(cur), nil, nil))
 			cur = ""
@@ -428,7 +429,7 @@ func linesBlocks(title string, lines []string) []slack.Block {
 }
 
 // slackStyle marks a digest's lines up in mrkdwn.
-var slackStyle = digest.Style{
+var slackStyle = present.Style{
 	Code:   func(s string) string { return "`" + s + "`" },
 	Bold:   func(s string) string { return "*" + s + "*" },
 	Aside:  func(s string) string { return "_" + s + "_" },
@@ -442,7 +443,7 @@ func spread(q scoring.QuestionResult, detail int) string {
 	if q.Answered < detail {
 		return fmt.Sprintf("%d answered; the range is shown from %d", q.Answered, detail)
 	}
-	return fmt.Sprintf("%d answered, from %s to %s", q.Answered, digest.Percent(*q.Min), digest.Percent(*q.Max))
+	return fmt.Sprintf("%d answered, from %s to %s", q.Answered, present.Percent(*q.Min), present.Percent(*q.Max))
 }
 
 // sectionThread renders one thread reply per section under the digest:
@@ -460,18 +461,18 @@ func sectionThread(d digest.Digest) [][]slack.Block {
 		s := d.Framework.Sections[si]
 		head := fmt.Sprintf("*%d. %s*", si+1, escape(s.Title))
 		if sr.Score != nil {
-			head += fmt.Sprintf("  `%s` %s · divergence %.2f", digest.Bar(*sr.Score), digest.Percent(*sr.Score), *sr.Divergence)
+			head += fmt.Sprintf("  `%s` %s · divergence %.2f", present.Bar(*sr.Score), present.Percent(*sr.Score), *sr.Divergence)
 		}
 		cur := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}
 		for _, q := range s.Questions {
 			qr := byID[q.ID]
 			ref, _ := d.Framework.Lookup(q.ID)
 			var b strings.Builder
-			fmt.Fprintf(&b, "*%d.* %s\n", ref.Index+1, escape(digest.Truncate(q.Text, 1500)))
+			fmt.Fprintf(&b, "*%d.* %s\n", ref.Index+1, escape(present.Truncate(q.Text, 1500)))
 			switch {
 			case qr.IsText && len(qr.Texts) > 0:
 				for _, t := range qr.Texts {
-					line := "> " + escape(strings.ReplaceAll(digest.Truncate(t, 600), "\n", " ")) + "\n"
+					line := "> " + escape(strings.ReplaceAll(present.Truncate(t, 600), "\n", " ")) + "\n"
 					if b.Len()+len(line) > maxSectionText-20 {
 						cur = append(cur, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
 						b.Reset()
@@ -487,7 +488,7 @@ func sectionThread(d digest.Digest) [][]slack.Block {
 			case qr.Score == nil:
 				fmt.Fprintf(&b, "_Nobody scored it (%d not sure)._", qr.NotSure)
 			default:
-				fmt.Fprintf(&b, "%s · divergence %.2f (%s)", digest.Percent(*qr.Score), *qr.Divergence, digest.DivergenceWord(*qr.Divergence))
+				fmt.Fprintf(&b, "%s · divergence %.2f (%s)", present.Percent(*qr.Score), *qr.Divergence, present.DivergenceWord(*qr.Divergence))
 				if qr.Answered+qr.NotSure >= distThreshold {
 					var parts []string
 					for _, o := range ref.Scale.Options {
@@ -501,7 +502,7 @@ func sectionThread(d digest.Digest) [][]slack.Block {
 					fmt.Fprintf(&b, " · _answer counts shown from %d answers_", distThreshold)
 				}
 				for _, c := range qr.Comments {
-					line := "\n💬 " + escape(strings.ReplaceAll(digest.Truncate(c, 600), "\n", " "))
+					line := "\n💬 " + escape(strings.ReplaceAll(present.Truncate(c, 600), "\n", " "))
 					if b.Len()+len(line) > maxSectionText-20 {
 						cur = append(cur, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
 						b.Reset()
@@ -524,7 +525,7 @@ func sectionThread(d digest.Digest) [][]slack.Block {
 
 // digestText is the notification fallback of a digest.
 func digestText(d digest.Digest) string {
-	return fmt.Sprintf("Results of %s: %s", d.Framework.Title, d.ResponseLine())
+	return fmt.Sprintf("Results of %s: %s", d.Framework.Title, present.ResponseLine(d))
 }
 
 const helpText = "*assessbot* runs customer-success maturity reviews in Slack.\n" +

@@ -9,7 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/assessbot/assessbot/internal/assessment"
-	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/review"
 )
 
@@ -227,11 +227,11 @@ func (b *Bot) handleTextSubmission(ctx context.Context, cb slack.InteractionCall
 		msg := b.tell(opText, err, "review", meta.Review, "question", meta.Question, "user", user)
 		// Still in time: keep the form open with the reason, so nothing
 		// typed is lost.
-		if ack.Ack(map[string]any{"response_action": "errors", "errors": map[string]string{"answer": digest.Truncate(msg, 150)}}) {
+		if ack.Ack(map[string]any{"response_action": "errors", "errors": map[string]string{"answer": present.Truncate(msg, 150)}}) {
 			return
 		}
 		if assessment.ErrorCode(err) == assessment.EUNAVAILABLE {
-			msg = "Your text could not be saved because our database is not answering. Here it is, so nothing is lost; please try again in a minute:\n> " + escape(digest.Truncate(text, 2800))
+			msg = "Your text could not be saved because our database is not answering. Here it is, so nothing is lost; please try again in a minute:\n> " + escape(present.Truncate(text, 2800))
 		}
 		b.notices.tell(meta.Channel, user, msg)
 		return

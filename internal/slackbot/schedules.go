@@ -10,7 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/assessbot/assessbot/internal/assessment"
-	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/schedule"
 )
@@ -161,9 +161,9 @@ func validateScheduleForm(state *slack.ViewState) map[string]string {
 	v := state.Values
 	if _, err := schedule.Parse(v["spec"]["v"].Value, strings.TrimSpace(v["tz"]["v"].Value)); err != nil {
 		if strings.Contains(err.Error(), "time zone") {
-			errs["tz"] = digest.Truncate(err.Error(), 2800)
+			errs["tz"] = present.Truncate(err.Error(), 2800)
 		} else {
-			errs["spec"] = digest.Truncate(err.Error(), 2800)
+			errs["spec"] = present.Truncate(err.Error(), 2800)
 		}
 	}
 	if n, err := strconv.Atoi(v["window"]["v"].Value); err != nil || n < 1 || n > 90 {
