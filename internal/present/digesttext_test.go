@@ -1,37 +1,17 @@
 package present
 
 import (
-	"bytes"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/assessbot/assessbot/frameworks"
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/framework"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
 func ptr(x float64) *float64 { return &x }
-
-func shipped(t *testing.T, id string) *assessment.Framework {
-	t.Helper()
-	cat, err := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, ok := cat.Get(id)
-	if !ok {
-		t.Fatalf("no framework %s", id)
-	}
-	return f
-}
 
 func TestBar(t *testing.T) {
 	tests := []struct {
@@ -295,17 +275,5 @@ func TestTextGolden(t *testing.T) {
 
 func goldenText(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/present -update to create it)", err)
-	}
-	if !bytes.Equal([]byte(got), want) {
-		t.Errorf("digest differs from %s; run go test ./internal/present -update and review the diff\ngot:\n%s", path, got)
-	}
+	goldenFile(t, name+".golden", []byte(got))
 }
