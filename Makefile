@@ -44,7 +44,7 @@ load: redis
 
 ## fuzz: each fuzzer for FUZZTIME (default 60s); the seed corpora also run in `make test`.
 FUZZTIME ?= 60s
-FUZZERS = internal/slackbot:FuzzParseCommand internal/slackbot:FuzzInteractionPayload \
+FUZZERS = internal/slackbot/handlers:FuzzParseCommand internal/slackbot/handlers:FuzzInteractionPayload \
 	internal/framework:FuzzParse internal/answersheet:FuzzRead internal/schedule:FuzzParse \
 	internal/schedule:FuzzParseReminders internal/schedule:FuzzParseDuration internal/blocktext:FuzzRender
 fuzz:

@@ -22,6 +22,7 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/safecsv"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
@@ -686,7 +687,7 @@ func cmdScore(args []string, stdout io.Writer) error {
 			meta.Detail = *o.threshold
 		}
 	})
-	_, err = io.WriteString(stdout, digest.Text(digest.Build(f, res, meta)))
+	_, err = io.WriteString(stdout, present.DigestTerminal(digest.Build(f, res, meta)))
 	return err
 }
 

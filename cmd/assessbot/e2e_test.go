@@ -22,8 +22,8 @@ import (
 	"github.com/assessbot/assessbot/internal/app"
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/blocktext"
-	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/fakeslack"
+	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/redistest"
 )
 
@@ -537,7 +537,7 @@ func wholeReview(t *testing.T, redisURL, id string) {
 		if s.Score == nil {
 			continue
 		}
-		want = append(want, fmt.Sprintf("%s %s %.2f", digest.Percent(*s.Score), s.Title, *s.Divergence))
+		want = append(want, fmt.Sprintf("%s %s %.2f", present.Percent(*s.Score), s.Title, *s.Divergence))
 	}
 	var got []string
 	for _, l := range lines {

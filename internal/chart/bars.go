@@ -3,10 +3,11 @@ package chart
 import (
 	"fmt"
 	"math"
+
+	"github.com/assessbot/assessbot/internal/present"
 )
 
 const (
-	barsHeading    = "Spread of respondents' scores"
 	barsHeadingH   = 38.0 // heading and the gap below it
 	barsAxisH      = 30.0 // tick labels under the rows
 	barsLegendGap  = 10.0
@@ -16,15 +17,15 @@ const (
 
 func barsLegend(prev bool) []legendItem {
 	items := []legendItem{
-		{glyph: func(p pen, x, cy float64) { whisker(p, x+3, x+legendGlyphW-3, cy, 7) }, label: "lowest to highest"},
-		{glyph: func(p pen, x, cy float64) { spreadBox(p, x+5, x+legendGlyphW-5, cy, 8) }, label: "middle half"},
-		{glyph: func(p pen, x, cy float64) { medianTick(p, x+legendGlyphW/2, cy, 10) }, label: "median"},
-		{glyph: func(p pen, x, cy float64) { p.dot(colNow, x+legendGlyphW/2, cy, 6) }, label: "team score"},
+		{glyph: func(p pen, x, cy float64) { whisker(p, x+3, x+legendGlyphW-3, cy, 7) }, label: present.Chart.Range},
+		{glyph: func(p pen, x, cy float64) { spreadBox(p, x+5, x+legendGlyphW-5, cy, 8) }, label: present.Chart.MiddleHalf},
+		{glyph: func(p pen, x, cy float64) { medianTick(p, x+legendGlyphW/2, cy, 10) }, label: present.Chart.Median},
+		{glyph: func(p pen, x, cy float64) { p.dot(colNow, x+legendGlyphW/2, cy, 6) }, label: present.Chart.TeamScore},
 	}
 	if prev {
 		items = append(items, legendItem{
 			glyph: func(p pen, x, cy float64) { p.ring(colPrevious, x+legendGlyphW/2, cy, 7, 2.5) },
-			label: "previous",
+			label: present.Chart.Previous,
 		})
 	}
 	return items
@@ -60,7 +61,7 @@ func medianTick(p pen, x, cy, half float64) {
 // title sits on a line above its bar (a narrow panel beside the radar);
 // otherwise titles sit left of the bars.
 func drawBars(p pen, secs []Section, b box, labelAbove, prev bool) {
-	p.text(stHeading, b.x0, b.y0+stHeading.size*0.9, 0, barsHeading)
+	p.text(stHeading, b.x0, b.y0+stHeading.size*0.9, 0, present.Chart.BarsHeading)
 	items := barsLegend(prev)
 	lh := legendHeight(items, b.w())
 	rows := box{b.x0, b.y0 + barsHeadingH, b.x1, b.y1 - lh - barsLegendGap - barsAxisH}
@@ -139,10 +140,10 @@ func drawBars(p pen, secs []Section, b box, labelAbove, prev bool) {
 		}
 		switch {
 		case s.Withheld:
-			p.text(stStatus, trackL+8, cy+stStatus.capCenter(), 0, "withheld: too few answered")
+			p.text(stStatus, trackL+8, cy+stStatus.capCenter(), 0, present.Chart.WithheldRow)
 			continue
 		case s.Score == nil:
-			p.text(stStatus, trackL+8, cy+stStatus.capCenter(), 0, "no data")
+			p.text(stStatus, trackL+8, cy+stStatus.capCenter(), 0, present.Chart.NoData)
 			continue
 		}
 		if !s.SpreadWithheld {

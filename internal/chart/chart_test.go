@@ -5,7 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/present"
 	"image"
 	"image/color"
 	"image/draw"
@@ -437,7 +437,7 @@ func BenchmarkPNG(b *testing.B) {
 // The chart's figures are the digest's: half a point rounds up in both.
 func TestPercentAsTheDigest(t *testing.T) {
 	for _, x := range []float64{0, 0.125, 0.375, 0.625, 0.875, 1} {
-		if got, want := percent(x), digest.Percent(x); got != want {
+		if got, want := percent(x), present.Percent(x); got != want {
 			t.Errorf("percent(%v) = %s, the digest says %s", x, got, want)
 		}
 	}

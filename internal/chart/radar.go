@@ -3,6 +3,8 @@ package chart
 import (
 	"image/color"
 	"math"
+
+	"github.com/assessbot/assessbot/internal/present"
 )
 
 const (
@@ -15,8 +17,6 @@ const (
 	radarSide = 0.2
 )
 
-const radarHeading = "Team score by section"
-
 var radarDash = []float64{9, 6}
 
 func radarLegend(prev bool) []legendItem {
@@ -25,14 +25,14 @@ func radarLegend(prev bool) []legendItem {
 			p.stroke(colNow, 3, nil, false, [2]float64{x, cy}, [2]float64{x + legendGlyphW, cy})
 			p.dot(colNow, x+legendGlyphW/2, cy, 5)
 		},
-		label: "now",
+		label: present.Chart.Now,
 	}}
 	if prev {
 		items = append(items, legendItem{
 			glyph: func(p pen, x, cy float64) {
 				p.stroke(colPrevious, 2.5, radarDash, false, [2]float64{x, cy}, [2]float64{x + legendGlyphW, cy})
 			},
-			label: "previous",
+			label: present.Chart.Previous,
 		})
 	}
 	return items
@@ -54,9 +54,9 @@ func newSpokeLabel(s Section, maxW, cos float64) (l spokeLabel, ok bool) {
 	ok = ok && len(l.title) <= radarLabelLines
 	switch {
 	case s.Withheld:
-		l.status = "withheld"
+		l.status = present.Chart.Withheld
 	case s.Score == nil:
-		l.status = "no data"
+		l.status = present.Chart.NoData
 	}
 	for _, t := range l.title {
 		l.w = math.Max(l.w, stLabel.width(t))
@@ -225,7 +225,7 @@ func fitRadarAt(secs []Section, area box, dx float64) radarGeometry {
 
 // drawRadar draws the spider chart of team scores in b.
 func drawRadar(p pen, secs []Section, b box, prev bool) {
-	p.text(stHeading, b.x0, b.y0+stHeading.size*0.9, 0, radarHeading)
+	p.text(stHeading, b.x0, b.y0+stHeading.size*0.9, 0, present.Chart.RadarHeading)
 	items := radarLegend(prev)
 	lh := legendHeight(items, b.w())
 	g := fitRadar(secs, box{b.x0, b.y0 + barsHeadingH, b.x1, b.y1 - lh - 18})

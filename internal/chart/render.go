@@ -1,12 +1,13 @@
 package chart
 
 import (
-	"fmt"
 	"image"
 	"math"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/assessbot/assessbot/internal/present"
 )
 
 const (
@@ -103,7 +104,7 @@ func displayed(in []Section) []Section {
 	for i, s := range in {
 		s.Title = cleanTitle(s.Title)
 		if s.Title == "" {
-			s.Title = fmt.Sprintf("Section %d", i+1)
+			s.Title = present.ChartUntitled(i + 1)
 		}
 		secs[i] = s
 	}

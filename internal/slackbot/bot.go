@@ -1,8 +1,8 @@
-// Package slackbot is assessbot's Slack adapter. It translates, calls a use
-// case of internal/review, and renders: the Socket Mode event loop, the
-// actions codec, the /review parser, the handlers, the Messenger and
-// Directory over slack-go (Client), the Block Kit renderers, and the one
-// translator from error codes to the words a person reads.
+// Package slackbot is assessbot's Slack transport: the Socket Mode event
+// loop, acks, the lanes, the inbox, the sender with its retries, and the
+// Messenger and Directory of internal/review over slack-go (Client). What
+// an envelope means is for internal/slackbot/handlers, and every word and
+// block a person reads is internal/present's.
 //
 // Clicks that change a response (answers, Submit, Snooze, opt-out) are
 // saved on a lane of their own that never waits for Slack, and acked once
@@ -12,16 +12,15 @@
 // workers that takes one person's envelopes in order and people in turn,
 // so one person's flood delays nobody else.
 //
-// It may import slack-go, internal/review and the domain and rendering
-// packages (assessment, digest, chart, framework, schedule, scoring); never
-// internal/store or go-redis (a test enforces it).
+// It may import slack-go, internal/review, its handlers, present and codec,
+// and the domain and rendering packages (assessment, digest, chart,
+// framework); never internal/store or go-redis (a test enforces it).
 package slackbot
 
 import (
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,7 +30,10 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/review"
+	"github.com/assessbot/assessbot/internal/slackbot/codec"
+	"github.com/assessbot/assessbot/internal/slackbot/handlers"
 )
 
 // Config tunes the bot; app.Config holds the defaults.
@@ -73,15 +75,14 @@ type Envelopes interface {
 
 // Bot is the running Slack bot.
 type Bot struct {
-	sl   *Client
-	sm   *socketmode.Client
-	svc  *review.Service
-	env  Envelopes
-	cat  *framework.Catalog
-	cfg  Config
-	log  *slog.Logger
-	m    *metrics
-	send *sender
+	sl  *Client
+	sm  *socketmode.Client
+	h   *handlers.Handlers
+	svc *review.Service // runs the use cases' background work
+	env Envelopes
+	cfg Config
+	log *slog.Logger
+	m   *metrics
 
 	connected atomic.Bool
 	refresh   *refresher
@@ -164,15 +165,19 @@ func (a *deferredAck) Ack(payload any) bool {
 	return sent
 }
 
-// storesClick reports whether an interaction changes a stored response and
-// is acked only once that is stored: an answer click, a written answer or
-// comment, Submit, Snooze and "no more reminders".
-func storesClick(cb slack.InteractionCallback) bool {
+// storesClick reports whether an envelope is a click that changes a
+// stored response and is acked only once that is stored: an answer click,
+// a written answer or comment, Submit, Snooze and "no more reminders".
+func storesClick(data any) bool {
+	cb, ok := data.(slack.InteractionCallback)
+	if !ok {
+		return false
+	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
-		return len(cb.ActionCallback.BlockActions) > 0 && savesClick(cb.ActionCallback.BlockActions[0].ActionID)
+		return len(cb.ActionCallback.BlockActions) > 0 && codec.SavesClick(cb.ActionCallback.BlockActions[0].ActionID)
 	case slack.InteractionTypeViewSubmission:
-		return cb.View.CallbackID == cbText || cb.View.CallbackID == cbComment
+		return cb.View.CallbackID == codec.CbText || cb.View.CallbackID == codec.CbComment
 	}
 	return false
 }
@@ -182,15 +187,19 @@ func storesClick(cb slack.InteractionCallback) bool {
 func coalesceKey(data any) string {
 	switch d := data.(type) {
 	case slack.InteractionCallback:
-		if d.Type != slack.InteractionTypeBlockActions || len(d.ActionCallback.BlockActions) == 0 {
-			return ""
-		}
-		switch kind, _, _ := strings.Cut(d.ActionCallback.BlockActions[0].ActionID, "|"); kind {
-		case actStart, actNext, actBack:
+		if d.Type == slack.InteractionTypeBlockActions && len(d.ActionCallback.BlockActions) > 0 && codec.Navigates(d.ActionCallback.BlockActions[0].ActionID) {
 			return "navigate"
 		}
 	case slackevents.EventsAPIEvent:
 		return "home"
+	}
+	return ""
+}
+
+// homeUser returns the user of an app_home_opened event on the Home tab.
+func homeUser(ev slackevents.EventsAPIEvent) string {
+	if e, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && e.Tab == "home" {
+		return e.User
 	}
 	return ""
 }
@@ -208,13 +217,14 @@ func New(sl *Client, svc *review.Service, cat *framework.Catalog, env Envelopes,
 		cfg.InboxLease = defaultInboxLease
 	}
 	b := &Bot{
-		sl: sl, sm: socketmode.New(sl.api), svc: svc, env: env, cat: cat, cfg: cfg,
-		log: redactingLogger(cfg.Log), m: sl.m, send: sl.send,
+		sl: sl, sm: socketmode.New(sl.api), svc: svc, env: env, cfg: cfg,
+		log: redactingLogger(cfg.Log), m: sl.m,
 		answers: newLane(perPerson), work: newLane(perPerson),
 		acks: make(chan pendingAck, 4096),
 	}
 	b.refresh = newRefresher(&b.wg)
-	b.notices = newNotices(func(ctx context.Context, channel, user, text string) { sl.ephemeral(ctx, channel, user, text) })
+	b.notices = newNotices(func(ctx context.Context, channel, user, text string) { sl.Ephemeral(ctx, channel, user, text) })
+	b.h = handlers.New(handlers.Config{Service: svc, Catalog: cat, Slack: sl, Deferred: offLane{b}, Log: b.log, Now: cfg.Now})
 	return b
 }
 
@@ -230,7 +240,7 @@ var ErrInvalidAuth = errors.New("slack refused the tokens (invalid_auth): check 
 // with the socket still open for their acks, and then disconnects.
 func (b *Bot) Run(ctx context.Context) error {
 	var auth *slack.AuthTestResponse
-	err := b.send.do(ctx, "auth.test", func(ctx context.Context) (err error) {
+	err := b.sl.send.do(ctx, "auth.test", func(ctx context.Context) (err error) {
 		auth, err = b.sl.api.AuthTestContext(ctx)
 		return unreachable(ctx, "auth.test", err)
 	})
@@ -269,36 +279,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.keepInbox(ctx)
 	}()
 
-	runErr := make(chan error, 1)
-	go func() { runErr <- b.sm.RunContext(sockCtx) }()
-
-	var result error
-loop:
-	for {
-		select {
-		case <-ctx.Done():
-			break loop
-		case err := <-runErr:
-			if err != nil && ctx.Err() == nil {
-				result = b.stopping(startError("apps.connections.open", err))
-			}
-			stopSocket()
-			break loop
-		case evt, ok := <-b.sm.Events:
-			if !ok {
-				break loop
-			}
-			if evt.Type == socketmode.EventTypeConnectionError {
-				b.connected.Store(false)
-				if err := b.connectionError(evt); err != nil {
-					result = b.stopping(err)
-					break loop
-				}
-				continue
-			}
-			b.dispatch(evt)
-		}
-	}
+	result := b.serve(ctx, sockCtx, stopSocket)
 	cancel()
 	// Whatever still runs at the end of the drain is cancelled.
 	stopAt := time.AfterFunc(b.cfg.Drain, stopWork)
@@ -311,6 +292,38 @@ loop:
 	b.connected.Store(false)
 	b.wg.Wait()
 	return result
+}
+
+// serve runs the Socket Mode connection and dispatches its envelopes
+// until ctx ends, the connection ends, or Slack refuses the app token (the
+// error to stop with).
+func (b *Bot) serve(ctx, sockCtx context.Context, stopSocket context.CancelFunc) error {
+	runErr := make(chan error, 1)
+	go func() { runErr <- b.sm.RunContext(sockCtx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-runErr:
+			stopSocket()
+			if err != nil && ctx.Err() == nil {
+				return b.stopping(startError("apps.connections.open", err))
+			}
+			return nil
+		case evt, ok := <-b.sm.Events:
+			if !ok {
+				return nil
+			}
+			if evt.Type != socketmode.EventTypeConnectionError {
+				b.dispatch(evt)
+				continue
+			}
+			b.connected.Store(false)
+			if err := b.connectionError(evt); err != nil {
+				return b.stopping(err)
+			}
+		}
+	}
 }
 
 // drain lets both lanes finish what they queued, for up to Config.Drain:
@@ -392,9 +405,6 @@ func (b *Bot) acker(sockCtx context.Context, done chan struct{}) {
 	}
 }
 
-// tooFast is what a person whose queue is full is told.
-const tooFast = "You are clicking faster than I can save; slow down a moment — your last clicks are being saved."
-
 // dispatch runs on the event loop: it queues the work on the person's
 // lane and acks (an answer once stored, by its lane). It does no I/O and
 // never blocks: a full queue refuses the envelope and says so.
@@ -406,11 +416,39 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 			b.log.Error("panic while dispatching an envelope", "type", evt.Type, "panic", p)
 		}
 	}()
+	if b.connectionEvent(evt) || evt.Request == nil {
+		return
+	}
+	b.m.envelopes.WithLabelValues(string(evt.Type)).Inc()
+	j := jobOf(evt)
+	req := *evt.Request
+	send := func(payload any) { b.ack(req, payload) }
+	if j.data == nil {
+		send(nil)
+		return
+	}
+	if ack, handle := b.h.Precheck(j.data); !handle {
+		send(ack)
+		return
+	}
+	switch {
+	case j.envelopeID != "" && len(req.Payload) > 0 && inboxes(j.data):
+		// Into the inbox, then the ack, then the work lane (inbox.go).
+		b.toAnswersLane(j, send, req.Payload)
+	case storesClick(j.data):
+		b.toAnswersLane(j, send, nil)
+	default:
+		b.toWorkLane(j, send)
+	}
+}
+
+// connectionEvent handles an event about the connection itself (and
+// drops those of no interest); it reports false for an envelope to handle.
+func (b *Bot) connectionEvent(evt socketmode.Event) bool {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		b.connected.Store(true)
 		b.log.Info("socket mode connected")
-		return
 	case socketmode.EventTypeConnecting:
 		b.connected.Store(false)
 		if ce, ok := evt.Data.(*slack.ConnectingEvent); ok && (ce.Attempt > 1 || ce.ConnectionCount > 0) {
@@ -418,43 +456,27 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		} else {
 			b.log.Info("socket mode connecting")
 		}
-		return
 	case socketmode.EventTypeIncomingError:
 		b.incomingError(evt)
-		return
 	case socketmode.EventTypeDisconnect:
 		b.connected.Store(false)
 		b.log.Info("socket mode disconnect requested by slack; reconnecting")
-		return
 	case socketmode.EventTypeInvalidAuth:
 		// RunContext returns the error next; Run reports it.
 		b.connected.Store(false)
-		return
 	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
-	default:
-		return
+		return false
 	}
-	if evt.Request == nil {
-		return
-	}
-	b.m.envelopes.WithLabelValues(string(evt.Type)).Inc()
+	return true
+}
+
+// jobOf is the job of an envelope; its data is nil when there is nothing
+// to handle (an event other than opening the App Home).
+func jobOf(evt socketmode.Event) *job {
 	j := &job{envelopeID: evt.Request.EnvelopeID, kind: evt.Type, data: evt.Data, received: time.Now(), done: make(chan struct{})}
-	var ack any
 	switch d := evt.Data.(type) {
 	case slack.SlashCommand:
 		j.user = d.UserID
-		cmd, err := ParseCommand(d.Text)
-		var pe *ParseError
-		switch {
-		case errors.As(err, &pe):
-			ack = ephemeralAck(pe.Msg)
-			j.data = nil
-		case err == nil && cmd.Verb == "help":
-			ack = ephemeralAck(helpText)
-			j.data = nil
-		default:
-			j.data = slashJob{cmd: d, parsed: cmd}
-		}
 	case slackevents.EventsAPIEvent:
 		j.user = homeUser(d)
 		if j.user == "" {
@@ -462,52 +484,38 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		}
 	case slack.InteractionCallback:
 		j.user = d.User.ID
-		if d.Type == slack.InteractionTypeViewSubmission {
-			var errs map[string]string
-			switch d.View.CallbackID {
-			case cbStart:
-				errs = validateStartForm(d.View.State, b.cfg.Now())
-			case cbSchedule:
-				errs = validateScheduleForm(d.View.State)
-			}
-			if len(errs) > 0 {
-				ack = map[string]any{"response_action": "errors", "errors": errs}
-				j.data = nil
-			}
-		}
 	}
-	req := *evt.Request
-	send := func(payload any) { b.ack(req, payload) }
-	if j.data == nil {
-		send(ack)
+	return j
+}
+
+// toAnswersLane queues a click that changes a response, or (with its
+// payload) a command or form for the inbox, on the answers lane, which
+// acks it. A full queue acks it at once and tells the person to slow
+// down: a click is not stored, a command not handled.
+func (b *Bot) toAnswersLane(j *job, send func(payload any), payload []byte) {
+	j.payload, j.ack = payload, newDeferredAck(send)
+	if queued, _ := b.answers.push(j.user, j); queued {
 		return
 	}
-	if ack == nil && j.envelopeID != "" && len(req.Payload) > 0 && inboxes(j.data) {
-		// Into the inbox, then the ack, then the work lane (inbox.go).
-		j.payload, j.ack = req.Payload, newDeferredAck(send)
-		if queued, _ := b.answers.push(j.user, j); !queued {
-			b.m.busy.WithLabelValues("answers").Inc()
-			if _, ok := j.data.(slashJob); ok {
-				ack = ephemeralAck(tooFast)
-			} else if cb, ok := j.data.(slack.InteractionCallback); ok {
-				b.notices.tellSometimes(cb.Channel.ID, j.user, tooFast)
-			}
-			j.ack.Ack(ack)
-		}
-		return
-	}
-	if cb, ok := j.data.(slack.InteractionCallback); ok && ack == nil && storesClick(cb) {
-		j.ack = newDeferredAck(send)
-		if queued, _ := b.answers.push(j.user, j); !queued {
-			// Not stored, and the person is told so; then the ack.
-			b.m.busy.WithLabelValues("answers").Inc()
+	b.m.busy.WithLabelValues("answers").Inc()
+	var ack any
+	switch d := j.data.(type) {
+	case slack.SlashCommand:
+		ack = present.EphemeralAck(present.TooFast)
+	case slack.InteractionCallback:
+		if payload == nil {
 			b.m.answers.WithLabelValues("busy").Inc()
 			b.log.Debug("answer refused: the person's queue is full", "envelope", j.envelopeID, "user", j.user)
-			b.notices.tellSometimes(cb.Channel.ID, j.user, tooFast)
-			j.ack.Ack(nil)
 		}
-		return
+		b.notices.tellSometimes(d.Channel.ID, j.user, present.TooFast)
 	}
+	j.ack.Ack(ack)
+}
+
+// toWorkLane queues an envelope on the work lane, after the person's
+// answers received before it, and acks it; a full queue tells the person
+// to slow down.
+func (b *Bot) toWorkLane(j *job, send func(payload any)) {
 	j.after = b.answers.last(j.user)
 	j.coalesce = coalesceKey(j.data)
 	queued, replaced := b.work.push(j.user, j)
@@ -515,26 +523,18 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		b.m.coalesced.Inc()
 		b.log.Debug("envelope superseded by a newer one of the same person", "envelope", replaced.envelopeID, "by", j.envelopeID)
 	}
+	var ack any
 	if !queued {
 		b.m.busy.WithLabelValues("work").Inc()
 		b.log.Debug("envelope refused: the person's queue is full", "envelope", j.envelopeID, "user", j.user)
 		switch d := j.data.(type) {
-		case slashJob:
-			ack = ephemeralAck(tooFast)
+		case slack.SlashCommand:
+			ack = present.EphemeralAck(present.TooFast)
 		case slack.InteractionCallback:
-			b.notices.tellSometimes(d.Channel.ID, j.user, tooFast)
+			b.notices.tellSometimes(d.Channel.ID, j.user, present.TooFast)
 		}
 	}
 	send(ack)
-}
-
-func ephemeralAck(text string) map[string]any {
-	return map[string]any{"response_type": "ephemeral", "text": text}
-}
-
-type slashJob struct {
-	cmd    slack.SlashCommand
-	parsed Command
 }
 
 // claim takes an envelope for its handler; false means another delivery
@@ -596,7 +596,7 @@ func (b *Bot) handleAnswer(ctx context.Context, j *job) {
 		ackIt = handled
 		return
 	}
-	b.handleInteraction(ctx, j.data.(slack.InteractionCallback), j.ack)
+	b.h.Interaction(ctx, j.data.(slack.InteractionCallback), j.ack)
 }
 
 // handleWork handles everything but answers; the envelope was acked at
@@ -612,7 +612,7 @@ func (b *Bot) handleWork(ctx context.Context, j *job) {
 		}
 		b.m.handle.WithLabelValues(string(j.kind)).Observe(time.Since(j.received).Seconds())
 	}()
-	ctx = withEnvelope(ctx, j.envelopeID)
+	ctx = handlers.WithEnvelope(ctx, j.envelopeID)
 	if j.replayed {
 		ctx = withReplayed(ctx)
 	}
@@ -643,19 +643,11 @@ func (b *Bot) handleWork(ctx context.Context, j *job) {
 		}
 	}
 	switch d := j.data.(type) {
-	case slashJob:
-		b.handleCommand(ctx, d.cmd, d.parsed)
+	case slack.SlashCommand:
+		b.h.Command(ctx, d)
 	case slack.InteractionCallback:
-		b.handleInteraction(ctx, d, nil)
+		b.h.Interaction(ctx, d, nil)
 	case slackevents.EventsAPIEvent:
-		b.publishHome(ctx, homeUser(d))
+		b.h.Home(ctx, homeUser(d))
 	}
-}
-
-// notAdmin says why an admin command was refused and what to do.
-func (b *Bot) notAdmin() string {
-	if !b.svc.AdminsConfigured() {
-		return "No assessbot admin is configured yet, so admin commands are refused. Ask whoever runs assessbot to set ADMIN_USERS (user ids such as U0123ABCD, or `*` for everyone) or ADMIN_USERGROUP, and restart it. Everyone can use `/review help`."
-	}
-	return "Only assessbot admins can do that (never guests). Ask one of them, or ask whoever runs assessbot to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`."
 }

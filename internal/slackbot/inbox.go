@@ -8,6 +8,10 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/assessbot/assessbot/internal/present"
+	"github.com/assessbot/assessbot/internal/slackbot/codec"
+	"github.com/assessbot/assessbot/internal/slackbot/handlers"
 )
 
 // Slash commands and forms are acked before they are handled (Slack wants
@@ -39,10 +43,10 @@ const (
 // answered in the ack itself).
 func inboxes(data any) bool {
 	switch d := data.(type) {
-	case slashJob:
+	case slack.SlashCommand:
 		return true
 	case slack.InteractionCallback:
-		return d.Type == slack.InteractionTypeViewSubmission && (d.View.CallbackID == cbStart || d.View.CallbackID == cbSchedule)
+		return d.Type == slack.InteractionTypeViewSubmission && (d.View.CallbackID == codec.CbStart || d.View.CallbackID == codec.CbSchedule)
 	}
 	return false
 }
@@ -132,10 +136,10 @@ func (b *Bot) queueWork(ctx context.Context, j *job) {
 	}
 	b.m.busy.WithLabelValues("work").Inc()
 	switch d := j.data.(type) {
-	case slashJob:
-		b.notices.tellSometimes(d.cmd.ChannelID, j.user, tooFast)
+	case slack.SlashCommand:
+		b.notices.tellSometimes(d.ChannelID, j.user, present.TooFast)
 	case slack.InteractionCallback:
-		b.notices.tellSometimes(d.Channel.ID, j.user, tooFast)
+		b.notices.tellSometimes(d.Channel.ID, j.user, present.TooFast)
 	}
 	if j.inboxed {
 		b.inboxDone(ctx, j)
@@ -236,11 +240,10 @@ func jobFromInbox(e InboxEntry) (*job, bool) {
 		if err := json.Unmarshal(e.Payload, &sc); err != nil {
 			return nil, false
 		}
-		cmd, err := ParseCommand(sc.Text)
-		if err != nil {
+		if _, err := handlers.ParseCommand(sc.Text); err != nil {
 			return nil, false
 		}
-		j.user, j.data = sc.UserID, slashJob{cmd: sc, parsed: cmd}
+		j.user, j.data = sc.UserID, sc
 	case socketmode.EventTypeInteractive:
 		var cb slack.InteractionCallback
 		if err := json.Unmarshal(e.Payload, &cb); err != nil {
@@ -253,13 +256,7 @@ func jobFromInbox(e InboxEntry) (*job, bool) {
 	return j, j.user != "" && inboxes(j.data)
 }
 
-type envelopeKey struct{}
-
 type replayedKey struct{}
-
-// lateNote starts every reply to a command taken from the inbox after the
-// process that acked it died: the reply comes minutes after the command.
-const lateNote = "_(Answering late: I restarted before I could.)_ "
 
 // withReplayed marks ctx as handling an envelope taken from the inbox.
 func withReplayed(ctx context.Context) context.Context {
@@ -269,24 +266,4 @@ func withReplayed(ctx context.Context) context.Context {
 func replayed(ctx context.Context) bool {
 	r, _ := ctx.Value(replayedKey{}).(bool)
 	return r
-}
-
-// withEnvelope carries the id of the envelope being handled, from which
-// what it creates takes its id: handled twice, it creates one thing.
-func withEnvelope(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, envelopeKey{}, id)
-}
-
-func envelopeOf(ctx context.Context) string {
-	id, _ := ctx.Value(envelopeKey{}).(string)
-	return id
-}
-
-// derivedID is the id of what the envelope being handled creates, from
-// one of assessment's ...IDFor; empty (a random id) outside an envelope.
-func derivedID(ctx context.Context, idFor func(string) string) string {
-	if e := envelopeOf(ctx); e != "" {
-		return idFor(e)
-	}
-	return ""
 }

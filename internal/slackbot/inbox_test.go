@@ -6,6 +6,9 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/assessbot/assessbot/internal/slackbot/codec"
+	"github.com/assessbot/assessbot/internal/slackbot/handlers"
 )
 
 // An inbox entry is read back the way slack-go reads the envelope, without
@@ -20,13 +23,14 @@ func TestInboxPayloadRoundTrip(t *testing.T) {
 	if !ok {
 		t.Fatal("a stored slash command does not read back")
 	}
-	sj := j.data.(slashJob)
-	if j.user != "U1" || sj.cmd.ChannelID != "C1" || sj.cmd.ResponseURL != "https://hooks.example/x" || sj.parsed.Verb != "status" || sj.parsed.ReviewID != "rabcd2345" || !j.inboxed {
-		t.Fatalf("read back: %+v %+v", j, sj)
+	sc := j.data.(slack.SlashCommand)
+	parsed, err := handlers.ParseCommand(sc.Text)
+	if j.user != "U1" || sc.ChannelID != "C1" || sc.ResponseURL != "https://hooks.example/x" || err != nil || parsed.Verb != "status" || parsed.ReviewID != "rabcd2345" || !j.inboxed {
+		t.Fatalf("read back: %+v %+v %+v", j, sc, parsed)
 	}
-	form := []byte(`{"type":"view_submission","token":"verif-secret","user":{"id":"U2"},"view":{"callback_id":"` + cbStart + `"}}`)
+	form := []byte(`{"type":"view_submission","token":"verif-secret","user":{"id":"U2"},"view":{"callback_id":"` + codec.CbStart + `"}}`)
 	j, ok = jobFromInbox(InboxEntry{ID: "E2", Kind: string(socketmode.EventTypeInteractive), Payload: withoutToken(form)})
-	if !ok || j.user != "U2" || j.data.(slack.InteractionCallback).View.CallbackID != cbStart {
+	if !ok || j.user != "U2" || j.data.(slack.InteractionCallback).View.CallbackID != codec.CbStart {
 		t.Fatalf("a stored form: %v %+v", ok, j)
 	}
 	for _, bad := range []InboxEntry{

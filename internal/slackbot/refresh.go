@@ -1,6 +1,10 @@
 package slackbot
 
-import "sync"
+import (
+	"context"
+	"sync"
+	"time"
+)
 
 // refresher runs message updates off the workers, one at a time per
 // message, keeping only the latest update waiting: a slow Slack never delays
@@ -46,3 +50,21 @@ func (r *refresher) loop(key string) {
 		fn()
 	}
 }
+
+// offLane is what the handlers have done off the lanes
+// (handlers.Deferred): ephemerals by the notices, message updates by the
+// refresher, each with a minute of its own.
+type offLane struct{ b *Bot }
+
+func (o offLane) Tell(channel, user, text string) { o.b.notices.tell(channel, user, text) }
+
+func (o offLane) AfterClick(ctx context.Context, key string, fn func(ctx context.Context)) {
+	ctx = context.WithoutCancel(ctx)
+	o.b.refresh.submit(key, func() {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		fn(ctx)
+	})
+}
+
+func (o offLane) CountAnswer(outcome string) { o.b.m.answers.WithLabelValues(outcome).Inc() }

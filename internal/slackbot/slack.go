@@ -2,13 +2,11 @@ package slackbot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -17,7 +15,9 @@ import (
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/review"
+	"github.com/assessbot/assessbot/internal/slackbot/handlers"
 )
 
 // ClientConfig tunes the Slack client.
@@ -33,7 +33,7 @@ type ClientConfig struct {
 
 // Client is the one way assessbot talks to Slack's Web API: every call goes
 // through its sender (retries, rate limits, metrics). It is the Messenger
-// and the Directory of internal/review, and what the handlers post with.
+// and the Directory of internal/review, and the handlers' Slack.
 type Client struct {
 	api     *slack.Client
 	send    *sender
@@ -46,6 +46,7 @@ type Client struct {
 var (
 	_ review.Messenger = (*Client)(nil)
 	_ review.Directory = (*Client)(nil)
+	_ handlers.Slack   = (*Client)(nil)
 )
 
 // NewClient wraps a slack-go client. api must carry the app-level token
@@ -151,7 +152,7 @@ func (c *Client) People(ctx context.Context, users []string) (map[string]assessm
 
 // SendIntro posts a review's intro DM to a respondent.
 func (c *Client) SendIntro(ctx context.Context, r *assessment.Review, f *assessment.Framework, user string) (assessment.MessageRef, error) {
-	ref, err := c.post(ctx, user, "You're invited to "+f.Title, introBlocks(r, f, nil))
+	ref, err := c.post(ctx, user, present.IntroFallback(f), present.Intro(r, f, nil))
 	switch {
 	case err == nil:
 		c.m.dms.WithLabelValues("sent").Inc()
@@ -166,11 +167,11 @@ func (c *Client) SendIntro(ctx context.Context, r *assessment.Review, f *assessm
 // FindIntro looks in a respondent's DM for the intro of a review posted
 // since a time.
 func (c *Client) FindIntro(ctx context.Context, r *assessment.Review, user string, since time.Time) (assessment.MessageRef, bool) {
-	dm := c.dmChannel(ctx, user)
+	dm := c.DMChannel(ctx, user)
 	if dm == "" {
 		return assessment.MessageRef{}, false
 	}
-	ts := c.findPosted(ctx, dm, since, func(blocks []slack.Block) bool { return isIntroOf(blocks, r.ID) })
+	ts := c.findPosted(ctx, dm, since, func(blocks []slack.Block) bool { return present.IsIntroOf(blocks, r.ID) })
 	if ts == "" {
 		return assessment.MessageRef{}, false
 	}
@@ -179,7 +180,7 @@ func (c *Client) FindIntro(ctx context.Context, r *assessment.Review, user strin
 
 // SendReminder posts a reminder to a respondent.
 func (c *Client) SendReminder(ctx context.Context, r *assessment.Review, f *assessment.Framework, user string, answered, total int) error {
-	if _, err := c.post(ctx, user, "Reminder: "+f.Title, reminderBlocks(r, f, answered, total)); err != nil {
+	if _, err := c.post(ctx, user, present.ReminderFallback(f), present.Reminder(r, f, answered, total)); err != nil {
 		return refused(err)
 	}
 	c.m.dms.WithLabelValues("reminder").Inc()
@@ -189,27 +190,26 @@ func (c *Client) SendReminder(ctx context.Context, r *assessment.Review, f *asse
 // PostDigest posts a digest, then its chart and one thread reply per
 // section. A digest for a channel the bot is not in joins it first.
 func (c *Client) PostDigest(ctx context.Context, to string, d digest.Digest, r *assessment.Review, refusedBy string) (assessment.MessageRef, error) {
-	blocks := digestBlocks(d, r)
+	blocks := present.Digest(d, r)
 	if refusedBy != "" {
-		note := slack.NewSectionBlock(mrkdwn(fmt.Sprintf("⚠️ I could not post this digest to <#%s> (Slack said `%s`). Invite me there with `/invite @assessbot`; here it is meanwhile.", r.DigestChannel, refusedBy)), nil, nil)
-		blocks = append([]slack.Block{note}, blocks...)
+		blocks = append([]slack.Block{present.DigestRefused(r, refusedBy)}, blocks...)
 	}
-	ref, err := c.post(ctx, to, digestText(d), blocks)
+	ref, err := c.post(ctx, to, present.DigestFallback(d), blocks)
 	var se slack.SlackErrorResponse
 	if err != nil && errors.As(err, &se) && se.Err == "not_in_channel" {
 		if jerr := c.send.do(ctx, "conversations.join", func(ctx context.Context) error {
 			_, _, _, err := c.api.JoinConversationContext(ctx, to)
 			return err
 		}); jerr == nil {
-			ref, err = c.post(ctx, to, digestText(d), blocks)
+			ref, err = c.post(ctx, to, present.DigestFallback(d), blocks)
 		}
 	}
 	if err != nil {
 		return ref, refused(err)
 	}
 	c.uploadChart(ctx, d, r, ref)
-	for _, msg := range sectionThread(d) {
-		if _, err := c.post(ctx, ref.Channel, "Section details", msg, slack.MsgOptionTS(ref.TS)); err != nil {
+	for _, msg := range present.DigestThread(d) {
+		if _, err := c.post(ctx, ref.Channel, present.DigestThreadFallback, msg, slack.MsgOptionTS(ref.TS)); err != nil {
 			c.log.Warn("digest thread reply failed", "review", r.ID, "err", err)
 		}
 	}
@@ -222,11 +222,11 @@ func (c *Client) PostDigest(ctx context.Context, to string, d digest.Digest, r *
 // it).
 func (c *Client) FindDigest(ctx context.Context, r *assessment.Review, since time.Time) (assessment.MessageRef, bool) {
 	places := []string{r.DigestChannel}
-	if dm := c.dmChannel(ctx, r.CreatedBy); dm != "" {
+	if dm := c.DMChannel(ctx, r.CreatedBy); dm != "" {
 		places = append(places, dm)
 	}
 	for _, ch := range places {
-		if ts := c.findPosted(ctx, ch, since, func(blocks []slack.Block) bool { return isDigestOf(blocks, r.ID) }); ts != "" {
+		if ts := c.findPosted(ctx, ch, since, func(blocks []slack.Block) bool { return present.IsDigestOf(blocks, r.ID) }); ts != "" {
 			return assessment.MessageRef{Channel: ch, TS: ts}, true
 		}
 	}
@@ -235,12 +235,12 @@ func (c *Client) FindDigest(ctx context.Context, r *assessment.Review, since tim
 
 // ScheduleNotStarted tells a schedule's creator why a run did not start.
 func (c *Client) ScheduleNotStarted(ctx context.Context, sc *assessment.Schedule, run time.Time, err error) {
-	_, _ = c.post(ctx, sc.CreatedBy, "Scheduled review not started", []slack.Block{slack.NewSectionBlock(mrkdwn(
-		fmt.Sprintf("⚠️ Schedule `%s` did not start its review of %s: %s", sc.ID, slackDate(run), scheduleWords(sc, err))), nil, nil)})
+	fallback, blocks := present.ScheduleNotStarted(sc, run, err)
+	_, _ = c.post(ctx, sc.CreatedBy, fallback, blocks)
 }
 
-// dmChannel returns the id of the bot's DM with a user, or "".
-func (c *Client) dmChannel(ctx context.Context, user string) string {
+// DMChannel returns the id of the bot's DM with a user, or "".
+func (c *Client) DMChannel(ctx context.Context, user string) string {
 	var dm string
 	_ = c.send.do(ctx, "conversations.open", func(ctx context.Context) error {
 		ch, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
@@ -265,7 +265,7 @@ func (c *Client) findPosted(ctx context.Context, channel string, since time.Time
 		return err
 	})
 	if err != nil {
-		c.log.Warn("cannot read a conversation to check for a post made before a crash", "channel", channel, "err", slackErr(err))
+		c.log.Warn("cannot read a conversation to check for a post made before a crash", "channel", channel, "err", present.SlackErr(err))
 		return ""
 	}
 	for _, m := range hist.Messages {
@@ -276,14 +276,14 @@ func (c *Client) findPosted(ctx context.Context, channel string, since time.Time
 	return ""
 }
 
-// ephemeral tells one person something in a channel only they see. In a DM
+// Ephemeral tells one person something in a channel only they see. In a DM
 // with the bot, channel is the DM id.
-func (c *Client) ephemeral(ctx context.Context, channel, user, text string) {
+func (c *Client) Ephemeral(ctx context.Context, channel, user, text string) {
 	if channel == "" {
 		channel = user
 	}
 	if replayed(ctx) {
-		text = lateNote + text
+		text = present.LateNote + text
 	}
 	err := c.send.do(ctx, "chat.postEphemeral", func(ctx context.Context) error {
 		_, err := c.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false))
@@ -298,7 +298,12 @@ func (c *Client) ephemeral(ctx context.Context, channel, user, text string) {
 	}
 }
 
-// post sends a message.
+// Post sends a message.
+func (c *Client) Post(ctx context.Context, channel, fallback string, blocks []slack.Block) (assessment.MessageRef, error) {
+	return c.post(ctx, channel, fallback, blocks)
+}
+
+// post sends a message with options (a thread's ts).
 func (c *Client) post(ctx context.Context, channel, fallback string, blocks []slack.Block, opts ...slack.MsgOption) (assessment.MessageRef, error) {
 	var ch, ts string
 	opts = append([]slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}, opts...)
@@ -312,8 +317,8 @@ func (c *Client) post(ctx context.Context, channel, fallback string, blocks []sl
 	return assessment.MessageRef{Channel: ch, TS: ts}, nil
 }
 
-// update replaces a message.
-func (c *Client) update(ctx context.Context, ref assessment.MessageRef, fallback string, blocks []slack.Block) error {
+// Update replaces a message.
+func (c *Client) Update(ctx context.Context, ref assessment.MessageRef, fallback string, blocks []slack.Block) error {
 	if ref.IsZero() {
 		return fmt.Errorf("no message to update")
 	}
@@ -323,9 +328,9 @@ func (c *Client) update(ctx context.Context, ref assessment.MessageRef, fallback
 	})
 }
 
-// replaceClicked replaces the message a click came from through the click's
+// ReplaceClicked replaces the message a click came from through the click's
 // response_url (which, unlike chat.update, spends no workspace rate limit).
-func (c *Client) replaceClicked(ctx context.Context, responseURL, fallback string, blocks []slack.Block) error {
+func (c *Client) ReplaceClicked(ctx context.Context, responseURL, fallback string, blocks []slack.Block) error {
 	return c.send.do(ctx, "response_url", func(ctx context.Context) error {
 		// Errors quote the URL; it must not reach a log line.
 		return scrub(slack.PostWebhookCustomHTTPContext(ctx, responseURL, c.http,
@@ -333,16 +338,16 @@ func (c *Client) replaceClicked(ctx context.Context, responseURL, fallback strin
 	})
 }
 
-// openView opens a modal.
-func (c *Client) openView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+// OpenView opens a modal.
+func (c *Client) OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
 	return c.send.do(ctx, "views.open", func(ctx context.Context) error {
 		_, err := c.api.OpenViewContext(ctx, triggerID, view)
 		return err
 	})
 }
 
-// usergroups lists the workspace's active user groups.
-func (c *Client) usergroups(ctx context.Context) ([]slack.UserGroup, error) {
+// Usergroups lists the workspace's user groups.
+func (c *Client) Usergroups(ctx context.Context) ([]slack.UserGroup, error) {
 	var groups []slack.UserGroup
 	err := c.send.do(ctx, "usergroups.list", func(ctx context.Context) (err error) {
 		groups, err = c.api.GetUserGroupsContext(ctx)
@@ -351,37 +356,30 @@ func (c *Client) usergroups(ctx context.Context) ([]slack.UserGroup, error) {
 	return groups, err
 }
 
-func slackErr(err error) string {
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) {
-		return se.Err
-	}
-	return "Slack did not answer"
+// EphemeralBlocks tells one person something, with blocks, in a channel
+// only they see.
+func (c *Client) EphemeralBlocks(ctx context.Context, channel, user, fallback string, blocks []slack.Block) error {
+	return c.send.do(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+		_, err := c.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
 }
 
-func mustJSON(v any) string {
-	out, _ := json.Marshal(v)
-	return string(out)
+// PublishHome shows a person their App Home.
+func (c *Client) PublishHome(ctx context.Context, user string, blocks []slack.Block) error {
+	return c.send.do(ctx, "views.publish", func(ctx context.Context) error {
+		_, err := c.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user,
+			View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}})
+		return err
+	})
 }
 
-// hasButton reports whether blocks hold a button with this action id and
-// value.
-func hasButton(blocks []slack.Block, actionID, value string) bool {
-	for _, b := range blocks {
-		ab, ok := b.(*slack.ActionBlock)
-		if !ok || ab.Elements == nil {
-			continue
-		}
-		for _, el := range ab.Elements.ElementSet {
-			if bt, ok := el.(*slack.ButtonBlockElement); ok && bt.ActionID == actionID && bt.Value == value {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// hasText reports whether any context block of blocks contains s.
-func hasText(blocks []slack.Block, s string) bool {
-	return strings.Contains(mustJSON(blocks), s)
+// Upload sends a file to a channel, with its comment.
+func (c *Client) Upload(ctx context.Context, channel string, f present.ExportFile, data []byte) error {
+	return c.send.do(ctx, "files.upload", func(ctx context.Context) error {
+		_, err := c.api.UploadFileContext(ctx, slack.UploadFileParameters{
+			Channel: channel, Filename: f.Name, Title: f.Title, Content: string(data), FileSize: len(data), InitialComment: f.Comment,
+		})
+		return err
+	})
 }

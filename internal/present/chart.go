@@ -1,0 +1,48 @@
+package present
+
+import (
+	"fmt"
+
+	"github.com/assessbot/assessbot/internal/digest"
+)
+
+// ChartWords are the words internal/chart draws on the digest's chart.
+type ChartWords struct {
+	RadarHeading, BarsHeading string
+	// The legends: the radar's now and previous; the bars' range, middle
+	// half, median and team score.
+	Now, Previous, Range, MiddleHalf, Median, TeamScore string
+	// A section without data: on a bar, withheld or with no data; at a
+	// spoke of the radar, in short.
+	WithheldRow, Withheld, NoData string
+}
+
+// Chart is what the chart says.
+var Chart = ChartWords{
+	RadarHeading: "Team score by section",
+	BarsHeading:  "Spread of respondents' scores",
+	Now:          "now", Previous: "previous",
+	Range: "lowest to highest", MiddleHalf: "middle half", Median: "median", TeamScore: "team score",
+	WithheldRow: "withheld: too few answered", Withheld: "withheld", NoData: "no data",
+}
+
+// ChartUntitled names the nth section (from 1) of a chart whose title has
+// nothing the chart can draw.
+func ChartUntitled(n int) string { return fmt.Sprintf("Section %d", n) }
+
+// ChartSubtitle is the line under the chart's title: the review, its
+// dates, the response rate and what it is compared with.
+func ChartSubtitle(d digest.Digest, reviewID string) string {
+	s := fmt.Sprintf("Review %s · %s → %s · %s",
+		reviewID, d.Opened.UTC().Format("2 Jan"), d.Closed.UTC().Format("2 Jan 2006"), ResponseLine(d))
+	if d.Previous != nil {
+		s += " · previous review " + d.PreviousClosed.UTC().Format("2 Jan 2006")
+	}
+	return s
+}
+
+// ChartTitle is the title of the chart's file in Slack.
+func ChartTitle(d digest.Digest) string { return "Chart: " + d.Framework.Title }
+
+// ChartAltText describes the chart for those who cannot see it.
+const ChartAltText = "Radar of section scores and the spread of respondents' scores per section"

@@ -1,0 +1,248 @@
+package present
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/scoring"
+)
+
+// The digest's lines and figures, and the digest as a terminal prints it
+// (`assessbot score`). The Slack message (digest.go) is drawn from the
+// same lines, so both show the same numbers.
+
+// Change formats a section's change in points: "▲ +8", "▼ −5", "= 0", or ""
+// when there is nothing to compare.
+func Change(d digest.Digest, sectionID string) string {
+	if d.Trend == nil {
+		return ""
+	}
+	v, ok := d.Trend.Sections[sectionID]
+	if !ok {
+		return ""
+	}
+	switch p := math.Round(v); {
+	case p > 0:
+		return fmt.Sprintf("▲ +%g", p)
+	case p < 0:
+		return fmt.Sprintf("▼ −%g", -p)
+	}
+	return "= 0"
+}
+
+// TrendLine says what the digest is compared with and how the band moved.
+func TrendLine(d digest.Digest) string {
+	if d.Trend == nil {
+		return ""
+	}
+	line := "Compared with the previous review"
+	if !d.PreviousClosed.IsZero() {
+		line += " (closed " + d.PreviousClosed.UTC().Format("2 Jan 2006") + ")"
+	}
+	switch {
+	case d.Trend.BandThen != "" && d.Trend.BandNow != "" && d.Trend.BandThen != d.Trend.BandNow:
+		line += fmt.Sprintf(": band %s → %s", d.Trend.BandThen, d.Trend.BandNow)
+	case d.Trend.BandNow != "" && d.Trend.BandThen == d.Trend.BandNow:
+		line += fmt.Sprintf(": band unchanged (%s)", d.Trend.BandNow)
+	}
+	return line + "."
+}
+
+// Bar draws a score in [0,1] as ten blocks, e.g. ▇▇▇▇▇▇░░░░, rounded from
+// the percentage shown next to it so that equal percentages draw equal bars.
+func Bar(score float64) string {
+	pct := math.Round(score * 100)
+	n := int(math.Round(pct / 10))
+	return strings.Repeat("▇", n) + strings.Repeat("░", 10-n)
+}
+
+// Percent formats a score in [0,1] as a whole percentage.
+func Percent(x float64) string { return fmt.Sprintf("%d%%", int(math.Round(x*100))) }
+
+// DivergenceWord names a divergence for people. The thresholds allow the
+// same rounding error as scoring's Split flag: a divergence of exactly 0.8
+// can come out as 0.7999999999999999, and the word must still say "split".
+func DivergenceWord(d float64) string {
+	const eps = 1e-9
+	switch {
+	case d >= scoring.SplitAt-eps:
+		return "split"
+	case d >= 0.5-eps:
+		return "mixed"
+	case d >= 0.2-eps:
+		return "mostly agree"
+	}
+	return "agree"
+}
+
+// ResponseLine says how many responded, e.g. "7 of 9 responded (78%), 6 submitted".
+func ResponseLine(d digest.Digest) string {
+	r := d.Result
+	if d.Invited > 0 {
+		return fmt.Sprintf("%d of %d responded (%s), %d submitted", r.Respondents, d.Invited,
+			Percent(float64(r.Respondents)/float64(d.Invited)), r.Submitted)
+	}
+	if r.Respondents == 1 {
+		return "1 respondent"
+	}
+	return fmt.Sprintf("%d respondents", r.Respondents)
+}
+
+// BandLine says the team's band, or "" when the framework has none.
+func BandLine(d digest.Digest) string {
+	b := d.Result.Band
+	if b == nil {
+		if len(d.Framework.Bands) > 0 {
+			return fmt.Sprintf("Band withheld: fewer than %d respondents.", d.Result.Threshold)
+		}
+		return ""
+	}
+	line := fmt.Sprintf("Team band: %s (mean %.1f of %g points).", b.Label, b.MeanPoints, b.MaxPoints)
+	if d.Result.Respondents < d.Detail {
+		return line + fmt.Sprintf(" How many fall in each band is shown from %d respondents.", d.Detail)
+	}
+	var spread []string
+	for _, c := range b.Counts {
+		spread = append(spread, fmt.Sprintf("%s %d", c.Label, c.Count))
+	}
+	return line + " Respondents by band: " + strings.Join(spread, " · ")
+}
+
+// Style is how a medium marks text up: the terminal's plain text, or
+// Slack's mrkdwn.
+type Style struct {
+	Code, Bold, Aside func(string) string // a bar, a figure, a parenthesis
+	Escape            func(string) string // text from the framework
+	Pad               bool                // pad figures to line up (fixed-width output)
+	Split             string              // appended to a split section
+}
+
+func same(s string) string { return s }
+
+// Plain is the terminal's style.
+var Plain = Style{Code: same, Bold: same, Aside: func(s string) string { return " " + s }, Escape: same, Pad: true}
+
+// SectionLine is one section's bar and figures, e.g.
+// "▇▇▇▇▇▇░░░░ 62%  Delivery  (divergence 0.41, mostly agree)".
+func SectionLine(s scoring.SectionResult, st Style) string {
+	empty := st.Code(strings.Repeat("░", 10)) + "  –   "
+	if st.Pad {
+		empty = strings.Repeat("░", 10) + "   –   " // under "▇▇▇ 100%"
+	}
+	switch {
+	case s.Withheld:
+		return fmt.Sprintf("%s%s %s", empty, st.Escape(s.Title), st.Aside(fmt.Sprintf("(withheld: %d answered)", s.Answered)))
+	case s.Score == nil:
+		return fmt.Sprintf("%s%s %s", empty, st.Escape(s.Title), st.Aside("(no answers)"))
+	}
+	pct := Percent(*s.Score)
+	if st.Pad {
+		pct = fmt.Sprintf("%4s", pct)
+	}
+	line := fmt.Sprintf("%s %s  %s %s", st.Code(Bar(*s.Score)), st.Bold(pct), st.Escape(s.Title),
+		st.Aside(fmt.Sprintf("(divergence %.2f, %s)", *s.Divergence, DivergenceWord(*s.Divergence))))
+	if s.Split {
+		line += st.Split
+	}
+	return line
+}
+
+// SectionNames lists sections with their scores, e.g. "Delivery (62%), Onboarding (48%)".
+func SectionNames(ss []scoring.SectionResult, st Style) string {
+	var names []string
+	for _, s := range ss {
+		names = append(names, fmt.Sprintf("%s (%s)", st.Escape(s.Title), Percent(*s.Score)))
+	}
+	return strings.Join(names, ", ")
+}
+
+// QuestionText returns a question's text, shortened to n runes with "…".
+func QuestionText(q scoring.QuestionResult, n int) string { return Truncate(q.Text, n) }
+
+// Truncate cuts s to at most n runes, ending in "…" when cut.
+func Truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// DigestTerminal renders the digest for a terminal.
+func DigestTerminal(d digest.Digest) string {
+	var b strings.Builder
+	r := d.Result
+	fmt.Fprintf(&b, "%s — digest\n", d.Framework.Title)
+	if !d.Opened.IsZero() {
+		fmt.Fprintf(&b, "%s → %s\n", d.Opened.Format("2 Jan 2006"), d.Closed.Format("2 Jan 2006"))
+	}
+	fmt.Fprintf(&b, "%s. Scores shown where at least %d answered.\n", ResponseLine(d), r.Threshold)
+	if bl := BandLine(d); bl != "" {
+		fmt.Fprintf(&b, "%s\n", bl)
+	}
+	if tl := TrendLine(d); tl != "" {
+		fmt.Fprintf(&b, "%s\n", tl)
+	}
+	b.WriteString("\nSections\n")
+	for _, s := range r.Sections {
+		line := SectionLine(s, Plain)
+		if c := Change(d, s.ID); c != "" {
+			line += "  " + c
+		}
+		fmt.Fprintf(&b, "  %s\n", line)
+	}
+	terminalLists(&b, d)
+	terminalTexts(&b, r)
+	return b.String()
+}
+
+// terminalLists writes the terminal digest's lists: where divergence rose,
+// strongest and weakest, where the team disagrees, what it is not sure
+// about.
+func terminalLists(b *strings.Builder, d digest.Digest) {
+	if d.Trend != nil && len(d.Trend.Rising) > 0 {
+		b.WriteString("\nDivergence rose most\n")
+		for _, x := range d.Trend.Rising {
+			fmt.Fprintf(b, "  %.2f → %.2f  %s [%s]\n", x.Then, x.Now, QuestionText(x.Question, 90), x.Question.ID)
+		}
+	}
+	if len(d.Strongest) > 0 {
+		b.WriteString("\nStrongest: ")
+		b.WriteString(SectionNames(d.Strongest, Plain))
+		b.WriteString("\nWeakest:   ")
+		b.WriteString(SectionNames(d.Weakest, Plain))
+		b.WriteString("\n")
+	}
+	if len(d.Disagree) > 0 {
+		b.WriteString("\nWhere you disagree\n")
+		for _, q := range d.Disagree {
+			fmt.Fprintf(b, "  %.2f %-6s %s [%s]\n", *q.Divergence, DivergenceWord(*q.Divergence), QuestionText(q, 90), q.ID)
+		}
+	}
+	if len(d.NotSure) > 0 {
+		b.WriteString("\nWhat the team is not sure about\n")
+		for _, q := range d.NotSure {
+			fmt.Fprintf(b, "  %d× not sure  %s [%s]\n", q.NotSure, QuestionText(q, 90), q.ID)
+		}
+	}
+}
+
+// terminalTexts writes the open answers, anonymous and shuffled.
+func terminalTexts(b *strings.Builder, r scoring.Result) {
+	texts := false
+	for _, q := range r.Questions {
+		if len(q.Texts) == 0 {
+			continue
+		}
+		if !texts {
+			b.WriteString("\nIn their own words (anonymous, shuffled)\n")
+			texts = true
+		}
+		fmt.Fprintf(b, "  %s\n", QuestionText(q, 90))
+		for _, t := range q.Texts {
+			fmt.Fprintf(b, "    • %s\n", strings.ReplaceAll(t, "\n", " "))
+		}
+	}
+}

@@ -1,0 +1,279 @@
+package present
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/digest"
+	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/scoring"
+)
+
+func ptr(x float64) *float64 { return &x }
+
+func TestBar(t *testing.T) {
+	tests := []struct {
+		score float64
+		want  string
+	}{
+		{0, "░░░░░░░░░░"},
+		{0.04, "░░░░░░░░░░"},
+		{0.05, "▇░░░░░░░░░"}, // 5% rounds up to one block
+		{0.144, "▇░░░░░░░░░"},
+		{0.149, "▇▇░░░░░░░░"}, // shown as 15%, so drawn like 15%
+		{0.15, "▇▇░░░░░░░░"},
+		{0.5, "▇▇▇▇▇░░░░░"},
+		{0.62, "▇▇▇▇▇▇░░░░"},
+		{0.64, "▇▇▇▇▇▇░░░░"},
+		{0.65, "▇▇▇▇▇▇▇░░░"},
+		{0.94, "▇▇▇▇▇▇▇▇▇░"},
+		{0.95, "▇▇▇▇▇▇▇▇▇▇"},
+		{1, "▇▇▇▇▇▇▇▇▇▇"},
+	}
+	for _, tt := range tests {
+		if got := Bar(tt.score); got != tt.want {
+			t.Errorf("Bar(%v) = %s, want %s", tt.score, got, tt.want)
+		}
+	}
+}
+
+func TestPercent(t *testing.T) {
+	for x, want := range map[float64]string{0: "0%", 0.004: "0%", 0.125: "13%", 0.62: "62%", 0.625: "63%", 2.0 / 3: "67%", 1: "100%"} {
+		if got := Percent(x); got != want {
+			t.Errorf("Percent(%v) = %q, want %q", x, got, want)
+		}
+	}
+}
+
+func TestDivergenceWord(t *testing.T) {
+	tests := []struct {
+		d    float64
+		want string
+	}{
+		{0, "agree"},
+		{0.19, "agree"},
+		{0.2, "mostly agree"},
+		{0.49, "mostly agree"},
+		{0.5, "mixed"},
+		{0.79, "mixed"},
+		{0.8, "split"},
+		{1, "split"},
+		// Exactly 0.8 and 0.2 in arithmetic, one ulp below in floating point.
+		{scoring.Divergence([]float64{0, 0, 0, 0, 0, 0, 0.5, 0.5, 1, 1}), "split"},
+		{scoring.Divergence([]float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0 / 3}), "mostly agree"},
+	}
+	for _, tt := range tests {
+		if got := DivergenceWord(tt.d); got != tt.want {
+			t.Errorf("DivergenceWord(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+// TestDivergenceWordMatchesSplit: the word and scoring's Split flag never
+// disagree, whatever rounding the divergence went through.
+func TestDivergenceWordMatchesSplit(t *testing.T) {
+	levels := []float64{0, 0.5, 1}
+	var walk func(scores []float64, from int)
+	walk = func(scores []float64, from int) {
+		if len(scores) >= 2 {
+			st := scoring.Aggregate(levelFramework(t), responsesFor(scores), scoring.Options{Threshold: 1}).Questions[0]
+			if split := DivergenceWord(*st.Divergence) == "split"; split != st.Split {
+				t.Errorf("scores %v: divergence %v, word %q, Split %v", scores, *st.Divergence, DivergenceWord(*st.Divergence), st.Split)
+			}
+		}
+		if len(scores) == 10 {
+			return
+		}
+		for i := from; i < len(levels); i++ {
+			walk(append(scores[:len(scores):len(scores)], levels[i]), i)
+		}
+	}
+	walk(nil, 0)
+}
+
+var levelFW *assessment.Framework
+
+func levelFramework(t *testing.T) *assessment.Framework {
+	t.Helper()
+	if levelFW == nil {
+		f, err := framework.Parse("level.yaml", []byte(`
+id: level
+title: Level
+scales:
+  three:
+    options: [{id: low, label: Low}, {id: mid, label: Mid}, {id: high, label: High}]
+sections:
+  - {id: s, title: S, questions: [{id: q, text: "Q?", scale: three}]}
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		levelFW = f
+	}
+	return levelFW
+}
+
+func responsesFor(scores []float64) []assessment.Response {
+	opt := map[float64]string{0: "low", 0.5: "mid", 1: "high"}
+	var rs []assessment.Response
+	for i, s := range scores {
+		rs = append(rs, assessment.Response{Respondent: fmt.Sprint(i), Answers: map[string]assessment.Answer{"q": {Option: opt[s]}}})
+	}
+	return rs
+}
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"hello", 10, "hello"},
+		{"hello", 5, "hello"},
+		{"hello world", 5, "hell…"},
+		{"héllo wörld", 8, "héllo w…"}, // runes, not bytes
+		{"日本語のテキスト", 3, "日本…"},
+		{"日本語", 3, "日本語"},
+		{"", 3, ""},
+	}
+	for _, tt := range tests {
+		got := Truncate(tt.s, tt.n)
+		if got != tt.want {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+		if n := len([]rune(got)); n > tt.n {
+			t.Errorf("Truncate(%q, %d) has %d runes", tt.s, tt.n, n)
+		}
+	}
+	q := scoring.QuestionResult{Text: "Do we review every renewal ninety days ahead?"}
+	if got := QuestionText(q, 13); got != "Do we review…" {
+		t.Errorf("QuestionText = %q", got)
+	}
+}
+
+func TestResponseLine(t *testing.T) {
+	d := digest.Digest{Result: scoring.Result{Respondents: 7, Submitted: 6}, Meta: digest.Meta{Invited: 9}}
+	if got, want := ResponseLine(d), "7 of 9 responded (78%), 6 submitted"; got != want {
+		t.Errorf("ResponseLine = %q, want %q", got, want)
+	}
+	d.Invited = 0 // a spreadsheet: nobody knows who was asked
+	if got, want := ResponseLine(d), "7 respondents"; got != want {
+		t.Errorf("ResponseLine = %q, want %q", got, want)
+	}
+}
+
+func TestBandLine(t *testing.T) {
+	banded := &assessment.Framework{Bands: []assessment.Band{{Min: 0, Label: "Starting"}, {Min: 1.5, Label: "Growing"}, {Min: 2.5, Label: "Leading"}}}
+	band := &scoring.BandResult{Label: "Growing", MeanPoints: 1.5, MaxPoints: 3, Counts: []scoring.BandCount{
+		{Label: "Starting", Min: 0, Count: 1}, {Label: "Growing", Min: 1.5, Count: 2}, {Label: "Leading", Min: 2.5, Count: 1}}}
+	tests := []struct {
+		name string
+		f    *assessment.Framework
+		r    scoring.Result
+		want string
+	}{
+		{"band", banded, scoring.Result{Threshold: 3, Band: band},
+			"Team band: Growing (mean 1.5 of 3 points). Respondents by band: Starting 1 · Growing 2 · Leading 1"},
+		{"withheld", banded, scoring.Result{Threshold: 5},
+			"Band withheld: fewer than 5 respondents."},
+		{"no bands", &assessment.Framework{}, scoring.Result{Threshold: 3}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := BandLine(digest.Digest{Framework: tt.f, Result: tt.r}); got != tt.want {
+				t.Errorf("BandLine = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSectionLine(t *testing.T) {
+	tests := []struct {
+		name string
+		s    scoring.SectionResult
+		want string
+	}{
+		{"scored", scoring.SectionResult{Title: "Delivery", Stats: scoring.Stats{Score: ptr(0.62), Divergence: ptr(0.41), Answered: 5}},
+			"▇▇▇▇▇▇░░░░  62%  Delivery  (divergence 0.41, mostly agree)"},
+		{"full and split", scoring.SectionResult{Title: "Renewals", Stats: scoring.Stats{Score: ptr(1), Divergence: ptr(0.8), Answered: 5}},
+			"▇▇▇▇▇▇▇▇▇▇ 100%  Renewals  (divergence 0.80, split)"},
+		{"zero", scoring.SectionResult{Title: "Metrics", Stats: scoring.Stats{Score: ptr(0), Divergence: ptr(0), Answered: 3}},
+			"░░░░░░░░░░   0%  Metrics  (divergence 0.00, agree)"},
+		{"withheld", scoring.SectionResult{Title: "People", Stats: scoring.Stats{Answered: 2, Withheld: true}},
+			"░░░░░░░░░░   –   People  (withheld: 2 answered)"},
+		{"no answers", scoring.SectionResult{Title: "Tools"},
+			"░░░░░░░░░░   –   Tools  (no answers)"},
+	}
+	for _, tt := range tests {
+		if got := SectionLine(tt.s, Plain); got != tt.want {
+			t.Errorf("%s: SectionLine =\n%q\nwant\n%q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// excellenceResponses is a fixed, made-up team answering cs-excellence.
+// Each section has its own share of "yes" (strong on people, weak on
+// work), each respondent their own optimism, and "not sure" and skipped
+// answers come in by a fixed pattern. The last of the n respondents
+// answers nothing and is not counted.
+func excellenceResponses(f *assessment.Framework, n int) []assessment.Response {
+	yesOutOf10 := []int{8, 6, 9, 2, 5, 3, 7}
+	optimism := []int{-3, 0, 2, -1, 4, 1}
+	var rs []assessment.Response
+	for r := range n {
+		resp := assessment.Response{Respondent: fmt.Sprintf("U%d", r+1), Answers: map[string]assessment.Answer{}, Submitted: r%3 != 2}
+		if r == n-1 {
+			rs = append(rs, resp)
+			continue
+		}
+		j := 0
+		for si, s := range f.Sections {
+			for _, q := range s.Questions {
+				switch {
+				case j%11 == 3 && r <= j%4, (j*7+r*3)%11 == 0 && j%3 == 0:
+					resp.Answers[q.ID] = assessment.Answer{Option: assessment.NotSure}
+				case (j*5+r)%17 == 0:
+					// skipped
+				case (r*7+j*3)%10 < yesOutOf10[si%len(yesOutOf10)]+optimism[r%len(optimism)]:
+					resp.Answers[q.ID] = assessment.Answer{Option: "yes"}
+				default:
+					resp.Answers[q.ID] = assessment.Answer{Option: "no"}
+				}
+				j++
+			}
+		}
+		rs = append(rs, resp)
+	}
+	return rs
+}
+
+// TestTextGolden: the terminal digest of a fixed review of the shipped
+// cs-excellence framework. Run go test ./internal/present -update to
+// rewrite the golden files after an intended change, and review the diff.
+func TestTextGolden(t *testing.T) {
+	f := shipped(t, "cs-excellence")
+	opened := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name        string
+		respondents int
+		threshold   int
+		meta        digest.Meta
+	}{
+		{"cs-excellence", 7, 3, digest.Meta{ReviewID: "r1", Opened: opened, Closed: opened.AddDate(0, 0, 14), Invited: 8}},
+		// Two who answered, below the threshold of three: nothing but counts.
+		{"cs-excellence-withheld", 3, 3, digest.Meta{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := scoring.Aggregate(f, excellenceResponses(f, tt.respondents), scoring.Options{Threshold: tt.threshold, Seed: "r1"})
+			goldenText(t, tt.name, DigestTerminal(digest.Build(f, res, tt.meta)))
+		})
+	}
+}
+
+func goldenText(t *testing.T, name, got string) {
+	t.Helper()
+	goldenFile(t, name+".golden", []byte(got))
+}

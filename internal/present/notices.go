@@ -1,0 +1,23 @@
+package present
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+)
+
+// TooFast is what a person whose queue is full is told.
+const TooFast = "You are clicking faster than I can save; slow down a moment — your last clicks are being saved."
+
+// LateNote starts every reply to a command taken from the inbox after the
+// process that acked it died: the reply comes minutes after the command.
+const LateNote = "_(Answering late: I restarted before I could.)_ "
+
+// ScheduleNotStarted tells a schedule's creator why a run did not start.
+func ScheduleNotStarted(sc *assessment.Schedule, run time.Time, err error) (fallback string, blocks []slack.Block) {
+	return "Scheduled review not started", []slack.Block{section(
+		fmt.Sprintf("⚠️ Schedule `%s` did not start its review of %s: %s", sc.ID, slackDate(run), scheduleWords(sc, err)))}
+}
