@@ -29,7 +29,7 @@ func checkGrace(d time.Duration) error {
 // An earlier close time already recorded stays (a repeated submission
 // never postpones the close). It returns the close time in force.
 func (s *Service) closeAfterGrace(ctx context.Context, r *assessment.Review) (time.Time, error) {
-	closes, err := s.store.SetCloseAt(ctx, r.ID, r.ClosesOnceAllSubmitted(s.now()))
+	closes, err := s.answers.SetCloseAt(ctx, r.ID, r.ClosesOnceAllSubmitted(s.now()))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("close after grace: %w", err)
 	}

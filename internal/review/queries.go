@@ -14,15 +14,15 @@ import (
 // asker started: another admin's review needs its id.
 func (s *Service) Latest(ctx context.Context, id, asker string) (*assessment.Review, *assessment.Framework, error) {
 	if id != "" {
-		return s.store.Review(ctx, id)
+		return s.reviews.Review(ctx, id)
 	}
-	ids, err := s.store.RecentReviews(ctx, overlapScan)
+	ids, err := s.reviews.RecentReviews(ctx, overlapScan)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, id := range ids {
-		if r, _, err := s.store.ReviewStatic(ctx, id); err == nil && r.CreatedBy == asker {
-			return s.store.Review(ctx, id)
+		if r, _, err := s.reviews.ReviewStatic(ctx, id); err == nil && r.CreatedBy == asker {
+			return s.reviews.Review(ctx, id)
 		}
 	}
 	return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RNoReviews)
@@ -51,7 +51,7 @@ func (s *Service) Status(ctx context.Context, id, asker string) (Status, error) 
 }
 
 func (s *Service) counts(ctx context.Context, r *assessment.Review, f *assessment.Framework) (Status, error) {
-	responses, err := s.store.Responses(ctx, r)
+	responses, err := s.answers.Responses(ctx, r)
 	if err != nil {
 		return Status{}, err
 	}
@@ -123,7 +123,7 @@ func (s *Service) closesEarly(ctx context.Context, r *assessment.Review) time.Ti
 	if r.Status != assessment.StatusOpen {
 		return time.Time{}
 	}
-	at, err := s.store.CloseAt(ctx, r.ID)
+	at, err := s.answers.CloseAt(ctx, r.ID)
 	if err != nil {
 		return time.Time{}
 	}
@@ -142,16 +142,16 @@ type Home struct {
 // upcoming scheduled runs.
 func (s *Service) Home(ctx context.Context, user string) Home {
 	var h Home
-	ids, err := s.store.UserReviews(ctx, user, 10)
+	ids, err := s.reviews.UserReviews(ctx, user, 10)
 	if err != nil {
 		s.log.Warn("home: cannot list reviews", "err", err)
 	}
 	for _, id := range ids {
-		r, f, err := s.store.Review(ctx, id)
+		r, f, err := s.reviews.Review(ctx, id)
 		if err != nil {
 			continue
 		}
-		resp, err := s.store.Response(ctx, id, user)
+		resp, err := s.answers.Response(ctx, id, user)
 		if err != nil {
 			continue
 		}
@@ -163,16 +163,16 @@ func (s *Service) Home(ctx context.Context, user string) Home {
 		return h
 	}
 	h.Admin = true
-	recent, _ := s.store.RecentReviews(ctx, 10)
+	recent, _ := s.reviews.RecentReviews(ctx, 10)
 	for _, id := range recent {
-		r, _, err := s.store.Review(ctx, id)
+		r, _, err := s.reviews.Review(ctx, id)
 		if err != nil {
 			continue
 		}
-		sub, _ := s.store.Submitted(ctx, id)
+		sub, _ := s.answers.Submitted(ctx, id)
 		ar := AdminReview{Review: r, Submitted: len(sub), ClosesEarly: s.closesEarly(ctx, r)}
 		if r.Status != assessment.StatusOpen {
-			ar.Summary, _ = s.store.Summary(ctx, id)
+			ar.Summary, _ = s.digests.Summary(ctx, id)
 		}
 		h.Recent = append(h.Recent, ar)
 	}
@@ -216,7 +216,7 @@ func (s *Service) Export(ctx context.Context, id, asker string) (Export, error) 
 		// Two exports around one person's answers would isolate them.
 		return Export{}, assessment.NewError(assessment.EFORBIDDEN, assessment.RExportOpen, r.ID, r.Deadline)
 	}
-	responses, err := s.store.Responses(ctx, r)
+	responses, err := s.answers.Responses(ctx, r)
 	if err != nil {
 		return Export{}, err
 	}

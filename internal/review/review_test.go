@@ -131,6 +131,13 @@ func (d directory) People(_ context.Context, ids []string) (map[string]assessmen
 	return out, nil
 }
 
+// onStore sets every storage port of c to the Redis store.
+func onStore(st *store.Redis, c review.Config) review.Config {
+	c.Reviews, c.Answers, c.Deliveries, c.Digests, c.Privacy, c.TimeZones, c.Schedules = st, st, st, st, st, st, st
+	c.Queue, c.Leases = st, st
+	return c
+}
+
 func newService(t *testing.T) (*review.Service, *store.Redis, *recorder, *framework.Catalog) {
 	t.Helper()
 	return newServiceAt(t, time.Now)
@@ -149,8 +156,8 @@ func newServiceAt(t *testing.T, now review.Clock) (*review.Service, *store.Redis
 	dir := directory{people: map[string]assessment.Person{
 		"UBOTTY": {ID: "UBOTTY", Bot: true}, "UGONE": {ID: "UGONE", Deleted: true}, "UAMY": {ID: "UAMY", TZ: "Europe/Berlin"},
 	}}
-	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: rec, Directory: dir, Frameworks: cat,
-		Now: now, Owner: "test", Lease: time.Minute, Tick: time.Hour})
+	svc := review.New(onStore(st, review.Config{Messenger: rec, Directory: dir, Frameworks: cat,
+		Now: now, Owner: "test", Lease: time.Minute, Tick: time.Hour}))
 	return svc, st, rec, cat
 }
 
@@ -419,8 +426,8 @@ func TestAdminsFailClosed(t *testing.T) {
 		"UADA": {ID: "UADA"}, "UGUEST": {ID: "UGUEST", Guest: true}, "UBOTTY": {ID: "UBOTTY", Bot: true}, "UGONE": {ID: "UGONE", Deleted: true},
 	}}
 	build := func(users []string, everyone bool) *review.Service {
-		return review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: dir,
-			Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour, AdminUsers: users, AdminsEveryone: everyone})
+		return review.New(onStore(st, review.Config{Messenger: newRecorder(), Directory: dir,
+			Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour, AdminUsers: users, AdminsEveryone: everyone}))
 	}
 	none := build(nil, false)
 	if none.AdminsConfigured() || none.IsAdmin(ctx, "UADA") {
@@ -526,8 +533,8 @@ func TestNoUserNextToAnAnswerAfterTheDigest(t *testing.T) {
 	st := store.New(rdb, prefix)
 	cat, _ := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
 	rec := newRecorder()
-	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: rec, Directory: directory{}, Frameworks: cat,
-		Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour})
+	svc := review.New(onStore(st, review.Config{Messenger: rec, Directory: directory{}, Frameworks: cat,
+		Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour}))
 	users := []string{"UAMY", "UBEN", "UCAT"}
 	r := start(t, svc, cat, users...)
 	for i, u := range users {
@@ -575,8 +582,8 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	// A Saturday: every intro waits for Monday morning in each person's
 	// zone, so the queue holds all of them whatever the hour the test runs.
 	saturday := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: dir, Frameworks: cat,
-		Now: func() time.Time { return saturday }, Owner: "t", Lease: time.Minute, Tick: time.Hour})
+	svc := review.New(onStore(st, review.Config{Messenger: newRecorder(), Directory: dir, Frameworks: cat,
+		Now: func() time.Time { return saturday }, Owner: "t", Lease: time.Minute, Tick: time.Hour}))
 	f, _ := cat.Get("cs-checklist")
 	r, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UAMY", "UBEN", "UCAT"}},
 		DigestChannel: "C1", Deadline: saturday.Add(7 * 24 * time.Hour), CreatedBy: "UADMIN"})
@@ -614,8 +621,8 @@ func TestRetentionDeletesAnswersKeepsFigures(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: directory{}, Frameworks: cat,
-		Now: clock, Owner: "t", Lease: time.Minute, Tick: time.Hour, Retention: 30 * 24 * time.Hour})
+	svc := review.New(onStore(st, review.Config{Messenger: newRecorder(), Directory: directory{}, Frameworks: cat,
+		Now: clock, Owner: "t", Lease: time.Minute, Tick: time.Hour, Retention: 30 * 24 * time.Hour}))
 	users := []string{"UAMY", "UBEN", "UCAT"}
 	r := start(t, svc, cat, users...)
 	for _, u := range users {

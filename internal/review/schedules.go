@@ -20,7 +20,7 @@ const DefaultWindow = 7 * 24 * time.Hour
 // skipped, never replayed in a burst.
 func (s *Service) FireSchedules(ctx context.Context) {
 	now := s.now()
-	due, err := s.store.DueSchedules(ctx, now)
+	due, err := s.schedules.DueSchedules(ctx, now)
 	if err != nil {
 		if ctx.Err() == nil { // not merely shutting down
 			s.log.Warn("cannot read schedules", "err", err)
@@ -28,7 +28,7 @@ func (s *Service) FireSchedules(ctx context.Context) {
 		return
 	}
 	for id, at := range due {
-		sc, err := s.store.Schedule(ctx, id)
+		sc, err := s.schedules.Schedule(ctx, id)
 		if err != nil {
 			continue
 		}
@@ -36,18 +36,18 @@ func (s *Service) FireSchedules(ctx context.Context) {
 		if err != nil {
 			s.log.Error("stored schedule no longer parses; pausing it", "schedule", id, "err", err)
 			sc.Paused, sc.Next = true, time.Time{}
-			_ = s.store.SaveSchedule(ctx, sc)
+			_ = s.schedules.SaveSchedule(ctx, sc)
 			continue
 		}
 		from := at
 		if now.After(from) {
 			from = now
 		}
-		if _, err := s.store.Advance(ctx, id, at, spec.Next(from)); err != nil {
+		if _, err := s.schedules.Advance(ctx, id, at, spec.Next(from)); err != nil {
 			s.log.Warn("cannot advance schedule", "schedule", id, "err", err)
 		}
 	}
-	occs, err := s.store.PendingOccurrences(ctx)
+	occs, err := s.schedules.PendingOccurrences(ctx)
 	if err != nil {
 		return
 	}
@@ -61,11 +61,11 @@ func (s *Service) FireSchedules(ctx context.Context) {
 // making a second one.
 func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) {
 	// Another replica may have finished it between our listing and our claim.
-	if pending, err := s.store.OccurrencePending(ctx, o); err != nil || !pending {
+	if pending, err := s.schedules.OccurrencePending(ctx, o); err != nil || !pending {
 		return
 	}
-	done := func() { _ = s.store.OccurrenceDone(ctx, o) }
-	sc, err := s.store.Schedule(ctx, o.Schedule)
+	done := func() { _ = s.schedules.OccurrenceDone(ctx, o) }
+	sc, err := s.schedules.Schedule(ctx, o.Schedule)
 	if err != nil {
 		if assessment.ErrorCode(err) == assessment.ENOTFOUND {
 			done()
@@ -163,7 +163,7 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 		Window: window, Threshold: th, Reminders: req.Reminders, DeliverNow: req.DeliverNow, Grace: req.Grace,
 		CreatedBy: req.CreatedBy, CreatedAt: now, Next: spec.Next(now),
 	}
-	if err := s.store.SaveSchedule(ctx, sc); err != nil {
+	if err := s.schedules.SaveSchedule(ctx, sc); err != nil {
 		return nil, err
 	}
 	s.log.Info("schedule added", "schedule", sc.ID, "spec", sc.Spec, "tz", sc.TZ, "framework", sc.FrameworkID, "by", req.CreatedBy)
@@ -172,7 +172,7 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 
 // Schedules lists every schedule, by id.
 func (s *Service) Schedules(ctx context.Context) ([]*assessment.Schedule, error) {
-	return s.store.Schedules(ctx)
+	return s.schedules.Schedules(ctx)
 }
 
 // Schedule operations.
@@ -185,7 +185,7 @@ const (
 // ChangeSchedule pauses, resumes or removes a schedule and returns it as
 // it is now.
 func (s *Service) ChangeSchedule(ctx context.Context, op, id string) (*assessment.Schedule, error) {
-	sc, err := s.store.Schedule(ctx, id)
+	sc, err := s.schedules.Schedule(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -195,13 +195,13 @@ func (s *Service) ChangeSchedule(ctx context.Context, op, id string) (*assessmen
 	}
 	switch op {
 	case ScheduleRemove:
-		return sc, s.store.DeleteSchedule(ctx, id)
+		return sc, s.schedules.DeleteSchedule(ctx, id)
 	case SchedulePause:
 		sc.Paused, sc.Next = true, time.Time{}
 	case ScheduleResume:
 		sc.Paused, sc.Next = false, spec.Next(s.now())
 	}
-	if err := s.store.SaveSchedule(ctx, sc); err != nil {
+	if err := s.schedules.SaveSchedule(ctx, sc); err != nil {
 		return nil, err
 	}
 	s.log.Info("schedule changed", "schedule", id, "op", op)
@@ -210,7 +210,7 @@ func (s *Service) ChangeSchedule(ctx context.Context, op, id string) (*assessmen
 
 // NextRuns returns a schedule's next n runs from now.
 func (s *Service) NextRuns(ctx context.Context, id string, n int) (*assessment.Schedule, []time.Time, error) {
-	sc, err := s.store.Schedule(ctx, id)
+	sc, err := s.schedules.Schedule(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -223,7 +223,7 @@ func (s *Service) NextRuns(ctx context.Context, id string, n int) (*assessment.S
 
 // Upcoming returns up to n active schedules, soonest next run first.
 func (s *Service) Upcoming(ctx context.Context, n int) []*assessment.Schedule {
-	all, err := s.store.Schedules(ctx)
+	all, err := s.schedules.Schedules(ctx)
 	if err != nil {
 		return nil
 	}

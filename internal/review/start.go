@@ -114,7 +114,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 		DeliverNow:    req.DeliverNow,
 		Grace:         req.Grace,
 	}
-	if _, err := s.store.CreateReview(ctx, r, req.Framework); err != nil {
+	if _, err := s.reviews.CreateReview(ctx, r, req.Framework); err != nil {
 		return nil, fmt.Errorf("start review: %w", err)
 	}
 	s.log.Info("review started", "review", r.ID, "framework", r.FrameworkID, "respondents", len(r.Respondents), "by", r.CreatedBy)
@@ -198,7 +198,7 @@ func (s *Service) people(ctx context.Context, users []string) map[string]assessm
 			zones[id] = p.TZ
 		}
 	}
-	_ = s.store.SetTimeZones(ctx, zones)
+	_ = s.zones.SetTimeZones(ctx, zones)
 	return out
 }
 
