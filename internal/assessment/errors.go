@@ -54,7 +54,9 @@ const (
 	RScheduleOverlap = "schedule_overlap" // time between runs, window (time.Duration)
 
 	// Access.
-	RExportOpen = "export_open" // the review's deadline
+	RExportOpen = "export_open" // the review's id, its deadline
+	RNotAdmin   = "not_admin"   // an admin use case, asked by someone who is not one
+	RNoAdmins   = "no_admins"   // an admin use case, with no admin configured at all
 	// Starting a review: who answers and when it closes.
 	RAudienceBelowThreshold = "audience_below_threshold" // people, anonymity threshold; StartRequest.Anyway overrides it
 	RGraceRange             = "grace_range"              // shortest, longest (time.Duration)

@@ -48,6 +48,21 @@ func (s *Service) IsAdmin(ctx context.Context, user string) bool {
 	return s.admins.is(ctx, user)
 }
 
+// requireAdmin refuses user unless they are an admin. Every admin use case
+// (start, close, status, results, export, forget, schedules) calls it
+// first, so that no adapter can skip the rule; verb names the use case in
+// the log.
+func (s *Service) requireAdmin(ctx context.Context, user, verb string) error {
+	if s.admins.is(ctx, user) {
+		return nil
+	}
+	s.log.Warn("admin use case refused to a non-admin", "user", user, "verb", verb)
+	if !s.AdminsConfigured() {
+		return assessment.NewError(assessment.EFORBIDDEN, assessment.RNoAdmins)
+	}
+	return assessment.NewError(assessment.EFORBIDDEN, assessment.RNotAdmin)
+}
+
 func (a *admins) is(ctx context.Context, user string) bool {
 	listed := a.everyone || slices.Contains(a.users, user) || (a.group != "" && a.groupMembers(ctx)[user])
 	if !listed {

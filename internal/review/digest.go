@@ -23,9 +23,12 @@ type Closing struct {
 }
 
 // CloseNow closes a review (the asker's given one, or the latest) and
-// posts its digest.
+// posts its digest; only an admin may.
 func (s *Service) CloseNow(ctx context.Context, reviewID, by string) (Closing, error) {
-	r, _, err := s.Latest(ctx, reviewID, by)
+	if err := s.requireAdmin(ctx, by, "close"); err != nil {
+		return Closing{}, err
+	}
+	r, _, err := s.latest(ctx, reviewID, by)
 	if err != nil {
 		return Closing{}, err
 	}

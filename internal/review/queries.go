@@ -10,9 +10,10 @@ import (
 	"github.com/assessbot/assessbot/internal/digest"
 )
 
-// Latest returns the review id names or, with id empty, the latest review
-// asker started: another admin's review needs its id.
-func (s *Service) Latest(ctx context.Context, id, asker string) (*assessment.Review, *assessment.Framework, error) {
+// latest returns the review id names or, with id empty, the latest review
+// asker started: another admin's review needs its id. Its callers check
+// that asker is an admin.
+func (s *Service) latest(ctx context.Context, id, asker string) (*assessment.Review, *assessment.Framework, error) {
 	if id != "" {
 		return s.reviews.Review(ctx, id)
 	}
@@ -39,11 +40,14 @@ type Status struct {
 }
 
 // Status counts a review's responses (the given review, or the asker's
-// latest). It never says who has or has not answered: reminders reach
+// latest), for an admin. It never says who has or has not answered: reminders reach
 // those who have not submitted, and a name next to a progress would let two
 // looks around one click tell what that person answered.
 func (s *Service) Status(ctx context.Context, id, asker string) (Status, error) {
-	r, f, err := s.Latest(ctx, id, asker)
+	if err := s.requireAdmin(ctx, asker, "status"); err != nil {
+		return Status{}, err
+	}
+	r, f, err := s.latest(ctx, id, asker)
 	if err != nil {
 		return Status{}, err
 	}
@@ -83,9 +87,12 @@ type Results struct {
 }
 
 // Results returns a review's results (the given review, or the asker's
-// latest).
+// latest), to an admin.
 func (s *Service) Results(ctx context.Context, id, asker string) (Results, error) {
-	r, f, err := s.Latest(ctx, id, asker)
+	if err := s.requireAdmin(ctx, asker, "results"); err != nil {
+		return Results{}, err
+	}
+	r, f, err := s.latest(ctx, id, asker)
 	if err != nil {
 		return Results{}, err
 	}
@@ -176,7 +183,7 @@ func (s *Service) Home(ctx context.Context, user string) Home {
 		}
 		h.Recent = append(h.Recent, ar)
 	}
-	h.Upcoming = s.Upcoming(ctx, 10)
+	h.Upcoming = s.upcoming(ctx, 10)
 	return h
 }
 
@@ -206,9 +213,13 @@ type Text struct {
 	Text       string
 }
 
-// Export gathers a closed review's aggregates and anonymised responses.
+// Export gathers a closed review's aggregates and anonymised responses,
+// for an admin.
 func (s *Service) Export(ctx context.Context, id, asker string) (Export, error) {
-	r, f, err := s.Latest(ctx, id, asker)
+	if err := s.requireAdmin(ctx, asker, "export"); err != nil {
+		return Export{}, err
+	}
+	r, f, err := s.latest(ctx, id, asker)
 	if err != nil {
 		return Export{}, err
 	}

@@ -87,10 +87,13 @@ type Forgotten struct {
 	Jobs int
 }
 
-// Forget removes a person from every review, queue and index. Closed
-// reviews hold only answers nothing ties to anyone, which stay in the
-// figures.
-func (s *Service) Forget(ctx context.Context, user string) (Forgotten, error) {
+// Forget removes a person from every review, queue and index, at an
+// admin's (asker's) request. Closed reviews hold only answers nothing ties
+// to anyone, which stay in the figures.
+func (s *Service) Forget(ctx context.Context, asker, user string) (Forgotten, error) {
+	if err := s.requireAdmin(ctx, asker, "forget"); err != nil {
+		return Forgotten{}, err
+	}
 	reviews, jobs, err := s.privacy.Forget(ctx, user)
 	if err != nil {
 		return Forgotten{}, err

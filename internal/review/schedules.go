@@ -88,7 +88,7 @@ func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) 
 		done()
 		return
 	}
-	r, err := s.Start(ctx, StartRequest{
+	r, err := s.start(ctx, StartRequest{
 		ID: o.ReviewID(), Framework: f, Audience: Audience{Users: sc.Users, Groups: sc.Usergroups, Channels: sc.Channels},
 		AudienceText: sc.Audience, DigestChannel: sc.DigestChannel, Deadline: deadline, Threshold: sc.Threshold,
 		CreatedBy: sc.CreatedBy, ScheduleID: sc.ID, Reminders: sc.Reminders, DeliverNow: sc.DeliverNow,
@@ -125,8 +125,12 @@ type ScheduleRequest struct {
 	ID string
 }
 
-// AddSchedule checks and stores a new schedule.
+// AddSchedule checks and stores a new schedule; only an admin
+// (req.CreatedBy) may add one. Its runs start without asking again.
 func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assessment.Schedule, error) {
+	if err := s.requireAdmin(ctx, req.CreatedBy, "schedule add"); err != nil {
+		return nil, err
+	}
 	spec, err := schedule.Parse(req.Spec, req.TZ)
 	if err != nil {
 		return nil, assessment.NewError(assessment.EINVALID, assessment.RBadSchedule, err.Error())
@@ -170,8 +174,11 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 	return sc, nil
 }
 
-// Schedules lists every schedule, by id.
-func (s *Service) Schedules(ctx context.Context) ([]*assessment.Schedule, error) {
+// Schedules lists every schedule, by id, to an admin.
+func (s *Service) Schedules(ctx context.Context, asker string) ([]*assessment.Schedule, error) {
+	if err := s.requireAdmin(ctx, asker, "schedule list"); err != nil {
+		return nil, err
+	}
 	return s.schedules.Schedules(ctx)
 }
 
@@ -182,9 +189,12 @@ const (
 	ScheduleRemove = "remove"
 )
 
-// ChangeSchedule pauses, resumes or removes a schedule and returns it as
-// it is now.
-func (s *Service) ChangeSchedule(ctx context.Context, op, id string) (*assessment.Schedule, error) {
+// ChangeSchedule pauses, resumes or removes a schedule, for an admin, and
+// returns it as it is now.
+func (s *Service) ChangeSchedule(ctx context.Context, asker, op, id string) (*assessment.Schedule, error) {
+	if err := s.requireAdmin(ctx, asker, "schedule "+op); err != nil {
+		return nil, err
+	}
 	sc, err := s.schedules.Schedule(ctx, id)
 	if err != nil {
 		return nil, err
@@ -208,8 +218,11 @@ func (s *Service) ChangeSchedule(ctx context.Context, op, id string) (*assessmen
 	return sc, nil
 }
 
-// NextRuns returns a schedule's next n runs from now.
-func (s *Service) NextRuns(ctx context.Context, id string, n int) (*assessment.Schedule, []time.Time, error) {
+// NextRuns returns a schedule's next n runs from now, to an admin.
+func (s *Service) NextRuns(ctx context.Context, asker, id string, n int) (*assessment.Schedule, []time.Time, error) {
+	if err := s.requireAdmin(ctx, asker, "schedule next"); err != nil {
+		return nil, nil, err
+	}
 	sc, err := s.schedules.Schedule(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -221,8 +234,16 @@ func (s *Service) NextRuns(ctx context.Context, id string, n int) (*assessment.S
 	return sc, spec.NextN(s.now(), n), nil
 }
 
-// Upcoming returns up to n active schedules, soonest next run first.
-func (s *Service) Upcoming(ctx context.Context, n int) []*assessment.Schedule {
+// Upcoming returns up to n active schedules, soonest next run first, to
+// an admin.
+func (s *Service) Upcoming(ctx context.Context, asker string, n int) ([]*assessment.Schedule, error) {
+	if err := s.requireAdmin(ctx, asker, "upcoming"); err != nil {
+		return nil, err
+	}
+	return s.upcoming(ctx, n), nil
+}
+
+func (s *Service) upcoming(ctx context.Context, n int) []*assessment.Schedule {
 	all, err := s.schedules.Schedules(ctx)
 	if err != nil {
 		return nil

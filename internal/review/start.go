@@ -51,8 +51,18 @@ type StartRequest struct {
 }
 
 // Start resolves the audience, stores a new open review and plans its
-// deliveries in the background.
+// deliveries in the background. Only an admin (req.CreatedBy) may start
+// one.
 func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Review, error) {
+	if err := s.requireAdmin(ctx, req.CreatedBy, "start"); err != nil {
+		return nil, err
+	}
+	return s.start(ctx, req)
+}
+
+// start is Start for a request whose right to start is settled: an
+// admin's, or a scheduled run's (an admin added the schedule).
+func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Review, error) {
 	people, err := s.Members(ctx, req.Audience)
 	if err != nil {
 		return nil, err

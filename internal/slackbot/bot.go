@@ -654,8 +654,5 @@ func (b *Bot) handleWork(ctx context.Context, j *job) {
 
 // notAdmin says why an admin command was refused and what to do.
 func (b *Bot) notAdmin() string {
-	if !b.svc.AdminsConfigured() {
-		return "No assessbot admin is configured yet, so admin commands are refused. Ask whoever runs assessbot to set ADMIN_USERS (user ids such as U0123ABCD, or `*` for everyone) or ADMIN_USERGROUP, and restart it. Everyone can use `/review help`."
-	}
-	return "Only assessbot admins can do that (never guests). Ask one of them, or ask whoever runs assessbot to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`."
+	return notAdminWords(b.svc.AdminsConfigured())
 }

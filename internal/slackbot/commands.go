@@ -76,7 +76,7 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 			return
 		}
 		u := cmd.Users[0]
-		got, err := b.svc.Forget(ctx, u)
+		got, err := b.svc.Forget(ctx, sc.UserID, u)
 		if err != nil {
 			reply(b.tell(opForget, err))
 			return
@@ -183,7 +183,7 @@ func (b *Bot) statusText(ctx context.Context, id, asker string) string {
 	st, err := b.svc.Status(ctx, id, asker)
 	if err != nil {
 		if assessment.ErrorCode(err) == assessment.ENOTFOUND && id == "" {
-			if up := b.upcomingText(ctx); up != "" {
+			if up := b.upcomingText(ctx, asker); up != "" {
 				return words(opStatus, err) + "\n" + up
 			}
 		}
@@ -198,7 +198,7 @@ func (b *Bot) statusText(ctx context.Context, id, asker string) string {
 		sb.WriteString("\n_Who has answered is never shown; reminders go to those who have not submitted._")
 	}
 	if id == "" {
-		if up := b.upcomingText(ctx); up != "" {
+		if up := b.upcomingText(ctx, asker); up != "" {
 			sb.WriteString("\n" + up)
 		}
 	}
@@ -227,7 +227,10 @@ func openState(r *assessment.Review, closesEarly time.Time) string {
 }
 
 // upcomingText lists the next run of each active schedule, soonest first.
-func (b *Bot) upcomingText(ctx context.Context) string { return upcomingLines(b.svc.Upcoming(ctx, 10)) }
+func (b *Bot) upcomingText(ctx context.Context, asker string) string {
+	up, _ := b.svc.Upcoming(ctx, asker, 10)
+	return upcomingLines(up)
+}
 
 func upcomingLines(all []*assessment.Schedule) string {
 	var l []string

@@ -28,9 +28,9 @@ func (b *Bot) handleSchedule(ctx context.Context, sc slack.SlashCommand, cmd Com
 	case "add":
 		reply(b.addSchedule(ctx, sc, cmd))
 	case "list":
-		reply(b.listSchedules(ctx))
+		reply(b.listSchedules(ctx, sc.UserID))
 	case "pause", "resume", "remove", "next":
-		reply(b.changeSchedule(ctx, cmd.Sub, cmd.ScheduleID))
+		reply(b.changeSchedule(ctx, sc.UserID, cmd.Sub, cmd.ScheduleID))
 	}
 }
 
@@ -62,7 +62,7 @@ func (b *Bot) addSchedule(ctx context.Context, sc slack.SlashCommand, cmd Comman
 		return b.tell(opSchedule, err)
 	}
 	f, _ := b.cat.Get(s.FrameworkID)
-	_, runs, _ := b.svc.NextRuns(ctx, s.ID, 3)
+	_, runs, _ := b.svc.NextRuns(ctx, sc.UserID, s.ID, 3)
 	return fmt.Sprintf("Scheduled `%s`: *%s* for %s, digest to <#%s>, open %s each time.\nNext runs (%s): %s\nPause with `/review schedule pause %s`.",
 		s.ID, escape(f.Title), s.Audience, s.DigestChannel, humanDuration(s.Window), s.TZ, runList(runs), s.ID)
 }
@@ -86,8 +86,8 @@ func humanDuration(d time.Duration) string {
 	return d.String()
 }
 
-func (b *Bot) listSchedules(ctx context.Context) string {
-	all, err := b.svc.Schedules(ctx)
+func (b *Bot) listSchedules(ctx context.Context, asker string) string {
+	all, err := b.svc.Schedules(ctx, asker)
 	if err != nil {
 		return b.tell(opSchedule, err)
 	}
@@ -105,15 +105,15 @@ func (b *Bot) listSchedules(ctx context.Context) string {
 	return "*Schedules*\n" + strings.Join(l, "\n")
 }
 
-func (b *Bot) changeSchedule(ctx context.Context, op, id string) string {
+func (b *Bot) changeSchedule(ctx context.Context, asker, op, id string) string {
 	if op == "next" {
-		s, runs, err := b.svc.NextRuns(ctx, id, 5)
+		s, runs, err := b.svc.NextRuns(ctx, asker, id, 5)
 		if err != nil {
 			return b.tell(opSchedule, err)
 		}
 		return fmt.Sprintf("Next runs of `%s` (%s):\n%s", s.ID, s.TZ, strings.Join(strings.Split(runList(runs), " · "), "\n"))
 	}
-	s, err := b.svc.ChangeSchedule(ctx, op, id)
+	s, err := b.svc.ChangeSchedule(ctx, asker, op, id)
 	if err != nil {
 		return b.tell(opSchedule, err)
 	}

@@ -63,6 +63,9 @@ var reasonWords = map[string]string{
 
 	assessment.RAudienceBelowThreshold: "Only %s would answer, fewer than the anonymity threshold of %d, so the digest would show no scores at all.",
 	assessment.RGraceRange:             "The grace period must be from %s to %s.",
+
+	assessment.RNoAdmins: "No assessbot admin is configured yet, so admin commands are refused. Ask whoever runs assessbot to set ADMIN_USERS (user ids such as U0123ABCD, or `*` for everyone) or ADMIN_USERGROUP, and restart it. Everyone can use `/review help`.",
+	assessment.RNotAdmin: "Only assessbot admins can do that (never guests). Ask one of them, or ask whoever runs assessbot to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`.",
 }
 
 // reasonBadPayload is the adapter's own reason: a click or form it did not
@@ -115,6 +118,15 @@ func words(op string, err error) string {
 		return format
 	}
 	return fmt.Sprintf(format, args...)
+}
+
+// notAdminWords are the words of the admin check's refusal, whether or not
+// anyone can be an admin.
+func notAdminWords(configured bool) string {
+	if !configured {
+		return reasonWords[assessment.RNoAdmins]
+	}
+	return reasonWords[assessment.RNotAdmin]
 }
 
 // tell logs a refused or failed request (internal failures loudly) and
