@@ -41,8 +41,8 @@ const (
 	RNoAudience        = "no_audience"
 	RAudienceTooLarge  = "audience_too_large" // audience size, the most allowed
 	RNoDigestChannel   = "no_digest_channel"
-	RDeadlinePast      = "deadline_past" // the deadline (time.Time)
-	RDeadlineTooFar    = "deadline_too_far"
+	RDeadlinePast      = "deadline_past"      // the deadline (time.Time)
+	RDeadlineTooFar    = "deadline_too_far"   // the most months ahead
 	RThresholdRange    = "threshold_range"    // lowest, highest, default
 	RThresholdFloor    = "threshold_floor"    // the threshold asked for, the floor
 	RAudienceOverlap   = "audience_overlap"   // the other review's id, people that differ, threshold, window in days
@@ -52,6 +52,7 @@ const (
 	// Schedules.
 	RBadSchedule     = "bad_schedule"     // the parser's explanation
 	RScheduleOverlap = "schedule_overlap" // time between runs, window (time.Duration)
+	RWindowRange     = "window_range"     // shortest, longest (time.Duration)
 
 	// Access.
 	RExportOpen = "export_open" // the review's id, its deadline

@@ -11,9 +11,6 @@ import (
 	"github.com/assessbot/assessbot/internal/schedule"
 )
 
-// DefaultWindow is how long a scheduled review stays open.
-const DefaultWindow = 7 * 24 * time.Hour
-
 // FireSchedules queues every due run of every schedule (exactly once across
 // replicas) and turns queued runs into reviews. A run missed while no bot
 // was up still happens if its window is not over; older missed runs are
@@ -142,19 +139,16 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 	if req.DigestChannel == "" {
 		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoDigestChannel)
 	}
-	window := req.Window
-	if window == 0 {
-		window = DefaultWindow
+	window, err := scheduleWindow(req.Window)
+	if err != nil {
+		return nil, err
 	}
 	now := s.now()
 	if runs := spec.NextN(now, 2); len(runs) == 2 && runs[1].Sub(runs[0]) < window {
 		return nil, assessment.NewError(assessment.EINVALID, assessment.RScheduleOverlap, runs[1].Sub(runs[0]), window)
 	}
-	th := req.Threshold
-	if th == 0 {
-		th = assessment.DefaultThreshold
-	}
-	if err := CheckThreshold(th); err != nil {
+	th, err := threshold(req.Threshold)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkGrace(req.Grace); err != nil {

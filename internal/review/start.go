@@ -9,16 +9,6 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 )
 
-// MaxRespondents bounds one review's audience.
-const MaxRespondents = 10000
-
-// Threshold bounds: an admin may choose the anonymity threshold within
-// them; the floor is assessment.MinThreshold.
-const (
-	MinThreshold = assessment.MinThreshold
-	MaxThreshold = 50
-)
-
 // Audience is who answers, as an admin named them.
 type Audience struct {
 	Users    []string
@@ -77,16 +67,12 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 		return nil, assessment.NewError(assessment.EINVALID, assessment.RAudienceTooLarge, len(people), MaxRespondents)
 	case req.DigestChannel == "":
 		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoDigestChannel)
-	case !req.Deadline.After(now):
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RDeadlinePast, req.Deadline)
-	case req.Deadline.After(now.AddDate(0, 6, 0)):
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RDeadlineTooFar)
 	}
-	th := req.Threshold
-	if th == 0 {
-		th = assessment.DefaultThreshold
+	if err := CheckDeadline(req.Deadline, now); err != nil {
+		return nil, err
 	}
-	if err := CheckThreshold(th); err != nil {
+	th, err := threshold(req.Threshold)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.checkOverlap(ctx, req.Framework.ID, people, th); err != nil {
@@ -133,18 +119,6 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 		s.RunJobs(ctx)
 	})
 	return r, nil
-}
-
-// CheckThreshold refuses an anonymity threshold below the floor (which
-// would let figures show for one or two people) or above the maximum.
-func CheckThreshold(th int) error {
-	switch {
-	case th < MinThreshold:
-		return assessment.NewError(assessment.EINVALID, assessment.RThresholdFloor, th, MinThreshold)
-	case th > MaxThreshold:
-		return assessment.NewError(assessment.EINVALID, assessment.RThresholdRange, MinThreshold, MaxThreshold, assessment.DefaultThreshold)
-	}
-	return nil
 }
 
 // Members expands users, user groups and channels into the people who

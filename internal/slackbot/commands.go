@@ -330,10 +330,10 @@ func formGrace(v map[string]map[string]slack.BlockAction) (time.Duration, error)
 		return 0, nil
 	}
 	d, err := schedule.ParseDuration(text)
-	if err != nil || d < review.MinGrace || d > review.MaxGrace {
-		return 0, fmt.Errorf("give a duration from 1m to 7d, e.g. 30m, 2h or 1d")
+	if err != nil {
+		return 0, err
 	}
-	return d, nil
+	return d, review.CheckGrace(d)
 }
 
 // startAnyway reads the start form's "Start anyway" box.
@@ -349,7 +349,7 @@ func startAnyway(v map[string]map[string]slack.BlockAction) bool {
 // openStartModal shows the form behind a bare /review.
 func (b *Bot) openStartModal(ctx context.Context, triggerID, channel, user string) {
 	date := slack.NewDatePickerBlockElement("v")
-	date.InitialDate = b.svc.Now().Add(72 * time.Hour).Format("2006-01-02")
+	date.InitialDate = b.svc.Now().Add(review.DefaultDeadline).Format("2006-01-02")
 	blocks := append(b.audienceBlocks(ctx), slack.NewInputBlock("deadline", plain("Deadline (end of day)", 2000), nil, date),
 		optional(slack.NewInputBlock("anyway", plain("Small audiences", 2000),
 			plain("With fewer people than the anonymity threshold, the digest shows no scores at all, so I refuse to start unless this is ticked.", 2000),
@@ -407,11 +407,11 @@ func validateAudienceForm(state *slack.ViewState) map[string]string {
 	if v["digest"]["v"].SelectedConversation == "" {
 		errs["digest"] = "Choose where the digest goes."
 	}
-	if n, err := strconv.Atoi(v["threshold"]["v"].Value); err != nil || n < review.MinThreshold || n > review.MaxThreshold {
+	if n, err := strconv.Atoi(v["threshold"]["v"].Value); err != nil || review.CheckThreshold(n) != nil {
 		errs["threshold"] = fmt.Sprintf("Give a whole number from %d to %d.", review.MinThreshold, review.MaxThreshold)
 	}
 	if _, err := formGrace(v); err != nil {
-		errs["grace"] = "Give a duration from 1m to 7d, e.g. 30m, 2h or 1d."
+		errs["grace"] = fmt.Sprintf("Give a duration from %s to %s, e.g. 30m, 2h or 1d.", durationWord(review.MinGrace), durationWord(review.MaxGrace))
 	}
 	return errs
 }
@@ -425,8 +425,8 @@ func validateStartForm(state *slack.ViewState, now time.Time) map[string]string 
 	}
 	if d, err := time.Parse("2006-01-02", state.Values["deadline"]["v"].SelectedDate); err != nil {
 		errs["deadline"] = "Choose a deadline."
-	} else if d.Add(24 * time.Hour).Before(now) {
-		errs["deadline"] = "The deadline is in the past."
+	} else if err := review.CheckDeadline(Due{Date: d}.Resolve(now, time.UTC), now); err != nil {
+		errs["deadline"] = words(opStart, err)
 	}
 	// With people only, the form knows an upper bound of the audience;
 	// user groups and channels are resolved after the ack, and Start

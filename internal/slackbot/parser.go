@@ -161,8 +161,8 @@ func parseOptions(c *Command, args []string, example string) error {
 			}
 			i++
 			d, err := schedule.ParseDuration(args[i])
-			if err != nil || d < review.MinGrace || d > review.MaxGrace {
-				return perr("`grace %s`: give how long answers can still change once everyone has submitted, from `1m` to `7d`, e.g. `grace 30m` or `grace 2h`.", args[i])
+			if err != nil || review.CheckGrace(d) != nil {
+				return perr("`grace %s`: give how long answers can still change once everyone has submitted, from `%s` to `%s`, e.g. `grace 30m` or `grace 2h`.", args[i], durationWord(review.MinGrace), durationWord(review.MaxGrace))
 			}
 			c.Grace = d
 			mode = ""
@@ -176,8 +176,8 @@ func parseOptions(c *Command, args []string, example string) error {
 			}
 			i++
 			d, err := schedule.ParseDuration(args[i])
-			if err != nil || d < time.Hour || d > 90*24*time.Hour {
-				return perr("`window %s`: give how long each review stays open, from `1h` to `90d`, e.g. `window 7d`.", args[i])
+			if err != nil || review.CheckWindow(d) != nil {
+				return perr("`window %s`: give how long each review stays open, from `%s` to `%s`, e.g. `window 7d`.", args[i], durationWord(review.MinWindow), durationWord(review.MaxWindow))
 			}
 			c.Window = d
 			mode = ""
@@ -332,7 +332,8 @@ func parseDue(s string) (Due, error) {
 }
 
 // Resolve turns a Due into an instant: a date means the end of that day
-// (23:59) in loc; a duration counts from now. Zero means three days.
+// (23:59) in loc; a duration counts from now. Zero means
+// review.DefaultDeadline from now.
 func (d Due) Resolve(now time.Time, loc *time.Location) time.Time {
 	switch {
 	case !d.Date.IsZero():
@@ -340,5 +341,5 @@ func (d Due) Resolve(now time.Time, loc *time.Location) time.Time {
 	case d.In > 0:
 		return now.Add(d.In)
 	}
-	return now.Add(3 * 24 * time.Hour)
+	return now.Add(review.DefaultDeadline)
 }

@@ -133,7 +133,7 @@ func (b *Bot) openScheduleModal(ctx context.Context, sc slack.SlashCommand) {
 	tz := slack.NewPlainTextInputBlockElement(plain("Europe/Berlin", 150), "v")
 	tz.InitialValue = b.svc.Location(ctx, sc.UserID).String()
 	window := slack.NewNumberInputBlockElement(nil, "v", false)
-	window.InitialValue, window.MinValue, window.MaxValue = "7", "1", "90"
+	window.InitialValue, window.MinValue, window.MaxValue = "7", "1", strconv.Itoa(maxWindowDays)
 	rem := slack.NewPlainTextInputBlockElement(plain("50%,24h", 150), "v")
 	rem.InitialValue = "50%,24h"
 	blocks := append(b.audienceBlocks(ctx),
@@ -152,6 +152,9 @@ func (b *Bot) openScheduleModal(ctx context.Context, sc slack.SlashCommand) {
 	}
 }
 
+// maxWindowDays is review.MaxWindow in the form's whole days.
+const maxWindowDays = int(review.MaxWindow / (24 * time.Hour))
+
 // validateScheduleForm checks the schedule form without Slack or Redis.
 func validateScheduleForm(state *slack.ViewState) map[string]string {
 	errs := validateAudienceForm(state)
@@ -166,8 +169,8 @@ func validateScheduleForm(state *slack.ViewState) map[string]string {
 			errs["spec"] = digest.Truncate(err.Error(), 2800)
 		}
 	}
-	if n, err := strconv.Atoi(v["window"]["v"].Value); err != nil || n < 1 || n > 90 {
-		errs["window"] = "Give a whole number of days from 1 to 90."
+	if n, err := strconv.Atoi(v["window"]["v"].Value); err != nil || n < 1 || n > maxWindowDays {
+		errs["window"] = fmt.Sprintf("Give a whole number of days from 1 to %d.", maxWindowDays)
 	}
 	if _, err := schedule.ParseReminders(strings.TrimSpace(v["reminders"]["v"].Value)); err != nil {
 		errs["reminders"] = err.Error()

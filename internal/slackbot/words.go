@@ -50,11 +50,12 @@ var reasonWords = map[string]string{
 	assessment.RAudienceTooLarge:  "That audience has %d people; one review can ask at most %d. Split it into several reviews.",
 	assessment.RNoDigestChannel:   "Say where the digest goes, e.g. `digest #cs-leadership`.",
 	assessment.RDeadlinePast:      "The deadline %s is in the past; choose a later date.",
-	assessment.RDeadlineTooFar:    "The deadline is more than six months away; choose a date within six months.",
+	assessment.RDeadlineTooFar:    "The deadline is more than %d months away; choose a date within %[1]d months.",
 	assessment.RThresholdRange:    "The anonymity threshold must be between %d and %d (default %d).",
 	assessment.RGroupUnreadable:   "I could not read the members of user group <!subteam^%s> (%s). Check that the app has the `usergroups:read` scope.",
 	assessment.RChannelUnreadable: "I could not read the members of <#%s> (%s). For a private channel, invite me to it first.",
 	assessment.RBadSchedule:       "That schedule does not work: %s",
+	assessment.RWindowRange:       "Each review of a schedule stays open from %s to %s.",
 	assessment.RScheduleOverlap:   "Each review would still be open when the next one starts (runs %s apart, window %s). Use a shorter `window` or a sparser schedule.",
 	assessment.RThresholdFloor:    "The anonymity threshold cannot be %d: it is at least %d, so that no figure ever shows the answers of one or two people. You may raise it.",
 	assessment.RAudienceOverlap:   "This audience differs by only %[2]d people from review `%[1]s` of the same framework (open, or closed in the last %[4]d days). Comparing the two would give away those people's answers, so I won't start it. Ask the same people again, or an audience that differs by at least %[3]d, or wait until %[4]d days after that review closed.",
@@ -109,7 +110,7 @@ func words(op string, err error) string {
 				args[i] = plural(v, "person", "people")
 			}
 		case time.Duration:
-			if reason == assessment.RGraceRange {
+			if reason == assessment.RGraceRange || reason == assessment.RWindowRange {
 				args[i] = durationText(v)
 			}
 		}
