@@ -75,16 +75,16 @@ func TestAdminUseCasesRefuseNonAdmins(t *testing.T) {
 			who    string
 			svc    *review.Service
 			asker  string
-			reason string
+			reason assessment.Reason
 		}{
-			{"a member not listed", listed, "UMEMBER", assessment.RNotAdmin},
-			{"a listed guest", listed, "UGUEST", assessment.RNotAdmin},
-			{"nobody", listed, "", assessment.RNotAdmin},
-			{"a member, no admin configured", none, "UADA", assessment.RNoAdmins},
+			{"a member not listed", listed, "UMEMBER", assessment.NotAdmin{}},
+			{"a listed guest", listed, "UGUEST", assessment.NotAdmin{}},
+			{"nobody", listed, "", assessment.NotAdmin{}},
+			{"a member, no admin configured", none, "UADA", assessment.NoAdmins{}},
 		} {
 			err := call(ctx, c.svc, c.asker)
-			if reason, _ := assessment.ErrorReason(err); assessment.ErrorCode(err) != assessment.EFORBIDDEN || reason != c.reason {
-				t.Errorf("%s by %s: err = %v, want %s (%s)", verb, c.who, err, assessment.EFORBIDDEN, c.reason)
+			if r := assessment.ErrorReason(err); assessment.ErrorCode(err) != assessment.EFORBIDDEN || r == nil || r.Name() != c.reason.Name() {
+				t.Errorf("%s by %s: err = %v, want %s (%s)", verb, c.who, err, assessment.EFORBIDDEN, c.reason.Name())
 			}
 		}
 	}
@@ -98,8 +98,9 @@ func TestAdminUseCasesLetAdminsThrough(t *testing.T) {
 	svc := review.New(review.Config{Directory: dir, Now: time.Now, AdminUsers: []string{"UADA"},
 		Reviews: noReviews{}, Schedules: &oneSchedule{}, Privacy: &forgetter{}, Frameworks: noFrameworks{}})
 	for verb, call := range adminVerbs {
-		if reason, _ := assessment.ErrorReason(call(ctx, svc, "UADA")); reason == assessment.RNotAdmin || reason == assessment.RNoAdmins {
-			t.Errorf("%s by an admin: refused (%s)", verb, reason)
+		switch reason := assessment.ErrorReason(call(ctx, svc, "UADA")); reason.(type) {
+		case assessment.NotAdmin, assessment.NoAdmins:
+			t.Errorf("%s by an admin: refused (%s)", verb, reason.Name())
 		}
 	}
 }
@@ -144,7 +145,7 @@ type schedulesPort = review.Schedules
 
 func (o *oneSchedule) Schedule(_ context.Context, id string) (*assessment.Schedule, error) {
 	if o.sc == nil || o.sc.ID != id {
-		return nil, assessment.NewError(assessment.ENOTFOUND, assessment.RScheduleNotFound, id)
+		return nil, assessment.NewError(assessment.ENOTFOUND, assessment.ScheduleNotFound{ID: id})
 	}
 	c := *o.sc
 	return &c, nil
@@ -193,7 +194,7 @@ func TestPauseAndResumeOnTheSchedulesPort(t *testing.T) {
 type noReviews struct{ review.Reviews }
 
 func (noReviews) Review(_ context.Context, id string) (*assessment.Review, *assessment.Framework, error) {
-	return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, id)
+	return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.ReviewNotFound{ID: id})
 }
 
 func (noReviews) RecentReviews(context.Context, int64) ([]string, error) { return nil, nil }

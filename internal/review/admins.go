@@ -58,9 +58,9 @@ func (s *Service) requireAdmin(ctx context.Context, user, verb string) error {
 	}
 	s.log.Warn("admin use case refused to a non-admin", "user", user, "verb", verb)
 	if !s.AdminsConfigured() {
-		return assessment.NewError(assessment.EFORBIDDEN, assessment.RNoAdmins)
+		return assessment.NewError(assessment.EFORBIDDEN, assessment.NoAdmins{})
 	}
-	return assessment.NewError(assessment.EFORBIDDEN, assessment.RNotAdmin)
+	return assessment.NewError(assessment.EFORBIDDEN, assessment.NotAdmin{})
 }
 
 func (a *admins) is(ctx context.Context, user string) bool {

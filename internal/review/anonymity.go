@@ -77,7 +77,7 @@ func (s *Service) checkOverlap(ctx context.Context, frameworkID string, people [
 		}
 		th := max(threshold, cur.Threshold, assessment.MinThreshold)
 		if d := difference(mine, cur.Respondents); d >= 1 && d < th {
-			return assessment.NewError(assessment.EINVALID, assessment.RAudienceOverlap, cur.ID, d, th, int(DifferencingWindow.Hours()/24))
+			return assessment.NewError(assessment.EINVALID, assessment.AudienceOverlap{Other: cur.ID, Differ: d, Threshold: th, WindowDays: int(DifferencingWindow.Hours() / 24)})
 		}
 	}
 	return nil

@@ -50,9 +50,9 @@ const DefaultDeadline = 3 * 24 * time.Hour
 func CheckThreshold(th int) error {
 	switch {
 	case th < MinThreshold:
-		return assessment.NewError(assessment.EINVALID, assessment.RThresholdFloor, th, MinThreshold)
+		return assessment.NewError(assessment.EINVALID, assessment.ThresholdFloor{Asked: th, Floor: MinThreshold})
 	case th > MaxThreshold:
-		return assessment.NewError(assessment.EINVALID, assessment.RThresholdRange, MinThreshold, MaxThreshold, assessment.DefaultThreshold)
+		return assessment.NewError(assessment.EINVALID, assessment.ThresholdRange{Min: MinThreshold, Max: MaxThreshold, Default: assessment.DefaultThreshold})
 	}
 	return nil
 }
@@ -60,7 +60,7 @@ func CheckThreshold(th int) error {
 // CheckGrace refuses a grace period outside MinGrace..MaxGrace.
 func CheckGrace(d time.Duration) error {
 	if d < MinGrace || d > MaxGrace {
-		return assessment.NewError(assessment.EINVALID, assessment.RGraceRange, MinGrace, MaxGrace)
+		return assessment.NewError(assessment.EINVALID, assessment.GraceRange{Min: MinGrace, Max: MaxGrace})
 	}
 	return nil
 }
@@ -68,7 +68,7 @@ func CheckGrace(d time.Duration) error {
 // CheckWindow refuses a schedule's window outside MinWindow..MaxWindow.
 func CheckWindow(d time.Duration) error {
 	if d < MinWindow || d > MaxWindow {
-		return assessment.NewError(assessment.EINVALID, assessment.RWindowRange, MinWindow, MaxWindow)
+		return assessment.NewError(assessment.EINVALID, assessment.WindowRange{Min: MinWindow, Max: MaxWindow})
 	}
 	return nil
 }
@@ -78,9 +78,9 @@ func CheckWindow(d time.Duration) error {
 func CheckDeadline(deadline, now time.Time) error {
 	switch {
 	case !deadline.After(now):
-		return assessment.NewError(assessment.EINVALID, assessment.RDeadlinePast, deadline)
+		return assessment.NewError(assessment.EINVALID, assessment.DeadlinePast{Deadline: deadline})
 	case deadline.After(now.AddDate(0, MaxDeadlineMonths, 0)):
-		return assessment.NewError(assessment.EINVALID, assessment.RDeadlineTooFar, MaxDeadlineMonths)
+		return assessment.NewError(assessment.EINVALID, assessment.DeadlineTooFar{Months: MaxDeadlineMonths})
 	}
 	return nil
 }

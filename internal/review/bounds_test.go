@@ -18,23 +18,26 @@ func TestBounds(t *testing.T) {
 		reason string // "" when allowed
 	}{
 		{"threshold at the floor", review.CheckThreshold(review.MinThreshold), ""},
-		{"threshold below the floor", review.CheckThreshold(review.MinThreshold - 1), assessment.RThresholdFloor},
+		{"threshold below the floor", review.CheckThreshold(review.MinThreshold - 1), assessment.ThresholdFloor{}.Name()},
 		{"threshold at the most", review.CheckThreshold(review.MaxThreshold), ""},
-		{"threshold above the most", review.CheckThreshold(review.MaxThreshold + 1), assessment.RThresholdRange},
+		{"threshold above the most", review.CheckThreshold(review.MaxThreshold + 1), assessment.ThresholdRange{}.Name()},
 		{"grace at the shortest", review.CheckGrace(review.MinGrace), ""},
-		{"grace too short", review.CheckGrace(review.MinGrace - time.Second), assessment.RGraceRange},
+		{"grace too short", review.CheckGrace(review.MinGrace - time.Second), assessment.GraceRange{}.Name()},
 		{"grace at the longest", review.CheckGrace(review.MaxGrace), ""},
-		{"grace too long", review.CheckGrace(review.MaxGrace + time.Second), assessment.RGraceRange},
+		{"grace too long", review.CheckGrace(review.MaxGrace + time.Second), assessment.GraceRange{}.Name()},
 		{"window at the shortest", review.CheckWindow(review.MinWindow), ""},
-		{"window too short", review.CheckWindow(review.MinWindow - time.Second), assessment.RWindowRange},
+		{"window too short", review.CheckWindow(review.MinWindow - time.Second), assessment.WindowRange{}.Name()},
 		{"window at the longest", review.CheckWindow(review.MaxWindow), ""},
-		{"window too long", review.CheckWindow(review.MaxWindow + time.Second), assessment.RWindowRange},
-		{"deadline now", review.CheckDeadline(now, now), assessment.RDeadlinePast},
+		{"window too long", review.CheckWindow(review.MaxWindow + time.Second), assessment.WindowRange{}.Name()},
+		{"deadline now", review.CheckDeadline(now, now), assessment.DeadlinePast{}.Name()},
 		{"deadline a second ahead", review.CheckDeadline(now.Add(time.Second), now), ""},
 		{"deadline at the most months ahead", review.CheckDeadline(now.AddDate(0, review.MaxDeadlineMonths, 0), now), ""},
-		{"deadline further", review.CheckDeadline(now.AddDate(0, review.MaxDeadlineMonths, 0).Add(time.Second), now), assessment.RDeadlineTooFar},
+		{"deadline further", review.CheckDeadline(now.AddDate(0, review.MaxDeadlineMonths, 0).Add(time.Second), now), assessment.DeadlineTooFar{}.Name()},
 	} {
-		reason, _ := assessment.ErrorReason(c.err)
+		reason := ""
+		if r := assessment.ErrorReason(c.err); r != nil {
+			reason = r.Name()
+		}
 		if reason != c.reason || (c.err != nil && assessment.ErrorCode(c.err) != assessment.EINVALID) {
 			t.Errorf("%s: err = %v, want reason %q", c.name, c.err, c.reason)
 		}
@@ -57,8 +60,8 @@ func TestAddScheduleWindow(t *testing.T) {
 	}
 	for _, w := range []time.Duration{time.Minute, review.MaxWindow + time.Hour} {
 		_, err := add(w)
-		if reason, _ := assessment.ErrorReason(err); reason != assessment.RWindowRange {
-			t.Errorf("window %v: err = %v, want %s", w, err, assessment.RWindowRange)
+		if _, ok := assessment.ReasonAs[assessment.WindowRange](err); !ok {
+			t.Errorf("window %v: err = %v, want %s", w, err, assessment.WindowRange{}.Name())
 		}
 	}
 	if port.sc != nil {

@@ -26,7 +26,7 @@ func (s *Service) latest(ctx context.Context, id, asker string) (*assessment.Rev
 			return s.reviews.Review(ctx, id)
 		}
 	}
-	return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RNoReviews)
+	return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.NoReviews{})
 }
 
 // Status is where a review stands: counts only, never who.
@@ -225,7 +225,7 @@ func (s *Service) Export(ctx context.Context, id, asker string) (Export, error) 
 	}
 	if r.Status == assessment.StatusOpen {
 		// Two exports around one person's answers would isolate them.
-		return Export{}, assessment.NewError(assessment.EFORBIDDEN, assessment.RExportOpen, r.ID, r.Deadline)
+		return Export{}, assessment.NewError(assessment.EFORBIDDEN, assessment.ExportOpen{Review: r.ID, Deadline: r.Deadline})
 	}
 	responses, err := s.answers.Responses(ctx, r)
 	if err != nil {

@@ -211,8 +211,8 @@ func TestStartLeavesOutBotsAndTheDeactivated(t *testing.T) {
 	f, _ := cat.Get("cs-checklist")
 	_, err := svc.Start(context.Background(), review.StartRequest{Framework: f, Audience: review.Audience{Groups: []string{"SCS"}},
 		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN"})
-	if reason, args := assessment.ErrorReason(err); reason != assessment.RGroupUnreadable || len(args) != 2 || args[1] != "missing_scope" {
-		t.Fatalf("unreadable group: err = %v, want reason %s with Slack's reason", err, assessment.RGroupUnreadable)
+	if reason, ok := assessment.ReasonAs[assessment.GroupUnreadable](err); !ok || reason.SlackError != "missing_scope" {
+		t.Fatalf("unreadable group: err = %v, want reason %s with Slack's reason", err, assessment.GroupUnreadable{}.Name())
 	}
 }
 
@@ -345,8 +345,8 @@ func TestThresholdFloorAndCreator(t *testing.T) {
 	for _, th := range []int{1, 2} {
 		_, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UAMY", "UBEN", "UCAT"}},
 			DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), Threshold: th, CreatedBy: "UADMIN"})
-		if reason, _ := assessment.ErrorReason(err); reason != assessment.RThresholdFloor {
-			t.Errorf("threshold %d: err = %v, want it refused (%s)", th, err, assessment.RThresholdFloor)
+		if _, ok := assessment.ReasonAs[assessment.ThresholdFloor](err); !ok {
+			t.Errorf("threshold %d: err = %v, want it refused (%s)", th, err, assessment.ThresholdFloor{}.Name())
 		}
 	}
 	// The creator answers too: three answers, but only two hide behind the
@@ -414,12 +414,12 @@ func TestNearlyTheSameAudienceIsRefused(t *testing.T) {
 		{"three others", []string{"UAMY", "UBEN", "UGUS", "UHAL", "UIVY"}, true},
 	} {
 		err := try(c.users...)
-		reason, _ := assessment.ErrorReason(err)
+		_, overlap := assessment.ReasonAs[assessment.AudienceOverlap](err)
 		if c.ok && err != nil {
 			t.Errorf("%s: refused: %v", c.name, err)
 		}
-		if !c.ok && reason != assessment.RAudienceOverlap {
-			t.Errorf("%s: err = %v, want %s", c.name, err, assessment.RAudienceOverlap)
+		if !c.ok && !overlap {
+			t.Errorf("%s: err = %v, want %s", c.name, err, assessment.AudienceOverlap{}.Name())
 		}
 	}
 	// Another framework is another question set: no difference to take.

@@ -76,7 +76,7 @@ func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) 
 	}
 	f, ok := s.fws.Get(sc.FrameworkID)
 	if !ok {
-		tell(assessment.NewError(assessment.ENOTFOUND, assessment.RUnknownFramework, sc.FrameworkID, s.fws.IDs()))
+		tell(assessment.NewError(assessment.ENOTFOUND, assessment.UnknownFramework{ID: sc.FrameworkID, Known: s.fws.IDs()}))
 		return
 	}
 	deadline := o.At.Add(sc.Window)
@@ -94,7 +94,7 @@ func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) 
 		Grace: sc.Grace, Anyway: true,
 	})
 	if err != nil {
-		if reason, _ := assessment.ErrorReason(err); reason == assessment.RStoreUnavailable {
+		if _, ok := assessment.ReasonAs[assessment.StoreUnavailable](err); ok {
 			return // try again next tick
 		}
 		tell(err)
@@ -130,14 +130,14 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 	}
 	spec, err := schedule.Parse(req.Spec, req.TZ)
 	if err != nil {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RBadSchedule, err.Error())
+		return nil, assessment.NewError(assessment.EINVALID, assessment.BadSchedule{Why: err.Error()})
 	}
 	f, ok := s.fws.Get(req.FrameworkID)
 	if !ok {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RUnknownFramework, req.FrameworkID, s.fws.IDs())
+		return nil, assessment.NewError(assessment.EINVALID, assessment.UnknownFramework{ID: req.FrameworkID, Known: s.fws.IDs()})
 	}
 	if req.DigestChannel == "" {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoDigestChannel)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.NoDigestChannel{})
 	}
 	window, err := scheduleWindow(req.Window)
 	if err != nil {
@@ -145,7 +145,7 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 	}
 	now := s.now()
 	if runs := spec.NextN(now, 2); len(runs) == 2 && runs[1].Sub(runs[0]) < window {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RScheduleOverlap, runs[1].Sub(runs[0]), window)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.ScheduleOverlap{Between: runs[1].Sub(runs[0]), Window: window})
 	}
 	th, err := threshold(req.Threshold)
 	if err != nil {
@@ -195,7 +195,7 @@ func (s *Service) ChangeSchedule(ctx context.Context, asker, op, id string) (*as
 	}
 	spec, err := schedule.Parse(sc.Spec, sc.TZ)
 	if err != nil {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RBadSchedule, err.Error())
+		return nil, assessment.NewError(assessment.EINVALID, assessment.BadSchedule{Why: err.Error()})
 	}
 	switch op {
 	case ScheduleRemove:
@@ -223,7 +223,7 @@ func (s *Service) NextRuns(ctx context.Context, asker, id string, n int) (*asses
 	}
 	spec, err := schedule.Parse(sc.Spec, sc.TZ)
 	if err != nil {
-		return sc, nil, assessment.NewError(assessment.EINVALID, assessment.RBadSchedule, err.Error())
+		return sc, nil, assessment.NewError(assessment.EINVALID, assessment.BadSchedule{Why: err.Error()})
 	}
 	return sc, spec.NextN(s.now(), n), nil
 }

@@ -60,13 +60,13 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 	now := s.now()
 	switch {
 	case req.Framework == nil:
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoFramework)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.NoFramework{})
 	case len(people) == 0:
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoAudience)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.NoAudience{})
 	case len(people) > MaxRespondents:
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RAudienceTooLarge, len(people), MaxRespondents)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.AudienceTooLarge{People: len(people), Max: MaxRespondents})
 	case req.DigestChannel == "":
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoDigestChannel)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.NoDigestChannel{})
 	}
 	if err := CheckDeadline(req.Deadline, now); err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 		others--
 	}
 	if others < th && !req.Anyway {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RAudienceBelowThreshold, others, th)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.AudienceBelowThreshold{People: others, Threshold: th})
 	}
 	id := req.ID
 	if id == "" {
@@ -141,7 +141,7 @@ func (s *Service) Members(ctx context.Context, a Audience) ([]string, error) {
 		members, err := s.dir.GroupMembers(ctx, g)
 		if err != nil {
 			reason, _ := refusal(err)
-			return nil, assessment.NewError(assessment.EUNAVAILABLE, assessment.RGroupUnreadable, g, reason).Because(err)
+			return nil, assessment.NewError(assessment.EUNAVAILABLE, assessment.GroupUnreadable{Group: g, SlackError: reason}).Because(err)
 		}
 		add(members)
 	}
@@ -149,7 +149,7 @@ func (s *Service) Members(ctx context.Context, a Audience) ([]string, error) {
 		members, err := s.dir.ChannelMembers(ctx, c)
 		if err != nil {
 			reason, _ := refusal(err)
-			return nil, assessment.NewError(assessment.EUNAVAILABLE, assessment.RChannelUnreadable, c, reason).Because(err)
+			return nil, assessment.NewError(assessment.EUNAVAILABLE, assessment.ChannelUnreadable{Channel: c, SlackError: reason}).Because(err)
 		}
 		add(members)
 	}

@@ -33,7 +33,7 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 		}
 		f, ok := b.cat.Get(cmd.Framework)
 		if !ok {
-			reply(words(opStart, assessment.NewError(assessment.EINVALID, assessment.RUnknownFramework, cmd.Framework, b.cat.IDs())))
+			reply(words(opStart, assessment.NewError(assessment.EINVALID, assessment.UnknownFramework{ID: cmd.Framework, Known: b.cat.IDs()})))
 			return
 		}
 		digestCh := cmd.Digest
@@ -154,7 +154,7 @@ func (b *Bot) start(ctx context.Context, in startInput) {
 	})
 	if err != nil {
 		text := b.tell(opStart, err, "user", in.by)
-		if reason, _ := assessment.ErrorReason(err); reason == assessment.RAudienceBelowThreshold {
+		if _, ok := assessment.ReasonAs[assessment.AudienceBelowThreshold](err); ok {
 			text += " " + anywayHint(in.fromModal)
 		}
 		reply(text)
@@ -435,7 +435,7 @@ func validateStartForm(state *slack.ViewState, now time.Time) map[string]string 
 	people := v["people"]["v"].SelectedUsers
 	th, err := strconv.Atoi(v["threshold"]["v"].Value)
 	if err == nil && len(people) > 0 && len(people) < th && len(v["groups"]["v"].SelectedOptions)+len(v["channels"]["v"].SelectedConversations) == 0 && !startAnyway(v) {
-		errs["people"] = words(opStart, assessment.NewError(assessment.EINVALID, assessment.RAudienceBelowThreshold, len(people), th)) +
+		errs["people"] = words(opStart, assessment.NewError(assessment.EINVALID, assessment.AudienceBelowThreshold{People: len(people), Threshold: th})) +
 			" Add more people, or tick Start anyway below."
 	}
 	return errs
