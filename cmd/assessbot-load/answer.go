@@ -218,7 +218,7 @@ func runAnswer(ctx context.Context, c answerConfig, rdb redis.UniversalClient) (
 		select {
 		case <-r.saved:
 		case <-time.After(10 * time.Second):
-			return res, errors.New("no answer save was reported by the bot (app.Config.OnAnswerSaved)")
+			return res, errors.New("no answer save was reported by the bot (app.WithSaveHook)")
 		}
 	}
 

@@ -98,18 +98,15 @@ func openBot(ctx context.Context, fs *fakeslack.Server, o botOptions) (*bot, tim
 	reg := prometheus.NewRegistry()
 	h := &rtHook{}
 	cfg := app.Config{
-		RedisHook:     h,
-		OnAnswerSaved: h.saved,
 		SlackBotToken: fs.BotToken(), SlackAppToken: fs.AppToken(), SlackAPIURL: api,
 		RedisURL: o.redisURL, RedisPrefix: o.prefix, AdminUsers: []string{admin}, RedisWaitReplicas: waitReplicas,
 		HTTPAddr: "127.0.0.1:0", LogLevel: "info", Workers: o.workers, Tick: 10 * time.Second,
-		Registry: reg, WrapTransport: instrument,
 	}
 	var m *app.Main
 	var err error
 	start := time.Now()
 	labelled(ctx, "bot", func(ctx context.Context) {
-		m = app.NewMain(cfg, o.logs)
+		m = app.NewMain(cfg, o.logs, hooks(h, app.WithRegistry(reg))...)
 		err = m.Open(ctx)
 	})
 	if err != nil {
@@ -128,6 +125,12 @@ func openBot(ctx context.Context, fs *fakeslack.Server, o botOptions) (*bot, tim
 }
 
 func (b *bot) close() { b.main.Close() }
+
+// hooks are the options every bot of the load tool runs with: h counts
+// Redis round trips and answer saves, instrument the connections to Slack.
+func hooks(h *rtHook, more ...app.Option) []app.Option {
+	return append([]app.Option{app.WithRedisHook(h), app.WithSaveHook(h.saved), app.WithTransport(instrument)}, more...)
+}
 
 // metric sums the bot's Prometheus series name whose labels include want.
 func (b *bot) metric(name string, want map[string]string) float64 {
@@ -205,7 +208,7 @@ func (h *rtHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 }
 
 // saved counts an answer save and signals its respondent; the store calls
-// it (app.Config.OnAnswerSaved) once the answer is stored.
+// it (app.WithSaveHook) once the answer is stored.
 func (h *rtHook) saved(_, user string) {
 	h.saves.Add(1)
 	if f := h.onSave.Load(); f != nil {
@@ -236,7 +239,7 @@ var idleConns int
 // countDials sets the experiment's idle connections for instrument.
 func countDials(idle int) { idleConns = idle }
 
-// instrument is app.Config.WrapTransport: it counts the connections the
+// instrument is the bots' app.WithTransport: it counts the connections the
 // bot's transport opens and applies the experiments.
 func instrument(t *http.Transport) http.RoundTripper {
 	if idleConns > 0 {

@@ -129,13 +129,10 @@ func runChild() error {
 	}
 	h := &rtHook{}
 	m := app.NewMain(app.Config{
-		RedisHook:     h,
-		OnAnswerSaved: h.saved,
 		SlackBotToken: c.BotToken, SlackAppToken: c.AppToken, SlackAPIURL: c.APIURL,
 		RedisURL: c.RedisURL, RedisPrefix: c.Prefix, AdminUsers: []string{admin}, RedisWaitReplicas: waitReplicas,
 		HTTPAddr: "127.0.0.1:0", LogLevel: "info", Workers: 16, Tick: 10 * time.Second,
-		WrapTransport: instrument,
-	}, logs)
+	}, logs, hooks(h)...)
 	if err := m.Open(context.Background()); err != nil {
 		return err
 	}

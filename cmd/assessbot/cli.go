@@ -212,37 +212,17 @@ func usage() string {
 	return b.String()
 }
 
-// envHelp says what each environment variable of app.Config is for; the
-// names and defaults come from the Config struct itself, and a test checks
-// that the two agree.
-var envHelp = map[string]string{
-	"SLACK_BOT_TOKEN":     "required: the Bot User OAuth Token, xoxb-…",
-	"SLACK_APP_TOKEN":     "required: an app-level token with connections:write (Socket Mode), xapp-…",
-	"SLACK_API_URL":       "Web API base; any Slack-compatible endpoint",
-	"REDIS_URL":           "redis://[user:password@]host:6379/0; Cluster: redis://host1:7000?addr=host2:7001; Sentinel: redis://s1:26379?master_name=mymaster&addr=s2:26379; rediss://… for TLS; unset: an embedded in-memory Redis",
-	"REDIS_PREFIX":        "prefix of every key",
-	"REDIS_MODE":          "single, cluster or sentinel; unset: inferred from REDIS_URL",
-	"REDIS_WAIT_REPLICAS": "replicas an answer must reach before it is acknowledged (WAIT); auto: 1 when Redis has a replica at start; 0: never wait",
-	"FRAMEWORKS_DIR":      "a folder of *.yaml frameworks added to (or replacing, by id) the shipped ones",
-	"ADMIN_USERS":         "comma-separated user ids (U…) who may start, close, schedule and inspect reviews",
-	"ADMIN_USERGROUP":     "a user group id (S…) whose members are admins; with neither set, everyone is an admin (ADMIN_USERS=* says so explicitly)",
-	"HTTP_ADDR":           "address of /healthz, /readyz and /metrics",
-	"LOG_LEVEL":           "debug, info, warn or error",
-	"LOG_FORMAT":          "text or json",
-	"WORKERS":             "workers handling Slack events after their ack",
-	"TICK":                "how often schedules, deadlines, DMs, reminders and digests due are checked",
-	"LEASE":               "how long a claim on a piece of work holds before another process may take it over",
-	"RETENTION":           "how long a closed review's answers are kept (then deleted; its figures stay)",
-}
-
 // envVar is one environment variable that configures the bot.
 type envVar struct{ name, def, help string }
 
-// environment lists the environment variables app.LoadConfig reads.
+// environment lists the environment variables app.LoadConfig reads, with
+// their defaults and what they are for (backticks mark code): app.Variables,
+// the one source of this list and of the README's configuration table
+// (TestREADMEConfiguration).
 func environment() []envVar {
 	var out []envVar
 	for _, v := range app.Variables() {
-		out = append(out, envVar{v.Name, v.Default, envHelp[v.Name]})
+		out = append(out, envVar{v.Name, v.Default, v.Help})
 	}
 	return out
 }
@@ -257,20 +237,19 @@ func environmentUsage() string {
 		if def == "" {
 			def = "-"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.name, def, v.help)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.name, def, strings.ReplaceAll(v.help, "`", ""))
 	}
 	tw.Flush()
 	return b.String()
 }
 
 func cmdHelp(args []string, stdout io.Writer) error {
-	if len(args) == 0 {
+	if len(args) == 0 || (len(args) == 1 && helpRequested(args)) {
 		_, err := io.WriteString(stdout, usage())
 		return err
 	}
 	name := strings.Join(args, " ")
-	switch name {
-	case "frameworks":
+	if name == "frameworks" {
 		_, err := io.WriteString(stdout, frameworksUsage())
 		return err
 	}
@@ -280,7 +259,16 @@ func cmdHelp(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	return usageErr("no command %q\n\n%s", name, usage())
+	return usageErr("assessbot help: no command %q; the commands are %s.\n`assessbot help` lists them with their flags.", name, commandNames())
+}
+
+// commandNames lists the commands (and frameworks' subcommands) by name.
+func commandNames() string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
 }
 
 func cmdVersion(args []string, stdout io.Writer) error {
@@ -360,12 +348,15 @@ func cmdFrameworks(args []string, stdout io.Writer) error {
 		return cmdFrameworksShow(args[1:], stdout)
 	case "template":
 		return cmdFrameworksTemplate(args[1:], stdout)
-	case "-h", "-help", "--help", "help":
+	case "-h", "-help", "--help":
 		_, err := io.WriteString(stdout, frameworksUsage())
 		if err == nil {
 			err = errHelpShown
 		}
 		return err
+	case "help":
+		// `frameworks help show` is `help frameworks show`.
+		return cmdHelp(append([]string{"frameworks"}, args[1:]...), stdout)
 	}
 	return usageErr("unknown command %q; use: assessbot frameworks list|validate|show|template", args[0])
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -261,7 +262,7 @@ func TestFrameworksDir(t *testing.T) {
 		}
 	})
 	t.Run("not a directory", func(t *testing.T) {
-		wantContains(t, cliFails(t, "testdata/tiny.yaml", 1, "frameworks", "list"), "FRAMEWORKS_DIR=testdata/tiny.yaml is not a directory")
+		wantContains(t, cliFails(t, "testdata/tiny.yaml", 1, "frameworks", "list"), "FRAMEWORKS_DIR=testdata/tiny.yaml: not a directory")
 	})
 }
 
@@ -631,16 +632,11 @@ func TestHelpEnvironment(t *testing.T) {
 	for _, v := range environment() {
 		names = append(names, v.name)
 		if v.help == "" {
-			t.Errorf("%s (a field of app.Config) has no line in envHelp", v.name)
+			t.Errorf("%s (a field of app.Config) has no help", v.name)
 		}
 	}
 	if !slices.Equal(names, wantEnvironment) {
 		t.Errorf("environment = %v, want %v", names, wantEnvironment)
-	}
-	for name := range envHelp {
-		if !slices.Contains(names, name) {
-			t.Errorf("envHelp explains %s, which app.Config does not read", name)
-		}
 	}
 	table := environmentUsage()
 	wantContains(t, table, "SLACK_API_URL        https://slack.com/api/", "HTTP_ADDR            :8080", "WORKERS              16", "TICK                 10s", "LEASE                2m", "REDIS_WAIT_REPLICAS  auto")
@@ -658,6 +654,90 @@ func TestHelp(t *testing.T) {
 	wantContains(t, cliOK(t, "", "help", "score"), "Usage: assessbot score --framework ID|FILE --answers FILE.csv [flags]", "-threshold int")
 	wantContains(t, cliOK(t, "", "help", "frameworks", "validate"), "Usage: assessbot frameworks validate [FILE|DIR...]")
 	wantContains(t, cliFails(t, "", 2, "help", "nope"), `no command "nope"`)
+}
+
+// TestHelpUnknownCommand: help for a command that does not exist fails
+// (exit 2) with a short message naming the commands, wherever it is asked.
+func TestHelpUnknownCommand(t *testing.T) {
+	for _, args := range [][]string{{"help", "nonsense"}, {"help", "frameworks", "nonsense"}, {"frameworks", "help", "nonsense"}, {"help", "run", "nonsense"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			stdout, stderr, code := mainProcess(t, args...)
+			if code != 2 || stdout != "" {
+				t.Fatalf("exit %d, stdout %q; want 2 and nothing", code, stdout)
+			}
+			wantContains(t, stderr, `no command "`+strings.Join(slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "help" }), " ")+`"`,
+				"run, demo, frameworks list", "`assessbot help` lists them")
+			if n := strings.Count(stderr, "\n"); n > 3 {
+				t.Errorf("%d lines instead of a short message:\n%s", n, stderr)
+			}
+		})
+	}
+}
+
+// TestHelpSaysAdminsFailClosed: with neither ADMIN_USERS nor
+// ADMIN_USERGROUP set admin commands are refused (TestAdminsFailClosed),
+// and `assessbot run --help` says so.
+func TestHelpSaysAdminsFailClosed(t *testing.T) {
+	out := cliOK(t, "", "run", "--help")
+	wantContains(t, out, "With neither set, admin commands are refused")
+	if strings.Contains(out, "everyone is an admin (") || strings.Contains(out, "with neither set, everyone") {
+		t.Errorf("run --help says everyone is an admin by default:\n%s", out)
+	}
+}
+
+// TestREADMEConfiguration: the README's configuration table is
+// app.Variables, as `assessbot help` prints it: the same variables, in the
+// same order, with the same defaults and the same words. -update rewrites
+// the table from app.Variables.
+func TestREADMEConfiguration(t *testing.T) {
+	const path = "../../README.md"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	start := slices.Index(lines, "## Configuration")
+	if start < 0 {
+		t.Fatal("README.md has no ## Configuration section")
+	}
+	// The table's rows: from the first "| `" line after the heading to the
+	// first line that is not a row.
+	first := start + slices.IndexFunc(lines[start:], func(l string) bool { return strings.HasPrefix(l, "| `") })
+	end := first
+	for end < len(lines) && strings.HasPrefix(lines[end], "| `") {
+		end++
+	}
+	var want []string
+	for _, v := range environment() {
+		def := "—"
+		if v.def != "" {
+			def = "`" + v.def + "`"
+		}
+		want = append(want, fmt.Sprintf("| `%s` | %s | %s |", v.name, def, v.help))
+	}
+	if *update {
+		out := slices.Concat(lines[:first], want, lines[end:])
+		if err := os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got := lines[first:end]
+	for i := range max(len(got), len(want)) {
+		g, w := "(none)", "(none)"
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if g != w {
+			t.Errorf("README.md row %d:\n got %s\nwant %s", i+1, g, w)
+		}
+	}
+	if t.Failed() {
+		t.Log("go test ./cmd/assessbot -run TestREADMEConfiguration -update rewrites the table from app.Variables")
+	}
 }
 
 // TestHelpFlag: -h and --help on every command print its usage to stdout

@@ -138,8 +138,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		SlackBotToken: d.fs.BotToken(), SlackAppToken: d.fs.AppToken(), SlackAPIURL: d.fs.APIURL(),
 		RedisPrefix: "assessbot:", FrameworksDir: frameworksDir, AdminUsers: []string{"UADA"},
 		LogLevel: "info", Workers: 8, Tick: 200 * time.Millisecond,
-		Now: func() time.Time { return time.Unix(0, d.now.Load()).UTC() },
-	}, logs)
+	}, logs, app.WithClock(func() time.Time { return time.Unix(0, d.now.Load()).UTC() }))
 	if err := d.m.Open(ctx); err != nil {
 		return err
 	}

@@ -143,17 +143,17 @@ func (h *harness) open() *app.Main {
 	h.t.Helper()
 	cfg := app.Config{
 		SlackBotToken: h.slack.BotToken(), SlackAppToken: h.slack.AppToken(), SlackAPIURL: h.slack.APIURL(),
-		RedisURL: h.redisURL, RedisPrefix: h.prefix, Now: func() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) }, AdminUsers: []string{admin}, AdminUsergroup: h.adminGroup,
+		RedisURL: h.redisURL, RedisPrefix: h.prefix, AdminUsers: []string{admin}, AdminUsergroup: h.adminGroup,
 		HTTPAddr: "127.0.0.1:0", LogLevel: "debug", Workers: 8, Tick: 100 * time.Millisecond,
-		Registry: prometheus.NewRegistry(),
 	}
-	h.reg = cfg.Registry
+	h.reg = prometheus.NewRegistry()
+	clock := app.WithClock(func() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) })
 	before := h.slack.SocketsOpened()
 	if h.tick > 0 {
 		cfg.Tick = h.tick
 	}
 	cfg.FrameworksDir = h.frameworksDir
-	m := app.NewMain(cfg, h.logs)
+	m := app.NewMain(cfg, h.logs, clock, app.WithRegistry(h.reg))
 	if err := m.Open(h.ctx); err != nil {
 		h.t.Fatalf("open: %v", err)
 	}

@@ -46,6 +46,7 @@ type Main struct {
 	Service *review.Service
 	Bot     *slackbot.Bot
 
+	opts options
 	mini *miniredis.Miniredis
 	rdb  redis.UniversalClient
 	// waitReplicas is how many replicas an answer waits for (WAIT).
@@ -58,15 +59,20 @@ type Main struct {
 	wg           sync.WaitGroup
 }
 
-// NewMain prepares a Main that logs to w.
-func NewMain(c Config, w io.Writer) *Main {
-	level, _ := parseLevel(strings.TrimSpace(c.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	var h slog.Handler = slog.NewTextHandler(w, opts)
-	if strings.EqualFold(strings.TrimSpace(c.LogFormat), "json") {
-		h = slog.NewJSONHandler(w, opts)
+// NewMain prepares a Main that logs to w. No log line it writes, whoever
+// logs it, holds the tokens or a password of REDIS_URL.
+func NewMain(c Config, w io.Writer, opts ...Option) *Main {
+	m := &Main{Config: c, done: make(chan error, 1), owner: randomID()}
+	for _, o := range opts {
+		o(&m.opts)
 	}
-	m := &Main{Config: c, Log: slog.New(h), done: make(chan error, 1), owner: randomID()}
+	level, _ := parseLevel(strings.TrimSpace(c.LogLevel))
+	ho := &slog.HandlerOptions{Level: level, ReplaceAttr: scrubAttr(c.secrets())}
+	var h slog.Handler = slog.NewTextHandler(w, ho)
+	if strings.EqualFold(strings.TrimSpace(c.LogFormat), "json") {
+		h = slog.NewJSONHandler(w, ho)
+	}
+	m.Log = slog.New(h)
 	quietRedis(m.Log)
 	return m
 }
@@ -76,79 +82,22 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.Config.Check(); err != nil {
 		return err
 	}
-	c := m.Config
-	cat, err := LoadCatalog(c.FrameworksDir)
+	cat, err := m.loadFrameworks()
 	if err != nil {
-		return fmt.Errorf("frameworks did not load; fix these and restart (assessbot frameworks validate checks them):\n%w", err)
+		return err
 	}
-	m.Log.Info("frameworks loaded", "ids", strings.Join(cat.IDs(), ","))
-
 	if err := m.openRedis(ctx); err != nil {
 		return err
 	}
-	m.Store = store.New(m.rdb, c.RedisPrefix, store.WithWait(m.waitReplicas, defaultWaitTimeout), store.WithSaveHook(c.OnAnswerSaved))
-
-	everyone := len(c.AdminUsers) == 1 && c.AdminUsers[0] == "*"
-	admins := c.AdminUsers
-	if everyone {
-		admins = nil
-		m.Log.Warn("ADMIN_USERS=*: every member of the workspace (not guests) may start, close, export and inspect reviews")
-	} else if len(c.AdminUsers) == 0 && c.AdminUsergroup == "" {
-		m.Log.Warn("no ADMIN_USERS or ADMIN_USERGROUP set: admin commands are refused until one is set (ADMIN_USERS=U…, or ADMIN_USERS=* for everyone)")
-	}
-	reg := c.Registry
+	reg := m.opts.registry
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	// One client for the Web API and response URLs, keeping enough idle
-	// connections that clicks do not open a new (TLS) connection each.
-	transport := &http.Transport{
-		Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true,
-		MaxIdleConns: 128, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
-		TLSHandshakeTimeout: 10 * time.Second,
+	m.wire(cat, reg)
+	if err := m.serveHTTP(reg); err != nil {
+		return err
 	}
-	var rt http.RoundTripper = transport
-	if c.WrapTransport != nil {
-		rt = c.WrapTransport(transport)
-	}
-	httpClient := &http.Client{Timeout: 30 * time.Second, Transport: rt}
-	api := slack.New(c.SlackBotToken, slack.OptionAppLevelToken(c.SlackAppToken), slack.OptionAPIURL(c.SlackAPIURL),
-		slack.OptionHTTPClient(httpClient))
-	// store -> review -> slackbot: the one place the parts meet.
-	now := c.Now
-	if now == nil {
-		now = time.Now
-	}
-	owner := assessment.NewReviewID()
-	sl := slackbot.NewClient(api, slackbot.ClientConfig{
-		SlackAttempts: 6, RetryBase: 500 * time.Millisecond, Log: m.Log, Registerer: reg, HTTPClient: httpClient,
-	})
-	m.Service = review.New(review.Config{
-		// The store plays every storage port.
-		Reviews: m.Store, Answers: m.Store, Deliveries: m.Store, Digests: m.Store, Privacy: m.Store,
-		TimeZones: m.Store, Schedules: m.Store, Queue: m.Store, Leases: m.Store,
-		Messenger: sl, Directory: sl, Frameworks: cat,
-		Now: now, Log: m.Log, Owner: owner, Lease: c.Lease, Tick: c.Tick, Retention: c.Retention,
-		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone,
-	})
-	m.Bot = slackbot.New(sl, m.Service, cat, envelopes{m.Store}, slackbot.Config{Workers: c.Workers, Log: m.Log, Now: now, InboxLease: c.Lease})
-
-	if c.HTTPAddr != "" {
-		m.ln, err = net.Listen("tcp", c.HTTPAddr)
-		if err != nil {
-			return fmt.Errorf("HTTP_ADDR=%s: %w", c.HTTPAddr, err)
-		}
-		mux := http.NewServeMux()
-		mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-		mux.HandleFunc("/readyz", m.ready)
-		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-		m.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-		m.wg.Add(1)
-		go func() { defer m.wg.Done(); _ = m.srv.Serve(m.ln) }()
-		m.Log.Info("health and metrics listening", "addr", m.ln.Addr().String())
-	}
-
 	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	m.wg.Add(1)
@@ -165,55 +114,107 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
+// loadFrameworks loads the shipped frameworks and FRAMEWORKS_DIR's, and
+// warns when that folder holds none.
+func (m *Main) loadFrameworks() (*framework.Catalog, error) {
+	dir := m.Config.FrameworksDir
+	cat, err := LoadCatalog(dir)
+	if err != nil {
+		return nil, fmt.Errorf("frameworks did not load; fix these and restart (assessbot frameworks validate checks them):\n%w", err)
+	}
+	if dir != "" && frameworkFiles(dir) == 0 {
+		m.Log.Warn("FRAMEWORKS_DIR holds no *.yaml or *.yml file: only the shipped frameworks are loaded", "dir", dir)
+	}
+	m.Log.Info("frameworks loaded", "ids", strings.Join(cat.IDs(), ","))
+	return cat, nil
+}
+
+// wire builds store -> review -> slackbot: the one place the parts meet.
+func (m *Main) wire(cat *framework.Catalog, reg *prometheus.Registry) {
+	c := m.Config
+	m.Store = store.New(m.rdb, c.RedisPrefix, store.WithWait(m.waitReplicas, defaultWaitTimeout), store.WithSaveHook(m.opts.onAnswerSaved))
+	everyone := len(c.AdminUsers) == 1 && c.AdminUsers[0] == "*"
+	admins := c.AdminUsers
+	if everyone {
+		admins = nil
+		m.Log.Warn("ADMIN_USERS=*: every member of the workspace (not guests) may start, close, export and inspect reviews")
+	} else if len(c.AdminUsers) == 0 && c.AdminUsergroup == "" {
+		m.Log.Warn("no ADMIN_USERS or ADMIN_USERGROUP set: admin commands are refused until one is set (ADMIN_USERS=U…, or ADMIN_USERS=* for everyone)")
+	}
+	// One client for the Web API and response URLs, keeping enough idle
+	// connections that clicks do not open a new (TLS) connection each.
+	transport := &http.Transport{
+		Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true,
+		MaxIdleConns: 128, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
+	var rt http.RoundTripper = transport
+	if m.opts.wrapTransport != nil {
+		rt = m.opts.wrapTransport(transport)
+	}
+	httpClient := &http.Client{Timeout: 30 * time.Second, Transport: rt}
+	api := slack.New(c.SlackBotToken, slack.OptionAppLevelToken(c.SlackAppToken), slack.OptionAPIURL(c.SlackAPIURL),
+		slack.OptionHTTPClient(httpClient))
+	now := m.opts.now
+	if now == nil {
+		now = time.Now
+	}
+	sl := slackbot.NewClient(api, slackbot.ClientConfig{
+		SlackAttempts: 6, RetryBase: 500 * time.Millisecond, Log: m.Log, Registerer: reg, HTTPClient: httpClient,
+	})
+	m.Service = review.New(review.Config{
+		// The store plays every storage port.
+		Reviews: m.Store, Answers: m.Store, Deliveries: m.Store, Digests: m.Store, Privacy: m.Store,
+		TimeZones: m.Store, Schedules: m.Store, Queue: m.Store, Leases: m.Store,
+		Messenger: sl, Directory: sl, Frameworks: cat,
+		Now: now, Log: m.Log, Owner: assessment.NewReviewID(), Lease: c.Lease, Tick: c.Tick, Retention: c.Retention,
+		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone,
+	})
+	m.Bot = slackbot.New(sl, m.Service, cat, envelopes{m.Store}, slackbot.Config{Workers: c.Workers, Log: m.Log, Now: now, InboxLease: c.Lease})
+}
+
+// serveHTTP starts /healthz, /readyz and /metrics on HTTP_ADDR, if set.
+func (m *Main) serveHTTP(reg *prometheus.Registry) error {
+	if m.Config.HTTPAddr == "" {
+		return nil
+	}
+	var err error
+	m.ln, err = net.Listen("tcp", m.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR=%s: %w", m.Config.HTTPAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("/readyz", m.ready)
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	m.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); _ = m.srv.Serve(m.ln) }()
+	m.Log.Info("health and metrics listening", "addr", m.ln.Addr().String())
+	return nil
+}
+
 // openRedis connects to REDIS_URL (one server, a Cluster or a Sentinel
 // group: store.Dial's URL forms), or starts the embedded Redis, checks that
 // it answers and decides how many replicas an answer waits for. A failure
 // is one line: where, why and what to check.
 func (m *Main) openRedis(ctx context.Context) error {
 	c := m.Config
-	where := ""
-	var passwords []string
-	mode := store.ModeSingle
-	if c.RedisURL == "" {
-		mini, err := miniredis.Run()
-		if err != nil {
-			return fmt.Errorf("embedded redis: %w", err)
-		}
-		m.mini = mini
-		m.Log.Warn("REDIS_URL is not set: using an EMBEDDED IN-MEMORY Redis. Every review and answer is LOST when the bot stops. Set REDIS_URL=redis://host:6379/0 for real use.")
-		m.rdb = redis.NewClient(&redis.Options{Addr: mini.Addr()})
-		where = "the embedded Redis at " + mini.Addr()
-	} else {
-		t, err := store.ParseURL(c.RedisURL, c.RedisMode)
-		if err != nil { // Check parsed it already
-			return fmt.Errorf("REDIS_URL=%s does not parse", redactURL(c.RedisURL))
-		}
-		mode = t.Mode
-		m.rdb = t.Client()
-		shown := fmt.Sprintf("(REDIS_URL=%s)", redactURL(c.RedisURL))
-		switch t.Mode {
-		case store.ModeCluster:
-			where = fmt.Sprintf("Redis Cluster at %s %s", strings.Join(t.Cluster.Addrs, ", "), shown)
-			passwords = []string{t.Cluster.Password}
-		case store.ModeSentinel:
-			where = fmt.Sprintf("Redis master %q through Sentinel at %s %s", t.Sentinel.MasterName, strings.Join(t.Sentinel.SentinelAddrs, ", "), shown)
-			passwords = []string{t.Sentinel.Password, t.Sentinel.SentinelPassword}
-		default:
-			where = fmt.Sprintf("Redis at %s %s", t.Single.Addr, shown)
-			passwords = []string{t.Single.Password}
-		}
+	at, err := m.dialRedis()
+	if err != nil {
+		return err
 	}
-	if c.RedisHook != nil {
-		m.rdb.AddHook(c.RedisHook)
+	if h := m.opts.redisHook; h != nil {
+		m.rdb.AddHook(h)
 		if cc, ok := m.rdb.(*redis.ClusterClient); ok {
 			// The answer path's WAIT pipeline runs on a node's own client.
-			cc.OnNewNode(func(n *redis.Client) { n.AddHook(c.RedisHook) })
+			cc.OnNewNode(func(n *redis.Client) { n.AddHook(h) })
 		}
 	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := m.rdb.Ping(pctx).Err(); err != nil {
-		return redisStartError(where, passwords, c.RedisURL, err)
+		return redisStartError(at, err)
 	}
 	m.waitReplicas = 0
 	switch {
@@ -226,8 +227,51 @@ func (m *Main) openRedis(ctx context.Context) error {
 		}
 		m.waitReplicas = min(n, 1)
 	}
-	m.Log.Info("redis connected", "mode", string(mode), "wait_replicas", m.waitReplicas)
+	m.Log.Info("redis connected", "mode", string(at.mode), "wait_replicas", m.waitReplicas)
 	return nil
+}
+
+// redisAt is the Redis a Main connects to, as start-up errors name it.
+type redisAt struct {
+	where  string // "Redis at host:port (REDIS_URL=redis://:xxxxx@host:port/0)"
+	rawURL string // REDIS_URL as set, for the hints and to scrub its passwords
+	mode   store.Mode
+	db     int // the database a single server is asked for
+}
+
+// dialRedis makes the client of REDIS_URL, or starts the embedded Redis.
+func (m *Main) dialRedis() (redisAt, error) {
+	c := m.Config
+	at := redisAt{rawURL: c.RedisURL, mode: store.ModeSingle}
+	if c.RedisURL == "" {
+		mini, err := miniredis.Run()
+		if err != nil {
+			return at, fmt.Errorf("embedded redis: %w", err)
+		}
+		m.mini = mini
+		m.Log.Warn("REDIS_URL is not set: using an EMBEDDED IN-MEMORY Redis. Every review and answer is LOST when the bot stops. Set REDIS_URL=redis://host:6379/0 for real use.")
+		m.rdb = redis.NewClient(&redis.Options{Addr: mini.Addr()})
+		at.where = "the embedded Redis at " + mini.Addr()
+		return at, nil
+	}
+	shown := fmt.Sprintf("(REDIS_URL=%s)", store.RedactURL(c.RedisURL))
+	t, err := store.ParseURL(c.RedisURL, c.RedisMode)
+	if err != nil { // Check parsed it already
+		return at, fmt.Errorf("REDIS_URL=%s does not parse", store.RedactURL(c.RedisURL))
+	}
+	at.mode = t.Mode
+	m.rdb = t.Client()
+	switch t.Mode {
+	case store.ModeCluster:
+		at.where = fmt.Sprintf("Redis Cluster at %s %s", strings.Join(t.Cluster.Addrs, ", "), shown)
+	case store.ModeSentinel:
+		at.where = fmt.Sprintf("Redis master %q through Sentinel at %s %s", t.Sentinel.MasterName, strings.Join(t.Sentinel.SentinelAddrs, ", "), shown)
+		at.db = t.Sentinel.DB
+	default:
+		at.where = fmt.Sprintf("Redis at %s %s", t.Single.Addr, shown)
+		at.db = t.Single.DB
+	}
+	return at, nil
 }
 
 // startError is an error whose words were chosen (and scrubbed of secrets)
@@ -242,13 +286,8 @@ func (e *startError) Unwrap() error { return e.err }
 
 // redisStartError words a failed PING at start; no password ever appears,
 // even when a server echoes it.
-func redisStartError(where string, passwords []string, rawURL string, err error) error {
-	cause := strings.TrimSuffix(strings.TrimSpace(err.Error()), ".")
-	for _, p := range passwords {
-		if p != "" {
-			cause = strings.ReplaceAll(cause, p, "xxxxx")
-		}
-	}
+func redisStartError(at redisAt, err error) error {
+	cause := store.Scrub(at.rawURL, strings.TrimSuffix(strings.TrimSpace(err.Error()), "."))
 	var hint string
 	switch {
 	case strings.Contains(cause, "without any password configured"):
@@ -257,7 +296,9 @@ func redisStartError(where string, passwords []string, rawURL string, err error)
 		hint = "the server wants a password: REDIS_URL=redis://[user]:password@host:port/db"
 	case strings.HasPrefix(cause, "WRONGPASS"), strings.Contains(cause, "invalid password"), strings.Contains(cause, "invalid username-password"):
 		hint = "check the user and password in REDIS_URL"
-	case strings.Contains(cause, "tls:") && strings.HasPrefix(rawURL, "rediss://"):
+	case strings.Contains(cause, "DB index is out of range"):
+		hint = fmt.Sprintf("REDIS_URL asks for database %d, which the server does not have: it has as many as its `databases` setting (16 unless changed), numbered from 0; use /0", at.db)
+	case strings.Contains(cause, "tls:") && strings.HasPrefix(at.rawURL, "rediss://"):
 		hint = "the server does not speak TLS there: use redis:// (or the server's TLS port)"
 	case errors.Is(err, io.EOF) || strings.Contains(cause, "connection reset"):
 		hint = "the server closed the connection: if it wants TLS use rediss://, and check the password in REDIS_URL"
@@ -268,7 +309,7 @@ func redisStartError(where string, passwords []string, rawURL string, err error)
 	default:
 		hint = "check that redis-server is running at that host and port, the password in REDIS_URL, and rediss:// if it wants TLS"
 	}
-	return &startError{msg: fmt.Sprintf("cannot use %s: %s; %s", where, cause, hint), err: err}
+	return &startError{msg: fmt.Sprintf("cannot use %s: %s; %s", at.where, cause, hint), err: err}
 }
 
 // redisLog receives go-redis's own log lines (pool.go: "failed to dial
@@ -324,10 +365,11 @@ func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
 	key := m.Config.RedisPrefix + "ready:" + m.owner
 	if err := m.rdb.Set(ctx, key, time.Now().UTC().Format(time.RFC3339), time.Minute).Err(); err != nil {
 		var reply redis.Error
+		cause := store.Scrub(m.Config.RedisURL, err.Error())
 		if errors.As(err, &reply) {
-			status["redis"] = "not writable: " + err.Error()
+			status["redis"] = "not writable: " + cause
 		} else {
-			status["redis"] = "not answering: " + err.Error()
+			status["redis"] = "not answering: " + cause
 		}
 		code = http.StatusServiceUnavailable
 	}
@@ -388,10 +430,22 @@ func (e envelopes) InboxDue(ctx context.Context, lease time.Duration, max int) (
 func LoadCatalog(dir string) (*framework.Catalog, error) {
 	sources := []framework.Source{{FS: frameworks.FS(), Label: "frameworks"}}
 	if dir != "" {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("FRAMEWORKS_DIR=%s is not a directory; point it at a folder of *.yaml framework files or unset it", dir)
+		if allowed := checkFrameworksDir(dir); allowed != "" {
+			return nil, fmt.Errorf("FRAMEWORKS_DIR=%s: %s", dir, allowed)
 		}
 		sources = append(sources, framework.Source{FS: os.DirFS(dir), Label: dir})
 	}
 	return framework.Load(sources...)
+}
+
+// frameworkFiles counts the framework files framework.Load reads in dir.
+func frameworkFiles(dir string) int {
+	entries, _ := os.ReadDir(dir)
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+			n++
+		}
+	}
+	return n
 }

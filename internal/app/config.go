@@ -1,11 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"regexp"
@@ -14,15 +14,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
-
 	"github.com/assessbot/assessbot/internal/store"
 )
 
 // Config is the whole configuration of `assessbot run`. LoadConfig reads it
-// from the environment; tests and the demo build it as a literal, where a
-// zero value means the default.
+// from the environment; the demo, the load tool and tests build it as a
+// literal, where a zero value means the default. What is not configuration
+// (a clock, a Prometheus registry, the load tool's hooks) is given to
+// NewMain as Options.
 type Config struct {
 	SlackBotToken string // SLACK_BOT_TOKEN, xoxb-…
 	SlackAppToken string // SLACK_APP_TOKEN, xapp-… with connections:write
@@ -45,70 +44,67 @@ type Config struct {
 	Tick              time.Duration // TICK
 	Lease             time.Duration // LEASE
 	Retention         time.Duration // RETENTION: how long a closed review's answers are kept
-
-	// Now replaces the clock (tests only).
-	Now func() time.Time
-	// Registry replaces the Prometheus registry (tests run several bots).
-	Registry *prometheus.Registry
-	// WrapTransport, when set, wraps the bot's HTTP transport (the load tool
-	// counts the connections it opens).
-	WrapTransport func(*http.Transport) http.RoundTripper
-	// RedisHook, when set, is added to the bot's Redis client (the load
-	// tool counts round trips).
-	RedisHook redis.Hook
-	// OnAnswerSaved, when set, is called after each answer is stored (the
-	// load tool paces its respondents by it).
-	OnAnswerSaved func(reviewID, user string)
 }
 
-// The defaults, written once: Check gives them to zero values, so a Config
-// literal and an unset variable mean the same. HTTP_ADDR is the exception:
-// unset in the environment it is defaultHTTPAddr, while an empty HTTPAddr
-// (a literal, or HTTP_ADDR=) turns the server off.
-const (
-	defaultSlackAPIURL = "https://slack.com/api/"
-	defaultRedisPrefix = "assessbot:"
-	defaultHTTPAddr    = ":8080"
-	defaultLogLevel    = "info"
-	defaultLogFormat   = "text"
-	defaultWorkers     = 16
-	defaultTick        = 10 * time.Second
-	defaultLease       = 2 * time.Minute
-	defaultRetention   = 400 * 24 * time.Hour
-	defaultWaitTimeout = 500 * time.Millisecond
-)
+// defaults is every default, written once. A Config literal's zero values
+// take them (fillDefaults), and so does an unset environment variable.
+// HTTPAddr is the exception: unset in the environment it is ":8080", while
+// an empty HTTPAddr (a literal, or HTTP_ADDR=) turns the server off.
+func defaults() Config {
+	return Config{
+		SlackAPIURL: "https://slack.com/api/", RedisPrefix: "assessbot:", HTTPAddr: ":8080",
+		LogLevel: "info", LogFormat: "text", Workers: 16,
+		Tick: 10 * time.Second, Lease: 2 * time.Minute, Retention: 400 * 24 * time.Hour,
+	}
+}
+
+// fillDefaults gives a literal's zero values their defaults.
+func (c *Config) fillDefaults() {
+	d := defaults()
+	c.SlackAPIURL = cmp.Or(c.SlackAPIURL, d.SlackAPIURL)
+	c.RedisPrefix = cmp.Or(c.RedisPrefix, d.RedisPrefix)
+	c.LogLevel = cmp.Or(c.LogLevel, d.LogLevel)
+	c.LogFormat = cmp.Or(c.LogFormat, d.LogFormat)
+	c.Workers = cmp.Or(c.Workers, d.Workers)
+	c.Tick = cmp.Or(c.Tick, d.Tick)
+	c.Lease = cmp.Or(c.Lease, d.Lease)
+	c.Retention = cmp.Or(c.Retention, d.Retention)
+}
+
+// tidy drops what does not matter in a value, on both ways in: the spaces
+// around it, the case of words, empty entries of a list, the missing final
+// slash of an API URL.
+func (c *Config) tidy() {
+	for _, s := range []*string{&c.SlackBotToken, &c.SlackAppToken, &c.SlackAPIURL, &c.RedisURL, &c.FrameworksDir,
+		&c.AdminUsergroup, &c.HTTPAddr, &c.LogLevel} {
+		*s = strings.TrimSpace(*s)
+	}
+	c.RedisMode = strings.ToLower(strings.TrimSpace(c.RedisMode))
+	c.LogFormat = strings.ToLower(strings.TrimSpace(c.LogFormat))
+	if apiURLValid(c.SlackAPIURL) && !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/"
+	}
+	var admins []string
+	for _, u := range c.AdminUsers {
+		if u = strings.TrimSpace(u); u != "" {
+			admins = append(admins, u)
+		}
+	}
+	c.AdminUsers = admins
+}
 
 // NoWait is the RedisWaitReplicas of REDIS_WAIT_REPLICAS=0: answers are
 // acknowledged once the master has them.
 const NoWait = -1
 
-// Bounds of the numeric settings. The environment must stay within them; a
-// literal may go below the minimum (tests tick every few milliseconds) but
-// not above the maximum, and not below zero.
-const (
-	minWorkers, maxWorkers = 1, 256
-	minTick, maxTick       = 100 * time.Millisecond, 5 * time.Minute
-	// A lease shorter than 10s risks a second process taking over work that
-	// is still being done; the crash tests run the real binary with LEASE=2s
-	// to see a takeover quickly, so the floor is 1s.
-	minLease, maxLease = time.Second, time.Hour
-	// Retention: at least a day (the digest must be posted first), at most
-	// ten years.
-	minRetention, maxRetention = 24 * time.Hour, 3650 * 24 * time.Hour
-	maxWaitReplicas            = 5
-)
+// defaultWaitTimeout is how long an answer waits for its replicas.
+const defaultWaitTimeout = 500 * time.Millisecond
 
 const appHelp = `Create the Slack app from deploy/slack-app-manifest.yaml:
   1. https://api.slack.com/apps → Create New App → From an app manifest → paste the file.
   2. Install it to your workspace; copy the Bot User OAuth Token (xoxb-…) into SLACK_BOT_TOKEN.
   3. Basic Information → App-Level Tokens → Generate with scope connections:write; put the xapp-… token in SLACK_APP_TOKEN.
 Or try it without Slack: make demo`
-
-var (
-	userIDPattern      = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
-	usergroupIDPattern = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
-	tokenPattern       = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
-)
 
 // problem is one bad setting: the variable, the value as it may be shown
 // (secrets masked) and what is allowed.
@@ -133,172 +129,66 @@ func shown(v string) string {
 	return v
 }
 
-// setting reads one environment variable into c; it returns what is
-// allowed when the value is not.
-type setting struct {
-	name string
-	// secret masks the value in messages.
-	secret func(string) string
-	set    func(c *Config, v string) string
-}
-
-var settings = []setting{
-	{name: "SLACK_BOT_TOKEN", secret: maskToken, set: func(c *Config, v string) string { c.SlackBotToken = v; return "" }},
-	{name: "SLACK_APP_TOKEN", secret: maskToken, set: func(c *Config, v string) string { c.SlackAppToken = v; return "" }},
-	{name: "SLACK_API_URL", set: func(c *Config, v string) string {
-		if strings.TrimSpace(v) == "" {
-			return apiURLAllowed
-		}
-		c.SlackAPIURL = v
-		return ""
-	}},
-	{name: "REDIS_URL", secret: redactURL, set: func(c *Config, v string) string { c.RedisURL = strings.TrimSpace(v); return "" }},
-	{name: "REDIS_PREFIX", set: func(c *Config, v string) string {
-		if v == "" {
-			return prefixAllowed
-		}
-		c.RedisPrefix = v
-		return ""
-	}},
-	{name: "REDIS_MODE", set: func(c *Config, v string) string {
-		c.RedisMode = strings.ToLower(strings.TrimSpace(v))
-		if c.RedisMode == "" {
-			return modeAllowed
-		}
-		return ""
-	}},
-	{name: "REDIS_WAIT_REPLICAS", set: func(c *Config, v string) string {
-		switch v = strings.ToLower(strings.TrimSpace(v)); v {
-		case "auto":
-			c.RedisWaitReplicas = 0
-			return ""
-		case "0", "none":
-			c.RedisWaitReplicas = NoWait
-			return ""
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxWaitReplicas {
-			return waitAllowed
-		}
-		c.RedisWaitReplicas = n
-		return ""
-	}},
-	{name: "FRAMEWORKS_DIR", set: func(c *Config, v string) string { c.FrameworksDir = strings.TrimSpace(v); return "" }},
-	{name: "ADMIN_USERS", set: func(c *Config, v string) string { c.AdminUsers = strings.Split(v, ","); return "" }},
-	{name: "ADMIN_USERGROUP", set: func(c *Config, v string) string { c.AdminUsergroup = v; return "" }},
-	{name: "HTTP_ADDR", set: func(c *Config, v string) string { c.HTTPAddr = strings.TrimSpace(v); return "" }},
-	{name: "LOG_LEVEL", set: func(c *Config, v string) string {
-		if strings.TrimSpace(v) == "" {
-			return levelAllowed
-		}
-		c.LogLevel = v
-		return ""
-	}},
-	{name: "LOG_FORMAT", set: func(c *Config, v string) string {
-		if strings.TrimSpace(v) == "" {
-			return formatAllowed
-		}
-		c.LogFormat = v
-		return ""
-	}},
-	{name: "WORKERS", set: func(c *Config, v string) string {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < minWorkers || n > maxWorkers {
-			return workersAllowed
-		}
-		c.Workers = n
-		return ""
-	}},
-	{name: "TICK", set: func(c *Config, v string) string {
-		d, ok := parseDuration(v, minTick, maxTick)
-		if !ok {
-			return tickAllowed
-		}
-		c.Tick = d
-		return ""
-	}},
-	{name: "LEASE", set: func(c *Config, v string) string {
-		d, ok := parseDuration(v, minLease, maxLease)
-		if !ok {
-			return leaseAllowed
-		}
-		c.Lease = d
-		return ""
-	}},
-	{name: "RETENTION", set: func(c *Config, v string) string {
-		d, ok := parseDays(v, minRetention, maxRetention)
-		if !ok {
-			return retentionAllowed
-		}
-		c.Retention = d
-		return ""
-	}},
-}
-
-var (
-	apiURLAllowed    = "an absolute http(s) URL such as " + defaultSlackAPIURL + " (only for Slack-compatible test servers; unset it to talk to Slack)"
-	prefixAllowed    = fmt.Sprintf("a non-empty key prefix without spaces, such as %s (unset it for the default)", defaultRedisPrefix)
-	modeAllowed      = "single, cluster or sentinel (unset: inferred from REDIS_URL, where master_name= means sentinel and addr= cluster)"
-	waitAllowed      = fmt.Sprintf("auto (the default: 1 when Redis reports a replica at start, else 0), 0 to never wait, or a number of replicas up to %d", maxWaitReplicas)
-	levelAllowed     = "debug, info, warn or error (default " + defaultLogLevel + ")"
-	formatAllowed    = "text or json (default " + defaultLogFormat + ")"
-	workersAllowed   = fmt.Sprintf("a whole number from %d to %d (default %d)", minWorkers, maxWorkers, defaultWorkers)
-	tickAllowed      = fmt.Sprintf("a duration from %v to %v such as 10s or 1m (default %v)", minTick, maxTick, defaultTick)
-	retentionAllowed = fmt.Sprintf("a number of days from %d to %d such as 400d (or a duration such as 9600h; default %dd)",
-		int(minRetention.Hours()/24), int(maxRetention.Hours()/24), int(defaultRetention.Hours()/24))
-	leaseAllowed = fmt.Sprintf("a duration from %v to %v such as 2m (default %v)", minLease, maxLease, defaultLease)
-)
-
-func parseDuration(v string, lo, hi time.Duration) (time.Duration, bool) {
-	d, err := time.ParseDuration(strings.TrimSpace(v))
-	return d, err == nil && d >= lo && d <= hi
-}
-
-// parseDays reads "400d" as 400 days, or a Go duration, within [lo, hi].
-func parseDays(v string, lo, hi time.Duration) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		days, err := strconv.Atoi(n)
-		d := time.Duration(days) * 24 * time.Hour
-		return d, err == nil && d >= lo && d <= hi
-	}
-	return parseDuration(v, lo, hi)
-}
-
 // LoadConfig reads and checks the environment.
 func LoadConfig() (Config, error) { return loadConfig(os.LookupEnv) }
 
-// loadConfig reads every setting with lookup and reports every problem at
-// once, each naming the variable, its value (secrets masked) and what is
-// allowed.
+// loadConfig reads every setting with lookup over the defaults and reports
+// every problem at once, each naming the variable, its value (secrets
+// masked) and what is allowed.
 func loadConfig(lookup func(string) (string, bool)) (Config, error) {
-	c := Config{HTTPAddr: defaultHTTPAddr}
-	var problems []problem
+	c := defaults()
+	raw := map[string]string{} // the variables set, as written
+	var unreadable []string    // those whose text is not of their form
 	for _, s := range settings {
 		v, ok := lookup(s.name)
 		if !ok {
 			continue
 		}
-		if allowed := s.set(&c, v); allowed != "" {
-			value := shown(v)
-			if s.secret != nil {
-				value = s.secret(v)
-			}
-			problems = append(problems, problem{name: s.name, value: value, allowed: allowed})
+		raw[s.name] = v
+		if (strings.TrimSpace(v) == "" && !s.blankOK) || !s.parse(&c, v) {
+			unreadable = append(unreadable, s.name)
 		}
 	}
-	problems = append(problems, c.problems()...)
-	order := make(map[string]int, len(settings))
-	for i, s := range settings {
-		order[s.name] = i
-	}
-	slices.SortStableFunc(problems, func(a, b problem) int { return order[a.name] - order[b.name] })
-	return c, cannotStart(problems)
+	c.tidy()
+	return c, cannotStart(c.problems(raw, unreadable))
 }
 
 // Check validates the configuration and gives zero values their defaults,
 // saying how to fix each problem.
-func (c *Config) Check() error { return cannotStart(c.problems()) }
+func (c *Config) Check() error {
+	c.fillDefaults()
+	c.tidy()
+	return cannotStart(c.problems(nil, nil))
+}
+
+// problems checks every setting, in order. raw holds the variables read
+// from the environment (where the minimums hold, and whose values are
+// shown as written); unreadable, those whose text was not of their form.
+func (c *Config) problems(raw map[string]string, unreadable []string) []problem {
+	var ps []problem
+	for _, s := range settings {
+		v, env := raw[s.name]
+		allowed := s.allowed
+		if !slices.Contains(unreadable, s.name) {
+			allowed = s.check(c, env)
+		}
+		if allowed == "" {
+			continue
+		}
+		if !env {
+			v = s.value(c)
+		}
+		p := problem{name: s.name, value: shown(v), allowed: allowed}
+		if s.mask != nil {
+			p.value = s.mask(v)
+		}
+		if s.required && strings.TrimSpace(v) == "" {
+			p.unset = true
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
 
 func cannotStart(problems []problem) error {
 	if len(problems) == 0 {
@@ -317,170 +207,38 @@ func cannotStart(problems []problem) error {
 	return errors.New(msg)
 }
 
-// problems applies the defaults and lists what is wrong.
-func (c *Config) problems() []problem {
-	var ps []problem
-	add := func(name, value, allowed string) {
-		ps = append(ps, problem{name: name, value: value, allowed: allowed})
-	}
-
-	c.SlackBotToken = strings.TrimSpace(c.SlackBotToken)
-	c.SlackAppToken = strings.TrimSpace(c.SlackAppToken)
-	if p, bad := checkToken("SLACK_BOT_TOKEN", c.SlackBotToken, "xoxb-", "the Bot User OAuth Token (xoxb-…, OAuth & Permissions after installing the app)"); bad {
-		ps = append(ps, p)
-	}
-	if p, bad := checkToken("SLACK_APP_TOKEN", c.SlackAppToken, "xapp-", "an app-level token (xapp-…) with the scope connections:write, for Socket Mode"); bad {
-		ps = append(ps, p)
-	}
-
-	if c.SlackAPIURL == "" {
-		c.SlackAPIURL = defaultSlackAPIURL
-	}
-	c.SlackAPIURL = strings.TrimSpace(c.SlackAPIURL)
-	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		add("SLACK_API_URL", shown(c.SlackAPIURL), apiURLAllowed)
-	} else if !strings.HasSuffix(c.SlackAPIURL, "/") {
-		c.SlackAPIURL += "/"
-	}
-
-	c.RedisMode = strings.ToLower(strings.TrimSpace(c.RedisMode))
-	modeOK := true
-	switch store.Mode(c.RedisMode) {
-	case "", store.ModeSingle, store.ModeCluster, store.ModeSentinel:
-		if c.RedisMode != "" && c.RedisURL == "" {
-			add("REDIS_MODE", c.RedisMode, "needs REDIS_URL (the embedded Redis is one server); unset it or set REDIS_URL")
-		}
-	default:
-		modeOK = false
-		add("REDIS_MODE", shown(c.RedisMode), modeAllowed)
-	}
-	if c.RedisURL != "" && modeOK {
-		if _, err := store.ParseURL(c.RedisURL, c.RedisMode); err != nil {
-			// store's message names the redacted URL, then the cause.
-			cause := err.Error()
-			if _, after, ok := strings.Cut(cause, store.RedactURL(c.RedisURL)+": "); ok {
-				cause = strings.TrimPrefix(after, "as single: ")
-			}
-			add("REDIS_URL", redactURL(c.RedisURL), fmt.Sprintf("%s; expected redis://[user:password@]host:port/db (one server), redis://host1:port?addr=host2:port (Cluster) or redis://sentinel1:port?master_name=name&addr=sentinel2:port (Sentinel), rediss://… for TLS (unset: an embedded in-memory Redis)", cause))
-		}
-	}
-	if c.RedisWaitReplicas < NoWait || c.RedisWaitReplicas > maxWaitReplicas {
-		add("REDIS_WAIT_REPLICAS", strconv.Itoa(c.RedisWaitReplicas), waitAllowed)
-	}
-	if c.RedisPrefix == "" {
-		c.RedisPrefix = defaultRedisPrefix
-	}
-	if strings.ContainsFunc(c.RedisPrefix, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		add("REDIS_PREFIX", shown(c.RedisPrefix), prefixAllowed)
-	}
-
-	var admins, bad []string
-	for _, u := range c.AdminUsers {
-		if u = strings.TrimSpace(u); u == "" {
-			continue
-		}
-		admins = append(admins, u)
-		if u != "*" && !userIDPattern.MatchString(u) {
-			bad = append(bad, u)
-		}
-	}
-	c.AdminUsers = admins
-	c.AdminUsergroup = strings.TrimSpace(c.AdminUsergroup)
-	everyone := len(admins) > 0 && admins[0] == "*"
-	switch {
-	case len(bad) > 0:
-		add("ADMIN_USERS", shown(strings.Join(admins, ",")), fmt.Sprintf("%s: not a user id; use comma-separated Slack user ids such as U0123ABCDEF (profile → ⋮ → Copy member ID), or * alone to let everyone in", strings.Join(bad, ", ")))
-	case (everyone && len(admins) > 1) || (!everyone && slices.Contains(admins, "*")):
-		add("ADMIN_USERS", shown(strings.Join(admins, ",")), "* (everyone) must stand alone")
-	case everyone && c.AdminUsergroup != "":
-		add("ADMIN_USERS", "*", "everyone is an admin, so ADMIN_USERGROUP would not matter; unset one of them")
-	}
-	if c.AdminUsergroup != "" && !usergroupIDPattern.MatchString(c.AdminUsergroup) {
-		allowed := "a user group id such as S0123ABCDEF"
-		if userIDPattern.MatchString(c.AdminUsergroup) {
-			allowed += "; that is a user id, which belongs in ADMIN_USERS"
-		}
-		add("ADMIN_USERGROUP", shown(c.AdminUsergroup), allowed)
-	}
-
-	if c.HTTPAddr != "" {
-		host, port, err := net.SplitHostPort(c.HTTPAddr)
-		n, perr := strconv.Atoi(port)
-		if err != nil || perr != nil || n < 0 || n > 65535 || strings.ContainsAny(host, " /") {
-			add("HTTP_ADDR", shown(c.HTTPAddr), "a host:port such as :8080 or 127.0.0.1:8080, or empty to turn off /healthz, /readyz and /metrics")
-		}
-	}
-
-	if c.LogLevel == "" {
-		c.LogLevel = defaultLogLevel
-	}
-	c.LogLevel = strings.TrimSpace(c.LogLevel)
-	if _, err := parseLevel(c.LogLevel); err != nil {
-		add("LOG_LEVEL", shown(c.LogLevel), levelAllowed)
-	}
-	if c.LogFormat == "" {
-		c.LogFormat = defaultLogFormat
-	}
-	c.LogFormat = strings.ToLower(strings.TrimSpace(c.LogFormat))
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		add("LOG_FORMAT", shown(c.LogFormat), formatAllowed)
-	}
-
-	if c.Workers == 0 {
-		c.Workers = defaultWorkers
-	}
-	if c.Workers < 0 || c.Workers > maxWorkers {
-		add("WORKERS", strconv.Itoa(c.Workers), workersAllowed)
-	}
-	if c.Tick == 0 {
-		c.Tick = defaultTick
-	}
-	if c.Tick < 0 || c.Tick > maxTick {
-		add("TICK", c.Tick.String(), tickAllowed)
-	}
-	if c.Lease == 0 {
-		c.Lease = defaultLease
-	}
-	if c.Lease < 0 || c.Lease > maxLease {
-		add("LEASE", c.Lease.String(), leaseAllowed)
-	}
-	if c.Retention == 0 {
-		c.Retention = defaultRetention
-	}
-	if c.Retention < 0 || c.Retention > maxRetention {
-		add("RETENTION", c.Retention.String(), retentionAllowed)
-	}
-	return ps
-}
-
-// checkToken reports what is wrong with a token (already trimmed) that must
-// start with prefix.
-func checkToken(name, v, prefix, what string) (problem, bool) {
-	p := problem{name: name, value: maskToken(v)}
+// checkToken says what is wrong with a token (already tidied) that must
+// start with prefix; "" when nothing.
+func checkToken(v, prefix, what string) string {
+	var allowed string
 	switch {
 	case v == "":
-		p.unset, p.allowed = true, "set it to "+what
+		return "set it to " + what
 	case !strings.HasPrefix(v, prefix):
-		p.allowed = "must start with " + prefix + ": " + what
+		allowed = "must start with " + prefix + ": " + what
 		switch {
 		case strings.HasPrefix(v, "xapp-"):
-			p.allowed += "; this is the app-level token, which goes in SLACK_APP_TOKEN"
+			allowed += "; this is the app-level token, which goes in SLACK_APP_TOKEN"
 		case strings.HasPrefix(v, "xoxb-"):
-			p.allowed += "; this is the bot token, which goes in SLACK_BOT_TOKEN"
+			allowed += "; this is the bot token, which goes in SLACK_BOT_TOKEN"
 		case strings.HasPrefix(v, "xoxp-"):
-			p.allowed += "; this is a user token, not the bot's"
+			allowed += "; this is a user token, not the bot's"
 		}
 	case v == prefix:
-		p.allowed = "only the prefix; paste the whole token: " + what
+		allowed = "only the prefix; paste the whole token: " + what
 	case strings.Contains(strings.ToLower(v), "replace-me"):
-		p.allowed = "still the placeholder from the example; set it to " + what
+		allowed = "still the placeholder from the example; set it to " + what
 	case !tokenPattern.MatchString(v):
-		p.allowed = "has spaces, quotes or other characters a Slack token never has; paste the token alone: " + what
-	default:
-		return p, false
+		allowed = "has spaces, quotes or other characters a Slack token never has; paste the token alone: " + what
 	}
-	return p, true
+	return allowed
 }
+
+var (
+	userIDPattern      = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	usergroupIDPattern = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
+	tokenPattern       = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+)
 
 // maskToken shows a token's kind and length, never its secret part.
 func maskToken(v string) string {
@@ -489,7 +247,7 @@ func maskToken(v string) string {
 		return `""`
 	}
 	kind := ""
-	for _, p := range []string{"xoxb-", "xapp-", "xoxp-", "xoxa-", "xoxe-", "xoxs-"} {
+	for _, p := range []string{"xoxb-", "xoxp-", "xapp-", "xoxa-", "xoxe-", "xoxs-"} {
 		if strings.HasPrefix(v, p) {
 			kind = p
 		}
@@ -500,22 +258,38 @@ func maskToken(v string) string {
 	return fmt.Sprintf("%s…(%d characters)", kind, len(v))
 }
 
-// redactURL hides the password of a Redis URL, even one that does not
-// parse: everything before the last @ but the scheme.
-func redactURL(v string) string {
-	v = strings.TrimSpace(v)
-	if u, err := url.Parse(v); err == nil && u.User != nil {
-		return u.Redacted()
+// apiURLValid: an absolute http(s) URL.
+func apiURLValid(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// checkHTTPAddr: a host:port, or empty for none.
+func checkHTTPAddr(v string) bool {
+	if v == "" {
+		return true
 	}
-	i := strings.LastIndex(v, "@")
-	if i < 0 {
-		return shown(v)
+	host, port, err := net.SplitHostPort(v)
+	n, perr := strconv.Atoi(port)
+	return err == nil && perr == nil && n >= 0 && n <= 65535 && !strings.ContainsAny(host, " /")
+}
+
+// checkFrameworksDir says what is wrong with a FRAMEWORKS_DIR; "" when
+// nothing (or unset).
+func checkFrameworksDir(dir string) string {
+	if dir == "" {
+		return ""
 	}
-	scheme, _, ok := strings.Cut(v[:i], "://")
-	if !ok {
-		return "xxxxx" + v[i:]
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no such directory; point it at a folder of *.yaml framework files, or unset it for the shipped frameworks only"
+	case err != nil:
+		return fmt.Sprintf("cannot be read (%v); point it at a folder of *.yaml framework files, or unset it", errors.Unwrap(err))
+	case !st.IsDir():
+		return "not a directory; point it at a folder of *.yaml framework files, or unset it"
 	}
-	return scheme + "://xxxxx" + v[i:]
+	return ""
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -526,22 +300,54 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// Variable is one environment variable of `assessbot run`, with its
-// default ("" for none), in the order they are read.
-type Variable struct{ Name, Default string }
+// Variable is one environment variable of `assessbot run`: its default
+// ("" for none) and what it is for (backticks mark code), in the order
+// they are read. `assessbot help` and the README's configuration table
+// both print this list.
+type Variable struct{ Name, Default, Help string }
 
 // Variables lists the environment variables LoadConfig reads.
 func Variables() []Variable {
-	defaults := map[string]string{
-		"SLACK_API_URL": defaultSlackAPIURL, "REDIS_PREFIX": defaultRedisPrefix, "HTTP_ADDR": defaultHTTPAddr,
-		"LOG_LEVEL": defaultLogLevel, "LOG_FORMAT": defaultLogFormat, "WORKERS": strconv.Itoa(defaultWorkers),
-		"TICK": shortDuration(defaultTick), "LEASE": shortDuration(defaultLease), "RETENTION": strconv.Itoa(int(defaultRetention.Hours()/24)) + "d", "REDIS_WAIT_REPLICAS": "auto",
-	}
+	d := defaults()
 	out := make([]Variable, 0, len(settings))
 	for _, s := range settings {
-		out = append(out, Variable{Name: s.name, Default: defaults[s.name]})
+		out = append(out, Variable{Name: s.name, Default: s.value(&d), Help: s.help})
 	}
 	return out
+}
+
+// IsUserID reports whether s looks like a Slack user id.
+func IsUserID(s string) bool { return userIDPattern.MatchString(s) }
+
+// redisURLProblem says what is wrong with a REDIS_URL (already tidied);
+// "" when nothing. The message never holds a password: store's reason is
+// scrubbed of them.
+func redisURLProblem(c *Config) string {
+	if c.RedisURL == "" || !validMode(c.RedisMode) {
+		return ""
+	}
+	expected := "expected redis://[user:password@]host:port/db (one server), redis://host1:port?addr=host2:port (Cluster) or redis://sentinel1:port?master_name=name&addr=sentinel2:port (Sentinel), rediss://… for TLS (unset: an embedded in-memory Redis)"
+	if _, err := store.ParseURL(c.RedisURL, c.RedisMode); err != nil {
+		var ue *store.URLError
+		if errors.As(err, &ue) {
+			return ue.Reason + "; " + expected
+		}
+		return expected
+	}
+	for _, s := range store.Secrets(c.RedisURL) {
+		if strings.Contains(strings.ToLower(s), "replace-me") {
+			return "the password is still the placeholder from the example: set the Redis password (the same on the server)"
+		}
+	}
+	return ""
+}
+
+func validMode(m string) bool {
+	switch store.Mode(m) {
+	case "", store.ModeSingle, store.ModeCluster, store.ModeSentinel:
+		return true
+	}
+	return false
 }
 
 // shortDuration writes whole minutes as "2m" where Duration.String says "2m0s".

@@ -73,7 +73,7 @@ func TestLoadConfigRefuses(t *testing.T) {
 		{"prefix space", map[string]string{"REDIS_PREFIX": "my bot:"}, []string{`REDIS_PREFIX="my bot:": a non-empty key prefix without spaces`}, nil},
 		{"redis bad db", map[string]string{"REDIS_URL": "redis://:s3cret@db:6379/zero"}, []string{"REDIS_URL=redis://:xxxxx@db:6379/zero: ", "invalid database number", "rediss://"}, []string{"s3cret"}},
 		{"redis bad scheme", map[string]string{"REDIS_URL": "http://u:s3cret@db:6379"}, []string{"REDIS_URL=http://u:xxxxx@db:6379: redis: invalid URL scheme: http"}, []string{"s3cret"}},
-		{"redis unparsable", map[string]string{"REDIS_URL": "redis://u:s3cr%zzet@db:6379/0"}, []string{"REDIS_URL=redis://xxxxx@db:6379/0: "}, []string{"s3cr", "%zz"}},
+		{"redis unparsable", map[string]string{"REDIS_URL": "redis://u:s3cr%zzet@db:6379/0"}, []string{"REDIS_URL=redis://u:xxxxx@db:6379/0: "}, []string{"s3cr", "%zz"}},
 		{"redis mode unknown", map[string]string{"REDIS_URL": "redis://db:6379/0", "REDIS_MODE": "ring"}, []string{"REDIS_MODE=ring: single, cluster or sentinel"}, nil},
 		{"redis mode without url", map[string]string{"REDIS_MODE": "cluster"}, []string{"REDIS_MODE=cluster: needs REDIS_URL"}, nil},
 		{"redis sentinel without master", map[string]string{"REDIS_URL": "redis://:s3cret@s1:26379?addr=s2:26379", "REDIS_MODE": "sentinel"}, []string{"REDIS_URL=redis://:xxxxx@s1:26379?addr=s2:26379: ", "master_name"}, []string{"s3cret"}},

@@ -17,9 +17,8 @@ func Forget(ctx context.Context, user string, logs io.Writer) (reviews []string,
 	if c.RedisURL == "" {
 		return nil, 0, errors.New("REDIS_URL is not set: point it at the bot's Redis (the embedded one keeps nothing to forget)")
 	}
-	if c.RedisPrefix == "" {
-		c.RedisPrefix = defaultRedisPrefix
-	}
+	c.fillDefaults()
+	c.tidy()
 	m := NewMain(c, logs)
 	if err := m.openRedis(ctx); err != nil {
 		return nil, 0, err
@@ -27,6 +26,3 @@ func Forget(ctx context.Context, user string, logs io.Writer) (reviews []string,
 	defer m.rdb.Close()
 	return store.New(m.rdb, c.RedisPrefix).Forget(ctx, user)
 }
-
-// IsUserID reports whether s looks like a Slack user id.
-func IsUserID(s string) bool { return userIDPattern.MatchString(s) }

@@ -49,18 +49,10 @@ func TestStartupRedisError(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fs := fakeslack.New()
-			t.Cleanup(fs.Close)
-			c := testConfig(fs)
+			c := fakeSlackConfig(t)
 			c.RedisURL = tc.url
 			c.LogLevel = "info"
-			logs := &logBuffer{}
-			m := NewMain(c, logs)
-			defer m.Close()
-			err := m.Open(context.Background())
-			if err == nil {
-				t.Fatal("open succeeded")
-			}
+			logs, err := openFails(t, c)
 			msg := err.Error()
 			for _, w := range tc.want {
 				if !strings.Contains(msg, w) {
@@ -72,7 +64,7 @@ func TestStartupRedisError(t *testing.T) {
 					t.Errorf("error contains %q: %s", bad, msg)
 				}
 			}
-			if log := logs.String(); strings.Contains(log, "pool.go") || strings.Contains(log, "wrongpw") {
+			if log := logs; strings.Contains(log, "pool.go") || strings.Contains(log, "wrongpw") {
 				t.Errorf("the log has go-redis lines or the password:\n%s", log)
 			}
 		})

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/assessbot/assessbot/internal/fakeslack"
 	"github.com/assessbot/assessbot/internal/slackbot"
 )
@@ -38,7 +36,7 @@ func (l *logBuffer) String() string {
 func testConfig(fs *fakeslack.Server) Config {
 	return Config{
 		SlackBotToken: fs.BotToken(), SlackAppToken: fs.AppToken(), SlackAPIURL: fs.APIURL(),
-		AdminUsers: []string{"UADMIN"}, LogLevel: "debug", Registry: prometheus.NewRegistry(),
+		AdminUsers: []string{"UADMIN"}, LogLevel: "debug",
 	}
 }
 
@@ -201,7 +199,7 @@ func TestStartupSlackUnreachable(t *testing.T) {
 	api := "http://" + ln.Addr().String() + "/api/"
 	ln.Close()
 	logs := &logBuffer{}
-	m := NewMain(Config{SlackBotToken: "xoxb-test", SlackAppToken: "xapp-test", SlackAPIURL: api, LogLevel: "info", Registry: prometheus.NewRegistry()}, logs)
+	m := NewMain(Config{SlackBotToken: "xoxb-test", SlackAppToken: "xapp-test", SlackAPIURL: api, LogLevel: "info"}, logs)
 	start := time.Now()
 	err = stopsWith(t, m, 10*time.Second)
 	if took := time.Since(start); took > 3*time.Second {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -66,10 +64,19 @@ func ParseURL(rawURL, mode string) (Target, error) {
 		}
 		return Target{}, urlError(rawURL, "does not parse: percent-encode the user name and password")
 	}
-	if strings.Contains(u.Path, "@") {
-		// "redis://u:12/x@h" parses as port 12 and path "/x@h": a password
-		// with a bare slash, which an error quoting the path would leak.
+	if u.Opaque != "" || !strings.Contains(rawURL, "://") {
+		return Target{}, urlError(rawURL, "does not parse: write redis://[user:password@]host:port/db (rediss:// for TLS)")
+	}
+	if _, ok := wellFormed(rawURL); !ok {
+		// "redis://u:12/x@h" parses as port 12 and path "/x@h", a password
+		// with a bare "?" or "#" as a query or a fragment: an error quoting
+		// them would leak it.
 		return Target{}, urlError(rawURL, "does not parse: percent-encode the user name and password")
+	}
+	if strings.Contains(rawURL, "#") {
+		// go-redis ignores a fragment, and with it the rest of a password
+		// that holds a bare "#".
+		return Target{}, urlError(rawURL, "does not parse: a bare # ends the URL; percent-encode it (%%23) in a password")
 	}
 	m, err := chooseMode(u, mode)
 	if err != nil {
@@ -94,7 +101,10 @@ func ParseURL(rawURL, mode string) (Target, error) {
 			t.Sentinel.TLSConfig = perNodeTLS(t.Sentinel.TLSConfig)
 		}
 	}
-	if err != nil {
+	switch {
+	case err != nil && m == ModeSingle:
+		return Target{}, urlError(rawURL, "%v", err)
+	case err != nil:
 		return Target{}, urlError(rawURL, "as %s: %v", m, err)
 	}
 	return t, nil
@@ -178,80 +188,18 @@ func innerURLError(err error) error {
 	return err
 }
 
+// URLError is a Redis URL that cannot be used. Neither field holds a
+// password: URL is redacted (RedactURL) and Reason scrubbed (Scrub).
+type URLError struct {
+	URL    string // the URL, redacted
+	Reason string // why it cannot be used, and what to write instead
+}
+
+func (e *URLError) Error() string { return "store: redis URL " + e.URL + ": " + e.Reason }
+
 // urlError describes a bad Redis URL by its redacted form, with every
-// password the URL holds scrubbed from the message, and wraps nothing that
+// password the URL holds scrubbed from the reason, and wraps nothing that
 // could still print one.
 func urlError(rawURL, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	for _, s := range secrets(rawURL) {
-		msg = strings.ReplaceAll(msg, s, redacted)
-	}
-	return fmt.Errorf("store: redis URL %s: %s", RedactURL(rawURL), msg)
-}
-
-const redacted = "xxxxx"
-
-// secretParam is a query parameter whose name mentions a password.
-var secretParam = regexp.MustCompile(`([?&][^=&#]*(?i:password)[^=&#]*=)([^&#]*)`)
-
-// RedactURL returns a Redis URL fit for a log line: the password in its
-// user info and the value of every query parameter whose name contains
-// "password" are replaced by xxxxx. A URL that does not parse (or parses
-// with an "@" in its path, from a bare "/" in a password) loses everything
-// between "://" and its last "@" but the user name.
-func RedactURL(rawURL string) string {
-	out := secretParam.ReplaceAllString(rawURL, "${1}"+redacted)
-	if u, err := url.Parse(out); err == nil && !strings.Contains(u.Path, "@") {
-		return u.Redacted()
-	}
-	if start, at, ok := rawUserinfo(out); ok {
-		user, _, _ := strings.Cut(out[start:at], ":")
-		return out[:start] + user + ":" + redacted + out[at:]
-	}
-	return out
-}
-
-// rawUserinfo finds the user info of a URL url.Parse rejects: from "://"
-// to the last "@".
-func rawUserinfo(rawURL string) (start, end int, ok bool) {
-	i := strings.Index(rawURL, "://")
-	at := strings.LastIndex(rawURL, "@")
-	if i < 0 || at < i+3 {
-		return 0, 0, false
-	}
-	return i + 3, at, true
-}
-
-// secrets returns the passwords in a URL, raw and unescaped, longest first.
-func secrets(rawURL string) []string {
-	var out []string
-	add := func(s string) {
-		if s == "" {
-			return
-		}
-		out = append(out, s)
-		if u, err := url.PathUnescape(s); err == nil && u != s && u != "" {
-			out = append(out, u)
-		}
-		if u, err := url.QueryUnescape(s); err == nil && u != s && u != "" {
-			out = append(out, u)
-		}
-	}
-	if u, err := url.Parse(rawURL); err == nil && !strings.Contains(u.Path, "@") {
-		if pass, ok := u.User.Password(); ok {
-			add(pass)
-			add(url.UserPassword("", pass).String()[1:]) // as it was escaped
-		}
-	} else if start, at, ok := rawUserinfo(rawURL); ok {
-		if _, pass, ok := strings.Cut(rawURL[start:at], ":"); ok {
-			add(pass)
-		}
-	}
-	for _, m := range secretParam.FindAllStringSubmatch(rawURL, -1) {
-		add(m[2])
-	}
-	// A longer secret first, so that a shorter one inside it cannot leave
-	// part of it behind.
-	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return out
+	return &URLError{URL: RedactURL(rawURL), Reason: Scrub(rawURL, fmt.Sprintf(format, args...))}
 }

@@ -153,6 +153,60 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
+// TestRedactEveryForm: wherever go-redis's URL forms (and the usual
+// mistakes in them) carry a password, RedactURL hides it, Scrub takes it
+// out of any text, and ParseURL's error never shows it. Every password
+// here contains "S3cr3t", which must appear nowhere, not even in part.
+func TestRedactEveryForm(t *testing.T) {
+	tests := []struct {
+		name, url string
+		secrets   []string // the passwords, as written and as go-redis reads them
+		want      string   // RedactURL's output
+	}{
+		{"user and password", "redis://bot:S3cr3tA@h:6379/0", []string{"S3cr3tA"}, "redis://bot:xxxxx@h:6379/0"},
+		{"password only", "rediss://:S3cr3tA@h:6380", []string{"S3cr3tA"}, "rediss://:xxxxx@h:6380"},
+		{"escaped password", "redis://:p%40S3cr3t@h:6379", []string{"p%40S3cr3t", "p@S3cr3t"}, "redis://:xxxxx@h:6379"},
+		{"password without its colon", "redis://S3cr3tA@h:6379/0", []string{"S3cr3tA"}, "redis://xxxxx@h:6379/0"},
+		{"cluster", "redis://:S3cr3tA@h1:7000?addr=h2:7001&addr=h3:7002", []string{"S3cr3tA"}, "redis://:xxxxx@h1:7000?addr=h2:7001&addr=h3:7002"},
+		{"cluster seed with user info", "redis://h1:7000?addr=u:S3cr3tB@h2:7001", []string{"S3cr3tB"}, "redis://h1:7000?addr=xxxxx@h2:7001"},
+		{"sentinel: the README's form", "redis://host:26379?master_name=mymaster&password=S3cr3tA", []string{"S3cr3tA"}, "redis://host:26379?master_name=mymaster&password=xxxxx"},
+		{"sentinel: both passwords", "redis://:S3cr3tS@s1:26379?master_name=m&addr=s2:26379&username=bot&password=S3cr3tM",
+			[]string{"S3cr3tS", "S3cr3tM"}, "redis://:xxxxx@s1:26379?master_name=m&addr=s2:26379&username=bot&password=xxxxx"},
+		{"sentinel_password", "redis://s1:26379?master_name=m&sentinel_password=S3cr3tS", []string{"S3cr3tS"}, "redis://s1:26379?master_name=m&sentinel_password=xxxxx"},
+		{"upper-case parameter", "redis://s1:26379?master_name=m&Password=S3cr3tM", []string{"S3cr3tM"}, "redis://s1:26379?master_name=m&Password=xxxxx"},
+		{"escaped parameter", "redis://s1:26379?master_name=m&password=p%26S3cr3t", []string{"p%26S3cr3t", "p&S3cr3t"}, "redis://s1:26379?master_name=m&password=xxxxx"},
+		{"a # in a parameter", "redis://s1:26379?master_name=m&password=ab#S3cr3t", []string{"ab", "S3cr3t"}, "redis://s1:26379?master_name=m&password=xxxxx#xxxxx"},
+		{"a # in the password", "redis://:ab#S3cr3t@h:6379", []string{"ab#S3cr3t"}, "redis://:xxxxx@h:6379"},
+		{"a / in the password", "redis://u:Zq/S3cr3t@h:6379", []string{"Zq/S3cr3t"}, "redis://u:xxxxx@h:6379"},
+		{"a / in a numeric password", "redis://u:12/S3cr3t@h:6379", []string{"12/S3cr3t"}, "redis://u:xxxxx@h:6379"},
+		{"a ? in a numeric password", "redis://:12?S3cr3t@h:6379", []string{"12?S3cr3t"}, "redis://:xxxxx@h:6379"},
+		{"a bad escape", "redis://u:Zq%zzS3cr3t@h:6379", []string{"Zq%zzS3cr3t"}, "redis://u:xxxxx@h:6379"},
+		{"no scheme", "u:S3cr3tA@h:6379", []string{"S3cr3tA"}, "u:xxxxx@h:6379"},
+		{"no password", "redis://h:6379/0", nil, "redis://h:6379/0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			red := store.RedactURL(tc.url)
+			if red != tc.want {
+				t.Errorf("RedactURL = %q, want %q", red, tc.want)
+			}
+			text := "dial " + tc.url + " failed: " + strings.Join(tc.secrets, " ")
+			scrubbed := store.Scrub(tc.url, text)
+			const mark = "S3cr3t"
+			if strings.Contains(red, mark) {
+				t.Errorf("RedactURL = %q shows the password", red)
+			}
+			if strings.Contains(scrubbed, mark) {
+				t.Errorf("Scrub = %q shows the password", scrubbed)
+			}
+			// A reason to fail that go-redis words itself, after the password.
+			if _, err := store.ParseURL(tc.url+"&bogus=1", ""); err == nil || strings.Contains(err.Error(), mark) {
+				t.Errorf("ParseURL's error shows the password: %v", err)
+			}
+		})
+	}
+}
+
 func TestDialSingle(t *testing.T) {
 	srv := redistest.StartServer(t)
 	rdb, mode, err := store.Dial(srv.URL(), "")
