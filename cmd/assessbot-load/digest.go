@@ -138,7 +138,8 @@ func runDigest(ctx context.Context, c digestConfig, rdb redis.UniversalClient) (
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
 		fresh := store.New(rdb, c.prefix) // nothing cached: the digest reads the review's meta too
-		svc := review.New(review.Config{Store: fresh, Now: time.Now})
+		// Digest reads reviews, answers and the figures kept past retention.
+		svc := review.New(review.Config{Reviews: fresh, Answers: fresh, Privacy: fresh, Now: time.Now})
 		t = time.Now()
 		d, _, err := svc.Digest(ctx, r.ID)
 		if err != nil {

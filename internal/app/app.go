@@ -163,7 +163,10 @@ func (m *Main) wire(cat *framework.Catalog, reg *prometheus.Registry) {
 		SlackAttempts: 6, RetryBase: 500 * time.Millisecond, Log: m.Log, Registerer: reg, HTTPClient: httpClient,
 	})
 	m.Service = review.New(review.Config{
-		Store: m.Store, Queue: m.Store, Leases: m.Store, Messenger: sl, Directory: sl, Frameworks: cat,
+		// The store plays every storage port.
+		Reviews: m.Store, Answers: m.Store, Deliveries: m.Store, Digests: m.Store, Privacy: m.Store,
+		TimeZones: m.Store, Schedules: m.Store, Queue: m.Store, Leases: m.Store,
+		Messenger: sl, Directory: sl, Frameworks: cat,
 		Now: now, Log: m.Log, Owner: assessment.NewReviewID(), Lease: c.Lease, Tick: c.Tick, Retention: c.Retention,
 		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone,
 	})
@@ -398,7 +401,13 @@ func (m *Main) Close() error {
 // The store implements every storage port of the use cases; slackbot's
 // Client is their Messenger and Directory.
 var (
-	_ review.Store       = (*store.Redis)(nil)
+	_ review.Reviews     = (*store.Redis)(nil)
+	_ review.Answers     = (*store.Redis)(nil)
+	_ review.Deliveries  = (*store.Redis)(nil)
+	_ review.Digests     = (*store.Redis)(nil)
+	_ review.Privacy     = (*store.Redis)(nil)
+	_ review.TimeZones   = (*store.Redis)(nil)
+	_ review.Schedules   = (*store.Redis)(nil)
 	_ review.Queue       = (*store.Redis)(nil)
 	_ review.Leases      = (*store.Redis)(nil)
 	_ slackbot.Envelopes = envelopes{}

@@ -205,34 +205,34 @@ func (r Response) HasAnswers() bool {
 func (f *Framework) CheckAnswer(questionID string, a Answer) error {
 	ref, ok := f.Lookup(questionID)
 	if !ok {
-		return NewError(EINVALID, RUnknownQuestion)
+		return NewError(EINVALID, UnknownQuestion{})
 	}
 	if ref.Scale == nil {
-		return NewError(EINVALID, RNoScale)
+		return NewError(EINVALID, NoScale{})
 	}
 	if len(a.Text) > MaxTextAnswer || len(a.Comment) > MaxTextAnswer {
-		return NewError(EINVALID, RAnswerTooLong, MaxTextAnswer)
+		return NewError(EINVALID, AnswerTooLong{Max: MaxTextAnswer})
 	}
 	if ref.Scale.Text {
 		if a.Option != "" {
-			return NewError(EINVALID, RWantsText)
+			return NewError(EINVALID, WantsText{})
 		}
 		return nil
 	}
 	if a.Text != "" {
-		return NewError(EINVALID, RWantsOption)
+		return NewError(EINVALID, WantsOption{})
 	}
 	switch {
 	case a.Option == "":
 		return nil
 	case a.Option == NotSure:
 		if !ref.Scale.NotSure {
-			return NewError(EINVALID, RNoNotSure)
+			return NewError(EINVALID, NoNotSure{})
 		}
 		return nil
 	}
 	if _, ok := ref.Scale.Option(a.Option); !ok {
-		return NewError(EINVALID, RUnknownOption)
+		return NewError(EINVALID, UnknownOption{})
 	}
 	return nil
 }

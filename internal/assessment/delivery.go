@@ -60,9 +60,25 @@ type Job struct {
 	At     time.Time
 }
 
-// Key names the job, for a lease.
+// Key names the job: "kind|review|user|n". It is the name of the job's
+// lease and its member in the store's queue, and ParseJobKey reads it back:
+// the job codec has this one home.
 func (j Job) Key() string {
 	return j.Kind + "|" + j.Review + "|" + j.User + "|" + strconv.Itoa(j.N)
+}
+
+// ParseJobKey reads a job back from its Key; its time (At) is not part of
+// the key.
+func ParseJobKey(key string) (Job, bool) {
+	p := strings.Split(key, "|")
+	if len(p) != 4 {
+		return Job{}, false
+	}
+	n, err := strconv.Atoi(p[3])
+	if err != nil {
+		return Job{}, false
+	}
+	return Job{Kind: p[0], Review: p[1], User: p[2], N: n}, true
 }
 
 // Occurrence is one run of a schedule waiting to become a review.

@@ -15,6 +15,15 @@ const (
 // least this many respondents answered.
 const DefaultThreshold = 3
 
+// ThresholdOrDefault is the anonymity threshold th, or DefaultThreshold
+// when none (0 or less) was asked for.
+func ThresholdOrDefault(th int) int {
+	if th <= 0 {
+		return DefaultThreshold
+	}
+	return th
+}
+
 // MinThreshold is the floor of the anonymity threshold: an admin may raise
 // a review's threshold, never lower it below this.
 const MinThreshold = 3
@@ -83,9 +92,16 @@ func (r *Review) ClosesOnceAllSubmitted(now time.Time) time.Time {
 // the creator knows their own answers, so they must not count towards
 // hiding the others'.
 func (r *Review) Thresholds() (mean, detail int) {
-	mean = max(r.Threshold, MinThreshold)
-	detail = max(r.DistThreshold, mean, MinDetailThreshold)
-	if r.IsRespondent(r.CreatedBy) {
+	return Thresholds(r.Threshold, r.DistThreshold, r.IsRespondent(r.CreatedBy))
+}
+
+// Thresholds is Review.Thresholds from a review's threshold and detail
+// threshold (0: the floors), and whether its creator answers; figures that
+// belong to no review (a file scored on its own) have no creator.
+func Thresholds(threshold, detailThreshold int, creatorAnswers bool) (mean, detail int) {
+	mean = max(threshold, MinThreshold)
+	detail = max(detailThreshold, mean, MinDetailThreshold)
+	if creatorAnswers {
 		mean++
 		detail++
 	}

@@ -25,8 +25,8 @@ type Meta struct {
 	Closed   time.Time
 	Invited  int // respondents invited; 0 when unknown (a spreadsheet)
 	// Detail is how many respondents anything finer than a mean needs
-	// (answer counts, ranges, band counts, the spread); 0 means the larger
-	// of the anonymity threshold and assessment.MinDetailThreshold.
+	// (answer counts, ranges, band counts, the spread); 0 means the one
+	// assessment.Thresholds gives the anonymity threshold, with no creator.
 	Detail int
 	// Previous is the result of the review this one is compared with (the
 	// same schedule, or the same framework and channel), if any.
@@ -74,7 +74,9 @@ type Digest struct {
 func Build(f *assessment.Framework, r scoring.Result, m Meta) Digest {
 	d := Digest{Meta: m, Framework: f, Result: r}
 	if d.Detail == 0 {
-		d.Detail = max(r.Threshold, assessment.MinDetailThreshold)
+		// Figures of no review (a file scored on its own): no creator
+		// answers. A review's digest sets Detail from Review.Thresholds.
+		_, d.Detail = assessment.Thresholds(r.Threshold, 0, false)
 	}
 	for _, q := range r.Ranked() {
 		if len(d.Disagree) == TopN || *q.Divergence == 0 {

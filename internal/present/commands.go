@@ -32,12 +32,7 @@ const StartExample = "`/review start cs-excellence to @alice @cs-team #cs-all di
 
 // NotAdmin says why an admin command was refused and what to do;
 // configured is whether any admin is configured at all.
-func NotAdmin(configured bool) string {
-	if !configured {
-		return "No assessbot admin is configured yet, so admin commands are refused. Ask whoever runs assessbot to set ADMIN_USERS (user ids such as U0123ABCD, or `*` for everyone) or ADMIN_USERGROUP, and restart it. Everyone can use `/review help`."
-	}
-	return "Only assessbot admins can do that (never guests). Ask one of them, or ask whoever runs assessbot to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`."
-}
+func NotAdmin(configured bool) string { return notAdminWords(configured) }
 
 // Frameworks lists the frameworks one can run.
 func Frameworks(all []*assessment.Framework) string {
@@ -87,7 +82,7 @@ func Started(r *assessment.Review, f *assessment.Framework, now bool) string {
 // adds how to start regardless, from the form or the command.
 func NotStarted(err error, fromModal bool) string {
 	text := Words(OpStart, err)
-	if reason, _ := assessment.ErrorReason(err); reason == assessment.RAudienceBelowThreshold {
+	if _, ok := assessment.ReasonAs[assessment.AudienceBelowThreshold](err); ok {
 		text += " " + anywayHint(fromModal)
 	}
 	return text

@@ -125,7 +125,7 @@ func ScheduleForm(frameworks []*assessment.Framework, groups []slack.UserGroup, 
 	zone := slack.NewPlainTextInputBlockElement(plain("Europe/Berlin", 150), codec.Input)
 	zone.InitialValue = tz
 	window := slack.NewNumberInputBlockElement(nil, codec.Input, false)
-	window.InitialValue, window.MinValue, window.MaxValue = "7", "1", "90"
+	window.InitialValue, window.MinValue, window.MaxValue = "7", "1", strconv.Itoa(MaxWindowDays)
 	rem := slack.NewPlainTextInputBlockElement(plain("50%,24h", 150), codec.Input)
 	rem.InitialValue = "50%,24h"
 	blocks := append(audienceFields(frameworks, groups),
@@ -166,11 +166,25 @@ const (
 	FieldNoFramework  = "Choose a framework."
 	FieldNoAudience   = "Pick at least one person, user group or channel."
 	FieldNoDigest     = "Choose where the digest goes."
-	FieldGrace        = "Give a duration from 1m to 7d, e.g. 30m, 2h or 1d."
 	FieldNoDeadline   = "Choose a deadline."
 	FieldDeadlinePast = "The deadline is in the past."
-	FieldWindow       = "Give a whole number of days from 1 to 90."
 )
+
+// FieldGrace says the grace field is out of range.
+func FieldGrace() string {
+	return fmt.Sprintf("Give a duration from %s to %s, e.g. 30m, 2h or 1d.", DurationWord(review.MinGrace), DurationWord(review.MaxGrace))
+}
+
+// MaxWindowDays is review.MaxWindow in the schedule form's whole days.
+const MaxWindowDays = int(review.MaxWindow / (24 * time.Hour))
+
+// FieldWindow says the window field is out of range.
+func FieldWindow() string {
+	return fmt.Sprintf("Give a whole number of days from 1 to %d.", MaxWindowDays)
+}
+
+// FieldDeadline says why a deadline cannot be (review.CheckDeadline).
+func FieldDeadline(err error) string { return Words(OpStart, err) }
 
 // FieldThreshold says the threshold field is out of range.
 func FieldThreshold() string {
@@ -180,7 +194,7 @@ func FieldThreshold() string {
 // FieldBelowThreshold refuses fewer people than the anonymity threshold
 // unless "Start anyway" is ticked.
 func FieldBelowThreshold(people, threshold int) string {
-	return Words(OpStart, assessment.NewError(assessment.EINVALID, assessment.RAudienceBelowThreshold, people, threshold)) +
+	return Words(OpStart, assessment.NewError(assessment.EINVALID, assessment.AudienceBelowThreshold{People: people, Threshold: threshold})) +
 		" Add more people, or tick Start anyway below."
 }
 

@@ -81,7 +81,7 @@ func TestMessagesGolden(t *testing.T) {
 		"home":                 Home(review.Home{}),
 		"home-admin":           Home(fixedHome(f)),
 		"digest-refused":       {DigestRefused(fixedReview, "not_in_channel")},
-		"schedule-not-started": second(ScheduleNotStarted(fixedSchedule, fixedSchedule.Next, assessment.NewError(assessment.EINVALID, assessment.RUnknownFramework, "cs-old", []string{"cs-exec-maturity"}))),
+		"schedule-not-started": second(ScheduleNotStarted(fixedSchedule, fixedSchedule.Next, assessment.NewError(assessment.EINVALID, assessment.UnknownFramework{ID: "cs-old", Known: []string{"cs-exec-maturity"}}))),
 		"snoozed":              second(Snoozed(fixedReview, fixedClosesEarly)),
 		"opted-out":            second(OptedOut(fixedReview)),
 		"moved":                second(Moved(f, 0)),
@@ -133,8 +133,8 @@ func fixedHome(f *assessment.Framework) review.Home {
 func replies(t *testing.T) map[string]string {
 	f := shipped(t, "cs-exec-maturity")
 	st := review.Status{Review: fixedReview, Invited: 4, Started: 1, Submitted: 2, PendingIntros: 1, PendingReminders: 2}
-	below := assessment.NewError(assessment.EINVALID, assessment.RAudienceBelowThreshold, 2, 3)
-	notFound := assessment.NewError(assessment.ENOTFOUND, assessment.RNoReviews)
+	below := assessment.NewError(assessment.EINVALID, assessment.AudienceBelowThreshold{People: 2, Threshold: 3})
+	notFound := assessment.NewError(assessment.ENOTFOUND, assessment.NoReviews{})
 	return map[string]string{
 		"help":                     Help,
 		"not-admin":                NotAdmin(true),

@@ -65,7 +65,7 @@ func (ParseWords) GraceNeedsDuration() string {
 
 // GraceBad refuses a grace period that does not parse or is out of range.
 func (ParseWords) GraceBad(word string) string {
-	return fmt.Sprintf("`grace %s`: give how long answers can still change once everyone has submitted, from `1m` to `7d`, e.g. `grace 30m` or `grace 2h`.", word)
+	return fmt.Sprintf("`grace %s`: give how long answers can still change once everyone has submitted, from `%s` to `%s`, e.g. `grace 30m` or `grace 2h`.", word, DurationWord(review.MinGrace), DurationWord(review.MaxGrace))
 }
 
 // WindowNeedsDuration refuses `window` without a duration.
@@ -75,7 +75,7 @@ func (ParseWords) WindowNeedsDuration() string {
 
 // WindowBad refuses a window that does not parse or is out of range.
 func (ParseWords) WindowBad(word string) string {
-	return fmt.Sprintf("`window %s`: give how long each review stays open, from `1h` to `90d`, e.g. `window 7d`.", word)
+	return fmt.Sprintf("`window %s`: give how long each review stays open, from `%s` to `%s`, e.g. `window 7d`.", word, DurationWord(review.MinWindow), DurationWord(review.MaxWindow))
 }
 
 // TZNeedsZone refuses `tz` without a zone.

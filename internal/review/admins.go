@@ -48,6 +48,28 @@ func (s *Service) IsAdmin(ctx context.Context, user string) bool {
 	return s.admins.is(ctx, user)
 }
 
+// MayAdminister is the admin rule every admin use case applies, for a step
+// before one (opening a form whose submission starts a review): nil for an
+// admin, else the same refusal the use case would give.
+func (s *Service) MayAdminister(ctx context.Context, user, verb string) error {
+	return s.requireAdmin(ctx, user, verb)
+}
+
+// requireAdmin refuses user unless they are an admin. Every admin use case
+// (start, close, status, results, export, forget, schedules) calls it
+// first, so that no adapter can skip the rule; verb names the use case in
+// the log.
+func (s *Service) requireAdmin(ctx context.Context, user, verb string) error {
+	if s.admins.is(ctx, user) {
+		return nil
+	}
+	s.log.Warn("admin use case refused to a non-admin", "user", user, "verb", verb)
+	if !s.AdminsConfigured() {
+		return assessment.NewError(assessment.EFORBIDDEN, assessment.NoAdmins{})
+	}
+	return assessment.NewError(assessment.EFORBIDDEN, assessment.NotAdmin{})
+}
+
 func (a *admins) is(ctx context.Context, user string) bool {
 	listed := a.everyone || slices.Contains(a.users, user) || (a.group != "" && a.groupMembers(ctx)[user])
 	if !listed {

@@ -38,12 +38,12 @@ const overlapScan = 500
 func (s *Service) checkOverlap(ctx context.Context, frameworkID string, people []string, threshold int) error {
 	since := s.now().Add(-DifferencingWindow)
 	oldest := since.AddDate(0, -6, 0) // no review created before is still open or recently closed
-	ids, err := s.store.FrameworkReviews(ctx, frameworkID, oldest)
+	ids, err := s.reviews.FrameworkReviews(ctx, frameworkID, oldest)
 	if err != nil {
 		return err
 	}
 	// Reviews listed before the framework listing existed.
-	recent, err := s.store.RecentReviews(ctx, overlapScan)
+	recent, err := s.reviews.RecentReviews(ctx, overlapScan)
 	if err != nil {
 		return err
 	}
@@ -61,23 +61,23 @@ func (s *Service) checkOverlap(ctx context.Context, frameworkID string, people [
 		mine[u] = true
 	}
 	for _, id := range ids {
-		r, _, err := s.store.ReviewStatic(ctx, id)
+		r, _, err := s.reviews.ReviewStatic(ctx, id)
 		if err != nil || r.FrameworkID != frameworkID || r.CreatedAt.Before(oldest) {
 			continue
 		}
-		cur, _, err := s.store.Review(ctx, id)
+		cur, _, err := s.reviews.Review(ctx, id)
 		if err != nil {
 			continue
 		}
 		if cur.Status != assessment.StatusOpen {
-			_, at, err := s.store.ClosedInfo(ctx, id)
+			_, at, err := s.reviews.ClosedInfo(ctx, id)
 			if err != nil || at.Before(since) {
 				continue
 			}
 		}
 		th := max(threshold, cur.Threshold, assessment.MinThreshold)
 		if d := difference(mine, cur.Respondents); d >= 1 && d < th {
-			return assessment.NewError(assessment.EINVALID, assessment.RAudienceOverlap, cur.ID, d, th, int(DifferencingWindow.Hours()/24))
+			return assessment.NewError(assessment.EINVALID, assessment.AudienceOverlap{Other: cur.ID, Differ: d, Threshold: th, WindowDays: int(DifferencingWindow.Hours() / 24)})
 		}
 	}
 	return nil

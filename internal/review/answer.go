@@ -25,7 +25,7 @@ type Sheet struct {
 func (s *Service) Answer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool) (Sheet, error) {
 	// The review's audience and framework never change; whether it is still
 	// open is checked by the save itself, atomically.
-	r, f, err := s.store.ReviewStatic(ctx, reviewID)
+	r, f, err := s.reviews.ReviewStatic(ctx, reviewID)
 	if err != nil {
 		return Sheet{}, err
 	}
@@ -36,7 +36,7 @@ func (s *Service) Answer(ctx context.Context, reviewID, user, questionID string,
 	if err := f.CheckAnswer(questionID, a); err != nil {
 		return sh, err
 	}
-	resp, msgs, err := s.store.SaveAnswer(ctx, reviewID, user, questionID, a, comment)
+	resp, msgs, err := s.answers.SaveAnswer(ctx, reviewID, user, questionID, a, comment)
 	if err != nil {
 		return sh, err
 	}
@@ -45,7 +45,7 @@ func (s *Service) Answer(ctx context.Context, reviewID, user, questionID string,
 	// Only a submitted respondent can be among "everyone submitted": the
 	// others' clicks stay one round trip.
 	if resp.Submitted {
-		if sh.ClosesEarly, err = s.store.CloseAt(ctx, reviewID); err != nil {
+		if sh.ClosesEarly, err = s.answers.CloseAt(ctx, reviewID); err != nil {
 			s.log.Warn("answer saved; cannot read when the review closes", "review", reviewID, "err", err)
 		}
 	}
@@ -56,7 +56,7 @@ func (s *Service) Answer(ctx context.Context, reviewID, user, questionID string,
 // section, a written answer, the reminder's buttons), refusing people
 // outside the audience and closed reviews.
 func (s *Service) Open(ctx context.Context, reviewID, user string) (Sheet, error) {
-	r, f, err := s.store.Review(ctx, reviewID)
+	r, f, err := s.reviews.Review(ctx, reviewID)
 	if err != nil {
 		return Sheet{}, err
 	}
@@ -67,13 +67,13 @@ func (s *Service) Open(ctx context.Context, reviewID, user string) (Sheet, error
 	if r.Status != assessment.StatusOpen {
 		return sh, assessment.ErrClosed
 	}
-	if sh.Response, err = s.store.Response(ctx, reviewID, user); err != nil {
+	if sh.Response, err = s.answers.Response(ctx, reviewID, user); err != nil {
 		return sh, err
 	}
-	if sh.Messages, err = s.store.Messages(ctx, reviewID, user); err != nil {
+	if sh.Messages, err = s.deliveries.Messages(ctx, reviewID, user); err != nil {
 		return sh, err
 	}
-	if sh.ClosesEarly, err = s.store.CloseAt(ctx, reviewID); err != nil {
+	if sh.ClosesEarly, err = s.answers.CloseAt(ctx, reviewID); err != nil {
 		return sh, err
 	}
 	return sh, nil
@@ -82,7 +82,7 @@ func (s *Service) Open(ctx context.Context, reviewID, user string) (Sheet, error
 // RememberMessage keeps where a message of a respondent's DM is, so that
 // later answers update it.
 func (s *Service) RememberMessage(ctx context.Context, reviewID, user, name string, ref assessment.MessageRef) error {
-	return s.store.SetMessage(ctx, reviewID, user, name, ref)
+	return s.deliveries.SetMessage(ctx, reviewID, user, name, ref)
 }
 
 // Submitted is the outcome of a submission.
@@ -102,7 +102,7 @@ func (s *Service) Submit(ctx context.Context, reviewID, user string) (Submitted,
 	if err != nil {
 		return Submitted{Sheet: sh}, err
 	}
-	all, err := s.store.Submit(ctx, reviewID, user)
+	all, err := s.answers.Submit(ctx, reviewID, user)
 	if err != nil {
 		return Submitted{Sheet: sh}, err
 	}
@@ -130,9 +130,9 @@ func (s *Service) Snooze(ctx context.Context, reviewID, user string) (*assessmen
 	}
 	// The zone the reminders were planned in, from the store: a snooze is
 	// saved before its ack, with no Slack call.
-	zones, _ := s.store.TimeZones(ctx, []string{user})
+	zones, _ := s.zones.TimeZones(ctx, []string{user})
 	until := schedule.WorkingHours(s.now().Add(24*time.Hour), loadLocation(zones[user]))
-	return sh.Review, until, s.store.Snooze(ctx, reviewID, user, until)
+	return sh.Review, until, s.deliveries.Snooze(ctx, reviewID, user, until)
 }
 
 // OptOut stops reminders to a respondent for one review.
@@ -141,5 +141,5 @@ func (s *Service) OptOut(ctx context.Context, reviewID, user string) (*assessmen
 	if err != nil {
 		return sh.Review, err
 	}
-	return sh.Review, s.store.OptOut(ctx, reviewID, user)
+	return sh.Review, s.deliveries.OptOut(ctx, reviewID, user)
 }

@@ -21,13 +21,13 @@ func (s *Service) Plan(ctx context.Context, reviewID string) {
 }
 
 func (s *Service) plan(ctx context.Context, reviewID string) {
-	r, _, err := s.store.Review(ctx, reviewID)
+	r, _, err := s.reviews.Review(ctx, reviewID)
 	if err != nil {
 		s.log.Warn("plan: cannot load review", "review", reviewID, "err", err)
 		return
 	}
 	if r.Status != assessment.StatusOpen {
-		_ = s.store.FanoutDone(ctx, reviewID)
+		_ = s.deliveries.FanoutDone(ctx, reviewID)
 		return
 	}
 	reminders := Reminders(r)
@@ -51,7 +51,7 @@ func (s *Service) plan(ctx context.Context, reviewID string) {
 		s.log.Warn("plan: cannot queue deliveries", "review", reviewID, "err", err)
 		return
 	}
-	_ = s.store.FanoutDone(ctx, reviewID)
+	_ = s.deliveries.FanoutDone(ctx, reviewID)
 	s.log.Info("deliveries planned", "review", reviewID, "respondents", len(r.Respondents), "jobs", len(jobs))
 }
 
@@ -77,7 +77,7 @@ var zoneCache sync.Map
 
 // timeZones returns users' time zones: cached in the store, else looked up.
 func (s *Service) timeZones(ctx context.Context, users []string) map[string]string {
-	zones, err := s.store.TimeZones(ctx, users)
+	zones, err := s.zones.TimeZones(ctx, users)
 	if err != nil {
 		zones = map[string]string{}
 	}
@@ -147,14 +147,14 @@ func (s *Service) RunJobs(ctx context.Context) {
 
 // runIntro sends one intro DM; it returns false to retry later.
 func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
-	r, f, err := s.store.Review(ctx, j.Review)
+	r, f, err := s.reviews.Review(ctx, j.Review)
 	if err != nil {
 		return assessment.ErrorCode(err) == assessment.ENOTFOUND
 	}
 	if r.Status != assessment.StatusOpen || !r.IsRespondent(j.User) { // closed, or the person was forgotten
 		return true
 	}
-	state, err := s.store.Delivery(ctx, r.ID, j.User)
+	state, err := s.deliveries.Delivery(ctx, r.ID, j.User)
 	if err != nil {
 		return false
 	}
@@ -163,8 +163,8 @@ func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
 		// A process died while posting this DM: Slack may have it.
 		if ref, ok := s.msg.FindIntro(ctx, r, j.User, state.Since); ok {
 			s.log.Info("intro DM found after a crash; not sending it again", "review", r.ID, "who", s.Who(ctx, r.ID, j.User))
-			_ = s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sent, Ref: ref})
-			_ = s.store.SetMessage(ctx, r.ID, j.User, "intro", ref)
+			_ = s.deliveries.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sent, Ref: ref})
+			_ = s.deliveries.SetMessage(ctx, r.ID, j.User, "intro", ref)
 			return true
 		}
 		if s.postingNow(state) {
@@ -175,7 +175,7 @@ func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
 	}
 	// Say we are sending before we send, so that a crash inside the call
 	// leaves a trace the next attempt checks.
-	if err := s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sending, Since: time.Now()}); err != nil {
+	if err := s.deliveries.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sending, Since: time.Now()}); err != nil {
 		return false
 	}
 	ref, err := s.msg.SendIntro(ctx, r, f, j.User)
@@ -186,20 +186,20 @@ func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
 			return false
 		}
 		s.log.Warn("intro DM refused by Slack", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "err", reason)
-		_ = s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Refused, Reason: reason})
+		_ = s.deliveries.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Refused, Reason: reason})
 		return true
 	}
-	if err := s.store.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sent, Ref: ref}); err != nil {
+	if err := s.deliveries.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sent, Ref: ref}); err != nil {
 		s.log.Error("intro DM sent but not recorded", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "err", err)
 	}
-	_ = s.store.SetMessage(ctx, r.ID, j.User, "intro", ref)
+	_ = s.deliveries.SetMessage(ctx, r.ID, j.User, "intro", ref)
 	return true
 }
 
 // runReminder reminds one respondent who has not submitted, unless they
 // opted out, snoozed, or were reminded in the last 20 hours.
 func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
-	r, f, err := s.store.Review(ctx, j.Review)
+	r, f, err := s.reviews.Review(ctx, j.Review)
 	if err != nil {
 		return assessment.ErrorCode(err) == assessment.ENOTFOUND
 	}
@@ -207,7 +207,7 @@ func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
 	if r.Status != assessment.StatusOpen || !now.Before(r.Deadline) || !r.IsRespondent(j.User) {
 		return true
 	}
-	st, err := s.store.ReminderState(ctx, r.ID, j.User)
+	st, err := s.deliveries.ReminderState(ctx, r.ID, j.User)
 	if err != nil {
 		return false
 	}
@@ -223,10 +223,10 @@ func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
 	case !st.LastReminded.IsZero() && now.Sub(st.LastReminded) < 20*time.Hour:
 		return true
 	}
-	if d, err := s.store.Delivery(ctx, r.ID, j.User); err != nil || !d.Done() {
+	if d, err := s.deliveries.Delivery(ctx, r.ID, j.User); err != nil || !d.Done() {
 		return err == nil // no intro yet (or it failed): nothing to remind of
 	}
-	resp, err := s.store.Response(ctx, r.ID, j.User)
+	resp, err := s.answers.Response(ctx, r.ID, j.User)
 	if err != nil {
 		return false
 	}
@@ -234,10 +234,10 @@ func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
 	// Marked before it is sent: a process killed inside the send, or a
 	// failover that loses the job's claim, costs this reminder rather than
 	// sending it twice. A send that fails takes the mark back.
-	marked, err := s.store.Reminded(ctx, r.ID, j.User, st.LastReminded, now)
+	marked, err := s.deliveries.Reminded(ctx, r.ID, j.User, st.LastReminded, now)
 	if err != nil {
 		// Perhaps written but not on a replica: taken back, tried again.
-		_ = s.store.Unremind(context.WithoutCancel(ctx), r.ID, j.User, st.LastReminded)
+		_ = s.deliveries.Unremind(context.WithoutCancel(ctx), r.ID, j.User, st.LastReminded)
 		return false
 	}
 	if !marked {
@@ -247,7 +247,7 @@ func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
 		if _, refused := refusal(err); refused {
 			return true
 		}
-		if err := s.store.Unremind(context.WithoutCancel(ctx), r.ID, j.User, st.LastReminded); err != nil {
+		if err := s.deliveries.Unremind(context.WithoutCancel(ctx), r.ID, j.User, st.LastReminded); err != nil {
 			s.log.Warn("reminder not sent and its mark not taken back; it is skipped", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "err", err)
 		}
 		return false

@@ -11,7 +11,7 @@ import (
 
 // Close closes a review; closed is true for the one caller that closed it.
 func (s *Service) Close(ctx context.Context, reviewID, by string) (closed bool, err error) {
-	return s.store.Close(ctx, reviewID, by, s.now())
+	return s.reviews.Close(ctx, reviewID, by, s.now())
 }
 
 // Closing is the outcome of an admin's close.
@@ -23,9 +23,12 @@ type Closing struct {
 }
 
 // CloseNow closes a review (the asker's given one, or the latest) and
-// posts its digest.
+// posts its digest; only an admin may.
 func (s *Service) CloseNow(ctx context.Context, reviewID, by string) (Closing, error) {
-	r, _, err := s.Latest(ctx, reviewID, by)
+	if err := s.requireAdmin(ctx, by, "close"); err != nil {
+		return Closing{}, err
+	}
+	r, _, err := s.latest(ctx, reviewID, by)
 	if err != nil {
 		return Closing{}, err
 	}
@@ -34,7 +37,7 @@ func (s *Service) CloseNow(ctx context.Context, reviewID, by string) (Closing, e
 		return out, err
 	}
 	if !out.Closed {
-		st, _ := s.store.DigestState(ctx, r.ID)
+		st, _ := s.digests.DigestState(ctx, r.ID)
 		out.Posted = st.Kind == assessment.Sent
 		return out, nil
 	}
@@ -58,12 +61,12 @@ func (s *Service) PostDigest(ctx context.Context, reviewID string) bool {
 }
 
 func (s *Service) postDigest(ctx context.Context, reviewID string) bool {
-	state, err := s.store.DigestState(ctx, reviewID)
+	state, err := s.digests.DigestState(ctx, reviewID)
 	if err != nil {
 		return false
 	}
 	if state.Kind == assessment.Sent {
-		_ = s.store.DigestPosted(ctx, reviewID, state.Ref) // a crash left it queued
+		_ = s.digests.DigestPosted(ctx, reviewID, state.Ref) // a crash left it queued
 		return true
 	}
 	d, r, err := s.Digest(ctx, reviewID)
@@ -75,14 +78,14 @@ func (s *Service) postDigest(ctx context.Context, reviewID string) bool {
 		// A process died while posting it: Slack may have it already.
 		if ref, ok := s.msg.FindDigest(ctx, r, state.Since); ok {
 			s.log.Info("digest found after a crash; not posting it again", "review", reviewID)
-			_ = s.store.DigestPosted(ctx, reviewID, ref)
+			_ = s.digests.DigestPosted(ctx, reviewID, ref)
 			return true
 		}
 		if s.postingNow(state) {
 			return false
 		}
 	}
-	if err := s.store.DigestPosting(ctx, reviewID, time.Now()); err != nil {
+	if err := s.digests.DigestPosting(ctx, reviewID, time.Now()); err != nil {
 		return false
 	}
 	ref, err := s.msg.PostDigest(ctx, r.DigestChannel, d, r, "")
@@ -96,9 +99,9 @@ func (s *Service) postDigest(ctx context.Context, reviewID string) bool {
 		return false
 	}
 	if band := d.Result.Band; band != nil {
-		_ = s.store.SetSummary(ctx, reviewID, "band: "+band.Label)
+		_ = s.digests.SetSummary(ctx, reviewID, "band: "+band.Label)
 	}
-	if err := s.store.DigestPosted(ctx, reviewID, ref); err != nil {
+	if err := s.digests.DigestPosted(ctx, reviewID, ref); err != nil {
 		s.log.Error("digest posted but not recorded", "review", reviewID, "err", err)
 		return true
 	}
@@ -109,20 +112,20 @@ func (s *Service) postDigest(ctx context.Context, reviewID string) bool {
 
 // Digest aggregates a review's responses into its digest.
 func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *assessment.Review, error) {
-	r, f, err := s.store.Review(ctx, reviewID)
+	r, f, err := s.reviews.Review(ctx, reviewID)
 	if err != nil {
 		return digest.Digest{}, nil, err
 	}
 	mean, detail := r.Thresholds()
-	if gone, err := s.store.Expired(ctx, reviewID); err != nil {
+	if gone, err := s.privacy.Expired(ctx, reviewID); err != nil {
 		return digest.Digest{}, r, err
 	} else if gone {
 		// Past its retention: the answers are gone, the figures stay.
-		res, _, err := s.store.Result(ctx, reviewID)
-		_, closedAt, _ := s.store.ClosedInfo(ctx, reviewID)
+		res, _, err := s.privacy.Result(ctx, reviewID)
+		_, closedAt, _ := s.reviews.ClosedInfo(ctx, reviewID)
 		return digest.Build(f, res, digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Detail: detail}), r, err
 	}
-	responses, err := s.store.Responses(ctx, r)
+	responses, err := s.answers.Responses(ctx, r)
 	if err != nil {
 		return digest.Digest{}, r, err
 	}
@@ -132,7 +135,7 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	go func() { spread <- scoring.Spread(f, responses, detail) }()
 	res := scoring.Aggregate(f, responses, scoring.Options{Threshold: mean, Seed: r.ID})
 	d := <-spread
-	_, closedAt, err := s.store.ClosedInfo(ctx, reviewID)
+	_, closedAt, err := s.reviews.ClosedInfo(ctx, reviewID)
 	if err != nil {
 		return digest.Digest{}, r, err
 	}
@@ -154,21 +157,21 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 // previous scores the review this one is compared with: the last one of
 // the same series whose digest was posted.
 func (s *Service) previous(ctx context.Context, r *assessment.Review) (*scoring.Result, time.Time, error) {
-	id, err := s.store.Previous(ctx, r)
+	id, err := s.reviews.Previous(ctx, r)
 	if err != nil || id == "" {
 		return nil, time.Time{}, err
 	}
-	pr, pf, err := s.store.Review(ctx, id)
+	pr, pf, err := s.reviews.Review(ctx, id)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	mean, _ := pr.Thresholds()
-	res, kept, err := s.store.Result(ctx, id)
+	res, kept, err := s.privacy.Result(ctx, id)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	if !kept {
-		responses, err := s.store.Responses(ctx, pr)
+		responses, err := s.answers.Responses(ctx, pr)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
@@ -177,6 +180,6 @@ func (s *Service) previous(ctx context.Context, r *assessment.Review) (*scoring.
 	if res.Respondents < mean {
 		return nil, time.Time{}, nil
 	}
-	_, at, err := s.store.ClosedInfo(ctx, id)
+	_, at, err := s.reviews.ClosedInfo(ctx, id)
 	return &res, at, err
 }

@@ -8,28 +8,12 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 )
 
-// Grace bounds: how long answers can still change once everyone has
-// submitted.
-const (
-	MinGrace = time.Minute
-	MaxGrace = 7 * 24 * time.Hour
-)
-
-// checkGrace refuses a grace period outside the bounds; 0 means the
-// default.
-func checkGrace(d time.Duration) error {
-	if d != 0 && (d < MinGrace || d > MaxGrace) {
-		return assessment.NewError(assessment.EINVALID, assessment.RGraceRange, MinGrace, MaxGrace)
-	}
-	return nil
-}
-
 // closeAfterGrace records that everyone has submitted: the review closes
 // at the end of its grace period, or at its deadline if that comes first.
 // An earlier close time already recorded stays (a repeated submission
 // never postpones the close). It returns the close time in force.
 func (s *Service) closeAfterGrace(ctx context.Context, r *assessment.Review) (time.Time, error) {
-	closes, err := s.store.SetCloseAt(ctx, r.ID, r.ClosesOnceAllSubmitted(s.now()))
+	closes, err := s.answers.SetCloseAt(ctx, r.ID, r.ClosesOnceAllSubmitted(s.now()))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("close after grace: %w", err)
 	}

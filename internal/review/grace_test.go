@@ -85,8 +85,8 @@ func TestStartBelowThresholdAndGraceBounds(t *testing.T) {
 	req := review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UAMY", "UBEN"}},
 		DigestChannel: "CLEADS", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN"}
 	_, err := svc.Start(ctx, req)
-	if reason, args := assessment.ErrorReason(err); reason != assessment.RAudienceBelowThreshold || len(args) != 2 || args[0] != 2 || args[1] != 3 {
-		t.Fatalf("2 people, threshold 3: err = %v, want %s with 2 and 3", err, assessment.RAudienceBelowThreshold)
+	if reason, ok := assessment.ReasonAs[assessment.AudienceBelowThreshold](err); !ok || reason.People != 2 || reason.Threshold != 3 {
+		t.Fatalf("2 people, threshold 3: err = %v, want %s with 2 and 3", err, assessment.AudienceBelowThreshold{}.Name())
 	}
 	req.Threshold = 2
 	if _, err := svc.Start(ctx, req); err == nil {

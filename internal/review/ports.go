@@ -2,8 +2,10 @@
 // an answer, submit, close, post the digest exactly once, deliver intro DMs
 // and reminders, run schedules, and answer queries (status, home, export).
 // It owns the rules those share (who may answer, when a review closes, who
-// is an admin) and declares the ports it needs (Store, Queue, Leases,
-// Messenger, Directory, Frameworks, Clock) in domain types only.
+// is an admin) and declares the ports it needs in domain types only: the
+// storage ports sized by role (Reviews, Answers, Deliveries, Digests,
+// Privacy, TimeZones, Schedules, Queue, Leases), and Messenger, Directory,
+// Frameworks and Clock.
 //
 // It may import internal/assessment, the pure packages (scoring, digest,
 // schedule) and the standard library; never slack-go, go-redis nor
@@ -20,8 +22,12 @@ import (
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
-// Store keeps reviews, answers, deliveries, digests and schedules.
-type Store interface {
+// The storage ports, one per role: each use case depends on the few it
+// uses, and a test can fake one in a few lines. internal/store implements
+// them all; a port grows by a role, never past 15 methods (TestLayout).
+
+// Reviews keeps reviews: their records, their listings and their close.
+type Reviews interface {
 	CreateReview(ctx context.Context, r *assessment.Review, f *assessment.Framework) (bool, error)
 	Review(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error)
 	// ReviewStatic is Review whose Status may be stale (the answer path
@@ -35,7 +41,10 @@ type Store interface {
 	Previous(ctx context.Context, r *assessment.Review) (string, error)
 	Close(ctx context.Context, id, by string, at time.Time) (bool, error)
 	ClosedInfo(ctx context.Context, id string) (by string, at time.Time, err error)
+}
 
+// Answers keeps respondents' answers and submissions.
+type Answers interface {
 	// SaveAnswer checks that the review is open and user its respondent,
 	// atomically with the write.
 	SaveAnswer(ctx context.Context, reviewID, user, questionID string, a assessment.Answer, comment bool) (assessment.Response, map[string]assessment.MessageRef, error)
@@ -49,21 +58,40 @@ type Store interface {
 	// CloseAt is that early close time; zero when none is set.
 	CloseAt(ctx context.Context, reviewID string) (time.Time, error)
 	Responses(ctx context.Context, r *assessment.Review) ([]assessment.Response, error)
+}
 
-	SetMessage(ctx context.Context, reviewID, user, name string, ref assessment.MessageRef) error
-	Messages(ctx context.Context, reviewID, user string) (map[string]assessment.MessageRef, error)
-	Delivery(ctx context.Context, reviewID, user string) (assessment.DeliveryState, error)
-	SetDelivery(ctx context.Context, reviewID, user string, st assessment.DeliveryState) error
+// Deliveries keeps what reached each respondent: the fan-out, the intro
+// DM's state, the messages of their DM, and their reminders.
+type Deliveries interface {
 	FanoutPending(ctx context.Context) ([]string, error)
 	FanoutDone(ctx context.Context, reviewID string) error
+	Delivery(ctx context.Context, reviewID, user string) (assessment.DeliveryState, error)
+	SetDelivery(ctx context.Context, reviewID, user string, st assessment.DeliveryState) error
+	SetMessage(ctx context.Context, reviewID, user, name string, ref assessment.MessageRef) error
+	Messages(ctx context.Context, reviewID, user string) (map[string]assessment.MessageRef, error)
 
+	ReminderState(ctx context.Context, reviewID, user string) (assessment.ReminderState, error)
+	Reminded(ctx context.Context, reviewID, user string, prev, at time.Time) (marked bool, err error)
+	Unremind(ctx context.Context, reviewID, user string, prev time.Time) error
+	Snooze(ctx context.Context, reviewID, user string, until time.Time) error
+	OptOut(ctx context.Context, reviewID, user string) error
+}
+
+// Digests keeps each closed review's digest: whether it is out, where, and
+// its one-line summary.
+type Digests interface {
 	PendingDigests(ctx context.Context) ([]string, error)
 	DigestState(ctx context.Context, reviewID string) (assessment.DeliveryState, error)
 	DigestPosting(ctx context.Context, reviewID string, at time.Time) error
 	DigestPosted(ctx context.Context, reviewID string, ref assessment.MessageRef) error
 	SetSummary(ctx context.Context, reviewID, summary string) error
 	Summary(ctx context.Context, reviewID string) (string, error)
+}
 
+// Privacy keeps what is left of people once it is no longer needed: it
+// unlinks answers from respondents, deletes them past the retention
+// (keeping the figures), and forgets a person.
+type Privacy interface {
 	// Delink cuts every tie between a closed review's respondents and their
 	// answers; Expire deletes its answers, keeping its figures (SetResult).
 	Delink(ctx context.Context, r *assessment.Review) error
@@ -81,16 +109,17 @@ type Store interface {
 	// Forget removes a person from every review, queue and index; it
 	// returns the reviews they were taken out of and the jobs dropped.
 	Forget(ctx context.Context, user string) (reviews []string, jobs int, err error)
+}
 
-	ReminderState(ctx context.Context, reviewID, user string) (assessment.ReminderState, error)
-	Reminded(ctx context.Context, reviewID, user string, prev, at time.Time) (marked bool, err error)
-	Unremind(ctx context.Context, reviewID, user string, prev time.Time) error
-	Snooze(ctx context.Context, reviewID, user string, until time.Time) error
-	OptOut(ctx context.Context, reviewID, user string) error
-
+// TimeZones caches people's time zones, so that planning 10,000 DMs needs
+// no 10,000 lookups.
+type TimeZones interface {
 	TimeZones(ctx context.Context, users []string) (map[string]string, error)
 	SetTimeZones(ctx context.Context, tz map[string]string) error
+}
 
+// Schedules keeps repeating reviews and the runs waiting to start.
+type Schedules interface {
 	SaveSchedule(ctx context.Context, sc *assessment.Schedule) error
 	Schedule(ctx context.Context, id string) (*assessment.Schedule, error)
 	Schedules(ctx context.Context) ([]*assessment.Schedule, error)

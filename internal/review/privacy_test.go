@@ -27,8 +27,10 @@ func TestRetentionKeepsFiguresOnly(t *testing.T) {
 	cat, _ := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
 	clock, advance := manualClock(time.Now())
 	newSvc := func() *review.Service {
-		return review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: directory{}, Frameworks: cat,
-			Now: clock, Owner: "t", Lease: time.Minute, Tick: time.Hour, Retention: 30 * 24 * time.Hour})
+		dir := directory{people: map[string]assessment.Person{}}
+		dir.addAdmins("UADMIN")
+		return review.New(onStore(st, review.Config{Messenger: newRecorder(), Directory: dir, Frameworks: cat,
+			Now: clock, Owner: "t", Lease: time.Minute, Tick: time.Hour, Retention: 30 * 24 * time.Hour, AdminUsers: []string{"UADMIN"}}))
 	}
 	svc := newSvc()
 	f, _ := cat.Get("cs-foundations")

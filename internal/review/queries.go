@@ -10,22 +10,23 @@ import (
 	"github.com/assessbot/assessbot/internal/digest"
 )
 
-// Latest returns the review id names or, with id empty, the latest review
-// asker started: another admin's review needs its id.
-func (s *Service) Latest(ctx context.Context, id, asker string) (*assessment.Review, *assessment.Framework, error) {
+// latest returns the review id names or, with id empty, the latest review
+// asker started: another admin's review needs its id. Its callers check
+// that asker is an admin.
+func (s *Service) latest(ctx context.Context, id, asker string) (*assessment.Review, *assessment.Framework, error) {
 	if id != "" {
-		return s.store.Review(ctx, id)
+		return s.reviews.Review(ctx, id)
 	}
-	ids, err := s.store.RecentReviews(ctx, overlapScan)
+	ids, err := s.reviews.RecentReviews(ctx, overlapScan)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, id := range ids {
-		if r, _, err := s.store.ReviewStatic(ctx, id); err == nil && r.CreatedBy == asker {
-			return s.store.Review(ctx, id)
+		if r, _, err := s.reviews.ReviewStatic(ctx, id); err == nil && r.CreatedBy == asker {
+			return s.reviews.Review(ctx, id)
 		}
 	}
-	return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RNoReviews)
+	return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.NoReviews{})
 }
 
 // Status is where a review stands: counts only, never who.
@@ -39,11 +40,14 @@ type Status struct {
 }
 
 // Status counts a review's responses (the given review, or the asker's
-// latest). It never says who has or has not answered: reminders reach
+// latest), for an admin. It never says who has or has not answered: reminders reach
 // those who have not submitted, and a name next to a progress would let two
 // looks around one click tell what that person answered.
 func (s *Service) Status(ctx context.Context, id, asker string) (Status, error) {
-	r, f, err := s.Latest(ctx, id, asker)
+	if err := s.requireAdmin(ctx, asker, "status"); err != nil {
+		return Status{}, err
+	}
+	r, f, err := s.latest(ctx, id, asker)
 	if err != nil {
 		return Status{}, err
 	}
@@ -51,7 +55,7 @@ func (s *Service) Status(ctx context.Context, id, asker string) (Status, error) 
 }
 
 func (s *Service) counts(ctx context.Context, r *assessment.Review, f *assessment.Framework) (Status, error) {
-	responses, err := s.store.Responses(ctx, r)
+	responses, err := s.answers.Responses(ctx, r)
 	if err != nil {
 		return Status{}, err
 	}
@@ -83,9 +87,12 @@ type Results struct {
 }
 
 // Results returns a review's results (the given review, or the asker's
-// latest).
+// latest), to an admin.
 func (s *Service) Results(ctx context.Context, id, asker string) (Results, error) {
-	r, f, err := s.Latest(ctx, id, asker)
+	if err := s.requireAdmin(ctx, asker, "results"); err != nil {
+		return Results{}, err
+	}
+	r, f, err := s.latest(ctx, id, asker)
 	if err != nil {
 		return Results{}, err
 	}
@@ -123,7 +130,7 @@ func (s *Service) closesEarly(ctx context.Context, r *assessment.Review) time.Ti
 	if r.Status != assessment.StatusOpen {
 		return time.Time{}
 	}
-	at, err := s.store.CloseAt(ctx, r.ID)
+	at, err := s.answers.CloseAt(ctx, r.ID)
 	if err != nil {
 		return time.Time{}
 	}
@@ -142,16 +149,16 @@ type Home struct {
 // upcoming scheduled runs.
 func (s *Service) Home(ctx context.Context, user string) Home {
 	var h Home
-	ids, err := s.store.UserReviews(ctx, user, 10)
+	ids, err := s.reviews.UserReviews(ctx, user, 10)
 	if err != nil {
 		s.log.Warn("home: cannot list reviews", "err", err)
 	}
 	for _, id := range ids {
-		r, f, err := s.store.Review(ctx, id)
+		r, f, err := s.reviews.Review(ctx, id)
 		if err != nil {
 			continue
 		}
-		resp, err := s.store.Response(ctx, id, user)
+		resp, err := s.answers.Response(ctx, id, user)
 		if err != nil {
 			continue
 		}
@@ -163,20 +170,20 @@ func (s *Service) Home(ctx context.Context, user string) Home {
 		return h
 	}
 	h.Admin = true
-	recent, _ := s.store.RecentReviews(ctx, 10)
+	recent, _ := s.reviews.RecentReviews(ctx, 10)
 	for _, id := range recent {
-		r, _, err := s.store.Review(ctx, id)
+		r, _, err := s.reviews.Review(ctx, id)
 		if err != nil {
 			continue
 		}
-		sub, _ := s.store.Submitted(ctx, id)
+		sub, _ := s.answers.Submitted(ctx, id)
 		ar := AdminReview{Review: r, Submitted: len(sub), ClosesEarly: s.closesEarly(ctx, r)}
 		if r.Status != assessment.StatusOpen {
-			ar.Summary, _ = s.store.Summary(ctx, id)
+			ar.Summary, _ = s.digests.Summary(ctx, id)
 		}
 		h.Recent = append(h.Recent, ar)
 	}
-	h.Upcoming = s.Upcoming(ctx, 10)
+	h.Upcoming = s.upcoming(ctx, 10)
 	return h
 }
 
@@ -206,17 +213,21 @@ type Text struct {
 	Text       string
 }
 
-// Export gathers a closed review's aggregates and anonymised responses.
+// Export gathers a closed review's aggregates and anonymised responses,
+// for an admin.
 func (s *Service) Export(ctx context.Context, id, asker string) (Export, error) {
-	r, f, err := s.Latest(ctx, id, asker)
+	if err := s.requireAdmin(ctx, asker, "export"); err != nil {
+		return Export{}, err
+	}
+	r, f, err := s.latest(ctx, id, asker)
 	if err != nil {
 		return Export{}, err
 	}
 	if r.Status == assessment.StatusOpen {
 		// Two exports around one person's answers would isolate them.
-		return Export{}, assessment.NewError(assessment.EFORBIDDEN, assessment.RExportOpen, r.ID, r.Deadline)
+		return Export{}, assessment.NewError(assessment.EFORBIDDEN, assessment.ExportOpen{Review: r.ID, Deadline: r.Deadline})
 	}
-	responses, err := s.store.Responses(ctx, r)
+	responses, err := s.answers.Responses(ctx, r)
 	if err != nil {
 		return Export{}, err
 	}

@@ -21,10 +21,10 @@ const retentionEvery = time.Hour
 // its respondents and their answers: from now on nothing needs to know
 // who answered what.
 func (s *Service) afterDigest(ctx context.Context, r *assessment.Review, res scoring.Result) {
-	if err := s.store.SetResult(ctx, r.ID, res); err != nil {
+	if err := s.privacy.SetResult(ctx, r.ID, res); err != nil {
 		s.log.Warn("digest figures not kept", "review", r.ID, "err", err)
 	}
-	if err := s.store.Delink(ctx, r); err != nil {
+	if err := s.privacy.Delink(ctx, r); err != nil {
 		// The next sweep tries again (pendingDelinks).
 		s.log.Warn("answers not yet unlinked from their respondents; will retry", "review", r.ID, "err", err)
 	}
@@ -54,7 +54,7 @@ func (s *Service) compactFiles(ctx context.Context) {
 	f.busy = true
 	f.mu.Unlock()
 	s.background(ctx, func(ctx context.Context) {
-		rewrote, err := s.store.CompactFiles(ctx)
+		rewrote, err := s.privacy.CompactFiles(ctx)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.busy = false
@@ -90,30 +90,30 @@ func (s *Service) Retain(ctx context.Context) {
 }
 
 func (s *Service) retain(ctx context.Context) {
-	ids, err := s.store.RecentReviews(ctx, 1<<30)
+	ids, err := s.reviews.RecentReviews(ctx, 1<<30)
 	if err != nil {
 		return
 	}
 	cutoff := s.now().Add(-s.retention)
 	for _, id := range ids {
-		r, _, err := s.store.Review(ctx, id)
+		r, _, err := s.reviews.Review(ctx, id)
 		if err != nil || r.Status != assessment.StatusClosed {
 			continue
 		}
-		if st, err := s.store.DigestState(ctx, id); err != nil || st.Kind != assessment.Sent {
+		if st, err := s.digests.DigestState(ctx, id); err != nil || st.Kind != assessment.Sent {
 			continue // its digest is still to come
 		}
-		if err := s.store.Delink(ctx, r); err != nil {
+		if err := s.privacy.Delink(ctx, r); err != nil {
 			s.log.Warn("cannot unlink answers", "review", id, "err", err)
 		}
-		_, closedAt, err := s.store.ClosedInfo(ctx, id)
+		_, closedAt, err := s.reviews.ClosedInfo(ctx, id)
 		if err != nil || closedAt.IsZero() || closedAt.After(cutoff) {
 			continue
 		}
-		if gone, err := s.store.Expired(ctx, id); err != nil || gone {
+		if gone, err := s.privacy.Expired(ctx, id); err != nil || gone {
 			continue
 		}
-		n, err := s.store.Expire(ctx, r)
+		n, err := s.privacy.Expire(ctx, r)
 		if err != nil {
 			s.log.Warn("retention: answers not deleted", "review", id, "err", err)
 			continue
@@ -131,11 +131,14 @@ type Forgotten struct {
 	Jobs int
 }
 
-// Forget removes a person from every review, queue and index. Closed
-// reviews hold only answers nothing ties to anyone, which stay in the
-// figures.
-func (s *Service) Forget(ctx context.Context, user string) (Forgotten, error) {
-	reviews, jobs, err := s.store.Forget(ctx, user)
+// Forget removes a person from every review, queue and index, at an
+// admin's (asker's) request. Closed reviews hold only answers nothing ties
+// to anyone, which stay in the figures.
+func (s *Service) Forget(ctx context.Context, asker, user string) (Forgotten, error) {
+	if err := s.requireAdmin(ctx, asker, "forget"); err != nil {
+		return Forgotten{}, err
+	}
+	reviews, jobs, err := s.privacy.Forget(ctx, user)
 	if err != nil {
 		return Forgotten{}, err
 	}

@@ -131,6 +131,24 @@ func (d directory) People(_ context.Context, ids []string) (map[string]assessmen
 	return out, nil
 }
 
+// admins are the admins of the tests' services: the admin use cases refuse
+// everyone else.
+var admins = []string{"UADMIN", "UOTHER", "UNOBODY"}
+
+// addAdmins makes the directory know admins as members.
+func (d directory) addAdmins(ids ...string) {
+	for _, id := range ids {
+		d.people[id] = assessment.Person{ID: id}
+	}
+}
+
+// onStore sets every storage port of c to the Redis store.
+func onStore(st *store.Redis, c review.Config) review.Config {
+	c.Reviews, c.Answers, c.Deliveries, c.Digests, c.Privacy, c.TimeZones, c.Schedules = st, st, st, st, st, st, st
+	c.Queue, c.Leases = st, st
+	return c
+}
+
 func newService(t *testing.T) (*review.Service, *store.Redis, *recorder, *framework.Catalog) {
 	t.Helper()
 	return newServiceAt(t, time.Now)
@@ -149,8 +167,9 @@ func newServiceAt(t *testing.T, now review.Clock) (*review.Service, *store.Redis
 	dir := directory{people: map[string]assessment.Person{
 		"UBOTTY": {ID: "UBOTTY", Bot: true}, "UGONE": {ID: "UGONE", Deleted: true}, "UAMY": {ID: "UAMY", TZ: "Europe/Berlin"},
 	}}
-	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: rec, Directory: dir, Frameworks: cat,
-		Now: now, Owner: "test", Lease: time.Minute, Tick: time.Hour})
+	dir.addAdmins(admins...)
+	svc := review.New(onStore(st, review.Config{Messenger: rec, Directory: dir, Frameworks: cat,
+		Now: now, Owner: "test", Lease: time.Minute, Tick: time.Hour, AdminUsers: admins}))
 	return svc, st, rec, cat
 }
 
@@ -191,9 +210,9 @@ func TestStartLeavesOutBotsAndTheDeactivated(t *testing.T) {
 	}
 	f, _ := cat.Get("cs-checklist")
 	_, err := svc.Start(context.Background(), review.StartRequest{Framework: f, Audience: review.Audience{Groups: []string{"SCS"}},
-		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour)})
-	if reason, args := assessment.ErrorReason(err); reason != assessment.RGroupUnreadable || len(args) != 2 || args[1] != "missing_scope" {
-		t.Fatalf("unreadable group: err = %v, want reason %s with Slack's reason", err, assessment.RGroupUnreadable)
+		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN"})
+	if reason, ok := assessment.ReasonAs[assessment.GroupUnreadable](err); !ok || reason.SlackError != "missing_scope" {
+		t.Fatalf("unreadable group: err = %v, want reason %s with Slack's reason", err, assessment.GroupUnreadable{}.Name())
 	}
 }
 
@@ -325,9 +344,9 @@ func TestThresholdFloorAndCreator(t *testing.T) {
 	f, _ := cat.Get("cs-checklist")
 	for _, th := range []int{1, 2} {
 		_, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UAMY", "UBEN", "UCAT"}},
-			DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), Threshold: th})
-		if reason, _ := assessment.ErrorReason(err); reason != assessment.RThresholdFloor {
-			t.Errorf("threshold %d: err = %v, want it refused (%s)", th, err, assessment.RThresholdFloor)
+			DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), Threshold: th, CreatedBy: "UADMIN"})
+		if _, ok := assessment.ReasonAs[assessment.ThresholdFloor](err); !ok {
+			t.Errorf("threshold %d: err = %v, want it refused (%s)", th, err, assessment.ThresholdFloor{}.Name())
 		}
 	}
 	// The creator answers too: three answers, but only two hide behind the
@@ -395,18 +414,18 @@ func TestNearlyTheSameAudienceIsRefused(t *testing.T) {
 		{"three others", []string{"UAMY", "UBEN", "UGUS", "UHAL", "UIVY"}, true},
 	} {
 		err := try(c.users...)
-		reason, _ := assessment.ErrorReason(err)
+		_, overlap := assessment.ReasonAs[assessment.AudienceOverlap](err)
 		if c.ok && err != nil {
 			t.Errorf("%s: refused: %v", c.name, err)
 		}
-		if !c.ok && reason != assessment.RAudienceOverlap {
-			t.Errorf("%s: err = %v, want %s", c.name, err, assessment.RAudienceOverlap)
+		if !c.ok && !overlap {
+			t.Errorf("%s: err = %v, want %s", c.name, err, assessment.AudienceOverlap{}.Name())
 		}
 	}
 	// Another framework is another question set: no difference to take.
 	g, _ := cat.Get("cs-excellence")
 	if _, err := svc.Start(ctx, review.StartRequest{Framework: g, Audience: review.Audience{Users: team[:4]},
-		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour)}); err != nil {
+		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN"}); err != nil {
 		t.Fatalf("another framework: %v", err)
 	}
 }
@@ -419,8 +438,8 @@ func TestAdminsFailClosed(t *testing.T) {
 		"UADA": {ID: "UADA"}, "UGUEST": {ID: "UGUEST", Guest: true}, "UBOTTY": {ID: "UBOTTY", Bot: true}, "UGONE": {ID: "UGONE", Deleted: true},
 	}}
 	build := func(users []string, everyone bool) *review.Service {
-		return review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: dir,
-			Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour, AdminUsers: users, AdminsEveryone: everyone})
+		return review.New(onStore(st, review.Config{Messenger: newRecorder(), Directory: dir,
+			Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour, AdminUsers: users, AdminsEveryone: everyone}))
 	}
 	none := build(nil, false)
 	if none.AdminsConfigured() || none.IsAdmin(ctx, "UADA") {
@@ -526,8 +545,10 @@ func TestNoUserNextToAnAnswerAfterTheDigest(t *testing.T) {
 	st := store.New(rdb, prefix)
 	cat, _ := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
 	rec := newRecorder()
-	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: rec, Directory: directory{}, Frameworks: cat,
-		Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour})
+	dir := directory{people: map[string]assessment.Person{}}
+	dir.addAdmins(admins...)
+	svc := review.New(onStore(st, review.Config{Messenger: rec, Directory: dir, Frameworks: cat,
+		Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour, AdminUsers: admins}))
 	users := []string{"UAMY", "UBEN", "UCAT"}
 	r := start(t, svc, cat, users...)
 	for i, u := range users {
@@ -572,11 +593,12 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	st := store.New(rdb, prefix)
 	cat, _ := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
 	dir := directory{people: map[string]assessment.Person{"UAMY": {ID: "UAMY", TZ: "Europe/Berlin"}}}
+	dir.addAdmins(admins...)
 	// A Saturday: every intro waits for Monday morning in each person's
 	// zone, so the queue holds all of them whatever the hour the test runs.
 	saturday := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: dir, Frameworks: cat,
-		Now: func() time.Time { return saturday }, Owner: "t", Lease: time.Minute, Tick: time.Hour})
+	svc := review.New(onStore(st, review.Config{Messenger: newRecorder(), Directory: dir, Frameworks: cat,
+		Now: func() time.Time { return saturday }, Owner: "t", Lease: time.Minute, Tick: time.Hour, AdminUsers: admins}))
 	f, _ := cat.Get("cs-checklist")
 	r, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UAMY", "UBEN", "UCAT"}},
 		DigestChannel: "C1", Deadline: saturday.Add(7 * 24 * time.Hour), CreatedBy: "UADMIN"})
@@ -589,7 +611,7 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	if _, err := svc.Answer(ctx, r.ID, "UAMY", "team-roles-documented", assessment.Answer{Option: "yes"}, false); err != nil {
 		t.Fatal(err)
 	}
-	got, err := svc.Forget(ctx, "UAMY")
+	got, err := svc.Forget(ctx, "UADMIN", "UAMY")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -614,8 +636,10 @@ func TestRetentionDeletesAnswersKeepsFigures(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	svc := review.New(review.Config{Store: st, Queue: st, Leases: st, Messenger: newRecorder(), Directory: directory{}, Frameworks: cat,
-		Now: clock, Owner: "t", Lease: time.Minute, Tick: time.Hour, Retention: 30 * 24 * time.Hour})
+	dir := directory{people: map[string]assessment.Person{}}
+	dir.addAdmins(admins...)
+	svc := review.New(onStore(st, review.Config{Messenger: newRecorder(), Directory: dir, Frameworks: cat,
+		Now: clock, Owner: "t", Lease: time.Minute, Tick: time.Hour, Retention: 30 * 24 * time.Hour, AdminUsers: admins}))
 	users := []string{"UAMY", "UBEN", "UCAT"}
 	r := start(t, svc, cat, users...)
 	for _, u := range users {

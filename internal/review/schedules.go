@@ -11,16 +11,13 @@ import (
 	"github.com/assessbot/assessbot/internal/schedule"
 )
 
-// DefaultWindow is how long a scheduled review stays open.
-const DefaultWindow = 7 * 24 * time.Hour
-
 // FireSchedules queues every due run of every schedule (exactly once across
 // replicas) and turns queued runs into reviews. A run missed while no bot
 // was up still happens if its window is not over; older missed runs are
 // skipped, never replayed in a burst.
 func (s *Service) FireSchedules(ctx context.Context) {
 	now := s.now()
-	due, err := s.store.DueSchedules(ctx, now)
+	due, err := s.schedules.DueSchedules(ctx, now)
 	if err != nil {
 		if ctx.Err() == nil { // not merely shutting down
 			s.log.Warn("cannot read schedules", "err", err)
@@ -28,7 +25,7 @@ func (s *Service) FireSchedules(ctx context.Context) {
 		return
 	}
 	for id, at := range due {
-		sc, err := s.store.Schedule(ctx, id)
+		sc, err := s.schedules.Schedule(ctx, id)
 		if err != nil {
 			continue
 		}
@@ -36,18 +33,18 @@ func (s *Service) FireSchedules(ctx context.Context) {
 		if err != nil {
 			s.log.Error("stored schedule no longer parses; pausing it", "schedule", id, "err", err)
 			sc.Paused, sc.Next = true, time.Time{}
-			_ = s.store.SaveSchedule(ctx, sc)
+			_ = s.schedules.SaveSchedule(ctx, sc)
 			continue
 		}
 		from := at
 		if now.After(from) {
 			from = now
 		}
-		if _, err := s.store.Advance(ctx, id, at, spec.Next(from)); err != nil {
+		if _, err := s.schedules.Advance(ctx, id, at, spec.Next(from)); err != nil {
 			s.log.Warn("cannot advance schedule", "schedule", id, "err", err)
 		}
 	}
-	occs, err := s.store.PendingOccurrences(ctx)
+	occs, err := s.schedules.PendingOccurrences(ctx)
 	if err != nil {
 		return
 	}
@@ -61,11 +58,11 @@ func (s *Service) FireSchedules(ctx context.Context) {
 // making a second one.
 func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) {
 	// Another replica may have finished it between our listing and our claim.
-	if pending, err := s.store.OccurrencePending(ctx, o); err != nil || !pending {
+	if pending, err := s.schedules.OccurrencePending(ctx, o); err != nil || !pending {
 		return
 	}
-	done := func() { _ = s.store.OccurrenceDone(ctx, o) }
-	sc, err := s.store.Schedule(ctx, o.Schedule)
+	done := func() { _ = s.schedules.OccurrenceDone(ctx, o) }
+	sc, err := s.schedules.Schedule(ctx, o.Schedule)
 	if err != nil {
 		if assessment.ErrorCode(err) == assessment.ENOTFOUND {
 			done()
@@ -79,7 +76,7 @@ func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) 
 	}
 	f, ok := s.fws.Get(sc.FrameworkID)
 	if !ok {
-		tell(assessment.NewError(assessment.ENOTFOUND, assessment.RUnknownFramework, sc.FrameworkID, s.fws.IDs()))
+		tell(assessment.NewError(assessment.ENOTFOUND, assessment.UnknownFramework{ID: sc.FrameworkID, Known: s.fws.IDs()}))
 		return
 	}
 	deadline := o.At.Add(sc.Window)
@@ -88,7 +85,7 @@ func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) 
 		done()
 		return
 	}
-	r, err := s.Start(ctx, StartRequest{
+	r, err := s.start(ctx, StartRequest{
 		ID: o.ReviewID(), Framework: f, Audience: Audience{Users: sc.Users, Groups: sc.Usergroups, Channels: sc.Channels},
 		AudienceText: sc.Audience, DigestChannel: sc.DigestChannel, Deadline: deadline, Threshold: sc.Threshold,
 		CreatedBy: sc.CreatedBy, ScheduleID: sc.ID, Reminders: sc.Reminders, DeliverNow: sc.DeliverNow,
@@ -97,7 +94,7 @@ func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) 
 		Grace: sc.Grace, Anyway: true,
 	})
 	if err != nil {
-		if reason, _ := assessment.ErrorReason(err); reason == assessment.RStoreUnavailable {
+		if _, ok := assessment.ReasonAs[assessment.StoreUnavailable](err); ok {
 			return // try again next tick
 		}
 		tell(err)
@@ -125,32 +122,33 @@ type ScheduleRequest struct {
 	ID string
 }
 
-// AddSchedule checks and stores a new schedule.
+// AddSchedule checks and stores a new schedule; only an admin
+// (req.CreatedBy) may add one. Its runs start without asking again.
 func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assessment.Schedule, error) {
+	if err := s.requireAdmin(ctx, req.CreatedBy, "schedule add"); err != nil {
+		return nil, err
+	}
 	spec, err := schedule.Parse(req.Spec, req.TZ)
 	if err != nil {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RBadSchedule, err.Error())
+		return nil, assessment.NewError(assessment.EINVALID, assessment.BadSchedule{Why: err.Error()})
 	}
 	f, ok := s.fws.Get(req.FrameworkID)
 	if !ok {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RUnknownFramework, req.FrameworkID, s.fws.IDs())
+		return nil, assessment.NewError(assessment.EINVALID, assessment.UnknownFramework{ID: req.FrameworkID, Known: s.fws.IDs()})
 	}
 	if req.DigestChannel == "" {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoDigestChannel)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.NoDigestChannel{})
 	}
-	window := req.Window
-	if window == 0 {
-		window = DefaultWindow
+	window, err := scheduleWindow(req.Window)
+	if err != nil {
+		return nil, err
 	}
 	now := s.now()
 	if runs := spec.NextN(now, 2); len(runs) == 2 && runs[1].Sub(runs[0]) < window {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RScheduleOverlap, runs[1].Sub(runs[0]), window)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.ScheduleOverlap{Between: runs[1].Sub(runs[0]), Window: window})
 	}
-	th := req.Threshold
-	if th == 0 {
-		th = assessment.DefaultThreshold
-	}
-	if err := CheckThreshold(th); err != nil {
+	th, err := threshold(req.Threshold)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkGrace(req.Grace); err != nil {
@@ -163,16 +161,19 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 		Window: window, Threshold: th, Reminders: req.Reminders, DeliverNow: req.DeliverNow, Grace: req.Grace,
 		CreatedBy: req.CreatedBy, CreatedAt: now, Next: spec.Next(now),
 	}
-	if err := s.store.SaveSchedule(ctx, sc); err != nil {
+	if err := s.schedules.SaveSchedule(ctx, sc); err != nil {
 		return nil, err
 	}
 	s.log.Info("schedule added", "schedule", sc.ID, "spec", sc.Spec, "tz", sc.TZ, "framework", sc.FrameworkID, "by", req.CreatedBy)
 	return sc, nil
 }
 
-// Schedules lists every schedule, by id.
-func (s *Service) Schedules(ctx context.Context) ([]*assessment.Schedule, error) {
-	return s.store.Schedules(ctx)
+// Schedules lists every schedule, by id, to an admin.
+func (s *Service) Schedules(ctx context.Context, asker string) ([]*assessment.Schedule, error) {
+	if err := s.requireAdmin(ctx, asker, "schedule list"); err != nil {
+		return nil, err
+	}
+	return s.schedules.Schedules(ctx)
 }
 
 // Schedule operations.
@@ -182,48 +183,62 @@ const (
 	ScheduleRemove = "remove"
 )
 
-// ChangeSchedule pauses, resumes or removes a schedule and returns it as
-// it is now.
-func (s *Service) ChangeSchedule(ctx context.Context, op, id string) (*assessment.Schedule, error) {
-	sc, err := s.store.Schedule(ctx, id)
+// ChangeSchedule pauses, resumes or removes a schedule, for an admin, and
+// returns it as it is now.
+func (s *Service) ChangeSchedule(ctx context.Context, asker, op, id string) (*assessment.Schedule, error) {
+	if err := s.requireAdmin(ctx, asker, "schedule "+op); err != nil {
+		return nil, err
+	}
+	sc, err := s.schedules.Schedule(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	spec, err := schedule.Parse(sc.Spec, sc.TZ)
 	if err != nil {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RBadSchedule, err.Error())
+		return nil, assessment.NewError(assessment.EINVALID, assessment.BadSchedule{Why: err.Error()})
 	}
 	switch op {
 	case ScheduleRemove:
-		return sc, s.store.DeleteSchedule(ctx, id)
+		return sc, s.schedules.DeleteSchedule(ctx, id)
 	case SchedulePause:
 		sc.Paused, sc.Next = true, time.Time{}
 	case ScheduleResume:
 		sc.Paused, sc.Next = false, spec.Next(s.now())
 	}
-	if err := s.store.SaveSchedule(ctx, sc); err != nil {
+	if err := s.schedules.SaveSchedule(ctx, sc); err != nil {
 		return nil, err
 	}
 	s.log.Info("schedule changed", "schedule", id, "op", op)
 	return sc, nil
 }
 
-// NextRuns returns a schedule's next n runs from now.
-func (s *Service) NextRuns(ctx context.Context, id string, n int) (*assessment.Schedule, []time.Time, error) {
-	sc, err := s.store.Schedule(ctx, id)
+// NextRuns returns a schedule's next n runs from now, to an admin.
+func (s *Service) NextRuns(ctx context.Context, asker, id string, n int) (*assessment.Schedule, []time.Time, error) {
+	if err := s.requireAdmin(ctx, asker, "schedule next"); err != nil {
+		return nil, nil, err
+	}
+	sc, err := s.schedules.Schedule(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	spec, err := schedule.Parse(sc.Spec, sc.TZ)
 	if err != nil {
-		return sc, nil, assessment.NewError(assessment.EINVALID, assessment.RBadSchedule, err.Error())
+		return sc, nil, assessment.NewError(assessment.EINVALID, assessment.BadSchedule{Why: err.Error()})
 	}
 	return sc, spec.NextN(s.now(), n), nil
 }
 
-// Upcoming returns up to n active schedules, soonest next run first.
-func (s *Service) Upcoming(ctx context.Context, n int) []*assessment.Schedule {
-	all, err := s.store.Schedules(ctx)
+// Upcoming returns up to n active schedules, soonest next run first, to
+// an admin.
+func (s *Service) Upcoming(ctx context.Context, asker string, n int) ([]*assessment.Schedule, error) {
+	if err := s.requireAdmin(ctx, asker, "upcoming"); err != nil {
+		return nil, err
+	}
+	return s.upcoming(ctx, n), nil
+}
+
+func (s *Service) upcoming(ctx context.Context, n int) []*assessment.Schedule {
+	all, err := s.schedules.Schedules(ctx)
 	if err != nil {
 		return nil
 	}

@@ -10,11 +10,21 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 )
 
-// Config is what a Service is built from; every field is required but Log.
+// Config is what a Service is built from. A use case needs only the ports
+// it uses (a test may leave the others nil); a running bot sets every one
+// but Log.
 type Config struct {
-	Store      Store
+	// The storage ports (internal/store implements them all).
+	Reviews    Reviews
+	Answers    Answers
+	Deliveries Deliveries
+	Digests    Digests
+	Privacy    Privacy
+	TimeZones  TimeZones
+	Schedules  Schedules
 	Queue      Queue
 	Leases     Leases
+
 	Messenger  Messenger
 	Directory  Directory
 	Frameworks Frameworks
@@ -39,9 +49,16 @@ type Config struct {
 
 // Service runs the use cases.
 type Service struct {
-	store     Store
-	queue     Queue
-	leases    Leases
+	reviews    Reviews
+	answers    Answers
+	deliveries Deliveries
+	digests    Digests
+	privacy    Privacy
+	zones      TimeZones
+	schedules  Schedules
+	queue      Queue
+	leases     Leases
+
 	msg       Messenger
 	dir       Directory
 	fws       Frameworks
@@ -73,7 +90,8 @@ func New(c Config) *Service {
 	}
 	return &Service{
 		retention: retention,
-		store:     c.Store, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
+		reviews:   c.Reviews, answers: c.Answers, deliveries: c.Deliveries, digests: c.Digests, privacy: c.Privacy,
+		zones: c.TimeZones, schedules: c.Schedules, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,
 		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, everyone: c.AdminsEveryone, dir: c.Directory, log: log},
 	}
@@ -92,7 +110,7 @@ func (s *Service) Run(ctx context.Context) {
 	// Deliveries run apart from deadlines, so a long fan-out never delays
 	// a deadline.
 	go s.every(ctx, func(ctx context.Context) {
-		if ids, err := s.store.FanoutPending(ctx); err == nil {
+		if ids, err := s.deliveries.FanoutPending(ctx); err == nil {
 			for _, id := range ids {
 				s.Plan(ctx, id)
 			}
@@ -129,7 +147,7 @@ func (s *Service) background(ctx context.Context, fn func(ctx context.Context)) 
 // Sweep closes the reviews whose deadline passed, posts pending digests and
 // fires due schedules.
 func (s *Service) Sweep(ctx context.Context) {
-	due, err := s.store.DueReviews(ctx, s.now())
+	due, err := s.reviews.DueReviews(ctx, s.now())
 	if err != nil {
 		if ctx.Err() == nil { // not merely shutting down
 			s.log.Warn("cannot read deadlines", "err", err)
@@ -143,7 +161,7 @@ func (s *Service) Sweep(ctx context.Context) {
 			s.log.Info("review closed at deadline", "review", id)
 		}
 	}
-	if ids, err := s.store.PendingDigests(ctx); err == nil {
+	if ids, err := s.digests.PendingDigests(ctx); err == nil {
 		for _, id := range ids {
 			s.PostDigest(ctx, id)
 		}

@@ -9,16 +9,6 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 )
 
-// MaxRespondents bounds one review's audience.
-const MaxRespondents = 10000
-
-// Threshold bounds: an admin may choose the anonymity threshold within
-// them; the floor is assessment.MinThreshold.
-const (
-	MinThreshold = assessment.MinThreshold
-	MaxThreshold = 50
-)
-
 // Audience is who answers, as an admin named them.
 type Audience struct {
 	Users    []string
@@ -51,8 +41,18 @@ type StartRequest struct {
 }
 
 // Start resolves the audience, stores a new open review and plans its
-// deliveries in the background.
+// deliveries in the background. Only an admin (req.CreatedBy) may start
+// one.
 func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Review, error) {
+	if err := s.requireAdmin(ctx, req.CreatedBy, "start"); err != nil {
+		return nil, err
+	}
+	return s.start(ctx, req)
+}
+
+// start is Start for a request whose right to start is settled: an
+// admin's, or a scheduled run's (an admin added the schedule).
+func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Review, error) {
 	people, err := s.Members(ctx, req.Audience)
 	if err != nil {
 		return nil, err
@@ -60,23 +60,19 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 	now := s.now()
 	switch {
 	case req.Framework == nil:
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoFramework)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.NoFramework{})
 	case len(people) == 0:
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoAudience)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.NoAudience{})
 	case len(people) > MaxRespondents:
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RAudienceTooLarge, len(people), MaxRespondents)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.AudienceTooLarge{People: len(people), Max: MaxRespondents})
 	case req.DigestChannel == "":
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RNoDigestChannel)
-	case !req.Deadline.After(now):
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RDeadlinePast, req.Deadline)
-	case req.Deadline.After(now.AddDate(0, 6, 0)):
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RDeadlineTooFar)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.NoDigestChannel{})
 	}
-	th := req.Threshold
-	if th == 0 {
-		th = assessment.DefaultThreshold
+	if err := CheckDeadline(req.Deadline, now); err != nil {
+		return nil, err
 	}
-	if err := CheckThreshold(th); err != nil {
+	th, err := threshold(req.Threshold)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.checkOverlap(ctx, req.Framework.ID, people, th); err != nil {
@@ -91,7 +87,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 		others--
 	}
 	if others < th && !req.Anyway {
-		return nil, assessment.NewError(assessment.EINVALID, assessment.RAudienceBelowThreshold, others, th)
+		return nil, assessment.NewError(assessment.EINVALID, assessment.AudienceBelowThreshold{People: others, Threshold: th})
 	}
 	id := req.ID
 	if id == "" {
@@ -114,7 +110,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 		DeliverNow:    req.DeliverNow,
 		Grace:         req.Grace,
 	}
-	if _, err := s.store.CreateReview(ctx, r, req.Framework); err != nil {
+	if _, err := s.reviews.CreateReview(ctx, r, req.Framework); err != nil {
 		return nil, fmt.Errorf("start review: %w", err)
 	}
 	s.log.Info("review started", "review", r.ID, "framework", r.FrameworkID, "respondents", len(r.Respondents), "by", r.CreatedBy)
@@ -123,18 +119,6 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 		s.RunJobs(ctx)
 	})
 	return r, nil
-}
-
-// CheckThreshold refuses an anonymity threshold below the floor (which
-// would let figures show for one or two people) or above the maximum.
-func CheckThreshold(th int) error {
-	switch {
-	case th < MinThreshold:
-		return assessment.NewError(assessment.EINVALID, assessment.RThresholdFloor, th, MinThreshold)
-	case th > MaxThreshold:
-		return assessment.NewError(assessment.EINVALID, assessment.RThresholdRange, MinThreshold, MaxThreshold, assessment.DefaultThreshold)
-	}
-	return nil
 }
 
 // Members expands users, user groups and channels into the people who
@@ -157,7 +141,7 @@ func (s *Service) Members(ctx context.Context, a Audience) ([]string, error) {
 		members, err := s.dir.GroupMembers(ctx, g)
 		if err != nil {
 			reason, _ := refusal(err)
-			return nil, assessment.NewError(assessment.EUNAVAILABLE, assessment.RGroupUnreadable, g, reason).Because(err)
+			return nil, assessment.NewError(assessment.EUNAVAILABLE, assessment.GroupUnreadable{Group: g, SlackError: reason}).Because(err)
 		}
 		add(members)
 	}
@@ -165,7 +149,7 @@ func (s *Service) Members(ctx context.Context, a Audience) ([]string, error) {
 		members, err := s.dir.ChannelMembers(ctx, c)
 		if err != nil {
 			reason, _ := refusal(err)
-			return nil, assessment.NewError(assessment.EUNAVAILABLE, assessment.RChannelUnreadable, c, reason).Because(err)
+			return nil, assessment.NewError(assessment.EUNAVAILABLE, assessment.ChannelUnreadable{Channel: c, SlackError: reason}).Because(err)
 		}
 		add(members)
 	}
@@ -198,7 +182,7 @@ func (s *Service) people(ctx context.Context, users []string) map[string]assessm
 			zones[id] = p.TZ
 		}
 	}
-	_ = s.store.SetTimeZones(ctx, zones)
+	_ = s.zones.SetTimeZones(ctx, zones)
 	return out
 }
 

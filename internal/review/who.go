@@ -16,7 +16,7 @@ import (
 // pseudonym back to a person. It is "-" once the review is de-linked, or
 // when the store cannot say.
 func (s *Service) Who(ctx context.Context, reviewID, user string) string {
-	key, err := s.store.LogKey(context.WithoutCancel(ctx), reviewID)
+	key, err := s.privacy.LogKey(context.WithoutCancel(ctx), reviewID)
 	if err != nil || len(key) == 0 {
 		return "-"
 	}

@@ -32,9 +32,7 @@ type Quantiles struct {
 // map, so nothing about one or two people can be read from it. As in
 // Aggregate, a threshold of 0 or less means assessment.DefaultThreshold.
 func Spread(f *assessment.Framework, responses []assessment.Response, threshold int) map[string]Quantiles {
-	if threshold <= 0 {
-		threshold = assessment.DefaultThreshold
-	}
+	threshold = assessment.ThresholdOrDefault(threshold)
 	out := make(map[string]Quantiles)
 	scores := make([]float64, 0, len(responses))
 	for _, s := range f.Sections {

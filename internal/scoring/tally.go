@@ -63,9 +63,7 @@ func (d *dist) add(x float64) {
 
 // NewTally starts an empty tally of responses to f.
 func NewTally(f *assessment.Framework, opt Options) *Tally {
-	if opt.Threshold <= 0 {
-		opt.Threshold = assessment.DefaultThreshold
-	}
+	opt.Threshold = assessment.ThresholdOrDefault(opt.Threshold)
 	t := &Tally{f: f, opt: opt, sections: make([]dist, len(f.Sections)),
 		secSum: make([]float64, len(f.Sections)), secN: make([]int, len(f.Sections)),
 		bandCounts: make([]int, len(f.Bands))}

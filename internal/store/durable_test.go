@@ -68,8 +68,8 @@ func TestWaitForReplicas(t *testing.T) {
 			if assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
 				t.Fatalf("WAIT 2 with one replica: err = %v, want unavailable", err)
 			}
-			if reason, _ := assessment.ErrorReason(err); reason != assessment.RStoreUnavailable {
-				t.Fatalf("reason = %q", reason)
+			if _, ok := assessment.ReasonAs[assessment.StoreUnavailable](err); !ok {
+				t.Fatalf("reason = %v", assessment.ErrorReason(err))
 			}
 			if d := time.Since(start); d < 200*time.Millisecond || d > 2*time.Second {
 				t.Errorf("the refusal took %v, want about the 200ms timeout", d)

@@ -115,20 +115,18 @@ func optionOnly(v string) (string, bool) {
 	return o, true
 }
 
-// jobMember is a job's member in the queue's sorted set:
-// "kind|review|user|n"; its score is the time it is due.
+// jobMember is a job's member in the queue's sorted set: its Key (the
+// codec lives with Job, in assessment); its score is the time it is due.
 func jobMember(j assessment.Job) string { return j.Key() }
 
+// parseJob reads a queue member back, due at score.
 func parseJob(m string, score float64) (assessment.Job, bool) {
-	p := strings.Split(m, "|")
-	if len(p) != 4 {
+	j, ok := assessment.ParseJobKey(m)
+	if !ok {
 		return assessment.Job{}, false
 	}
-	n, err := strconv.Atoi(p[3])
-	if err != nil {
-		return assessment.Job{}, false
-	}
-	return assessment.Job{Kind: p[0], Review: p[1], User: p[2], N: n, At: time.Unix(int64(score), 0)}, true
+	j.At = time.Unix(int64(score), 0)
+	return j, true
 }
 
 // occurrenceMember is an occurrence's member in its queue: "schedule|unix".

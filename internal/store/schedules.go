@@ -36,7 +36,7 @@ func (s *Redis) SaveSchedule(ctx context.Context, sc *assessment.Schedule) error
 func (s *Redis) Schedule(ctx context.Context, id string) (*assessment.Schedule, error) {
 	raw, err := s.rdb.HGet(ctx, s.skey("schedules"), id).Result()
 	if errors.Is(err, redis.Nil) {
-		return nil, assessment.NewError(assessment.ENOTFOUND, assessment.RScheduleNotFound, id)
+		return nil, assessment.NewError(assessment.ENOTFOUND, assessment.ScheduleNotFound{ID: id})
 	}
 	if err != nil {
 		return nil, wrap("load schedule", err)

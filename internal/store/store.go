@@ -94,7 +94,7 @@ func (s *Redis) Ping(ctx context.Context) error {
 	return wrap("ping", s.rdb.Ping(ctx).Err())
 }
 
-var errUnavailable = assessment.NewError(assessment.EUNAVAILABLE, assessment.RStoreUnavailable)
+var errUnavailable = assessment.NewError(assessment.EUNAVAILABLE, assessment.StoreUnavailable{})
 
 // wrap prefixes an operation to err and turns Redis failures into
 // EUNAVAILABLE (so the person is told their click was not kept) and a
@@ -108,7 +108,7 @@ func wrap(op string, err error) error {
 	case errors.As(err, &ae):
 		return fmt.Errorf("store: %s: %w", op, err)
 	case errors.Is(err, redis.Nil):
-		return fmt.Errorf("store: %s: %w", op, assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, ""))
+		return fmt.Errorf("store: %s: %w", op, assessment.NewError(assessment.ENOTFOUND, assessment.ReviewNotFound{ID: ""}))
 	}
 	return fmt.Errorf("store: %s: %w", op, errUnavailable.Because(err))
 }
@@ -138,7 +138,7 @@ func (s *Redis) reviewError(op, reviewID string, err error) error {
 			// master restarted empty answers for a moment as a master.
 			return wrap(op, lostReview(reviewID))
 		}
-		return assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, reviewID)
+		return assessment.NewError(assessment.ENOTFOUND, assessment.ReviewNotFound{ID: reviewID})
 	case "ERR_CLOSED":
 		return assessment.ErrClosed
 	case "ERR_NOT_RESPONDENT":
@@ -288,7 +288,7 @@ func (s *Redis) Previous(ctx context.Context, r *assessment.Review) (string, err
 // Review loads a review, with its current status, and its frozen framework.
 func (s *Redis) Review(ctx context.Context, id string) (*assessment.Review, *assessment.Framework, error) {
 	if !assessment.IDPattern.MatchString(id) {
-		return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, id)
+		return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.ReviewNotFound{ID: id})
 	}
 	if c, ok := s.cached(id); ok {
 		st, err := s.rdb.Get(ctx, s.rkey(id, "status")).Result()
@@ -308,7 +308,7 @@ func (s *Redis) Review(ctx context.Context, id string) (*assessment.Review, *ass
 		return nil, nil, wrap("load review "+id, err)
 	}
 	if vals[0] == nil {
-		return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.RReviewNotFound, id)
+		return nil, nil, assessment.NewError(assessment.ENOTFOUND, assessment.ReviewNotFound{ID: id})
 	}
 	var dr dbReview
 	if err := json.Unmarshal([]byte(vals[0].(string)), &dr); err != nil {

@@ -244,7 +244,7 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	if assessment.ErrorCode(err) != assessment.EUNAVAILABLE {
 		t.Fatalf("err = %v, want unavailable", err)
 	}
-	if reason, _ := assessment.ErrorReason(err); reason != assessment.RStoreUnavailable {
-		t.Fatalf("reason = %q, want %q", reason, assessment.RStoreUnavailable)
+	if _, ok := assessment.ReasonAs[assessment.StoreUnavailable](err); !ok {
+		t.Fatalf("reason = %v, want %s", assessment.ErrorReason(err), assessment.StoreUnavailable{}.Name())
 	}
 }

@@ -37,10 +37,12 @@ func (h *Handlers) submitted(ctx context.Context, cb slack.InteractionCallback, 
 	if !ok {
 		return
 	}
-	if f.admin && !h.svc.IsAdmin(ctx, cb.User.ID) {
-		h.log.Warn(f.warn, "user", cb.User.ID)
-		h.slack.Ephemeral(ctx, cb.View.PrivateMetadata, cb.User.ID, h.notAdmin())
-		return
+	if f.admin {
+		if err := h.svc.MayAdminister(ctx, cb.User.ID, cb.View.CallbackID); err != nil {
+			h.log.Warn(f.warn)
+			h.slack.Ephemeral(ctx, cb.View.PrivateMetadata, cb.User.ID, present.Words(present.OpStart, err))
+			return
+		}
 	}
 	f.run(h, ctx, cb, ack)
 }
@@ -58,7 +60,7 @@ func (h *Handlers) usergroups(ctx context.Context) []slack.UserGroup {
 
 // openStartForm shows the form behind a bare /review.
 func (h *Handlers) openStartForm(ctx context.Context, rq request) {
-	view := present.StartForm(h.cat.All(), h.usergroups(ctx), h.svc.Now().Add(72*time.Hour), rq.sc.ChannelID)
+	view := present.StartForm(h.cat.All(), h.usergroups(ctx), h.svc.Now().Add(review.DefaultDeadline), rq.sc.ChannelID)
 	if err := h.slack.OpenView(ctx, rq.sc.TriggerID, view); err != nil {
 		h.log.Warn("cannot open the start form", "err", err)
 		h.reply(ctx, rq, present.StartFormNotOpened(err))
@@ -112,7 +114,7 @@ func formGrace(v map[string]map[string]slack.BlockAction) (d time.Duration, ok b
 		return 0, true
 	}
 	d, err := schedule.ParseDuration(text)
-	if err != nil || d < review.MinGrace || d > review.MaxGrace {
+	if err != nil || review.CheckGrace(d) != nil {
 		return 0, false
 	}
 	return d, true
@@ -136,11 +138,11 @@ func validateAudienceForm(state *slack.ViewState) map[string]string {
 	if codec.Field(v, codec.FieldDigest).SelectedConversation == "" {
 		errs[codec.FieldDigest] = present.FieldNoDigest
 	}
-	if n, err := strconv.Atoi(codec.Field(v, codec.FieldThreshold).Value); err != nil || n < review.MinThreshold || n > review.MaxThreshold {
+	if n, err := strconv.Atoi(codec.Field(v, codec.FieldThreshold).Value); err != nil || review.CheckThreshold(n) != nil {
 		errs[codec.FieldThreshold] = present.FieldThreshold()
 	}
 	if _, ok := formGrace(v); !ok {
-		errs[codec.FieldGrace] = present.FieldGrace
+		errs[codec.FieldGrace] = present.FieldGrace()
 	}
 	return errs
 }
@@ -155,8 +157,8 @@ func validateStartForm(state *slack.ViewState, now time.Time) map[string]string 
 	v := state.Values
 	if d, err := time.Parse("2006-01-02", codec.Field(v, codec.FieldDeadline).SelectedDate); err != nil {
 		errs[codec.FieldDeadline] = present.FieldNoDeadline
-	} else if d.Add(24 * time.Hour).Before(now) {
-		errs[codec.FieldDeadline] = present.FieldDeadlinePast
+	} else if err := review.CheckDeadline(Due{Date: d}.Resolve(now, time.UTC), now); err != nil {
+		errs[codec.FieldDeadline] = present.FieldDeadline(err)
 	}
 	// With people only, the form knows an upper bound of the audience;
 	// user groups and channels are resolved after the ack, and Start
@@ -184,8 +186,8 @@ func validateScheduleForm(state *slack.ViewState) map[string]string {
 			errs[codec.FieldSpec] = present.FieldProblem(err)
 		}
 	}
-	if n, err := strconv.Atoi(codec.Field(v, codec.FieldWindow).Value); err != nil || n < 1 || n > 90 {
-		errs[codec.FieldWindow] = present.FieldWindow
+	if n, err := strconv.Atoi(codec.Field(v, codec.FieldWindow).Value); err != nil || n < 1 || n > present.MaxWindowDays {
+		errs[codec.FieldWindow] = present.FieldWindow()
 	}
 	if _, err := schedule.ParseReminders(strings.TrimSpace(codec.Field(v, codec.FieldReminders).Value)); err != nil {
 		errs[codec.FieldReminders] = err.Error()

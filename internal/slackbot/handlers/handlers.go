@@ -154,8 +154,6 @@ func (h *Handlers) tell(op string, err error, attrs ...any) string {
 	return present.Words(op, err)
 }
 
-// notAdmin says why an admin command was refused and what to do.
-func (h *Handlers) notAdmin() string { return present.NotAdmin(h.svc.AdminsConfigured()) }
 
 type envelopeKey struct{}
 

@@ -167,7 +167,7 @@ func setReminders(c *Command, w string) error {
 
 func setGrace(c *Command, w string) error {
 	d, err := schedule.ParseDuration(w)
-	if err != nil || d < review.MinGrace || d > review.MaxGrace {
+	if err != nil || review.CheckGrace(d) != nil {
 		return perr(present.Parse.GraceBad(w))
 	}
 	c.Grace = d
@@ -176,7 +176,7 @@ func setGrace(c *Command, w string) error {
 
 func setWindow(c *Command, w string) error {
 	d, err := schedule.ParseDuration(w)
-	if err != nil || d < time.Hour || d > 90*24*time.Hour {
+	if err != nil || review.CheckWindow(d) != nil {
 		return perr(present.Parse.WindowBad(w))
 	}
 	c.Window = d
@@ -340,7 +340,8 @@ func parseDue(s string) (Due, error) {
 }
 
 // Resolve turns a Due into an instant: a date means the end of that day
-// (23:59) in loc; a duration counts from now. Zero means three days.
+// (23:59) in loc; a duration counts from now. Zero means
+// review.DefaultDeadline from now.
 func (d Due) Resolve(now time.Time, loc *time.Location) time.Time {
 	switch {
 	case !d.Date.IsZero():
@@ -348,5 +349,5 @@ func (d Due) Resolve(now time.Time, loc *time.Location) time.Time {
 	case d.In > 0:
 		return now.Add(d.In)
 	}
-	return now.Add(3 * 24 * time.Hour)
+	return now.Add(review.DefaultDeadline)
 }

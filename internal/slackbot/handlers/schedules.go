@@ -55,12 +55,12 @@ func (h *Handlers) addSchedule(ctx context.Context, rq request) {
 		return
 	}
 	f, _ := h.cat.Get(s.FrameworkID)
-	_, runs, _ := h.svc.NextRuns(ctx, s.ID, 3)
+	_, runs, _ := h.svc.NextRuns(ctx, rq.sc.UserID, s.ID, 3)
 	h.reply(ctx, rq, present.ScheduleAdded(s, f, runs))
 }
 
 func (h *Handlers) listSchedules(ctx context.Context, rq request) {
-	all, err := h.svc.Schedules(ctx)
+	all, err := h.svc.Schedules(ctx, rq.sc.UserID)
 	if err != nil {
 		h.reply(ctx, rq, h.tell(present.OpSchedule, err))
 		return
@@ -69,7 +69,7 @@ func (h *Handlers) listSchedules(ctx context.Context, rq request) {
 }
 
 func (h *Handlers) nextRuns(ctx context.Context, rq request) {
-	s, runs, err := h.svc.NextRuns(ctx, rq.cmd.ScheduleID, 5)
+	s, runs, err := h.svc.NextRuns(ctx, rq.sc.UserID, rq.cmd.ScheduleID, 5)
 	if err != nil {
 		h.reply(ctx, rq, h.tell(present.OpSchedule, err))
 		return
@@ -80,7 +80,7 @@ func (h *Handlers) nextRuns(ctx context.Context, rq request) {
 // changeSchedule pauses, resumes or removes a schedule.
 func (h *Handlers) changeSchedule(ctx context.Context, rq request) {
 	op, id := rq.cmd.Sub, rq.cmd.ScheduleID
-	s, err := h.svc.ChangeSchedule(ctx, op, id)
+	s, err := h.svc.ChangeSchedule(ctx, rq.sc.UserID, op, id)
 	if err != nil {
 		h.reply(ctx, rq, h.tell(present.OpSchedule, err))
 		return
