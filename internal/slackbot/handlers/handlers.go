@@ -154,7 +154,6 @@ func (h *Handlers) tell(op string, err error, attrs ...any) string {
 	return present.Words(op, err)
 }
 
-
 type envelopeKey struct{}
 
 // WithEnvelope carries the id of the envelope being handled, from which
