@@ -3,6 +3,7 @@ package fakeslack
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
@@ -36,12 +37,16 @@ type Message struct {
 	Updated int
 	// Files lists the IDs of files shared with the message.
 	Files []string
+	// Metadata is the message's metadata ({"event_type", "event_payload"}),
+	// nil if none.
+	Metadata json.RawMessage
 }
 
 func (m Message) clone() Message {
 	m.Blocks = bytes.Clone(m.Blocks)
 	m.Attachments = bytes.Clone(m.Attachments)
 	m.Files = append([]string(nil), m.Files...)
+	m.Metadata = bytes.Clone(m.Metadata)
 	return m
 }
 
@@ -83,6 +88,9 @@ func (s *Server) messageJSON(m *Message) map[string]any {
 		}
 		out["files"] = files
 	}
+	if m.Metadata != nil {
+		out["metadata"] = json.RawMessage(m.Metadata)
+	}
 	return out
 }
 
@@ -94,6 +102,7 @@ type msgContent struct {
 	hasBlocks      bool
 	attachments    json.RawMessage
 	hasAttachments bool
+	metadata       json.RawMessage // valid, or nil
 }
 
 func (c msgContent) empty() bool {
@@ -118,6 +127,9 @@ func (s *Server) parseContent(text *string, blocks, attachments json.RawMessage)
 			return c, errResp("invalid_blocks_format")
 		}
 		if errs := checkBlocks(list, maxMessageBlocks, s.cfg.strictActionIDs, "/blocks"); len(errs) > 0 {
+			return c, errResp("invalid_blocks", errs...)
+		}
+		if errs := s.checkSlackFilesLocked(list); len(errs) > 0 {
 			return c, errResp("invalid_blocks", errs...)
 		}
 		if len(list) > 0 {
@@ -147,7 +159,62 @@ func (s *Server) contentFromRequest(q *apiRequest) (msgContent, apiResponse) {
 	}
 	blocks, _ := q.json("blocks")
 	atts, _ := q.json("attachments")
-	return s.parseContent(text, blocks, atts)
+	c, er := s.parseContent(text, blocks, atts)
+	if er != nil {
+		return c, er
+	}
+	if raw, ok := q.json("metadata"); ok {
+		if c.metadata, er = checkMetadata(raw); er != nil {
+			return c, er
+		}
+	}
+	return c, nil
+}
+
+// maxMetadata is the most bytes of message metadata Slack takes.
+const maxMetadata = 8 << 10
+
+// checkMetadata validates message metadata as Slack does: an object with a
+// non-empty event_type and an object event_payload.
+func checkMetadata(raw json.RawMessage) (json.RawMessage, apiResponse) {
+	var m struct {
+		EventType    string          `json:"event_type"`
+		EventPayload json.RawMessage `json:"event_payload"`
+	}
+	if len(raw) > maxMetadata {
+		return nil, errResp("metadata_too_large")
+	}
+	if err := json.Unmarshal(raw, &m); err != nil || m.EventType == "" {
+		return nil, errResp("invalid_metadata_format")
+	}
+	if v, err := decodeJSON(m.EventPayload); err != nil || obj(v) == nil {
+		return nil, errResp("invalid_metadata_schema")
+	}
+	return bytes.Clone(raw), nil
+}
+
+// checkSlackFilesLocked checks that every image block naming a slack_file
+// by id names a file uploaded and completed here, as Slack does.
+func (s *Server) checkSlackFilesLocked(blocks []any) []string {
+	var errs []string
+	for i, b := range blocks {
+		m := obj(b)
+		if str(m["type"]) != "image" || m["slack_file"] == nil {
+			continue
+		}
+		sf := obj(m["slack_file"])
+		id, u := str(sf["id"]), str(sf["url"])
+		ptr := fmt.Sprintf("/blocks/%d/slack_file", i)
+		switch {
+		case id == "" && u == "":
+			errs = append(errs, "must provide either id or url [json-pointer:"+ptr+"]")
+		case id != "":
+			if f, ok := s.files[id]; !ok || !f.Completed {
+				errs = append(errs, "invalid slack file [json-pointer:"+ptr+"]")
+			}
+		}
+	}
+	return errs
 }
 
 func (s *Server) postLocked(m Message) *msgRec {
@@ -195,7 +262,7 @@ func (s *Server) chatPostMessage(q *apiRequest) apiResponse {
 	}
 	rec := s.postLocked(Message{
 		Channel: ch, User: s.cfg.botUserID, Text: c.text, Blocks: c.blocks,
-		Attachments: c.attachments, ThreadTS: q.str("thread_ts"),
+		Attachments: c.attachments, ThreadTS: q.str("thread_ts"), Metadata: c.metadata,
 	})
 	return okResp("channel", ch, "ts", rec.TS, "message", s.messageJSON(&rec.Message))
 }
@@ -226,6 +293,9 @@ func (s *Server) chatUpdate(q *apiRequest) apiResponse {
 	}
 	if c.hasAttachments {
 		rec.Attachments = c.attachments
+	}
+	if c.metadata != nil {
+		rec.Metadata = c.metadata
 	}
 	if rec.Text == "" && rec.Blocks == nil && rec.Attachments == nil {
 		return errResp("no_text")

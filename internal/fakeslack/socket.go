@@ -237,6 +237,26 @@ func (s *Server) Disconnect(reason string) {
 	}
 }
 
+// SendFrame writes frame as it is, a text frame, to every open socket: a
+// frame Slack would never send (not JSON, nested too deep, an unknown type),
+// for testing that the bot drops it and keeps its connection. It returns how
+// many sockets it reached.
+func (s *Server) SendFrame(frame []byte) int {
+	n := 0
+	for _, c := range s.liveConns() {
+		c.wmu.Lock()
+		_ = c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		err := c.ws.WriteMessage(websocket.TextMessage, frame)
+		c.wmu.Unlock()
+		if err != nil {
+			c.close()
+			continue
+		}
+		n++
+	}
+	return n
+}
+
 // DropSockets closes every socket abruptly, without a close frame.
 func (s *Server) DropSockets() {
 	s.mu.Lock()

@@ -758,3 +758,47 @@ func TestUnknownMethod(t *testing.T) {
 		t.Errorf("got %+v, %v", body, err)
 	}
 }
+
+// TestImageOfAnUnsharedFileAndMetadata: a file uploaded without a channel
+// can be shown by an image block naming it (slack_file), a file never
+// completed cannot, and message metadata is kept and checked.
+func TestImageOfAnUnsharedFileAndMetadata(t *testing.T) {
+	srv, api := newWorkspace(t)
+	ctx := testCtx(t)
+	png := "\x89PNG fake"
+	sum, err := api.UploadFileContext(ctx, slack.UploadFileParameters{Content: png, FileSize: len(png), Filename: "chart.png", Title: "Chart"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.ChannelMessages("C1")) != 0 {
+		t.Fatal("a file uploaded without a channel was shared")
+	}
+	img := func(id string) slack.MsgOption {
+		return slack.MsgOptionBlocks(slack.NewImageBlockSlackFile(&slack.SlackFileObject{ID: id}, "the chart", "", nil))
+	}
+	meta := slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "assessbot_digest_posted", EventPayload: map[string]any{"review": "r1", "alignment": 0.5}})
+	_, ts, err := api.PostMessageContext(ctx, "C1", img(sum.ID), meta, slack.MsgOptionText("digest", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.ChannelMessages("C1")
+	if len(msgs) != 1 || msgs[0].TS != ts || !strings.Contains(string(msgs[0].Blocks), sum.ID) {
+		t.Fatalf("messages = %+v", msgs)
+	}
+	var m struct {
+		EventType    string         `json:"event_type"`
+		EventPayload map[string]any `json:"event_payload"`
+	}
+	if err := json.Unmarshal(msgs[0].Metadata, &m); err != nil || m.EventType != "assessbot_digest_posted" || m.EventPayload["review"] != "r1" {
+		t.Errorf("metadata = %s (%v)", msgs[0].Metadata, err)
+	}
+	_, _, err = api.PostMessageContext(ctx, "C1", img("F404"))
+	if got := slackErr(t, err); got != "invalid_blocks" {
+		t.Errorf("image of an unknown file: %q, want invalid_blocks", got)
+	}
+	bad := slack.MsgOptionMetadata(slack.SlackMetadata{EventPayload: map[string]any{"a": 1}})
+	_, _, err = api.PostMessageContext(ctx, "C1", slack.MsgOptionText("x", false), bad)
+	if got := slackErr(t, err); got != "invalid_metadata_format" {
+		t.Errorf("metadata without event_type: %q", got)
+	}
+}
