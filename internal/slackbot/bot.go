@@ -34,6 +34,7 @@ import (
 	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/slackbot/codec"
 	"github.com/assessbot/assessbot/internal/slackbot/handlers"
+	"github.com/assessbot/assessbot/internal/wsframe"
 )
 
 // Config tunes the bot; app.Config holds the defaults.
@@ -217,11 +218,20 @@ func New(sl *Client, svc *review.Service, cat *framework.Catalog, env Envelopes,
 		cfg.InboxLease = defaultInboxLease
 	}
 	b := &Bot{
-		sl: sl, sm: socketmode.New(sl.api), svc: svc, env: env, cfg: cfg,
+		sl: sl, svc: svc, env: env, cfg: cfg,
 		log: redactingLogger(cfg.Log), m: sl.m,
 		answers: newLane(perPerson), work: newLane(perPerson),
 		acks: make(chan pendingAck, 4096),
 	}
+	// Frames Slack would never send are dropped under the client, which
+	// would otherwise give its socket up after ten in a row and reconnect.
+	dialer, filtered := wsframe.Dialer(func(reason string, size int) {
+		b.log.Warn("socket mode frame dropped; the connection stays", "why", reason, "bytes", size)
+	})
+	if !filtered {
+		b.log.Info("a proxy carries the socket: frames Slack would never send are not filtered")
+	}
+	b.sm = socketmode.New(sl.api, socketmode.OptionDialer(dialer))
 	b.refresh = newRefresher(&b.wg)
 	b.notices = newNotices(func(ctx context.Context, channel, user, text string) { sl.Ephemeral(ctx, channel, user, text) })
 	b.h = handlers.New(handlers.Config{Service: svc, Catalog: cat, Slack: sl, Deferred: offLane{b}, Log: b.log, Now: cfg.Now})
