@@ -338,21 +338,24 @@ func checkFigures(t *testing.T, what string, got scoreFigures, want figures) {
 //	cai        no 0          not sure       low 0       | 0       0         0
 //	dee        yes 1         (empty)        mid .5      | 1       .5        1.5
 //
-// has-playbook: mean 3/4 = .75; divergence 2·√(.75·.25) = .866025 → split.
+// has-playbook: mean 3/4 = .75; divergence 2·√(.75·.25) = .866025;
+// agreement (2·.75 − 1)² = .25: mixed, not split.
 // tracks-health: 2 answered (+1 not sure): withheld below 3; with
 // --threshold 1 mean .5, divergence 2·√(.5·.5) = 1.
 // onboarding: 1, .5, 0, .5: mean .5; variance (.25+0+.25+0)/4 = .125;
 // divergence √.125/.5 = .707107.
 // Section basics: 1, .5, 0, 1: mean .625; deviations .375, -.125, -.625,
 // .375; variance (.140625+.015625+.390625+.140625)/4 = .171875;
-// divergence √.171875/.5 = .829156 → split; 1 not sure.
+// divergence √.171875/.5 = .829156; agreement r*wg(J) 1 − (.75 + 1)/2 =
+// .125 (has-playbook s² 3/16 over ¼, tracks-health 2–2 over ¼): mixed; 1
+// not sure.
 // Section practice: the onboarding scores: .5, .707107.
 // Band: points 3, 1.5, 0, 1.5: mean 1.5 of 3 → Growing (from 1.5); by
 // band Starting 1 (cai), Growing 2 (ben, dee), Leading 1 (ana).
 func TestScoreJSON(t *testing.T) {
-	playbook := figures{0.75, 0.866025, true, 4, 0, false}
+	playbook := figures{0.75, 0.866025, false, 4, 0, false}
 	onboarding := figures{0.5, 0.707107, false, 4, 0, false}
-	basics := figures{0.625, 0.829156, true, 4, 1, false}
+	basics := figures{0.625, 0.829156, false, 4, 1, false}
 	practice := figures{0.5, 0.707107, false, 4, 0, false}
 	texts := []string{"Health scores are \"gut feel\"", "Onboarding takes\ntoo long", "We onboard well, mostly"}
 	tests := []struct {

@@ -16,7 +16,7 @@ import (
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
-// TopN is how many questions the "where you disagree" and "not sure" lists show.
+// TopN is how many questions the "where you diverge" and "not sure" lists show.
 const TopN = 5
 
 // Meta is what the digest says about the review itself.
@@ -42,12 +42,15 @@ type Trend struct {
 	Sections map[string]float64
 	BandThen string
 	BandNow  string
-	// Rising are the questions whose divergence rose most (by at least
-	// 0.05), most first.
+	// AlignmentThen and AlignmentNow are the alignment index of both
+	// reviews, when both show it.
+	AlignmentThen, AlignmentNow *float64
+	// Rising are the questions whose agreement fell most (by at least
+	// 0.05), most first: where disagreement grew.
 	Rising []Rise
 }
 
-// Rise is one question's divergence then and now.
+// Rise is one question's agreement then and now.
 type Rise struct {
 	Question  scoring.QuestionResult
 	Then, Now float64
@@ -61,6 +64,8 @@ type Digest struct {
 	Meta
 	Framework *assessment.Framework
 	Result    scoring.Result
+	// Disagree is "where you diverge": the questions whose agreement is
+	// mixed or split, least agreement first, at most TopN.
 	Disagree  []scoring.QuestionResult
 	NotSure   []scoring.QuestionResult
 	Strongest []scoring.SectionResult
@@ -75,13 +80,11 @@ type Digest struct {
 func Build(f *assessment.Framework, r scoring.Result, m Meta) Digest {
 	d := Digest{Meta: m, Framework: f, Result: r}
 	if d.Detail == 0 {
-		d.Detail = max(r.Threshold, assessment.MinDetailThreshold)
+		d.Detail = max(r.Detail, r.Threshold, assessment.MinDetailThreshold)
 	}
-	for _, q := range r.Ranked() {
-		if len(d.Disagree) == TopN || *q.Divergence == 0 {
-			break
-		}
-		d.Disagree = append(d.Disagree, q)
+	d.Disagree = r.Diverging()
+	if len(d.Disagree) > TopN {
+		d.Disagree = d.Disagree[:TopN]
 	}
 	ns := r.MostNotSure()
 	if len(ns) > TopN {
@@ -119,19 +122,22 @@ func trend(prev, now scoring.Result) *Trend {
 	if now.Band != nil {
 		t.BandNow = now.Band.Label
 	}
+	if prev.Alignment != nil && now.Alignment != nil {
+		t.AlignmentThen, t.AlignmentNow = prev.Alignment, now.Alignment
+	}
 	qthen := map[string]scoring.QuestionResult{}
 	for _, q := range prev.Questions {
 		qthen[q.ID] = q
 	}
 	for _, q := range now.Questions {
 		p, ok := qthen[q.ID]
-		if !ok || p.Divergence == nil || q.Divergence == nil || *q.Divergence-*p.Divergence < 0.05 {
+		if !ok || p.Agreement == nil || q.Agreement == nil || *p.Agreement-*q.Agreement < 0.05 {
 			continue
 		}
-		t.Rising = append(t.Rising, Rise{Question: q, Then: *p.Divergence, Now: *q.Divergence})
+		t.Rising = append(t.Rising, Rise{Question: q, Then: *p.Agreement, Now: *q.Agreement})
 	}
 	sort.SliceStable(t.Rising, func(i, j int) bool {
-		return t.Rising[i].Now-t.Rising[i].Then > t.Rising[j].Now-t.Rising[j].Then
+		return t.Rising[i].Then-t.Rising[i].Now > t.Rising[j].Then-t.Rising[j].Now
 	})
 	if len(t.Rising) > RisingN {
 		t.Rising = t.Rising[:RisingN]
@@ -187,20 +193,37 @@ func Bar(score float64) string {
 // Percent formats a score in [0,1] as a whole percentage.
 func Percent(x float64) string { return fmt.Sprintf("%d%%", int(math.Round(x*100))) }
 
-// DivergenceWord names a divergence for people. The thresholds allow the
-// same rounding error as scoring's Split flag: a divergence of exactly 0.8
-// can come out as 0.7999999999999999, and the word must still say "split".
-func DivergenceWord(d float64) string {
-	const eps = 1e-9
+// AgreementText names a figure's agreement for people: its band, with
+// the value when the digest shows it, e.g. "agreement 0.36, mixed" or
+// "aligned"; "" when neither shows.
+func AgreementText(st scoring.Stats) string {
 	switch {
-	case d >= scoring.SplitAt-eps:
-		return "split"
-	case d >= 0.5-eps:
-		return "mixed"
-	case d >= 0.2-eps:
-		return "mostly agree"
+	case st.AgreementBand == "":
+		return ""
+	case st.Agreement == nil:
+		return string(st.AgreementBand)
 	}
-	return "agree"
+	return fmt.Sprintf("agreement %.2f, %s", *st.Agreement, st.AgreementBand)
+}
+
+// AlignmentLine gives the team's alignment index and its change, e.g.
+// "Alignment 54% → 68%: the mean agreement over the questions.", or "".
+func (d Digest) AlignmentLine() string {
+	a := d.Result.Alignment
+	if a == nil {
+		return ""
+	}
+	line := "Alignment " + Percent(*a)
+	if d.Trend != nil && d.Trend.AlignmentThen != nil {
+		line = "Alignment " + Percent(*d.Trend.AlignmentThen) + " → " + Percent(*a)
+	}
+	return line + " (the mean agreement over the questions)."
+}
+
+// ThresholdLine says the thresholds in force, e.g. "Section figures from
+// 3 respondents, question figures and counts from 5."
+func (d Digest) ThresholdLine() string {
+	return fmt.Sprintf("Section figures from %d respondents, question figures and counts from %d.", d.Result.Threshold, d.Detail)
 }
 
 // ResponseLine says how many responded, e.g. "7 of 9 responded (78%), 6 submitted".
@@ -220,13 +243,13 @@ func (d Digest) ResponseLine() string {
 func (d Digest) BandLine() string {
 	b := d.Result.Band
 	if b == nil {
-		if len(d.Framework.Bands) > 0 {
-			return fmt.Sprintf("Band withheld: fewer than %d respondents.", d.Result.Threshold)
+		if len(d.Framework.Bands) == 0 {
+			return ""
 		}
-		return ""
+		return fmt.Sprintf("Band withheld: fewer than %d respondents.", d.Result.Threshold)
 	}
 	line := fmt.Sprintf("Team band: %s (mean %.1f of %g points).", b.Label, b.MeanPoints, b.MaxPoints)
-	if d.Result.Respondents < d.Detail {
+	if b.Counts == nil || d.Result.Respondents < d.Detail {
 		return line + fmt.Sprintf(" How many fall in each band is shown from %d respondents.", d.Detail)
 	}
 	var spread []string
@@ -259,7 +282,7 @@ func SectionLine(s scoring.SectionResult, st Style) string {
 	}
 	switch {
 	case s.Withheld:
-		return fmt.Sprintf("%s%s %s", empty, st.Escape(s.Title), st.Aside(fmt.Sprintf("(withheld: %d answered)", s.Answered)))
+		return fmt.Sprintf("%s%s %s", empty, st.Escape(s.Title), st.Aside("(withheld)"))
 	case s.Score == nil:
 		return fmt.Sprintf("%s%s %s", empty, st.Escape(s.Title), st.Aside("(no answers)"))
 	}
@@ -267,8 +290,10 @@ func SectionLine(s scoring.SectionResult, st Style) string {
 	if st.Pad {
 		pct = fmt.Sprintf("%4s", pct)
 	}
-	line := fmt.Sprintf("%s %s  %s %s", st.Code(Bar(*s.Score)), st.Bold(pct), st.Escape(s.Title),
-		st.Aside(fmt.Sprintf("(divergence %.2f, %s)", *s.Divergence, DivergenceWord(*s.Divergence))))
+	line := fmt.Sprintf("%s %s  %s", st.Code(Bar(*s.Score)), st.Bold(pct), st.Escape(s.Title))
+	if a := AgreementText(s.Stats); a != "" {
+		line += " " + st.Aside("("+a+")")
+	}
 	if s.Split {
 		line += st.Split
 	}
@@ -304,9 +329,12 @@ func Text(d Digest) string {
 	if !d.Opened.IsZero() {
 		fmt.Fprintf(&b, "%s → %s\n", d.Opened.Format("2 Jan 2006"), d.Closed.Format("2 Jan 2006"))
 	}
-	fmt.Fprintf(&b, "%s. Scores shown where at least %d answered.\n", d.ResponseLine(), r.Threshold)
+	fmt.Fprintf(&b, "%s. %s\n", d.ResponseLine(), d.ThresholdLine())
 	if bl := d.BandLine(); bl != "" {
 		fmt.Fprintf(&b, "%s\n", bl)
+	}
+	if al := d.AlignmentLine(); al != "" {
+		fmt.Fprintf(&b, "%s\n", al)
 	}
 	if tl := d.TrendLine(); tl != "" {
 		fmt.Fprintf(&b, "%s\n", tl)
@@ -320,7 +348,7 @@ func Text(d Digest) string {
 		fmt.Fprintf(&b, "  %s\n", line)
 	}
 	if d.Trend != nil && len(d.Trend.Rising) > 0 {
-		b.WriteString("\nDivergence rose most\n")
+		b.WriteString("\nAgreement fell most\n")
 		for _, x := range d.Trend.Rising {
 			fmt.Fprintf(&b, "  %.2f → %.2f  %s [%s]\n", x.Then, x.Now, QuestionText(x.Question, 90), x.Question.ID)
 		}
@@ -333,9 +361,9 @@ func Text(d Digest) string {
 		b.WriteString("\n")
 	}
 	if len(d.Disagree) > 0 {
-		b.WriteString("\nWhere you disagree\n")
+		b.WriteString("\nWhere you diverge (agreement)\n")
 		for _, q := range d.Disagree {
-			fmt.Fprintf(&b, "  %.2f %-6s %s [%s]\n", *q.Divergence, DivergenceWord(*q.Divergence), QuestionText(q, 90), q.ID)
+			fmt.Fprintf(&b, "  %.2f %-5s %s [%s]\n", *q.Agreement, q.AgreementBand, QuestionText(q, 90), q.ID)
 		}
 	}
 	if len(d.NotSure) > 0 {

@@ -22,10 +22,12 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func ptr(x float64) *float64 { return &x }
 
-// question is a scored question result with a divergence, answered by n.
-func question(id string, div float64, notSure int) scoring.QuestionResult {
-	return scoring.QuestionResult{ID: id, Text: "Question " + id + "?", Stats: scoring.Stats{
-		Score: ptr(0.5), Divergence: ptr(div), Answered: 4, NotSure: notSure}}
+// question is a scored question result with an agreement, answered by 4.
+func question(id string, agreement float64, notSure int) scoring.QuestionResult {
+	q := scoring.QuestionResult{ID: id, Text: "Question " + id + "?", Stats: scoring.Stats{
+		Score: ptr(0.5), Divergence: ptr(1 - agreement), Answered: 4, NotSure: notSure}}
+	q.SetAgreement(agreement)
+	return q
 }
 
 func ids[T any](xs []T, id func(T) string) []string {
@@ -47,28 +49,29 @@ func sectionIDs(ss []scoring.SectionResult) []string {
 func TestBuildDisagree(t *testing.T) {
 	r := scoring.Result{Respondents: 4, Threshold: 3, Questions: []scoring.QuestionResult{
 		question("q1", 0.3, 0),
-		question("q2", 0, 0), // everyone agrees: never listed
-		question("q3", 0.9, 0),
-		question("q4", 0.5, 0),
-		question("q5", 0.1, 0),
-		question("q6", 0.7, 0),
-		question("q7", 0.2, 0),
-		question("q8", 0.5, 0), // ties keep framework order: q4 before q8
-		{ID: "q9", Stats: scoring.Stats{Answered: 2, Withheld: true}},
+		question("q2", 1, 0), // aligned: never listed
+		question("q3", 0.02, 0),
+		question("q4", 0.16, 0),
+		question("q5", 0.45, 0),
+		question("q6", 0.05, 0),
+		question("q7", 0.7, 0),  // aligned
+		question("q8", 0.16, 0), // ties keep framework order: q4 before q8
+		question("q9", 0.4, 0),
+		{ID: "q10", Stats: scoring.Stats{Withheld: true}},
 	}}
 	d := digest.Build(nil, r, digest.Meta{})
 	if got, want := questionIDs(d.Disagree), []string{"q3", "q6", "q4", "q8", "q1"}; !slices.Equal(got, want) {
-		t.Errorf("Disagree = %v, want %v (top %d by divergence)", got, want, digest.TopN)
+		t.Errorf("Disagree = %v, want %v (top %d, least agreement first)", got, want, digest.TopN)
 	}
 
-	// Fewer than five with any divergence: zeros are left out, not padded in.
-	r.Questions = []scoring.QuestionResult{question("a", 0, 0), question("b", 0.4, 0), question("c", 0, 0), question("d", 1, 0)}
+	// Fewer than five mixed or split: the aligned are left out, not padded in.
+	r.Questions = []scoring.QuestionResult{question("a", 1, 0), question("b", 0.4, 0), question("c", 0.64, 0), question("d", 0, 0)}
 	if got, want := questionIDs(digest.Build(nil, r, digest.Meta{}).Disagree), []string{"d", "b"}; !slices.Equal(got, want) {
 		t.Errorf("Disagree = %v, want %v", got, want)
 	}
-	r.Questions = []scoring.QuestionResult{question("a", 0, 0), question("b", 0, 0)}
+	r.Questions = []scoring.QuestionResult{question("a", 1, 0), question("b", 0.5, 0)}
 	if got := digest.Build(nil, r, digest.Meta{}).Disagree; len(got) != 0 {
-		t.Errorf("Disagree = %v when everyone agrees, want none", questionIDs(got))
+		t.Errorf("Disagree = %v when everyone is aligned, want none", questionIDs(got))
 	}
 }
 
@@ -168,81 +171,37 @@ func TestPercent(t *testing.T) {
 	}
 }
 
-func TestDivergenceWord(t *testing.T) {
+func TestAgreementText(t *testing.T) {
+	st := func(r float64, withValue bool) scoring.Stats {
+		var s scoring.Stats
+		s.SetAgreement(r)
+		if !withValue {
+			s.Agreement = nil
+		}
+		return s
+	}
 	tests := []struct {
-		d    float64
+		st   scoring.Stats
 		want string
 	}{
-		{0, "agree"},
-		{0.19, "agree"},
-		{0.2, "mostly agree"},
-		{0.49, "mostly agree"},
-		{0.5, "mixed"},
-		{0.79, "mixed"},
-		{0.8, "split"},
-		{1, "split"},
-		// Exactly 0.8 and 0.2 in arithmetic, one ulp below in floating point.
-		{scoring.Divergence([]float64{0, 0, 0, 0, 0, 0, 0.5, 0.5, 1, 1}), "split"},
-		{scoring.Divergence([]float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0 / 3}), "mostly agree"},
+		{st(0.64, true), "agreement 0.64, aligned"},
+		{st(0.36, true), "agreement 0.36, mixed"},
+		{st(0.04, true), "agreement 0.04, split"},
+		{st(0.36, false), "mixed"}, // the band alone: below the detail threshold
+		{scoring.Stats{}, ""},
 	}
 	for _, tt := range tests {
-		if got := digest.DivergenceWord(tt.d); got != tt.want {
-			t.Errorf("DivergenceWord(%v) = %q, want %q", tt.d, got, tt.want)
+		if got := digest.AgreementText(tt.st); got != tt.want {
+			t.Errorf("AgreementText(%v, %s) = %q, want %q", show(tt.st.Agreement), tt.st.AgreementBand, got, tt.want)
 		}
 	}
 }
 
-// TestDivergenceWordMatchesSplit: the word and scoring's Split flag never
-// disagree, whatever rounding the divergence went through.
-func TestDivergenceWordMatchesSplit(t *testing.T) {
-	levels := []float64{0, 0.5, 1}
-	var walk func(scores []float64, from int)
-	walk = func(scores []float64, from int) {
-		if len(scores) >= 2 {
-			st := scoring.Aggregate(levelFramework(t), responsesFor(scores), scoring.Options{Threshold: 1}).Questions[0]
-			if split := digest.DivergenceWord(*st.Divergence) == "split"; split != st.Split {
-				t.Errorf("scores %v: divergence %v, word %q, Split %v", scores, *st.Divergence, digest.DivergenceWord(*st.Divergence), st.Split)
-			}
-		}
-		if len(scores) == 10 {
-			return
-		}
-		for i := from; i < len(levels); i++ {
-			walk(append(scores[:len(scores):len(scores)], levels[i]), i)
-		}
+func show(p *float64) any {
+	if p == nil {
+		return "nil"
 	}
-	walk(nil, 0)
-}
-
-var levelFW *assessment.Framework
-
-func levelFramework(t *testing.T) *assessment.Framework {
-	t.Helper()
-	if levelFW == nil {
-		f, err := framework.Parse("level.yaml", []byte(`
-id: level
-title: Level
-scales:
-  three:
-    options: [{id: low, label: Low}, {id: mid, label: Mid}, {id: high, label: High}]
-sections:
-  - {id: s, title: S, questions: [{id: q, text: "Q?", scale: three}]}
-`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		levelFW = f
-	}
-	return levelFW
-}
-
-func responsesFor(scores []float64) []assessment.Response {
-	opt := map[float64]string{0: "low", 0.5: "mid", 1: "high"}
-	var rs []assessment.Response
-	for i, s := range scores {
-		rs = append(rs, assessment.Response{Respondent: fmt.Sprint(i), Answers: map[string]assessment.Answer{"q": {Option: opt[s]}}})
-	}
-	return rs
+	return *p
 }
 
 func TestTruncate(t *testing.T) {
@@ -295,15 +254,17 @@ func TestBandLine(t *testing.T) {
 		r    scoring.Result
 		want string
 	}{
-		{"band", banded, scoring.Result{Threshold: 3, Band: band},
+		{"band", banded, scoring.Result{Respondents: 5, Threshold: 3, Band: band},
 			"Team band: Growing (mean 1.5 of 3 points). Respondents by band: Starting 1 · Growing 2 · Leading 1"},
 		{"withheld", banded, scoring.Result{Threshold: 5},
 			"Band withheld: fewer than 5 respondents."},
+		{"counts withheld", banded, scoring.Result{Threshold: 3, Detail: 5, Band: &scoring.BandResult{Label: "Growing", MeanPoints: 1.5, MaxPoints: 3}},
+			"Team band: Growing (mean 1.5 of 3 points). How many fall in each band is shown from 5 respondents."},
 		{"no bands", &assessment.Framework{}, scoring.Result{Threshold: 3}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := (digest.Digest{Framework: tt.f, Result: tt.r}).BandLine(); got != tt.want {
+			if got := digest.Build(tt.f, tt.r, digest.Meta{}).BandLine(); got != tt.want {
 				t.Errorf("BandLine = %q, want %q", got, tt.want)
 			}
 		})
@@ -311,19 +272,29 @@ func TestBandLine(t *testing.T) {
 }
 
 func TestSectionLine(t *testing.T) {
+	sec := func(title string, score float64, agreement *float64, band scoring.AgreementBand) scoring.SectionResult {
+		s := scoring.SectionResult{Title: title, Stats: scoring.Stats{Score: ptr(score), Answered: 5}}
+		if band != "" {
+			s.AgreementBand, s.Split = band, band == scoring.Split
+		}
+		s.Agreement = agreement
+		return s
+	}
 	tests := []struct {
 		name string
 		s    scoring.SectionResult
 		want string
 	}{
-		{"scored", scoring.SectionResult{Title: "Delivery", Stats: scoring.Stats{Score: ptr(0.62), Divergence: ptr(0.41), Answered: 5}},
-			"▇▇▇▇▇▇░░░░  62%  Delivery  (divergence 0.41, mostly agree)"},
-		{"full and split", scoring.SectionResult{Title: "Renewals", Stats: scoring.Stats{Score: ptr(1), Divergence: ptr(0.8), Answered: 5}},
-			"▇▇▇▇▇▇▇▇▇▇ 100%  Renewals  (divergence 0.80, split)"},
-		{"zero", scoring.SectionResult{Title: "Metrics", Stats: scoring.Stats{Score: ptr(0), Divergence: ptr(0), Answered: 3}},
-			"░░░░░░░░░░   0%  Metrics  (divergence 0.00, agree)"},
-		{"withheld", scoring.SectionResult{Title: "People", Stats: scoring.Stats{Answered: 2, Withheld: true}},
-			"░░░░░░░░░░   –   People  (withheld: 2 answered)"},
+		{"scored", sec("Delivery", 0.62, ptr(0.41), scoring.Mixed),
+			"▇▇▇▇▇▇░░░░  62%  Delivery  (agreement 0.41, mixed)"},
+		{"full and split", sec("Renewals", 1, ptr(0.05), scoring.Split),
+			"▇▇▇▇▇▇▇▇▇▇ 100%  Renewals  (agreement 0.05, split)"},
+		{"band only", sec("Metrics", 0, nil, scoring.Aligned),
+			"░░░░░░░░░░   0%  Metrics  (aligned)"},
+		{"mean only", sec("Tools", 0.5, nil, ""),
+			"▇▇▇▇▇░░░░░  50%  Tools"},
+		{"withheld", scoring.SectionResult{Title: "People", Stats: scoring.Stats{Withheld: true}},
+			"░░░░░░░░░░   –   People  (withheld)"},
 		{"no answers", scoring.SectionResult{Title: "Tools"},
 			"░░░░░░░░░░   –   Tools  (no answers)"},
 	}

@@ -359,10 +359,10 @@ func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
 	res := d.Result
 	bs := []slack.Block{
 		slack.NewHeaderBlock(plain("📊 "+d.Framework.Title+" — results", maxHeader)),
-		slack.NewContextBlock("meta", mrkdwn(fmt.Sprintf("Review `%s` · %s → %s · %s · scores shown where at least %d answered",
-			r.ID, d.Opened.UTC().Format("2 Jan"), d.Closed.UTC().Format("2 Jan 2006"), d.ResponseLine(), res.Threshold))),
+		slack.NewContextBlock("meta", mrkdwn(fmt.Sprintf("Review `%s` · %s → %s · %s · %s",
+			r.ID, d.Opened.UTC().Format("2 Jan"), d.Closed.UTC().Format("2 Jan 2006"), d.ResponseLine(), d.ThresholdLine()))),
 	}
-	if bl := d.BandLine(); bl != "" {
+	if bl := strings.TrimSpace(d.BandLine() + " " + d.AlignmentLine()); bl != "" {
 		bs = append(bs, slack.NewSectionBlock(mrkdwn(bl), nil, nil))
 	}
 	if res.Respondents == 0 {
@@ -383,7 +383,7 @@ func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
 	if d.Trend != nil && len(d.Trend.Rising) > 0 {
 		var l []string
 		for _, x := range d.Trend.Rising {
-			l = append(l, fmt.Sprintf("• %s _(%.2f → %.2f)_", escape(digest.QuestionText(x.Question, 200)), x.Then, x.Now))
+			l = append(l, fmt.Sprintf("• %s _(agreement %.2f → %.2f)_", escape(digest.QuestionText(x.Question, 200)), x.Then, x.Now))
 		}
 		bs = append(bs, slack.NewSectionBlock(mrkdwn("*Where disagreement grew*\n"+strings.Join(l, "\n")), nil, nil))
 	}
@@ -394,9 +394,9 @@ func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
 	if len(d.Disagree) > 0 {
 		var l []string
 		for _, q := range d.Disagree {
-			l = append(l, fmt.Sprintf("• %s _(divergence %.2f, %s; %s)_", escape(digest.QuestionText(q, 200)), *q.Divergence, digest.DivergenceWord(*q.Divergence), spread(q, d.Detail)))
+			l = append(l, fmt.Sprintf("• %s _(%s; %s)_", escape(digest.QuestionText(q, 200)), digest.AgreementText(q.Stats), spread(q, d.Detail)))
 		}
-		bs = append(bs, slack.NewSectionBlock(mrkdwn("*Where you disagree*\n"+strings.Join(l, "\n")), nil, nil))
+		bs = append(bs, slack.NewSectionBlock(mrkdwn("*Where you diverge*\n"+strings.Join(l, "\n")), nil, nil))
 	}
 	if len(d.NotSure) > 0 {
 		var l []string
@@ -460,7 +460,10 @@ func sectionThread(d digest.Digest) [][]slack.Block {
 		s := d.Framework.Sections[si]
 		head := fmt.Sprintf("*%d. %s*", si+1, escape(s.Title))
 		if sr.Score != nil {
-			head += fmt.Sprintf("  `%s` %s · divergence %.2f", digest.Bar(*sr.Score), digest.Percent(*sr.Score), *sr.Divergence)
+			head += fmt.Sprintf("  `%s` %s", digest.Bar(*sr.Score), digest.Percent(*sr.Score))
+			if a := digest.AgreementText(sr.Stats); a != "" {
+				head += " · " + a
+			}
 		}
 		cur := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}
 		for _, q := range s.Questions {
@@ -479,15 +482,15 @@ func sectionThread(d digest.Digest) [][]slack.Block {
 					b.WriteString(line)
 				}
 			case qr.IsText && qr.Withheld:
-				fmt.Fprintf(&b, "_%d wrote an answer; shown from %d up._", qr.Answered, d.Result.Threshold)
+				fmt.Fprintf(&b, "_Open answers are shown from %d respondents._", distThreshold)
 			case qr.IsText:
 				b.WriteString("_No written answers._")
 			case qr.Withheld:
-				fmt.Fprintf(&b, "_Withheld: %d answered (shown from %d)._", qr.Answered, d.Result.Threshold)
+				fmt.Fprintf(&b, "_Question figures are shown from %d answers._", distThreshold)
 			case qr.Score == nil:
 				fmt.Fprintf(&b, "_Nobody scored it (%d not sure)._", qr.NotSure)
 			default:
-				fmt.Fprintf(&b, "%s · divergence %.2f (%s)", digest.Percent(*qr.Score), *qr.Divergence, digest.DivergenceWord(*qr.Divergence))
+				fmt.Fprintf(&b, "%s · %s", digest.Percent(*qr.Score), digest.AgreementText(qr.Stats))
 				if qr.Answered+qr.NotSure >= distThreshold {
 					var parts []string
 					for _, o := range ref.Scale.Options {

@@ -181,7 +181,7 @@ func TestHugeDigestFits(t *testing.T) {
 	}
 	checkTexts(t, "huge digest", bs)
 	raw, _ := json.Marshal(bs)
-	if n := strings.Count(string(raw), "divergence"); n < 100 {
+	if n := strings.Count(string(raw), "agreement"); n < 100 {
 		t.Fatalf("only %d of 100 sections shown", n)
 	}
 }
