@@ -33,6 +33,9 @@ type Meta struct {
 	// same schedule, or the same framework and channel), if any.
 	Previous       *scoring.Result
 	PreviousClosed time.Time
+	// Withheld says what the disclosure model left out of the result,
+	// and why (review.Disclose).
+	Withheld []Withheld
 }
 
 // Trend is the change since the previous review.
