@@ -249,6 +249,9 @@ func (d Digest) BandLine() string {
 		if len(d.Framework.Bands) == 0 {
 			return ""
 		}
+		if w, ok := d.withheldFor(FigTeamBand); ok && w.Need > 0 {
+			return fmt.Sprintf("Team band withheld: shown from %d respondents.", w.Need)
+		}
 		return fmt.Sprintf("Band withheld: fewer than %d respondents.", d.Result.Threshold)
 	}
 	line := fmt.Sprintf("Team band: %s (mean %.1f of %g points).", b.Label, b.MeanPoints, b.MaxPoints)
@@ -388,6 +391,9 @@ func Text(d Digest) string {
 		for _, t := range q.Texts {
 			fmt.Fprintf(&b, "    • %s\n", strings.ReplaceAll(t, "\n", " "))
 		}
+	}
+	if note := d.WithheldNote(); note != "" {
+		fmt.Fprintf(&b, "\nWithheld: %s\n", note)
 	}
 	return b.String()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
@@ -367,13 +368,17 @@ func TestTextGolden(t *testing.T) {
 		meta        digest.Meta
 	}{
 		{"cs-excellence", 7, 3, digest.Meta{ReviewID: "r1", Opened: opened, Closed: opened.AddDate(0, 0, 14), Invited: 8}},
+		// Three who answered: section means and bands, nothing finer.
+		{"cs-excellence-section-level", 4, 3, digest.Meta{}},
 		// Two who answered, below the threshold of three: nothing but counts.
 		{"cs-excellence-withheld", 3, 3, digest.Meta{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := scoring.Aggregate(f, excellenceResponses(f, tt.respondents), scoring.Options{Threshold: tt.threshold, Seed: "r1"})
-			golden(t, tt.name, digest.Text(digest.Build(f, res, tt.meta)))
+			shown, withheld := review.Disclose(f, res, review.Thresholds{Mean: tt.threshold, Detail: assessment.MinDetailThreshold})
+			tt.meta.Withheld = withheld
+			golden(t, tt.name, digest.Text(digest.Build(f, shown, tt.meta)))
 		})
 	}
 }

@@ -359,6 +359,37 @@ func TestThresholdFloorAndCreator(t *testing.T) {
 	}
 }
 
+// TestDetailThresholdRaiseOnly: a review's detail threshold can be raised,
+// never lowered below its floor, and the digest says the one in force.
+func TestDetailThresholdRaiseOnly(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _, cat := newService(t)
+	f, _ := cat.Get("cs-checklist")
+	req := review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UAMY", "UBEN", "UCAT"}},
+		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour)}
+	for _, d := range []int{1, 4, 51} {
+		req.Detail = d
+		if _, err := svc.Start(ctx, req); err == nil {
+			t.Errorf("detail %d: started, want it refused", d)
+		}
+	}
+	req.Detail = 8
+	r, err := svc.Start(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Close(ctx, r.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := svc.Digest(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Detail != 8 || !strings.Contains(d.ThresholdLine(), "from 8") {
+		t.Errorf("detail in force = %d (%q), want 8", d.Detail, d.ThresholdLine())
+	}
+}
+
 // The team, then the team minus one: the difference would be that
 // person's answers.
 func TestNearlyTheSameAudienceIsRefused(t *testing.T) {

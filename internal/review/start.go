@@ -15,8 +15,9 @@ const MaxRespondents = 10000
 // Threshold bounds: an admin may choose the anonymity threshold within
 // them; the floor is assessment.MinThreshold.
 const (
-	MinThreshold = assessment.MinThreshold
-	MaxThreshold = 50
+	MinThreshold       = assessment.MinThreshold
+	MinDetailThreshold = assessment.MinDetailThreshold
+	MaxThreshold       = 50
 )
 
 // Audience is who answers, as an admin named them.
@@ -35,10 +36,14 @@ type StartRequest struct {
 	DigestChannel string
 	Deadline      time.Time
 	Threshold     int
-	CreatedBy     string
-	ScheduleID    string
-	Reminders     []string
-	DeliverNow    bool
+	// Detail raises the detail threshold (question figures, counts and
+	// open answers); 0 means its floor. It never lowers it below the
+	// threshold (assessment.Review.Thresholds).
+	Detail     int
+	CreatedBy  string
+	ScheduleID string
+	Reminders  []string
+	DeliverNow bool
 	// Grace is how long answers can still change once everyone has
 	// submitted; 0 means assessment.DefaultGrace.
 	Grace time.Duration
@@ -79,6 +84,9 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 	if err := CheckThreshold(th); err != nil {
 		return nil, err
 	}
+	if err := CheckDetail(req.Detail); err != nil {
+		return nil, err
+	}
 	if err := s.checkOverlap(ctx, req.Framework.ID, people, th); err != nil {
 		return nil, err
 	}
@@ -108,6 +116,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*assessment.Revi
 		CreatedAt:     now,
 		Deadline:      req.Deadline,
 		Threshold:     th,
+		DistThreshold: req.Detail,
 		Status:        assessment.StatusOpen,
 		ScheduleID:    req.ScheduleID,
 		Reminders:     req.Reminders,
@@ -133,6 +142,15 @@ func CheckThreshold(th int) error {
 		return assessment.NewError(assessment.EINVALID, assessment.RThresholdFloor, th, MinThreshold)
 	case th > MaxThreshold:
 		return assessment.NewError(assessment.EINVALID, assessment.RThresholdRange, MinThreshold, MaxThreshold, assessment.DefaultThreshold)
+	}
+	return nil
+}
+
+// CheckDetail refuses a detail threshold below its floor or above the
+// maximum; 0 means the floor.
+func CheckDetail(d int) error {
+	if d != 0 && (d < assessment.MinDetailThreshold || d > MaxThreshold) {
+		return assessment.NewError(assessment.EINVALID, assessment.RThresholdRange, assessment.MinDetailThreshold, MaxThreshold, assessment.MinDetailThreshold)
 	}
 	return nil
 }

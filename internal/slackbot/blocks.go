@@ -354,15 +354,24 @@ func submitConfirm(r *assessment.Review, answered, total int) *slack.Confirmatio
 		plain("Submit", maxConfirmButton), plain("Keep answering", maxConfirmButton))
 }
 
-// digestBlocks renders the digest posted to the leadership channel.
+// digestBlocks renders the digest posted to the leadership channel, with
+// a footnote when the disclosure model withheld anything.
 func digestBlocks(d digest.Digest, r *assessment.Review) []slack.Block {
+	bs := digestBody(d, r)
+	if note := d.WithheldNote(); note != "" {
+		bs = append(bs, slack.NewContextBlock("withheld", mrkdwn("🔒 "+escape(note))))
+	}
+	return bs
+}
+
+func digestBody(d digest.Digest, r *assessment.Review) []slack.Block {
 	res := d.Result
 	bs := []slack.Block{
 		slack.NewHeaderBlock(plain("📊 "+d.Framework.Title+" — results", maxHeader)),
 		slack.NewContextBlock("meta", mrkdwn(fmt.Sprintf("Review `%s` · %s → %s · %s · %s",
 			r.ID, d.Opened.UTC().Format("2 Jan"), d.Closed.UTC().Format("2 Jan 2006"), d.ResponseLine(), d.ThresholdLine()))),
 	}
-	if bl := strings.TrimSpace(d.BandLine() + " " + d.AlignmentLine()); bl != "" {
+	if bl := strings.TrimSpace(d.BandLine() + "\n" + d.AlignmentLine()); bl != "" {
 		bs = append(bs, slack.NewSectionBlock(mrkdwn(bl), nil, nil))
 	}
 	if res.Respondents == 0 {
@@ -532,7 +541,7 @@ func digestText(d digest.Digest) string {
 
 const helpText = "*assessbot* runs customer-success maturity reviews in Slack.\n" +
 	"• `/review` — open a form to start a review\n" +
-	"• `/review start <framework> to @people @group #channel digest #channel due 2026-12-01` — start one inline (`due 3d` works too; add `threshold 5` to raise the anonymity threshold, `grace 2h` for how long answers can still change once everyone has submitted)\n" +
+	"• `/review start <framework> to @people @group #channel digest #channel due 2026-12-01` — start one inline (`due 3d` works too; add `threshold 5` to raise the anonymity threshold, `detail 7` to raise the detail threshold (question figures, counts and open answers; at least 5), `grace 2h` for how long answers can still change once everyone has submitted)\n" +
 	"• `/review frameworks` — the frameworks you can use\n" +
 	"• `/review status [id]` — response rate and who has not finished (admins)\n" +
 	"• `/review close [id]` — close now and post the digest (admins)\n" +

@@ -17,6 +17,7 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
@@ -90,8 +91,13 @@ func TestBlocksGolden(t *testing.T) {
 		}
 		rs = append(rs, r)
 	}
+	// Through the disclosure model: four is below the detail threshold, so
+	// the digest holds the section's mean and band and no question figure.
 	res := scoring.Aggregate(f, rs, scoring.Options{Threshold: 3, Seed: fixedReview.ID})
-	d := digest.Build(f, res, digest.Meta{ReviewID: fixedReview.ID, Opened: fixedReview.CreatedAt, Closed: fixedReview.Deadline, Invited: 4})
+	th := review.ThresholdsOf(fixedReview)
+	shown, withheld := review.Disclose(f, res, th)
+	d := digest.Build(f, shown, digest.Meta{ReviewID: fixedReview.ID, Opened: fixedReview.CreatedAt, Closed: fixedReview.Deadline, Invited: 4,
+		Detail: th.Detail, Withheld: withheld})
 	golden(t, "digest", digestBlocks(d, fixedReview))
 }
 

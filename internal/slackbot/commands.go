@@ -46,7 +46,7 @@ func (b *Bot) handleCommand(ctx context.Context, sc slack.SlashCommand, cmd Comm
 		}
 		b.start(ctx, startInput{
 			framework: f, users: cmd.Users, groups: cmd.Usergroups, channels: cmd.Channels,
-			digest: digestCh, due: cmd.Due, threshold: cmd.Threshold, by: sc.UserID, replyChannel: sc.ChannelID,
+			digest: digestCh, due: cmd.Due, threshold: cmd.Threshold, detail: cmd.Detail, by: sc.UserID, replyChannel: sc.ChannelID,
 			now: cmd.Now, reminders: cmd.Reminders, grace: cmd.Grace, anyway: cmd.Anyway,
 			audience: audienceText(cmd.Users, cmd.Usergroups, cmd.Channels),
 		})
@@ -128,6 +128,7 @@ type startInput struct {
 	due              Due
 	deadline         time.Time // set by the modal; otherwise from due
 	threshold        int
+	detail           int
 	by, replyChannel string
 	audience         string
 	now              bool
@@ -149,7 +150,7 @@ func (b *Bot) start(ctx context.Context, in startInput) {
 	r, err := b.svc.Start(ctx, review.StartRequest{
 		Framework: in.framework, Audience: review.Audience{Users: in.users, Groups: in.groups, Channels: in.channels},
 		AudienceText: in.audience, DigestChannel: in.digest,
-		Deadline: deadline, Threshold: in.threshold, CreatedBy: in.by, DeliverNow: in.now, Reminders: in.reminders,
+		Deadline: deadline, Threshold: in.threshold, Detail: in.detail, CreatedBy: in.by, DeliverNow: in.now, Reminders: in.reminders,
 		Grace: in.grace, Anyway: in.anyway, ID: derivedID(ctx, assessment.ReviewIDFor),
 	})
 	if err != nil {

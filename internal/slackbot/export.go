@@ -67,7 +67,7 @@ func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id strin
 		})
 	}
 	if err := upload(r.ID+"-aggregates.csv", "Aggregates of "+r.ID, aggregatesCSV(ex.Digest), fmt.Sprintf(
-		"Aggregates of review `%s` (%s): one row per section and question. Figures are withheld where fewer than %d answered.", r.ID, escape(f.Title), r.Threshold)); err != nil {
+		"Aggregates of review `%s` (%s): one row per section and question, with the figures its digest shows (section figures from %d respondents, question figures and counts from %d).", r.ID, escape(f.Title), ex.Digest.Result.Threshold, ex.Detail)); err != nil {
 		reply("Slack did not take the file (" + slackErr(err) + "). Try again in a minute.")
 		return
 	}
@@ -81,8 +81,8 @@ func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id strin
 		return
 	}
 	if err := upload(r.ID+"-responses.csv", "Responses to "+r.ID, buf.Bytes(), fmt.Sprintf(
-		"Anonymised responses to `%s`: respondents are numbered in a shuffled order. Recompute the digest with `assessbot score --framework %s --answers %s-responses.csv --threshold %d`.",
-		r.ID, f.ID, r.ID, r.Threshold)); err != nil {
+		"Anonymised responses to `%s`: respondents are numbered in a shuffled order. Recompute the digest with `assessbot score --framework %s --answers %s-responses.csv --threshold %d --detail %d`.",
+		r.ID, f.ID, r.ID, ex.Digest.Result.Threshold, ex.Detail)); err != nil {
 		reply("Slack did not take the file (" + slackErr(err) + "). Try again in a minute.")
 		return
 	}
@@ -120,7 +120,7 @@ func textsCSV(f *assessment.Framework, texts []review.Text) []byte {
 func aggregatesCSV(d digest.Digest) []byte {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"kind", "id", "section", "title", "score", "divergence", "split", "answered", "not_sure", "withheld"})
+	_ = w.Write([]string{"kind", "id", "section", "title", "score", "divergence", "split", "answered", "not_sure", "withheld", "agreement", "agreement_band"})
 	num := func(p *float64) string {
 		if p == nil {
 			return ""
@@ -129,7 +129,7 @@ func aggregatesCSV(d digest.Digest) []byte {
 	}
 	for _, s := range d.Result.Sections {
 		_ = w.Write([]string{"section", s.ID, s.ID, s.Title, num(s.Score), num(s.Divergence), strconv.FormatBool(s.Split),
-			strconv.Itoa(s.Answered), strconv.Itoa(s.NotSure), strconv.FormatBool(s.Withheld)})
+			strconv.Itoa(s.Answered), strconv.Itoa(s.NotSure), strconv.FormatBool(s.Withheld), num(s.Agreement), string(s.AgreementBand)})
 	}
 	for _, q := range d.Result.Questions {
 		kind := "question"
@@ -137,7 +137,7 @@ func aggregatesCSV(d digest.Digest) []byte {
 			kind = "open question"
 		}
 		_ = w.Write([]string{kind, q.ID, q.Section, q.Text, num(q.Score), num(q.Divergence), strconv.FormatBool(q.Split),
-			strconv.Itoa(q.Answered), strconv.Itoa(q.NotSure), strconv.FormatBool(q.Withheld)})
+			strconv.Itoa(q.Answered), strconv.Itoa(q.NotSure), strconv.FormatBool(q.Withheld), num(q.Agreement), string(q.AgreementBand)})
 	}
 	w.Flush()
 	return buf.Bytes()

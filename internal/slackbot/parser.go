@@ -22,6 +22,7 @@ type Command struct {
 	Digest     string
 	Due        Due
 	Threshold  int
+	Detail     int           // the detail threshold; 0 = its floor
 	Now        bool          // deliver every intro DM at once
 	Reminders  []string      // "50%", "24h"; nil = default, empty = none
 	Grace      time.Duration // once everyone submitted; 0 = default
@@ -238,6 +239,18 @@ func parseOptions(c *Command, args []string, example string) error {
 				return perr("%s", words(opStart, err))
 			}
 			c.Threshold = n
+			mode = ""
+			continue
+		case "detail":
+			if i+1 >= len(args) {
+				return perr("`detail` needs a number, e.g. `detail 7`.")
+			}
+			i++
+			n, err := strconv.Atoi(args[i])
+			if err != nil || review.CheckDetail(n) != nil || n == 0 {
+				return perr("`detail %s`: give a whole number from %d to %d (question figures, answer counts and open answers are shown only when at least that many answered).", args[i], review.MinDetailThreshold, review.MaxThreshold)
+			}
+			c.Detail = n
 			mode = ""
 			continue
 		}
