@@ -880,7 +880,8 @@ func TestFrameworksTemplate(t *testing.T) {
 		"# comments: Anything else?: open text\n",
 		"\nrespondent,has-playbook,tracks-health,onboarding,comments\n",
 		"\n# example,yes,yes,mid,\"Free text, in quotes\"\n")
-	// Filling in: the example row, uncommented, once per respondent.
+	// Filling in: the example row, uncommented, once per respondent; five
+	// of them, so that question figures and open answers show.
 	var example string
 	for _, l := range strings.Split(out, "\n") {
 		if strings.HasPrefix(l, "# example,") {
@@ -888,7 +889,7 @@ func TestFrameworksTemplate(t *testing.T) {
 		}
 	}
 	filled := out
-	for _, who := range []string{"ana", "ben", "cai"} {
+	for _, who := range []string{"ana", "ben", "cai", "dee", "eve"} {
 		filled += who + example + "\n"
 	}
 	path := filepath.Join(t.TempDir(), "filled.csv")
@@ -899,7 +900,7 @@ func TestFrameworksTemplate(t *testing.T) {
 	if err := json.Unmarshal([]byte(cliOK(t, "", "score", "--framework", "testdata/tiny.yaml", "--answers", path, "--format", "json")), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Respondents != 3 || got.Questions[2].Score == nil || *got.Questions[2].Score != 0.5 || len(got.Questions[3].Texts) != 3 {
+	if got.Respondents != 5 || got.Questions[2].Score == nil || *got.Questions[2].Score != 0.5 || len(got.Questions[3].Texts) != 5 {
 		t.Errorf("filled-in template scored %+v", got)
 	}
 	// Every shipped framework has a template that reads back with no rows.
