@@ -120,8 +120,12 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	} else if gone {
 		// Past its retention: the answers are gone, the figures stay.
 		res, _, err := s.store.Result(ctx, reviewID)
+		if err != nil {
+			return digest.Digest{}, r, err
+		}
 		_, closedAt, _ := s.store.ClosedInfo(ctx, reviewID)
-		shown, withheld := Disclose(f, res, th)
+		v, err := s.verdict(ctx, r, nil, th)
+		shown, withheld := discloseUnder(f, res, th, v)
 		return digest.Build(f, shown, digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents),
 			Detail: th.Detail, Withheld: withheld}), r, err
 	}
@@ -142,8 +146,19 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	if closedAt.IsZero() {
 		closedAt = s.now()
 	}
-	shown, withheld := Disclose(f, res, th)
+	// Before its figures are first shown, a closed review is compared with
+	// the published reviews of its framework (differencing.go).
+	var v assessment.Verdict
+	if r.Status != assessment.StatusOpen {
+		if v, err = s.verdict(ctx, r, responses, th); err != nil {
+			return digest.Digest{}, r, err
+		}
+	}
+	shown, withheld := discloseUnder(f, res, th, v)
 	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Detail: th.Detail, Withheld: withheld}
+	if v.Against != "" {
+		return digest.Build(f, shown, meta), r, nil
+	}
 	if prev, at, err := s.previous(ctx, r); err != nil {
 		return digest.Digest{}, r, err
 	} else if prev != nil && res.Respondents >= th.Mean {
@@ -155,6 +170,15 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 		out.Spread = d
 	}
 	return out, r, nil
+}
+
+// discloseUnder is Disclose, or nothing at all when the differencing
+// verdict withholds the review.
+func discloseUnder(f *assessment.Framework, res scoring.Result, th Thresholds, v assessment.Verdict) (scoring.Result, []digest.Withheld) {
+	if v.Against == "" {
+		return Disclose(f, res, th)
+	}
+	return WithholdAll(res, th), []digest.Withheld{{Figure: digest.FigAll, Why: digest.WhyDifferencing, Review: v.Against, Differ: v.Differ}}
 }
 
 // previous scores the review this one is compared with: the last one of

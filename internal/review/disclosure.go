@@ -240,6 +240,21 @@ func bandSumsSafely(f *assessment.Framework, shape map[string]sectionShape) bool
 	return rest != 1
 }
 
+// WithholdAll keeps a result's identity and response counts and withholds
+// every figure.
+func WithholdAll(full scoring.Result, th Thresholds) scoring.Result {
+	th = th.Floor()
+	res := scoring.Result{Framework: full.Framework, Title: full.Title, Respondents: full.Respondents, Submitted: full.Submitted,
+		Threshold: th.Mean, Detail: th.Detail}
+	for _, s := range full.Sections {
+		res.Sections = append(res.Sections, scoring.SectionResult{ID: s.ID, Title: s.Title, Stats: scoring.Stats{Withheld: true}})
+	}
+	for _, q := range full.Questions {
+		res.Questions = append(res.Questions, discloseQuestion(q, 0, false))
+	}
+	return res
+}
+
 func hasComments(r scoring.Result) bool {
 	for _, q := range r.Questions {
 		if len(q.Comments) > 0 {

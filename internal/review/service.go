@@ -18,8 +18,11 @@ type Config struct {
 	Messenger  Messenger
 	Directory  Directory
 	Frameworks Frameworks
-	Now        Clock
-	Log        *slog.Logger
+	// Answerers is the differencing record; nil means the Store's, when it
+	// keeps one.
+	Answerers Answerers
+	Now       Clock
+	Log       *slog.Logger
 	// Owner names this process in leases.
 	Owner string
 	// Lease is how long a claim on a piece of work holds.
@@ -45,6 +48,7 @@ type Service struct {
 	msg       Messenger
 	dir       Directory
 	fws       Frameworks
+	answerers Answerers
 	now       Clock
 	log       *slog.Logger
 	owner     string
@@ -69,9 +73,13 @@ func New(c Config) *Service {
 	if retention <= 0 {
 		retention = DefaultRetention
 	}
+	answerers := c.Answerers
+	if answerers == nil {
+		answerers, _ = c.Store.(Answerers)
+	}
 	return &Service{
 		retention: retention,
-		store:     c.Store, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
+		store:     c.Store, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks, answerers: answerers,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,
 		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, everyone: c.AdminsEveryone, dir: c.Directory, log: log},
 	}

@@ -71,6 +71,10 @@ func (b *Bot) exportCommand(ctx context.Context, sc slack.SlashCommand, id strin
 		reply("Slack did not take the file (" + slackErr(err) + "). Try again in a minute.")
 		return
 	}
+	if ex.Responses == nil && ex.Digest.Withholds(digest.FigAll) {
+		reply("I sent you the aggregates in a DM, without figures: " + escape(ex.Digest.WithheldNote()))
+		return
+	}
 	if ex.Responses == nil {
 		reply(fmt.Sprintf("I sent you the aggregates in a DM. The per-respondent files are withheld: %d people answered, and rows are exported only from %d, so nobody can be recognised.", ex.Answered, ex.Detail))
 		return
