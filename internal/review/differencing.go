@@ -100,6 +100,9 @@ func (s *Service) verdict(ctx context.Context, r *assessment.Review, responses [
 		}
 	}
 	if v, err = s.answerers.SetVerdict(ctx, r.ID, v); err != nil || v.Against != "" {
+		if v.Against != "" {
+			s.log.Info("figures withheld: the answerers differ from an earlier review's by too few", "review", r.ID, "earlier", v.Against, "differ", v.Differ)
+		}
 		return v, err
 	}
 	set := assessment.AnswererSet{ReviewID: r.ID, FrameworkID: r.FrameworkID, ScheduleID: r.ScheduleID, Created: r.CreatedAt, Published: now}

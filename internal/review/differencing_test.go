@@ -64,6 +64,9 @@ func withheldBy(d digest.Digest) (digest.Withheld, bool) {
 	return digest.Withheld{}, false
 }
 
+// The store keeps the differencing record the service finds in it.
+var _ review.Answerers = (*store.Redis)(nil)
+
 var team = []string{"UALICE", "UBOB", "UCAROL", "UDAVE"}
 
 // TestPaddingIsCaughtAtPublish: R2's audience is R1's minus alice plus

@@ -77,6 +77,9 @@ func New(c Config) *Service {
 	if answerers == nil {
 		answerers, _ = c.Store.(Answerers)
 	}
+	if answerers == nil {
+		log.Warn("no differencing record: reviews whose answerers differ by a few people from an earlier one will show figures")
+	}
 	return &Service{
 		retention: retention,
 		store:     c.Store, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks, answerers: answerers,
