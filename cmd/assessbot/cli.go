@@ -706,9 +706,8 @@ func cmdScore(args []string, stdout io.Writer) error {
 // with withheld true) and what it withheld. divergence stays for the
 // tools that read it; agreement and agreement_band are what people read.
 func scoreJSON(r scoring.Result, withheld []digest.Withheld) any {
-	type sec struct {
-		ID            string   `json:"id"`
-		Title         string   `json:"title"`
+	// figs are the figures a section and a question share, in this order.
+	type figs struct {
 		Score         *float64 `json:"score"`
 		Divergence    *float64 `json:"divergence"`
 		Agreement     *float64 `json:"agreement"`
@@ -718,19 +717,20 @@ func scoreJSON(r scoring.Result, withheld []digest.Withheld) any {
 		NotSure       int      `json:"not_sure"`
 		Withheld      bool     `json:"withheld"`
 	}
+	of := func(s scoring.Stats) figs {
+		return figs{s.Score, s.Divergence, s.Agreement, string(s.AgreementBand), s.Split, s.Answered, s.NotSure, s.Withheld}
+	}
+	type sec struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+		figs
+	}
 	type q struct {
-		ID            string         `json:"id"`
-		Section       string         `json:"section"`
-		Score         *float64       `json:"score"`
-		Divergence    *float64       `json:"divergence"`
-		Agreement     *float64       `json:"agreement"`
-		AgreementBand string         `json:"agreement_band"`
-		Split         bool           `json:"split"`
-		Answered      int            `json:"answered"`
-		NotSure       int            `json:"not_sure"`
-		Withheld      bool           `json:"withheld"`
-		Options       map[string]int `json:"options,omitempty"`
-		Texts         []string       `json:"texts,omitempty"`
+		ID      string `json:"id"`
+		Section string `json:"section"`
+		figs
+		Options map[string]int `json:"options,omitempty"`
+		Texts   []string       `json:"texts,omitempty"`
 	}
 	out := struct {
 		Framework   string              `json:"framework"`
@@ -754,11 +754,11 @@ func scoreJSON(r scoring.Result, withheld []digest.Withheld) any {
 	}
 	out.Sections = []sec{}
 	for _, s := range r.Sections {
-		out.Sections = append(out.Sections, sec{s.ID, s.Title, s.Score, s.Divergence, s.Agreement, string(s.AgreementBand), s.Split, s.Answered, s.NotSure, s.Withheld})
+		out.Sections = append(out.Sections, sec{s.ID, s.Title, of(s.Stats)})
 	}
 	out.Questions = []q{}
 	for _, x := range r.Questions {
-		out.Questions = append(out.Questions, q{x.ID, x.Section, x.Score, x.Divergence, x.Agreement, string(x.AgreementBand), x.Split, x.Answered, x.NotSure, x.Withheld, x.Options, x.Texts})
+		out.Questions = append(out.Questions, q{x.ID, x.Section, of(x.Stats), x.Options, x.Texts})
 	}
 	return out
 }
