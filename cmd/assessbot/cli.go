@@ -23,6 +23,7 @@ import (
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/framework"
 	"github.com/assessbot/assessbot/internal/present"
+	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/safecsv"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
@@ -607,7 +608,7 @@ func frameworkArg(arg string) (*assessment.Framework, error) {
 // scoreOptions are the flags of `assessbot score`.
 type scoreOptions struct {
 	framework, answers, format, seed *string
-	threshold                        *int
+	threshold, detail                *int
 }
 
 func scoreFlags(fs *flag.FlagSet) scoreOptions {
@@ -615,7 +616,8 @@ func scoreFlags(fs *flag.FlagSet) scoreOptions {
 		framework: fs.String("framework", "", "framework id or .yaml file (required)"),
 		answers:   fs.String("answers", "", "CSV file: respondent,<question id>,... (- for stdin) (required)"),
 		format:    formatFlag(fs),
-		threshold: fs.Int("threshold", assessment.DefaultThreshold, "anonymity threshold: figures are withheld when fewer respondents answered"),
+		threshold: fs.Int("threshold", assessment.DefaultThreshold, fmt.Sprintf("anonymity threshold: section figures need this many respondents (at least %d)", assessment.MinThreshold)),
+		detail:    fs.Int("detail", assessment.MinDetailThreshold, fmt.Sprintf("detail threshold: question figures, counts and open answers need this many (at least %d)", assessment.MinDetailThreshold)),
 		seed:      fs.String("seed", "", "seed for the order of open-text answers"),
 	}
 }
@@ -627,13 +629,19 @@ func cmdScore(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *o.framework == "" || *o.answers == "" {
-		return usageErr("usage: assessbot score --framework ID|FILE --answers FILE.csv [--format text|json] [--threshold N]")
+		return usageErr("usage: assessbot score --framework ID|FILE --answers FILE.csv [--format text|json] [--threshold N] [--detail N]")
 	}
 	if *o.format != "text" && *o.format != "json" {
 		return usageErr("unknown --format %q; use text or json", *o.format)
 	}
-	if *o.threshold < 1 {
-		return usageErr("--threshold must be 1 or more")
+	// The same disclosure model as the bot's digest: the floors hold here
+	// too, or a sheet exported from a small review would give away what
+	// its digest withheld.
+	if *o.threshold < assessment.MinThreshold {
+		return usageErr("--threshold cannot be below %d: no figure may show the answers of one or two people", assessment.MinThreshold)
+	}
+	if *o.detail < assessment.MinDetailThreshold {
+		return usageErr("--detail cannot be below %d: below five answers a question's figures name the count of each answer", assessment.MinDetailThreshold)
 	}
 	f, err := frameworkArg(*o.framework)
 	if err != nil {
@@ -674,67 +682,75 @@ func cmdScore(args []string, stdout io.Writer) error {
 		return &exitError{code: 1, msg: fmt.Sprintf("%s: the file has no answers: %s but every cell after the respondent is empty\nnothing was scored",
 			*o.answers, plural(rows, "row", "rows"))}
 	}
+	th := review.Thresholds{Mean: *o.threshold, Detail: *o.detail}.Floor()
+	shown, withheld := review.Disclose(f, res, th)
 	if *o.format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(scoreJSON(res))
+		return enc.Encode(scoreJSON(shown, withheld))
 	}
-	// The bot holds finer detail (band counts) to its own threshold; a
-	// --threshold given here is the owner of the sheet choosing to see it.
-	meta := digest.Meta{}
-	fs.Visit(func(fl *flag.Flag) {
-		if fl.Name == "threshold" {
-			meta.Detail = *o.threshold
-		}
-	})
-	_, err = io.WriteString(stdout, present.DigestTerminal(digest.Build(f, res, meta)))
+	_, err = io.WriteString(stdout, present.DigestTerminal(digest.Build(f, shown, digest.Meta{Detail: th.Detail, Withheld: withheld})))
 	return err
 }
 
-// scoreJSON is the stable JSON shape of `assessbot score --format json`.
-func scoreJSON(r scoring.Result) any {
+// scoreJSON is the stable JSON shape of `assessbot score --format json`:
+// the figures the disclosure model allows (withheld ones are null or 0,
+// with withheld true) and what it withheld. divergence stays for the
+// tools that read it; agreement and agreement_band are what people read.
+func scoreJSON(r scoring.Result, withheld []digest.Withheld) any {
+	// figs are the figures a section and a question share, in this order.
+	type figs struct {
+		Score         *float64 `json:"score"`
+		Divergence    *float64 `json:"divergence"`
+		Agreement     *float64 `json:"agreement"`
+		AgreementBand string   `json:"agreement_band"`
+		Split         bool     `json:"split"`
+		Answered      int      `json:"answered"`
+		NotSure       int      `json:"not_sure"`
+		Withheld      bool     `json:"withheld"`
+	}
+	of := func(s scoring.Stats) figs {
+		return figs{s.Score, s.Divergence, s.Agreement, string(s.AgreementBand), s.Split, s.Answered, s.NotSure, s.Withheld}
+	}
 	type sec struct {
-		ID         string   `json:"id"`
-		Title      string   `json:"title"`
-		Score      *float64 `json:"score"`
-		Divergence *float64 `json:"divergence"`
-		Split      bool     `json:"split"`
-		Answered   int      `json:"answered"`
-		NotSure    int      `json:"not_sure"`
-		Withheld   bool     `json:"withheld"`
+		ID    string `json:"id"`
+		Title string `json:"title"`
+		figs
 	}
 	type q struct {
-		ID         string         `json:"id"`
-		Section    string         `json:"section"`
-		Score      *float64       `json:"score"`
-		Divergence *float64       `json:"divergence"`
-		Split      bool           `json:"split"`
-		Answered   int            `json:"answered"`
-		NotSure    int            `json:"not_sure"`
-		Withheld   bool           `json:"withheld"`
-		Options    map[string]int `json:"options,omitempty"`
-		Texts      []string       `json:"texts,omitempty"`
+		ID      string `json:"id"`
+		Section string `json:"section"`
+		figs
+		Options map[string]int `json:"options,omitempty"`
+		Texts   []string       `json:"texts,omitempty"`
 	}
 	out := struct {
 		Framework   string              `json:"framework"`
 		Title       string              `json:"title"`
 		Respondents int                 `json:"respondents"`
 		Threshold   int                 `json:"threshold"`
+		Detail      int                 `json:"detail"`
 		Band        *string             `json:"band"`
 		Bands       *scoring.BandResult `json:"bands,omitempty"`
+		Alignment   *float64            `json:"alignment"`
 		Sections    []sec               `json:"sections"`
 		Questions   []q                 `json:"questions"`
-	}{Framework: r.Framework, Title: r.Title, Respondents: r.Respondents, Threshold: r.Threshold, Bands: r.Band}
+		Withheld    []digest.Withheld   `json:"withheld"`
+	}{Framework: r.Framework, Title: r.Title, Respondents: r.Respondents, Threshold: r.Threshold, Detail: r.Detail, Bands: r.Band,
+		Alignment: r.Alignment, Withheld: withheld}
 	if r.Band != nil {
 		out.Band = &r.Band.Label
 	}
+	if out.Withheld == nil {
+		out.Withheld = []digest.Withheld{}
+	}
 	out.Sections = []sec{}
 	for _, s := range r.Sections {
-		out.Sections = append(out.Sections, sec{s.ID, s.Title, s.Score, s.Divergence, s.Split, s.Answered, s.NotSure, s.Withheld})
+		out.Sections = append(out.Sections, sec{s.ID, s.Title, of(s.Stats)})
 	}
 	out.Questions = []q{}
 	for _, x := range r.Questions {
-		out.Questions = append(out.Questions, q{x.ID, x.Section, x.Score, x.Divergence, x.Split, x.Answered, x.NotSure, x.Withheld, x.Options, x.Texts})
+		out.Questions = append(out.Questions, q{x.ID, x.Section, of(x.Stats), x.Options, x.Texts})
 	}
 	return out
 }

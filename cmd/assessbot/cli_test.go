@@ -268,11 +268,13 @@ func TestFrameworksDir(t *testing.T) {
 
 // scoreOutput is the JSON of `assessbot score --format json`.
 type scoreOutput struct {
-	Framework   string  `json:"framework"`
-	Title       string  `json:"title"`
-	Respondents int     `json:"respondents"`
-	Threshold   int     `json:"threshold"`
-	Band        *string `json:"band"`
+	Framework   string   `json:"framework"`
+	Title       string   `json:"title"`
+	Respondents int      `json:"respondents"`
+	Threshold   int      `json:"threshold"`
+	Detail      int      `json:"detail"`
+	Band        *string  `json:"band"`
+	Alignment   *float64 `json:"alignment"`
 	Bands       *struct {
 		Label      string  `json:"label"`
 		MeanPoints float64 `json:"mean_points"`
@@ -284,32 +286,43 @@ type scoreOutput struct {
 	} `json:"bands"`
 	Sections  []scoreFigures `json:"sections"`
 	Questions []scoreFigures `json:"questions"`
+	Withheld  []struct {
+		Figure   string   `json:"figure"`
+		Why      string   `json:"why"`
+		Need     int      `json:"need"`
+		Sections []string `json:"sections"`
+	} `json:"withheld"`
 }
 
 type scoreFigures struct {
-	ID         string         `json:"id"`
-	Title      string         `json:"title"`
-	Section    string         `json:"section"`
-	Score      *float64       `json:"score"`
-	Divergence *float64       `json:"divergence"`
-	Split      bool           `json:"split"`
-	Answered   int            `json:"answered"`
-	NotSure    int            `json:"not_sure"`
-	Withheld   bool           `json:"withheld"`
-	Options    map[string]int `json:"options"`
-	Texts      []string       `json:"texts"`
+	ID            string         `json:"id"`
+	Title         string         `json:"title"`
+	Section       string         `json:"section"`
+	Score         *float64       `json:"score"`
+	Divergence    *float64       `json:"divergence"`
+	Agreement     *float64       `json:"agreement"`
+	AgreementBand string         `json:"agreement_band"`
+	Split         bool           `json:"split"`
+	Answered      int            `json:"answered"`
+	NotSure       int            `json:"not_sure"`
+	Withheld      bool           `json:"withheld"`
+	Options       map[string]int `json:"options"`
+	Texts         []string       `json:"texts"`
 }
 
 // figures is what a test expects of one section or question; nullFig (NaN)
 // stands for a JSON null.
 type figures struct {
-	score, divergence float64
-	split             bool
-	answered, notSure int
-	withheld          bool
+	score, divergence, agreement float64
+	band                         string
+	answered, notSure            int
+	withheld                     bool
 }
 
 var nullFig = math.NaN() // a JSON null in figures
+
+// hidden is a figure the disclosure model withholds whole.
+var hidden = figures{nullFig, nullFig, nullFig, "", 0, 0, true}
 
 func checkFigures(t *testing.T, what string, got scoreFigures, want figures) {
 	t.Helper()
@@ -325,70 +338,102 @@ func checkFigures(t *testing.T, what string, got scoreFigures, want figures) {
 	}
 	num("score", got.Score, want.score)
 	num("divergence", got.Divergence, want.divergence)
-	if got.Split != want.split || got.Answered != want.answered || got.NotSure != want.notSure || got.Withheld != want.withheld {
-		t.Errorf("%s split/answered/not_sure/withheld = %v/%d/%d/%v, want %v/%d/%d/%v", what,
-			got.Split, got.Answered, got.NotSure, got.Withheld, want.split, want.answered, want.notSure, want.withheld)
+	num("agreement", got.Agreement, want.agreement)
+	if got.AgreementBand != want.band || got.Split != (want.band == "split") || got.Answered != want.answered || got.NotSure != want.notSure || got.Withheld != want.withheld {
+		t.Errorf("%s band/split/answered/not_sure/withheld = %q/%v/%d/%d/%v, want %q/%v/%d/%d/%v", what,
+			got.AgreementBand, got.Split, got.Answered, got.NotSure, got.Withheld, want.band, want.band == "split", want.answered, want.notSure, want.withheld)
 	}
 }
 
-// TestScoreJSON scores testdata/tiny.csv against testdata/tiny.yaml. By hand:
+// TestScoreJSON scores testdata/tiny.csv and tiny6.csv (the same four and
+// eve and fay) against testdata/tiny.yaml. By hand:
 //
 //	           has-playbook  tracks-health  onboarding  | basics  practice  points
 //	ana        yes 1         yes 1          high 1      | 1       1         3
 //	ben        yes 1         no 0           Middle .5   | .5      .5        1.5
 //	cai        no 0          not sure       low 0       | 0       0         0
 //	dee        yes 1         (empty)        mid .5      | 1       .5        1.5
+//	eve        yes 1         yes 1          high 1      | 1       1         3
+//	fay        no 0          no 0           low 0       | 0       0         0
 //
-// has-playbook: mean 3/4 = .75; divergence 2·√(.75·.25) = .866025 → split.
-// tracks-health: 2 answered (+1 not sure): withheld below 3; with
-// --threshold 1 mean .5, divergence 2·√(.5·.5) = 1.
-// onboarding: 1, .5, 0, .5: mean .5; variance (.25+0+.25+0)/4 = .125;
-// divergence √.125/.5 = .707107.
-// Section basics: 1, .5, 0, 1: mean .625; deviations .375, -.125, -.625,
-// .375; variance (.140625+.015625+.390625+.140625)/4 = .171875;
-// divergence √.171875/.5 = .829156 → split; 1 not sure.
-// Section practice: the onboarding scores: .5, .707107.
-// Band: points 3, 1.5, 0, 1.5: mean 1.5 of 3 → Growing (from 1.5); by
-// band Starting 1 (cai), Growing 2 (ben, dee), Leading 1 (ana).
+// Four respondents (tiny.csv) are below the detail threshold of 5: no
+// question figure, no count. Section basics shows its mean, (1 + .5 + 0 +
+// 1)/4 = .625, but not its band: at four people and two yes/no questions
+// the band could pin both questions' counts. Practice has one scored
+// question: shown as a question, so withheld. The team band sums questions
+// of two scales: withheld too.
+//
+// Six (tiny6.csv) show everything:
+// has-playbook: 4 yes of 6, mean .666667; divergence 2·√(⅔·⅓) = .942809;
+// agreement (2·⅔ − 1)² = 1/9: mixed.
+// tracks-health: yes, no, yes, no (+ not sure; dee skipped): 5 answers,
+// shown; mean .5, divergence 1, agreement 0: split.
+// onboarding: levels 2,1,0,1,2,0, mean 1, s² 4/6 over σ² 2/3: agreement 0;
+// scores mean .5, variance 1/6, divergence √(1/6)/.5 = .816497.
+// Section basics: 1, .5, 0, 1, 1, 0: mean 3.5/6 = .583333, variance
+// 1.208333/6, divergence .897527; r*wg(J): has-playbook s²/σ² = (8/36)/¼ =
+// 8/9, tracks-health 1: 1 − 17/18 = 1/18, split; 1 not sure.
+// Section practice: as onboarding.
+// Band: points 3, 1.5, 0, 1.5, 3, 0: mean 1.5 → Growing; Starting 2,
+// Growing 2, Leading 2. Alignment (1/9 + 0 + 0)/3 = 1/27.
 func TestScoreJSON(t *testing.T) {
-	playbook := figures{0.75, 0.866025, true, 4, 0, false}
-	onboarding := figures{0.5, 0.707107, false, 4, 0, false}
-	basics := figures{0.625, 0.829156, true, 4, 1, false}
-	practice := figures{0.5, 0.707107, false, 4, 0, false}
-	texts := []string{"Health scores are \"gut feel\"", "Onboarding takes\ntoo long", "We onboard well, mostly"}
+	texts := []string{"Good enough", "Health scores are \"gut feel\"", "Needs work", "Onboarding takes\ntoo long", "We onboard well, mostly"}
+	six := struct{ sections, questions []figures }{
+		[]figures{{0.583333, 0.897527, 1.0 / 18, "split", 6, 1, false}, {0.5, 0.816497, 0, "split", 6, 0, false}},
+		[]figures{{2.0 / 3, 0.942809, 1.0 / 9, "mixed", 6, 0, false}, {0.5, 1, 0, "split", 4, 1, false}, {0.5, 0.816497, 0, "split", 6, 0, false},
+			{nullFig, nullFig, nullFig, "", 5, 0, false}},
+	}
 	tests := []struct {
-		name      string
-		args      []string
-		threshold int
-		band      string // "" = withheld
-		sections  []figures
-		questions []figures
-		texts     int
+		name              string
+		csv               string
+		args              []string
+		threshold, detail int
+		band              string // "" = withheld
+		alignment         float64
+		sections          []figures
+		questions         []figures
+		texts             int
+		withheld          []string // figure/why
 	}{
-		{"default threshold 3", nil, 3, "Growing",
-			[]figures{basics, practice},
-			[]figures{playbook, {nullFig, nullFig, false, 2, 1, true}, onboarding, {nullFig, nullFig, false, 3, 0, false}}, 3},
-		{"threshold 1 shows everything", []string{"--threshold", "1"}, 1, "Growing",
-			[]figures{basics, practice},
-			[]figures{playbook, {0.5, 1, true, 2, 1, false}, onboarding, {nullFig, nullFig, false, 3, 0, false}}, 3},
-		{"threshold 5 withholds everything", []string{"--threshold", "5"}, 5, "",
-			[]figures{{nullFig, nullFig, false, 4, 1, true}, {nullFig, nullFig, false, 4, 0, true}},
-			[]figures{{nullFig, nullFig, false, 4, 0, true}, {nullFig, nullFig, false, 2, 1, true}, {nullFig, nullFig, false, 4, 0, true}, {nullFig, nullFig, false, 3, 0, true}}, 0},
+		{"four: section means only", "tiny.csv", nil, 3, 5, "", nullFig,
+			[]figures{{0.625, nullFig, nullFig, "", 0, 0, false}, hidden},
+			[]figures{hidden, hidden, hidden, hidden}, 0,
+			[]string{"team_band/small_section", "question/detail", "alignment/detail", "counts/detail", "open_answers/detail", "rows/detail",
+				"section_mean/small_section", "section_agreement_band/band_pins"}},
+		{"six: everything", "tiny6.csv", nil, 3, 5, "Growing", 1.0 / 27, six.sections, six.questions, 5, nil},
+		// tracks-health has five answers but only four scores, fewer than
+		// the threshold: its figures stay withheld, and the alignment is
+		// (1/9 + 0)/2 over the two others.
+		{"six, threshold 5", "tiny6.csv", []string{"--threshold", "5"}, 5, 5, "Growing", 1.0 / 18, six.sections,
+			[]figures{six.questions[0], {nullFig, nullFig, nullFig, "", 4, 1, true}, six.questions[2], six.questions[3]}, 5, nil},
+		// Detail 7: six is below it. Basics at six people and two yes/no
+		// questions: "both 3–3" (split) is the one way to its mean with that
+		// band, so the band stays withheld.
+		{"six, detail 7: section level", "tiny6.csv", []string{"--detail", "7"}, 3, 7, "", nullFig,
+			[]figures{{0.583333, nullFig, nullFig, "", 0, 0, false}, hidden},
+			[]figures{hidden, hidden, hidden, hidden}, 0,
+			[]string{"team_band/small_section", "question/detail", "alignment/detail", "counts/detail", "open_answers/detail", "rows/detail",
+				"section_mean/small_section", "section_agreement_band/band_pins"}},
+		{"six, threshold 7: nothing", "tiny6.csv", []string{"--threshold", "7"}, 7, 7, "", nullFig,
+			[]figures{hidden, hidden},
+			[]figures{hidden, hidden, hidden, hidden}, 0,
+			[]string{"section_mean/threshold", "section_agreement_band/threshold", "team_band/threshold", "question/detail", "alignment/detail",
+				"counts/detail", "open_answers/detail", "rows/detail"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"score", "--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--format", "json"}, tt.args...)
+			args := append([]string{"score", "--framework", "testdata/tiny.yaml", "--answers", "testdata/" + tt.csv, "--format", "json"}, tt.args...)
 			raw := cliOK(t, "", args...)
 			var got scoreOutput
 			if err := json.Unmarshal([]byte(raw), &got); err != nil {
 				t.Fatal(err)
 			}
-			if got.Framework != "tiny" || got.Title != "Tiny" || got.Respondents != 4 || got.Threshold != tt.threshold {
-				t.Errorf("framework %q, title %q, respondents %d, threshold %d", got.Framework, got.Title, got.Respondents, got.Threshold)
+			if got.Framework != "tiny" || got.Title != "Tiny" || got.Threshold != tt.threshold || got.Detail != tt.detail {
+				t.Errorf("framework %q, title %q, threshold %d, detail %d", got.Framework, got.Title, got.Threshold, got.Detail)
 			}
 			switch {
 			case tt.band == "" && (got.Band != nil || got.Bands != nil):
-				t.Errorf("band = %v, bands %+v; want both null below the threshold", got.Band, got.Bands)
+				t.Errorf("band = %v, bands %+v; want both null", got.Band, got.Bands)
 			case tt.band != "" && (got.Band == nil || *got.Band != tt.band || got.Bands == nil):
 				t.Errorf("band = %v, want %q", got.Band, tt.band)
 			case tt.band != "":
@@ -397,10 +442,11 @@ func TestScoreJSON(t *testing.T) {
 				for _, c := range b.Counts {
 					counts = append(counts, c.Label+" "+strconv.Itoa(c.Count))
 				}
-				if b.MeanPoints != 1.5 || b.MaxPoints != 3 || strings.Join(counts, ", ") != "Starting 1, Growing 2, Leading 1" {
+				if b.MeanPoints != 1.5 || b.MaxPoints != 3 || strings.Join(counts, ", ") != "Starting 2, Growing 2, Leading 2" {
 					t.Errorf("bands = mean %v of %v, counts %v", b.MeanPoints, b.MaxPoints, counts)
 				}
 			}
+			checkFigures(t, "alignment", scoreFigures{Score: got.Alignment}, figures{tt.alignment, nullFig, nullFig, "", 0, 0, false})
 			if len(got.Sections) != 2 || got.Sections[0].ID != "basics" || got.Sections[0].Title != "Basics" ||
 				got.Sections[1].ID != "practice" || got.Sections[1].Title != "Practice" {
 				t.Fatalf("sections = %+v", got.Sections)
@@ -418,17 +464,24 @@ func TestScoreJSON(t *testing.T) {
 			for i, want := range tt.questions {
 				checkFigures(t, "question "+got.Questions[i].ID, got.Questions[i], want)
 			}
-			if tt.threshold <= 4 {
-				if o := got.Questions[0].Options; o["yes"] != 3 || o["no"] != 1 {
-					t.Errorf("has-playbook options = %v, want yes 3, no 1", o)
-				}
+			if o := got.Questions[0].Options; !got.Questions[0].Withheld && (o["yes"] != 4 || o["no"] != 2) {
+				t.Errorf("has-playbook options = %v, want yes 4, no 2", o)
 			}
-			if got.Questions[0].Withheld && got.Questions[0].Options != nil {
-				t.Errorf("withheld question shows its options: %v", got.Questions[0].Options)
+			for _, q := range got.Questions {
+				if q.Withheld && (q.Options != nil || q.Texts != nil) {
+					t.Errorf("withheld question %s shows its options or texts: %v %v", q.ID, q.Options, q.Texts)
+				}
 			}
 			gotTexts := slices.Sorted(slices.Values(got.Questions[3].Texts))
 			if tt.texts == 0 && len(gotTexts) != 0 || tt.texts > 0 && !slices.Equal(gotTexts, texts) {
 				t.Errorf("texts = %q, want %d of %q", gotTexts, tt.texts, texts)
+			}
+			var withheld []string
+			for _, w := range got.Withheld {
+				withheld = append(withheld, w.Figure+"/"+w.Why)
+			}
+			if !slices.Equal(withheld, tt.withheld) {
+				t.Errorf("withheld = %v, want %v", withheld, tt.withheld)
 			}
 
 			// Withheld figures are null, not left out.
@@ -441,7 +494,7 @@ func TestScoreJSON(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range append(loose.Sections, loose.Questions...) {
-				for _, k := range []string{"id", "score", "divergence", "answered", "not_sure"} {
+				for _, k := range []string{"id", "score", "divergence", "agreement", "answered", "not_sure"} {
 					if _, ok := m[k]; !ok {
 						t.Errorf("%v has no %q", m["id"], k)
 					}
@@ -460,7 +513,7 @@ func TestScoreText(t *testing.T) {
 		args   []string
 	}{
 		{"score-tiny.golden", nil},
-		{"score-tiny-threshold-1.golden", []string{"--threshold", "1"}},
+		{"score-tiny6.golden", []string{"--answers", "testdata/tiny6.csv"}},
 		{"score-tiny-threshold-5.golden", []string{"--threshold", "5"}},
 	}
 	for _, tt := range tests {
@@ -507,7 +560,9 @@ func TestScoreErrors(t *testing.T) {
 		{"no framework", 2, []string{"--answers", "testdata/tiny.csv"}, []string{usageLine}},
 		{"unknown flag", 2, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--colour"}, []string{"-colour"}},
 		{"unknown format", 2, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--format", "xml"}, []string{`unknown --format "xml"`}},
-		{"threshold 0", 2, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--threshold", "0"}, []string{"--threshold must be 1 or more"}},
+		{"threshold 0", 2, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--threshold", "0"}, []string{"--threshold cannot be below 3"}},
+		{"threshold 2", 2, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--threshold", "2"}, []string{"--threshold cannot be below 3"}},
+		{"detail 4", 2, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/tiny.csv", "--detail", "4"}, []string{"--detail cannot be below 5"}},
 		{"unknown framework", 1, []string{"--framework", "nope", "--answers", "testdata/tiny.csv"}, []string{`no framework "nope"; known: cs-checklist,`}},
 		{"bad framework file", 1, []string{"--framework", "testdata/bad-framework.yaml", "--answers", "testdata/tiny.csv"}, []string{"testdata/bad-framework.yaml:12: unknown scale"}},
 		{"missing answers file", 1, []string{"--framework", "testdata/tiny.yaml", "--answers", "testdata/nope.csv"}, []string{"testdata/nope.csv"}},
@@ -905,7 +960,8 @@ func TestFrameworksTemplate(t *testing.T) {
 		"# comments: Anything else?: open text\n",
 		"\nrespondent,has-playbook,tracks-health,onboarding,comments\n",
 		"\n# example,yes,yes,mid,\"Free text, in quotes\"\n")
-	// Filling in: the example row, uncommented, once per respondent.
+	// Filling in: the example row, uncommented, once per respondent; five
+	// of them, so that question figures and open answers show.
 	var example string
 	for _, l := range strings.Split(out, "\n") {
 		if strings.HasPrefix(l, "# example,") {
@@ -913,7 +969,7 @@ func TestFrameworksTemplate(t *testing.T) {
 		}
 	}
 	filled := out
-	for _, who := range []string{"ana", "ben", "cai"} {
+	for _, who := range []string{"ana", "ben", "cai", "dee", "eve"} {
 		filled += who + example + "\n"
 	}
 	path := filepath.Join(t.TempDir(), "filled.csv")
@@ -924,7 +980,7 @@ func TestFrameworksTemplate(t *testing.T) {
 	if err := json.Unmarshal([]byte(cliOK(t, "", "score", "--framework", "testdata/tiny.yaml", "--answers", path, "--format", "json")), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Respondents != 3 || got.Questions[2].Score == nil || *got.Questions[2].Score != 0.5 || len(got.Questions[3].Texts) != 3 {
+	if got.Respondents != 5 || got.Questions[2].Score == nil || *got.Questions[2].Score != 0.5 || len(got.Questions[3].Texts) != 5 {
 		t.Errorf("filled-in template scored %+v", got)
 	}
 	// Every shipped framework has a template that reads back with no rows.

@@ -184,7 +184,7 @@ func TestScheduledReviewsInLocalTime(t *testing.T) {
 		if err := answersheet.Write(&csv, f, resp); err != nil {
 			t.Fatal(err)
 		}
-		out := scoreJSONForThreshold(t, "cs-exec-maturity", csv.Bytes(), 1)
+		out := scoreJSONFor(t, "cs-exec-maturity", csv.Bytes())
 		scores = append(scores, *out.Sections[0].Score)
 	}
 	delta := math.Round((scores[1] - scores[0]) * 100)

@@ -15,7 +15,7 @@ import (
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
-// TopN is how many questions the "where you disagree" and "not sure" lists show.
+// TopN is how many questions the "where you diverge" and "not sure" lists show.
 const TopN = 5
 
 // Meta is what the digest says about the review itself.
@@ -32,6 +32,9 @@ type Meta struct {
 	// same schedule, or the same framework and channel), if any.
 	Previous       *scoring.Result
 	PreviousClosed time.Time
+	// Withheld says what the disclosure model left out of the result,
+	// and why (review.Disclose).
+	Withheld []Withheld
 }
 
 // Trend is the change since the previous review.
@@ -41,12 +44,15 @@ type Trend struct {
 	Sections map[string]float64
 	BandThen string
 	BandNow  string
-	// Rising are the questions whose divergence rose most (by at least
-	// 0.05), most first.
+	// AlignmentThen and AlignmentNow are the alignment index of both
+	// reviews, when both show it.
+	AlignmentThen, AlignmentNow *float64
+	// Rising are the questions whose agreement fell most (by at least
+	// 0.05), most first: where disagreement grew.
 	Rising []Rise
 }
 
-// Rise is one question's divergence then and now.
+// Rise is one question's agreement then and now.
 type Rise struct {
 	Question  scoring.QuestionResult
 	Then, Now float64
@@ -60,6 +66,8 @@ type Digest struct {
 	Meta
 	Framework *assessment.Framework
 	Result    scoring.Result
+	// Disagree is "where you diverge": the questions whose agreement is
+	// mixed or split, least agreement first, at most TopN.
 	Disagree  []scoring.QuestionResult
 	NotSure   []scoring.QuestionResult
 	Strongest []scoring.SectionResult
@@ -75,14 +83,13 @@ func Build(f *assessment.Framework, r scoring.Result, m Meta) Digest {
 	d := Digest{Meta: m, Framework: f, Result: r}
 	if d.Detail == 0 {
 		// Figures of no review (a file scored on its own): no creator
-		// answers. A review's digest sets Detail from Review.Thresholds.
+		// answers. A review's digest sets Detail from its thresholds.
 		_, d.Detail = assessment.Thresholds(r.Threshold, 0, false)
+		d.Detail = max(d.Detail, r.Detail)
 	}
-	for _, q := range r.Ranked() {
-		if len(d.Disagree) == TopN || *q.Divergence == 0 {
-			break
-		}
-		d.Disagree = append(d.Disagree, q)
+	d.Disagree = r.Diverging()
+	if len(d.Disagree) > TopN {
+		d.Disagree = d.Disagree[:TopN]
 	}
 	ns := r.MostNotSure()
 	if len(ns) > TopN {
@@ -120,19 +127,22 @@ func trend(prev, now scoring.Result) *Trend {
 	if now.Band != nil {
 		t.BandNow = now.Band.Label
 	}
+	if prev.Alignment != nil && now.Alignment != nil {
+		t.AlignmentThen, t.AlignmentNow = prev.Alignment, now.Alignment
+	}
 	qthen := map[string]scoring.QuestionResult{}
 	for _, q := range prev.Questions {
 		qthen[q.ID] = q
 	}
 	for _, q := range now.Questions {
 		p, ok := qthen[q.ID]
-		if !ok || p.Divergence == nil || q.Divergence == nil || *q.Divergence-*p.Divergence < 0.05 {
+		if !ok || p.Agreement == nil || q.Agreement == nil || *p.Agreement-*q.Agreement < 0.05 {
 			continue
 		}
-		t.Rising = append(t.Rising, Rise{Question: q, Then: *p.Divergence, Now: *q.Divergence})
+		t.Rising = append(t.Rising, Rise{Question: q, Then: *p.Agreement, Now: *q.Agreement})
 	}
 	sort.SliceStable(t.Rising, func(i, j int) bool {
-		return t.Rising[i].Now-t.Rising[i].Then > t.Rising[j].Now-t.Rising[j].Then
+		return t.Rising[i].Then-t.Rising[i].Now > t.Rising[j].Then-t.Rising[j].Now
 	})
 	if len(t.Rising) > RisingN {
 		t.Rising = t.Rising[:RisingN]

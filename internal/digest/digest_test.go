@@ -9,12 +9,15 @@ import (
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
+
 func ptr(x float64) *float64 { return &x }
 
-// question is a scored question result with a divergence, answered by n.
-func question(id string, div float64, notSure int) scoring.QuestionResult {
-	return scoring.QuestionResult{ID: id, Text: "Question " + id + "?", Stats: scoring.Stats{
-		Score: ptr(0.5), Divergence: ptr(div), Answered: 4, NotSure: notSure}}
+// question is a scored question result with an agreement, answered by 4.
+func question(id string, agreement float64, notSure int) scoring.QuestionResult {
+	q := scoring.QuestionResult{ID: id, Text: "Question " + id + "?", Stats: scoring.Stats{
+		Score: ptr(0.5), Divergence: ptr(1 - agreement), Answered: 4, NotSure: notSure}}
+	q.SetAgreement(agreement)
+	return q
 }
 
 func ids[T any](xs []T, id func(T) string) []string {
@@ -36,28 +39,29 @@ func sectionIDs(ss []scoring.SectionResult) []string {
 func TestBuildDisagree(t *testing.T) {
 	r := scoring.Result{Respondents: 4, Threshold: 3, Questions: []scoring.QuestionResult{
 		question("q1", 0.3, 0),
-		question("q2", 0, 0), // everyone agrees: never listed
-		question("q3", 0.9, 0),
-		question("q4", 0.5, 0),
-		question("q5", 0.1, 0),
-		question("q6", 0.7, 0),
-		question("q7", 0.2, 0),
-		question("q8", 0.5, 0), // ties keep framework order: q4 before q8
-		{ID: "q9", Stats: scoring.Stats{Answered: 2, Withheld: true}},
+		question("q2", 1, 0), // aligned: never listed
+		question("q3", 0.02, 0),
+		question("q4", 0.16, 0),
+		question("q5", 0.45, 0),
+		question("q6", 0.05, 0),
+		question("q7", 0.7, 0),  // aligned
+		question("q8", 0.16, 0), // ties keep framework order: q4 before q8
+		question("q9", 0.4, 0),
+		{ID: "q10", Stats: scoring.Stats{Withheld: true}},
 	}}
 	d := digest.Build(nil, r, digest.Meta{})
 	if got, want := questionIDs(d.Disagree), []string{"q3", "q6", "q4", "q8", "q1"}; !slices.Equal(got, want) {
-		t.Errorf("Disagree = %v, want %v (top %d by divergence)", got, want, digest.TopN)
+		t.Errorf("Disagree = %v, want %v (top %d, least agreement first)", got, want, digest.TopN)
 	}
 
-	// Fewer than five with any divergence: zeros are left out, not padded in.
-	r.Questions = []scoring.QuestionResult{question("a", 0, 0), question("b", 0.4, 0), question("c", 0, 0), question("d", 1, 0)}
+	// Fewer than five mixed or split: the aligned are left out, not padded in.
+	r.Questions = []scoring.QuestionResult{question("a", 1, 0), question("b", 0.4, 0), question("c", 0.64, 0), question("d", 0, 0)}
 	if got, want := questionIDs(digest.Build(nil, r, digest.Meta{}).Disagree), []string{"d", "b"}; !slices.Equal(got, want) {
 		t.Errorf("Disagree = %v, want %v", got, want)
 	}
-	r.Questions = []scoring.QuestionResult{question("a", 0, 0), question("b", 0, 0)}
+	r.Questions = []scoring.QuestionResult{question("a", 1, 0), question("b", 0.5, 0)}
 	if got := digest.Build(nil, r, digest.Meta{}).Disagree; len(got) != 0 {
-		t.Errorf("Disagree = %v when everyone agrees, want none", questionIDs(got))
+		t.Errorf("Disagree = %v when everyone is aligned, want none", questionIDs(got))
 	}
 }
 

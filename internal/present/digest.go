@@ -35,15 +35,24 @@ func IsDigestOf(blocks []slack.Block, reviewID string) bool {
 	return hasText(blocks, "Review `"+reviewID+"`")
 }
 
-// Digest renders the digest posted to the leadership channel.
+// Digest renders the digest posted to the leadership channel, with a
+// footnote when the disclosure model withheld anything.
 func Digest(d digest.Digest, r *assessment.Review) []slack.Block {
+	bs := digestBody(d, r)
+	if note := d.WithheldNote(); note != "" {
+		bs = append(bs, slack.NewContextBlock("withheld", mrkdwn("🔒 "+escape(note))))
+	}
+	return bs
+}
+
+func digestBody(d digest.Digest, r *assessment.Review) []slack.Block {
 	res := d.Result
 	bs := []slack.Block{
 		slack.NewHeaderBlock(plain("📊 "+d.Framework.Title+" — results", MaxHeader)),
-		slack.NewContextBlock("meta", mrkdwn(fmt.Sprintf("Review `%s` · %s → %s · %s · scores shown where at least %d answered",
-			r.ID, d.Opened.UTC().Format("2 Jan"), d.Closed.UTC().Format("2 Jan 2006"), ResponseLine(d), res.Threshold))),
+		slack.NewContextBlock("meta", mrkdwn(fmt.Sprintf("Review `%s` · %s → %s · %s · %s",
+			r.ID, d.Opened.UTC().Format("2 Jan"), d.Closed.UTC().Format("2 Jan 2006"), ResponseLine(d), ThresholdLine(d)))),
 	}
-	if bl := BandLine(d); bl != "" {
+	if bl := strings.TrimSpace(BandLine(d) + "\n" + AlignmentLine(d)); bl != "" {
 		bs = append(bs, section(bl))
 	}
 	if res.Respondents == 0 {
@@ -72,7 +81,7 @@ func digestLists(d digest.Digest) []slack.Block {
 	if d.Trend != nil && len(d.Trend.Rising) > 0 {
 		var l []string
 		for _, x := range d.Trend.Rising {
-			l = append(l, fmt.Sprintf("• %s _(%.2f → %.2f)_", escape(QuestionText(x.Question, 200)), x.Then, x.Now))
+			l = append(l, fmt.Sprintf("• %s _(agreement %.2f → %.2f)_", escape(QuestionText(x.Question, 200)), x.Then, x.Now))
 		}
 		bs = append(bs, section("*Where disagreement grew*\n"+strings.Join(l, "\n")))
 	}
@@ -83,9 +92,9 @@ func digestLists(d digest.Digest) []slack.Block {
 	if len(d.Disagree) > 0 {
 		var l []string
 		for _, q := range d.Disagree {
-			l = append(l, fmt.Sprintf("• %s _(divergence %.2f, %s; %s)_", escape(QuestionText(q, 200)), *q.Divergence, DivergenceWord(*q.Divergence), spread(q, d.Detail)))
+			l = append(l, fmt.Sprintf("• %s _(%s; %s)_", escape(QuestionText(q, 200)), AgreementText(q.Stats), spread(q, d.Detail)))
 		}
-		bs = append(bs, section("*Where you disagree*\n"+strings.Join(l, "\n")))
+		bs = append(bs, section("*Where you diverge*\n"+strings.Join(l, "\n")))
 	}
 	if len(d.NotSure) > 0 {
 		var l []string
@@ -135,7 +144,7 @@ func spread(q scoring.QuestionResult, detail int) string {
 }
 
 // DigestThread renders one thread reply per section under the digest:
-// each question's score and divergence, how many chose each answer (only
+// each question's score and agreement, how many chose each answer (only
 // from the detail threshold up; never who), and the open answers,
 // anonymous and shuffled. Long sections are split over several messages.
 func DigestThread(d digest.Digest) [][]slack.Block {
@@ -148,7 +157,10 @@ func DigestThread(d digest.Digest) [][]slack.Block {
 		s := d.Framework.Sections[si]
 		head := fmt.Sprintf("*%d. %s*", si+1, escape(s.Title))
 		if sr.Score != nil {
-			head += fmt.Sprintf("  `%s` %s · divergence %.2f", Bar(*sr.Score), Percent(*sr.Score), *sr.Divergence)
+			head += fmt.Sprintf("  `%s` %s", Bar(*sr.Score), Percent(*sr.Score))
+			if a := AgreementText(sr.Stats); a != "" {
+				head += " · " + a
+			}
 		}
 		cur := []slack.Block{section(head)}
 		for _, q := range s.Questions {
@@ -186,15 +198,15 @@ func questionDetail(d digest.Digest, ref assessment.QuestionRef, qr scoring.Ques
 			add("> " + escape(strings.ReplaceAll(Truncate(t, 600), "\n", " ")) + "\n")
 		}
 	case qr.IsText && qr.Withheld:
-		fmt.Fprintf(&b, "_%d wrote an answer; shown from %d up._", qr.Answered, d.Result.Threshold)
+		fmt.Fprintf(&b, "_Open answers are shown from %d respondents._", d.Detail)
 	case qr.IsText:
 		b.WriteString("_No written answers._")
 	case qr.Withheld:
-		fmt.Fprintf(&b, "_Withheld: %d answered (shown from %d)._", qr.Answered, d.Result.Threshold)
+		fmt.Fprintf(&b, "_Question figures are shown from %d answers._", d.Detail)
 	case qr.Score == nil:
 		fmt.Fprintf(&b, "_Nobody scored it (%d not sure)._", qr.NotSure)
 	default:
-		fmt.Fprintf(&b, "%s · divergence %.2f (%s)", Percent(*qr.Score), *qr.Divergence, DivergenceWord(*qr.Divergence))
+		fmt.Fprintf(&b, "%s · %s", Percent(*qr.Score), AgreementText(qr.Stats))
 		b.WriteString(answerCounts(ref, qr, d.Detail))
 		for _, c := range qr.Comments {
 			add("\n💬 " + escape(strings.ReplaceAll(Truncate(c, 600), "\n", " ")))

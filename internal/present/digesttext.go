@@ -61,20 +61,37 @@ func Bar(score float64) string {
 // Percent formats a score in [0,1] as a whole percentage.
 func Percent(x float64) string { return fmt.Sprintf("%d%%", int(math.Round(x*100))) }
 
-// DivergenceWord names a divergence for people. The thresholds allow the
-// same rounding error as scoring's Split flag: a divergence of exactly 0.8
-// can come out as 0.7999999999999999, and the word must still say "split".
-func DivergenceWord(d float64) string {
-	const eps = 1e-9
+// AgreementText names a figure's agreement for people: its band, with
+// the value when the digest shows it, e.g. "agreement 0.36, mixed" or
+// "aligned"; "" when neither shows.
+func AgreementText(st scoring.Stats) string {
 	switch {
-	case d >= scoring.SplitAt-eps:
-		return "split"
-	case d >= 0.5-eps:
-		return "mixed"
-	case d >= 0.2-eps:
-		return "mostly agree"
+	case st.AgreementBand == "":
+		return ""
+	case st.Agreement == nil:
+		return string(st.AgreementBand)
 	}
-	return "agree"
+	return fmt.Sprintf("agreement %.2f, %s", *st.Agreement, st.AgreementBand)
+}
+
+// AlignmentLine gives the team's alignment index and its change, e.g.
+// "Alignment 54% → 68% (the mean agreement over the questions).", or "".
+func AlignmentLine(d digest.Digest) string {
+	a := d.Result.Alignment
+	if a == nil {
+		return ""
+	}
+	line := "Alignment " + Percent(*a)
+	if d.Trend != nil && d.Trend.AlignmentThen != nil {
+		line = "Alignment " + Percent(*d.Trend.AlignmentThen) + " → " + Percent(*a)
+	}
+	return line + " (the mean agreement over the questions)."
+}
+
+// ThresholdLine says the thresholds in force, e.g. "Section figures from
+// 3 respondents, question figures and counts from 5."
+func ThresholdLine(d digest.Digest) string {
+	return fmt.Sprintf("Section figures from %d respondents, question figures and counts from %d.", d.Result.Threshold, d.Detail)
 }
 
 // ResponseLine says how many responded, e.g. "7 of 9 responded (78%), 6 submitted".
@@ -94,13 +111,16 @@ func ResponseLine(d digest.Digest) string {
 func BandLine(d digest.Digest) string {
 	b := d.Result.Band
 	if b == nil {
-		if len(d.Framework.Bands) > 0 {
-			return fmt.Sprintf("Band withheld: fewer than %d respondents.", d.Result.Threshold)
+		if len(d.Framework.Bands) == 0 {
+			return ""
 		}
-		return ""
+		if w, ok := d.WithheldFor(digest.FigTeamBand); ok && w.Need > 0 {
+			return fmt.Sprintf("Team band withheld: shown from %d respondents.", w.Need)
+		}
+		return fmt.Sprintf("Band withheld: fewer than %d respondents.", d.Result.Threshold)
 	}
 	line := fmt.Sprintf("Team band: %s (mean %.1f of %g points).", b.Label, b.MeanPoints, b.MaxPoints)
-	if d.Result.Respondents < d.Detail {
+	if b.Counts == nil || d.Result.Respondents < d.Detail {
 		return line + fmt.Sprintf(" How many fall in each band is shown from %d respondents.", d.Detail)
 	}
 	var spread []string
@@ -133,7 +153,7 @@ func SectionLine(s scoring.SectionResult, st Style) string {
 	}
 	switch {
 	case s.Withheld:
-		return fmt.Sprintf("%s%s %s", empty, st.Escape(s.Title), st.Aside(fmt.Sprintf("(withheld: %d answered)", s.Answered)))
+		return fmt.Sprintf("%s%s %s", empty, st.Escape(s.Title), st.Aside("(withheld)"))
 	case s.Score == nil:
 		return fmt.Sprintf("%s%s %s", empty, st.Escape(s.Title), st.Aside("(no answers)"))
 	}
@@ -141,8 +161,10 @@ func SectionLine(s scoring.SectionResult, st Style) string {
 	if st.Pad {
 		pct = fmt.Sprintf("%4s", pct)
 	}
-	line := fmt.Sprintf("%s %s  %s %s", st.Code(Bar(*s.Score)), st.Bold(pct), st.Escape(s.Title),
-		st.Aside(fmt.Sprintf("(divergence %.2f, %s)", *s.Divergence, DivergenceWord(*s.Divergence))))
+	line := fmt.Sprintf("%s %s  %s", st.Code(Bar(*s.Score)), st.Bold(pct), st.Escape(s.Title))
+	if a := AgreementText(s.Stats); a != "" {
+		line += " " + st.Aside("("+a+")")
+	}
 	if s.Split {
 		line += st.Split
 	}
@@ -178,9 +200,12 @@ func DigestTerminal(d digest.Digest) string {
 	if !d.Opened.IsZero() {
 		fmt.Fprintf(&b, "%s → %s\n", d.Opened.Format("2 Jan 2006"), d.Closed.Format("2 Jan 2006"))
 	}
-	fmt.Fprintf(&b, "%s. Scores shown where at least %d answered.\n", ResponseLine(d), r.Threshold)
+	fmt.Fprintf(&b, "%s. %s\n", ResponseLine(d), ThresholdLine(d))
 	if bl := BandLine(d); bl != "" {
 		fmt.Fprintf(&b, "%s\n", bl)
+	}
+	if al := AlignmentLine(d); al != "" {
+		fmt.Fprintf(&b, "%s\n", al)
 	}
 	if tl := TrendLine(d); tl != "" {
 		fmt.Fprintf(&b, "%s\n", tl)
@@ -195,6 +220,9 @@ func DigestTerminal(d digest.Digest) string {
 	}
 	terminalLists(&b, d)
 	terminalTexts(&b, r)
+	if note := d.WithheldNote(); note != "" {
+		fmt.Fprintf(&b, "\nWithheld: %s\n", note)
+	}
 	return b.String()
 }
 
@@ -203,7 +231,7 @@ func DigestTerminal(d digest.Digest) string {
 // about.
 func terminalLists(b *strings.Builder, d digest.Digest) {
 	if d.Trend != nil && len(d.Trend.Rising) > 0 {
-		b.WriteString("\nDivergence rose most\n")
+		b.WriteString("\nAgreement fell most\n")
 		for _, x := range d.Trend.Rising {
 			fmt.Fprintf(b, "  %.2f → %.2f  %s [%s]\n", x.Then, x.Now, QuestionText(x.Question, 90), x.Question.ID)
 		}
@@ -216,9 +244,9 @@ func terminalLists(b *strings.Builder, d digest.Digest) {
 		b.WriteString("\n")
 	}
 	if len(d.Disagree) > 0 {
-		b.WriteString("\nWhere you disagree\n")
+		b.WriteString("\nWhere you diverge (agreement)\n")
 		for _, q := range d.Disagree {
-			fmt.Fprintf(b, "  %.2f %-6s %s [%s]\n", *q.Divergence, DivergenceWord(*q.Divergence), QuestionText(q, 90), q.ID)
+			fmt.Fprintf(b, "  %.2f %-5s %s [%s]\n", *q.Agreement, q.AgreementBand, QuestionText(q, 90), q.ID)
 		}
 	}
 	if len(d.NotSure) > 0 {

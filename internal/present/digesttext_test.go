@@ -7,7 +7,7 @@ import (
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
-	"github.com/assessbot/assessbot/internal/framework"
+	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
@@ -47,81 +47,37 @@ func TestPercent(t *testing.T) {
 	}
 }
 
-func TestDivergenceWord(t *testing.T) {
+func TestAgreementText(t *testing.T) {
+	st := func(r float64, withValue bool) scoring.Stats {
+		var s scoring.Stats
+		s.SetAgreement(r)
+		if !withValue {
+			s.Agreement = nil
+		}
+		return s
+	}
 	tests := []struct {
-		d    float64
+		st   scoring.Stats
 		want string
 	}{
-		{0, "agree"},
-		{0.19, "agree"},
-		{0.2, "mostly agree"},
-		{0.49, "mostly agree"},
-		{0.5, "mixed"},
-		{0.79, "mixed"},
-		{0.8, "split"},
-		{1, "split"},
-		// Exactly 0.8 and 0.2 in arithmetic, one ulp below in floating point.
-		{scoring.Divergence([]float64{0, 0, 0, 0, 0, 0, 0.5, 0.5, 1, 1}), "split"},
-		{scoring.Divergence([]float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0 / 3}), "mostly agree"},
+		{st(0.64, true), "agreement 0.64, aligned"},
+		{st(0.36, true), "agreement 0.36, mixed"},
+		{st(0.04, true), "agreement 0.04, split"},
+		{st(0.36, false), "mixed"}, // the band alone: below the detail threshold
+		{scoring.Stats{}, ""},
 	}
 	for _, tt := range tests {
-		if got := DivergenceWord(tt.d); got != tt.want {
-			t.Errorf("DivergenceWord(%v) = %q, want %q", tt.d, got, tt.want)
+		if got := AgreementText(tt.st); got != tt.want {
+			t.Errorf("AgreementText(%v, %s) = %q, want %q", show(tt.st.Agreement), tt.st.AgreementBand, got, tt.want)
 		}
 	}
 }
 
-// TestDivergenceWordMatchesSplit: the word and scoring's Split flag never
-// disagree, whatever rounding the divergence went through.
-func TestDivergenceWordMatchesSplit(t *testing.T) {
-	levels := []float64{0, 0.5, 1}
-	var walk func(scores []float64, from int)
-	walk = func(scores []float64, from int) {
-		if len(scores) >= 2 {
-			st := scoring.Aggregate(levelFramework(t), responsesFor(scores), scoring.Options{Threshold: 1}).Questions[0]
-			if split := DivergenceWord(*st.Divergence) == "split"; split != st.Split {
-				t.Errorf("scores %v: divergence %v, word %q, Split %v", scores, *st.Divergence, DivergenceWord(*st.Divergence), st.Split)
-			}
-		}
-		if len(scores) == 10 {
-			return
-		}
-		for i := from; i < len(levels); i++ {
-			walk(append(scores[:len(scores):len(scores)], levels[i]), i)
-		}
+func show(p *float64) any {
+	if p == nil {
+		return "nil"
 	}
-	walk(nil, 0)
-}
-
-var levelFW *assessment.Framework
-
-func levelFramework(t *testing.T) *assessment.Framework {
-	t.Helper()
-	if levelFW == nil {
-		f, err := framework.Parse("level.yaml", []byte(`
-id: level
-title: Level
-scales:
-  three:
-    options: [{id: low, label: Low}, {id: mid, label: Mid}, {id: high, label: High}]
-sections:
-  - {id: s, title: S, questions: [{id: q, text: "Q?", scale: three}]}
-`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		levelFW = f
-	}
-	return levelFW
-}
-
-func responsesFor(scores []float64) []assessment.Response {
-	opt := map[float64]string{0: "low", 0.5: "mid", 1: "high"}
-	var rs []assessment.Response
-	for i, s := range scores {
-		rs = append(rs, assessment.Response{Respondent: fmt.Sprint(i), Answers: map[string]assessment.Answer{"q": {Option: opt[s]}}})
-	}
-	return rs
+	return *p
 }
 
 func TestTruncate(t *testing.T) {
@@ -174,15 +130,17 @@ func TestBandLine(t *testing.T) {
 		r    scoring.Result
 		want string
 	}{
-		{"band", banded, scoring.Result{Threshold: 3, Band: band},
+		{"band", banded, scoring.Result{Respondents: 5, Threshold: 3, Band: band},
 			"Team band: Growing (mean 1.5 of 3 points). Respondents by band: Starting 1 · Growing 2 · Leading 1"},
 		{"withheld", banded, scoring.Result{Threshold: 5},
 			"Band withheld: fewer than 5 respondents."},
+		{"counts withheld", banded, scoring.Result{Threshold: 3, Detail: 5, Band: &scoring.BandResult{Label: "Growing", MeanPoints: 1.5, MaxPoints: 3}},
+			"Team band: Growing (mean 1.5 of 3 points). How many fall in each band is shown from 5 respondents."},
 		{"no bands", &assessment.Framework{}, scoring.Result{Threshold: 3}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := BandLine(digest.Digest{Framework: tt.f, Result: tt.r}); got != tt.want {
+			if got := BandLine(digest.Build(tt.f, tt.r, digest.Meta{})); got != tt.want {
 				t.Errorf("BandLine = %q, want %q", got, tt.want)
 			}
 		})
@@ -190,19 +148,29 @@ func TestBandLine(t *testing.T) {
 }
 
 func TestSectionLine(t *testing.T) {
+	sec := func(title string, score float64, agreement *float64, band scoring.AgreementBand) scoring.SectionResult {
+		s := scoring.SectionResult{Title: title, Stats: scoring.Stats{Score: ptr(score), Answered: 5}}
+		if band != "" {
+			s.AgreementBand, s.Split = band, band == scoring.Split
+		}
+		s.Agreement = agreement
+		return s
+	}
 	tests := []struct {
 		name string
 		s    scoring.SectionResult
 		want string
 	}{
-		{"scored", scoring.SectionResult{Title: "Delivery", Stats: scoring.Stats{Score: ptr(0.62), Divergence: ptr(0.41), Answered: 5}},
-			"▇▇▇▇▇▇░░░░  62%  Delivery  (divergence 0.41, mostly agree)"},
-		{"full and split", scoring.SectionResult{Title: "Renewals", Stats: scoring.Stats{Score: ptr(1), Divergence: ptr(0.8), Answered: 5}},
-			"▇▇▇▇▇▇▇▇▇▇ 100%  Renewals  (divergence 0.80, split)"},
-		{"zero", scoring.SectionResult{Title: "Metrics", Stats: scoring.Stats{Score: ptr(0), Divergence: ptr(0), Answered: 3}},
-			"░░░░░░░░░░   0%  Metrics  (divergence 0.00, agree)"},
-		{"withheld", scoring.SectionResult{Title: "People", Stats: scoring.Stats{Answered: 2, Withheld: true}},
-			"░░░░░░░░░░   –   People  (withheld: 2 answered)"},
+		{"scored", sec("Delivery", 0.62, ptr(0.41), scoring.Mixed),
+			"▇▇▇▇▇▇░░░░  62%  Delivery  (agreement 0.41, mixed)"},
+		{"full and split", sec("Renewals", 1, ptr(0.05), scoring.Split),
+			"▇▇▇▇▇▇▇▇▇▇ 100%  Renewals  (agreement 0.05, split)"},
+		{"band only", sec("Metrics", 0, nil, scoring.Aligned),
+			"░░░░░░░░░░   0%  Metrics  (aligned)"},
+		{"mean only", sec("Tools", 0.5, nil, ""),
+			"▇▇▇▇▇░░░░░  50%  Tools"},
+		{"withheld", scoring.SectionResult{Title: "People", Stats: scoring.Stats{Withheld: true}},
+			"░░░░░░░░░░   –   People  (withheld)"},
 		{"no answers", scoring.SectionResult{Title: "Tools"},
 			"░░░░░░░░░░   –   Tools  (no answers)"},
 	}
@@ -262,13 +230,17 @@ func TestTextGolden(t *testing.T) {
 		meta        digest.Meta
 	}{
 		{"cs-excellence", 7, 3, digest.Meta{ReviewID: "r1", Opened: opened, Closed: opened.AddDate(0, 0, 14), Invited: 8}},
+		// Three who answered: section means and bands, nothing finer.
+		{"cs-excellence-section-level", 4, 3, digest.Meta{}},
 		// Two who answered, below the threshold of three: nothing but counts.
 		{"cs-excellence-withheld", 3, 3, digest.Meta{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := scoring.Aggregate(f, excellenceResponses(f, tt.respondents), scoring.Options{Threshold: tt.threshold, Seed: "r1"})
-			goldenText(t, tt.name, DigestTerminal(digest.Build(f, res, tt.meta)))
+			shown, withheld := review.Disclose(f, res, review.Thresholds{Mean: tt.threshold, Detail: assessment.MinDetailThreshold})
+			tt.meta.Withheld = withheld
+			goldenText(t, tt.name, DigestTerminal(digest.Build(f, shown, tt.meta)))
 		})
 	}
 }

@@ -16,16 +16,22 @@ type ExportFile struct {
 }
 
 // AggregatesFile is the export's aggregates.
-func AggregatesFile(r *assessment.Review, f *assessment.Framework) ExportFile {
+func AggregatesFile(r *assessment.Review, f *assessment.Framework, threshold, detail int) ExportFile {
 	return ExportFile{Name: r.ID + "-aggregates.csv", Title: "Aggregates of " + r.ID, Comment: fmt.Sprintf(
-		"Aggregates of review `%s` (%s): one row per section and question. Figures are withheld where fewer than %d answered.", r.ID, escape(f.Title), r.Threshold)}
+		"Aggregates of review `%s` (%s): one row per section and question, with the figures its digest shows (section figures from %d respondents, question figures and counts from %d).", r.ID, escape(f.Title), threshold, detail)}
+}
+
+// ExportedWithoutFigures says the aggregates went out with no figures at
+// all, and why (the digest's withheld note).
+func ExportedWithoutFigures(note string) string {
+	return "I sent you the aggregates in a DM, without figures: " + escape(note)
 }
 
 // ResponsesFile is the export's anonymised responses.
-func ResponsesFile(r *assessment.Review, f *assessment.Framework) ExportFile {
+func ResponsesFile(r *assessment.Review, f *assessment.Framework, threshold, detail int) ExportFile {
 	return ExportFile{Name: r.ID + "-responses.csv", Title: "Responses to " + r.ID, Comment: fmt.Sprintf(
-		"Anonymised responses to `%s`: respondents are numbered in a shuffled order. Recompute the digest with `assessbot score --framework %s --answers %s-responses.csv --threshold %d`.",
-		r.ID, f.ID, r.ID, r.Threshold)}
+		"Anonymised responses to `%s`: respondents are numbered in a shuffled order. Recompute the digest with `assessbot score --framework %s --answers %s-responses.csv --threshold %d --detail %d`.",
+		r.ID, f.ID, r.ID, threshold, detail)}
 }
 
 // OpenAnswersFile is the export's open answers and comments.

@@ -170,7 +170,7 @@ func replies(t *testing.T) map[string]string {
 
 func exportFiles(f *assessment.Framework) string {
 	var l []string
-	for _, x := range []ExportFile{AggregatesFile(fixedReview, f), ResponsesFile(fixedReview, f), OpenAnswersFile(fixedReview)} {
+	for _, x := range []ExportFile{AggregatesFile(fixedReview, f, 3, 5), ResponsesFile(fixedReview, f, 3, 5), OpenAnswersFile(fixedReview)} {
 		l = append(l, x.Name+" · "+x.Title+" · "+x.Comment)
 	}
 	return strings.Join(l, "\n")

@@ -111,6 +111,16 @@ func (ParseWords) DueBad(word string) string {
 	return fmt.Sprintf("`due %s`: give a date like `2026-12-01` or a duration like `3d`, `36h` or `1w`.", word)
 }
 
+// DetailNeedsNumber refuses `detail` without a number.
+func (ParseWords) DetailNeedsNumber() string {
+	return "`detail` needs a number, e.g. `detail 7`."
+}
+
+// DetailBad refuses a detail threshold out of range.
+func (ParseWords) DetailBad(word string) string {
+	return fmt.Sprintf("`detail %s`: give a whole number from %d to %d (question figures, answer counts and open answers are shown only when at least that many answered).", word, review.MinDetailThreshold, review.MaxThreshold)
+}
+
 // ThresholdNeedsNumber refuses `threshold` without a number.
 func (ParseWords) ThresholdNeedsNumber() string {
 	return "`threshold` needs a number, e.g. `threshold 5`."

@@ -12,11 +12,17 @@ import (
 //   - a threshold floor (assessment.MinThreshold) an admin may raise, never
 //     lower; the creator does not count towards it (Review.Thresholds);
 //   - a detail threshold (assessment.MinDetailThreshold) for anything finer
-//     than a mean (the digest renders to Digest.Detail);
+//     than a section's mean: the disclosure model (disclosure.go) decides
+//     every figure a digest holds;
 //   - no figures while a review is open, and no person next to their
 //     progress (Results, Status);
 //   - no two reviews of one framework whose audiences differ by 1 to
-//     threshold-1 people within DifferencingWindow (checkOverlap);
+//     threshold-1 people within DifferencingWindow (checkOverlap, at the
+//     start: an early warning);
+//   - no figures for a review whose answerers differ by 1 to detail-1
+//     people from those of a review of the framework published within
+//     DifferencingWindow (verdict, at publish time, on a record forget
+//     leaves alone: differencing.go);
 //   - a trend only when both reviews meet their thresholds (previous);
 //   - exports only after close, rows from the detail threshold, in a fresh
 //     random order, open answers apart (Export).

@@ -19,8 +19,9 @@ const MaxRespondents = 10000
 // Threshold bounds: an admin may choose the anonymity threshold within
 // them; the floor is assessment.MinThreshold.
 const (
-	MinThreshold = assessment.MinThreshold
-	MaxThreshold = 50
+	MinThreshold       = assessment.MinThreshold
+	MinDetailThreshold = assessment.MinDetailThreshold
+	MaxThreshold       = 50
 )
 
 // Grace bounds: how long answers can still change once everyone has
@@ -53,6 +54,15 @@ func CheckThreshold(th int) error {
 		return assessment.NewError(assessment.EINVALID, assessment.ThresholdFloor{Asked: th, Floor: MinThreshold})
 	case th > MaxThreshold:
 		return assessment.NewError(assessment.EINVALID, assessment.ThresholdRange{Min: MinThreshold, Max: MaxThreshold, Default: assessment.DefaultThreshold})
+	}
+	return nil
+}
+
+// CheckDetail refuses a detail threshold below its floor or above the
+// maximum; 0 means the floor.
+func CheckDetail(d int) error {
+	if d != 0 && (d < assessment.MinDetailThreshold || d > MaxThreshold) {
+		return assessment.NewError(assessment.EINVALID, assessment.ThresholdRange{Min: assessment.MinDetailThreshold, Max: MaxThreshold, Default: assessment.MinDetailThreshold})
 	}
 	return nil
 }

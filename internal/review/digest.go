@@ -110,20 +110,27 @@ func (s *Service) postDigest(ctx context.Context, reviewID string) bool {
 	return true
 }
 
-// Digest aggregates a review's responses into its digest.
+// Digest aggregates a review's responses into its digest, holding only
+// the figures the disclosure model allows (Disclose).
 func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *assessment.Review, error) {
 	r, f, err := s.reviews.Review(ctx, reviewID)
 	if err != nil {
 		return digest.Digest{}, nil, err
 	}
-	mean, detail := r.Thresholds()
+	th := ThresholdsOf(r)
 	if gone, err := s.privacy.Expired(ctx, reviewID); err != nil {
 		return digest.Digest{}, r, err
 	} else if gone {
 		// Past its retention: the answers are gone, the figures stay.
 		res, _, err := s.privacy.Result(ctx, reviewID)
+		if err != nil {
+			return digest.Digest{}, r, err
+		}
 		_, closedAt, _ := s.reviews.ClosedInfo(ctx, reviewID)
-		return digest.Build(f, res, digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Detail: detail}), r, err
+		v, err := s.verdict(ctx, r, nil, th)
+		shown, withheld := discloseUnder(f, res, th, v)
+		return digest.Build(f, shown, digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents),
+			Detail: th.Detail, Withheld: withheld}), r, err
 	}
 	responses, err := s.answers.Responses(ctx, r)
 	if err != nil {
@@ -132,8 +139,8 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	// The chart's spread is a second pass over the same answers: run it
 	// beside the aggregation. It is detail, so it needs the detail threshold.
 	spread := make(chan map[string]scoring.Quantiles, 1)
-	go func() { spread <- scoring.Spread(f, responses, detail) }()
-	res := scoring.Aggregate(f, responses, scoring.Options{Threshold: mean, Seed: r.ID})
+	go func() { spread <- scoring.Spread(f, responses, th.Detail) }()
+	res := scoring.Aggregate(f, responses, scoring.Options{Threshold: th.Mean, Seed: r.ID})
 	d := <-spread
 	_, closedAt, err := s.reviews.ClosedInfo(ctx, reviewID)
 	if err != nil {
@@ -142,20 +149,44 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	if closedAt.IsZero() {
 		closedAt = s.now()
 	}
-	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Detail: detail}
+	// Before its figures are first shown, a closed review is compared with
+	// the published reviews of its framework (differencing.go).
+	var v assessment.Verdict
+	if r.Status != assessment.StatusOpen {
+		if v, err = s.verdict(ctx, r, responses, th); err != nil {
+			return digest.Digest{}, r, err
+		}
+	}
+	shown, withheld := discloseUnder(f, res, th, v)
+	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Detail: th.Detail, Withheld: withheld}
+	if v.Against != "" {
+		return digest.Build(f, shown, meta), r, nil
+	}
 	if prev, at, err := s.previous(ctx, r); err != nil {
 		return digest.Digest{}, r, err
-	} else if prev != nil && res.Respondents >= mean {
+	} else if prev != nil && res.Respondents >= th.Mean {
 		// A trend only when both reviews meet their thresholds.
 		meta.Previous, meta.PreviousClosed = prev, at
 	}
-	out := digest.Build(f, res, meta)
-	out.Spread = d
+	out := digest.Build(f, shown, meta)
+	if res.Respondents >= th.Detail {
+		out.Spread = d
+	}
 	return out, r, nil
 }
 
+// discloseUnder is Disclose, or nothing at all when the differencing
+// verdict withholds the review.
+func discloseUnder(f *assessment.Framework, res scoring.Result, th Thresholds, v assessment.Verdict) (scoring.Result, []digest.Withheld) {
+	if v.Against == "" {
+		return Disclose(f, res, th)
+	}
+	return WithholdAll(res, th), []digest.Withheld{{Figure: digest.FigAll, Why: digest.WhyDifferencing, Review: v.Against, Differ: v.Differ}}
+}
+
 // previous scores the review this one is compared with: the last one of
-// the same series whose digest was posted.
+// the same series whose digest was posted, holding only the figures its
+// own digest showed.
 func (s *Service) previous(ctx context.Context, r *assessment.Review) (*scoring.Result, time.Time, error) {
 	id, err := s.reviews.Previous(ctx, r)
 	if err != nil || id == "" {
@@ -165,7 +196,7 @@ func (s *Service) previous(ctx context.Context, r *assessment.Review) (*scoring.
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	mean, _ := pr.Thresholds()
+	th := ThresholdsOf(pr)
 	res, kept, err := s.privacy.Result(ctx, id)
 	if err != nil {
 		return nil, time.Time{}, err
@@ -175,11 +206,12 @@ func (s *Service) previous(ctx context.Context, r *assessment.Review) (*scoring.
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		res = scoring.Aggregate(pf, responses, scoring.Options{Threshold: mean, Seed: pr.ID})
+		res = scoring.Aggregate(pf, responses, scoring.Options{Threshold: th.Mean, Seed: pr.ID})
 	}
-	if res.Respondents < mean {
+	if res.Respondents < th.Mean {
 		return nil, time.Time{}, nil
 	}
+	shown, _ := Disclose(pf, res, th)
 	_, at, err := s.reviews.ClosedInfo(ctx, id)
-	return &res, at, err
+	return &shown, at, err
 }

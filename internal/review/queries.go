@@ -258,7 +258,7 @@ func (s *Service) Export(ctx context.Context, id, asker string) (Export, error) 
 		}
 		rows = append(rows, assessment.Response{Answers: choices, Submitted: resp.Submitted})
 	}
-	if out.Answered < detail {
+	if out.Answered < detail || d.Withholds(digest.FigAll) {
 		return out, nil
 	}
 	// A fresh order from crypto/rand every time: no seed anyone can redo,

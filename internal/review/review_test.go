@@ -145,7 +145,7 @@ func (d directory) addAdmins(ids ...string) {
 // onStore sets every storage port of c to the Redis store.
 func onStore(st *store.Redis, c review.Config) review.Config {
 	c.Reviews, c.Answers, c.Deliveries, c.Digests, c.Privacy, c.TimeZones, c.Schedules = st, st, st, st, st, st, st
-	c.Queue, c.Leases = st, st
+	c.Queue, c.Leases, c.Answerers = st, st, st
 	return c
 }
 
@@ -375,6 +375,37 @@ func TestThresholdFloorAndCreator(t *testing.T) {
 	}
 	if d.Detail != assessment.MinDetailThreshold+1 {
 		t.Fatalf("detail threshold = %d, want %d (the creator does not count)", d.Detail, assessment.MinDetailThreshold+1)
+	}
+}
+
+// TestDetailThresholdRaiseOnly: a review's detail threshold can be raised,
+// never lowered below its floor, and the digest says the one in force.
+func TestDetailThresholdRaiseOnly(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _, cat := newService(t)
+	f, _ := cat.Get("cs-checklist")
+	req := review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UAMY", "UBEN", "UCAT"}},
+		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour)}
+	for _, d := range []int{1, 4, 51} {
+		req.Detail = d
+		if _, err := svc.Start(ctx, req); err == nil {
+			t.Errorf("detail %d: started, want it refused", d)
+		}
+	}
+	req.Detail = 8
+	r, err := svc.Start(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Close(ctx, r.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := svc.Digest(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Detail != 8 {
+		t.Errorf("detail in force = %d, want 8", d.Detail)
 	}
 }
 
@@ -674,4 +705,11 @@ func TestRetentionDeletesAnswersKeepsFigures(t *testing.T) {
 	if err != nil || after.Result.Respondents != 3 || *after.Result.Sections[0].Score != *before.Result.Sections[0].Score {
 		t.Fatalf("figures after the retention: %+v, %v", after.Result.Sections[0], err)
 	}
+}
+
+// adminDir is a directory that knows only the given admins.
+func adminDir(ids ...string) directory {
+	d := directory{people: map[string]assessment.Person{}}
+	d.addAdmins(ids...)
+	return d
 }

@@ -28,8 +28,11 @@ type Config struct {
 	Messenger  Messenger
 	Directory  Directory
 	Frameworks Frameworks
-	Now        Clock
-	Log        *slog.Logger
+	// Answerers is the differencing record (internal/store keeps one); nil
+	// leaves the publish-time differencing check out, with a warning.
+	Answerers Answerers
+	Now       Clock
+	Log       *slog.Logger
 	// Owner names this process in leases.
 	Owner string
 	// Lease is how long a claim on a piece of work holds.
@@ -62,6 +65,7 @@ type Service struct {
 	msg       Messenger
 	dir       Directory
 	fws       Frameworks
+	answerers Answerers
 	now       Clock
 	log       *slog.Logger
 	owner     string
@@ -88,9 +92,12 @@ func New(c Config) *Service {
 	if retention <= 0 {
 		retention = DefaultRetention
 	}
+	if c.Answerers == nil {
+		log.Warn("no differencing record: reviews whose answerers differ by a few people from an earlier one will show figures")
+	}
 	return &Service{
-		retention: retention,
-		reviews:   c.Reviews, answers: c.Answers, deliveries: c.Deliveries, digests: c.Digests, privacy: c.Privacy,
+		retention: retention, answerers: c.Answerers,
+		reviews: c.Reviews, answers: c.Answers, deliveries: c.Deliveries, digests: c.Digests, privacy: c.Privacy,
 		zones: c.TimeZones, schedules: c.Schedules, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,
 		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, everyone: c.AdminsEveryone, dir: c.Directory, log: log},

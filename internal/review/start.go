@@ -25,10 +25,14 @@ type StartRequest struct {
 	DigestChannel string
 	Deadline      time.Time
 	Threshold     int
-	CreatedBy     string
-	ScheduleID    string
-	Reminders     []string
-	DeliverNow    bool
+	// Detail raises the detail threshold (question figures, counts and
+	// open answers); 0 means its floor. It never lowers it below the
+	// threshold (assessment.Review.Thresholds).
+	Detail     int
+	CreatedBy  string
+	ScheduleID string
+	Reminders  []string
+	DeliverNow bool
 	// Grace is how long answers can still change once everyone has
 	// submitted; 0 means assessment.DefaultGrace.
 	Grace time.Duration
@@ -75,6 +79,9 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckDetail(req.Detail); err != nil {
+		return nil, err
+	}
 	if err := s.checkOverlap(ctx, req.Framework.ID, people, th); err != nil {
 		return nil, err
 	}
@@ -104,6 +111,7 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 		CreatedAt:     now,
 		Deadline:      req.Deadline,
 		Threshold:     th,
+		DistThreshold: req.Detail,
 		Status:        assessment.StatusOpen,
 		ScheduleID:    req.ScheduleID,
 		Reminders:     req.Reminders,

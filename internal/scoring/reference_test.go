@@ -41,6 +41,11 @@ func referenceAggregate(f *assessment.Framework, responses []assessment.Response
 		secAcc[i] = make([]acc, len(f.Sections))
 	}
 
+	type itemLevel struct {
+		levels  []float64
+		options int
+	}
+	itemLevels := make([][]itemLevel, len(f.Sections))
 	for si, s := range f.Sections {
 		for _, q := range s.Questions {
 			scale := f.Scales[q.Scale]
@@ -54,7 +59,13 @@ func referenceAggregate(f *assessment.Framework, responses []assessment.Response
 			qr := QuestionResult{ID: q.ID, Section: s.ID, Text: q.Text}
 			isText := scale == nil || scale.Text
 			qr.IsText = isText
-			var scores []float64
+			var scores, levels []float64
+			level := map[string]float64{}
+			if scale != nil {
+				for i, o := range scale.Options {
+					level[o.ID] = float64(i)
+				}
+			}
 			counts := map[string]int{}
 			var texts, comments []string
 			for i, r := range rs {
@@ -85,6 +96,7 @@ func referenceAggregate(f *assessment.Framework, responses []assessment.Response
 					}
 					counts[a.Option]++
 					scores = append(scores, sc)
+					levels = append(levels, level[a.Option])
 					points[i] += sc
 					secAcc[i][si].sum += sc
 					secAcc[i][si].n++
@@ -101,7 +113,11 @@ func referenceAggregate(f *assessment.Framework, responses []assessment.Response
 				qr.NotSure = counts[assessment.NotSure]
 				if !qr.Withheld {
 					qr.Options = counts
+					if len(levels) >= 2 {
+						qr.SetAgreement(rwg(levels, len(scale.Options)))
+					}
 				}
+				itemLevels[si] = append(itemLevels[si], itemLevel{levels, len(scale.Options)})
 				if len(comments) > 0 && qr.Answered+qr.NotSure >= th {
 					qr.Comments = shuffle(comments, opt.Seed+"/c/"+q.ID)
 				}
@@ -125,9 +141,28 @@ func referenceAggregate(f *assessment.Framework, responses []assessment.Response
 		}
 		st := describe(scores, th)
 		st.NotSure = notSure
+		// r*wg(J): one minus the mean of the items' (1 − r_wg) before
+		// truncation, that is of s²/σ²_EU.
+		rel, m := 0.0, 0
+		for _, it := range itemLevels[si] {
+			if len(it.levels) < 2 {
+				continue
+			}
+			mu := Mean(it.levels)
+			v := 0.0
+			for _, x := range it.levels {
+				v += (x - mu) * (x - mu)
+			}
+			rel += v / float64(len(it.levels)) / (float64(it.options*it.options-1) / 12)
+			m++
+		}
+		if m > 0 && st.Score != nil {
+			st.SetAgreement(min(max(1-rel/float64(m), 0), 1))
+		}
 		res.Sections = append(res.Sections, SectionResult{ID: s.ID, Title: s.Title, Stats: st})
 	}
 
+	res.Alignment = AlignmentIndex(res.Questions)
 	if len(f.Bands) > 0 && len(rs) >= th {
 		br := &BandResult{MaxPoints: maxPoints(f)}
 		for _, b := range f.Bands {
@@ -165,6 +200,17 @@ func describe(scores []float64, threshold int) Stats {
 	sort.Float64s(sorted)
 	med := Median(sorted)
 	st.Score, st.Median, st.Min, st.Max, st.Divergence = &mean, &med, &sorted[0], &sorted[len(sorted)-1], &div
-	st.Split = div >= SplitAt-1e-9
 	return st
+}
+
+// rwg is the reference r_wg: the population variance of the answers' levels
+// by two passes in floating point, over the uniform null's variance.
+func rwg(levels []float64, options int) float64 {
+	m := Mean(levels)
+	v := 0.0
+	for _, x := range levels {
+		v += (x - m) * (x - m)
+	}
+	v /= float64(len(levels))
+	return min(max(1-v/(float64(options*options-1)/12), 0), 1)
 }

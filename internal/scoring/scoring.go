@@ -13,18 +13,22 @@ import (
 	"github.com/assessbot/assessbot/internal/assessment"
 )
 
-// SplitAt is the divergence from which a question or section is "split".
-const SplitAt = 0.8
-
 // Stats describes the scores of one question or section across respondents.
 // Pointer fields are nil when nobody answered or the figure is withheld.
 type Stats struct {
-	Score      *float64 `json:"score"`
-	Median     *float64 `json:"median"`
-	Min        *float64 `json:"min"`
-	Max        *float64 `json:"max"`
+	Score  *float64 `json:"score"`
+	Median *float64 `json:"median"`
+	Min    *float64 `json:"min"`
+	Max    *float64 `json:"max"`
+	// Divergence is the population standard deviation of the scores over
+	// 0.5, kept for the tools that read it; people read Agreement.
 	Divergence *float64 `json:"divergence"`
-	Split      bool     `json:"split"`
+	// Agreement is r_wg (a question) or r*wg(J) (a section), see
+	// agreement.go; AgreementBand names it and Split is its band being
+	// split.
+	Agreement     *float64      `json:"agreement"`
+	AgreementBand AgreementBand `json:"agreement_band,omitempty"`
+	Split         bool          `json:"split"`
 	// Answered is the number of respondents with a score here.
 	Answered int `json:"answered"`
 	// NotSure counts "not sure" answers (for a section: over its questions).
@@ -77,14 +81,20 @@ type BandResult struct {
 
 // Result is the digest of a set of responses.
 type Result struct {
-	Framework   string           `json:"framework"`
-	Title       string           `json:"title"`
-	Respondents int              `json:"respondents"`
-	Submitted   int              `json:"submitted"`
-	Threshold   int              `json:"threshold"`
-	Band        *BandResult      `json:"band"`
-	Sections    []SectionResult  `json:"sections"`
-	Questions   []QuestionResult `json:"questions"`
+	Framework   string `json:"framework"`
+	Title       string `json:"title"`
+	Respondents int    `json:"respondents"`
+	Submitted   int    `json:"submitted"`
+	Threshold   int    `json:"threshold"`
+	// Detail is the detail threshold in force, set by the disclosure
+	// model (review.Disclose); 0 in a result it has not seen.
+	Detail int         `json:"detail,omitempty"`
+	Band   *BandResult `json:"band"`
+	// Alignment is the team's alignment index: the mean agreement of the
+	// scored questions that have one.
+	Alignment *float64         `json:"alignment"`
+	Sections  []SectionResult  `json:"sections"`
+	Questions []QuestionResult `json:"questions"`
 }
 
 // Options tune Aggregate.
@@ -188,17 +198,25 @@ func shuffle(texts []string, seed string) []string {
 	return out
 }
 
-// Ranked returns the questions with a divergence, most divergent first
-// (ties in framework order).
-func (r Result) Ranked() []QuestionResult {
+// Diverging returns the questions whose agreement is mixed or split,
+// least agreement first (ties in framework order): "where you diverge".
+func (r Result) Diverging() []QuestionResult {
 	var out []QuestionResult
 	for _, q := range r.Questions {
-		if q.Divergence != nil && q.Answered >= 2 {
+		if q.Agreement != nil && q.AgreementBand != Aligned && q.AgreementBand != "" {
 			out = append(out, q)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return *out[i].Divergence > *out[j].Divergence })
+	sort.SliceStable(out, func(i, j int) bool { return *out[i].Agreement < *out[j].Agreement })
 	return out
+}
+
+// SetAgreement sets a figure's agreement and the band and split flag that
+// follow from it.
+func (st *Stats) SetAgreement(r float64) {
+	st.Agreement = &r
+	st.AgreementBand = BandOf(r)
+	st.Split = st.AgreementBand == Split
 }
 
 // MostNotSure returns the questions with at least one "not sure", highest

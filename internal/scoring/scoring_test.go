@@ -113,6 +113,10 @@ func checkStats(t *testing.T, got, want scoring.Stats) {
 	checkFloat(t, "Min", got.Min, want.Min)
 	checkFloat(t, "Max", got.Max, want.Max)
 	checkFloat(t, "Divergence", got.Divergence, want.Divergence)
+	checkFloat(t, "Agreement", got.Agreement, want.Agreement)
+	if got.AgreementBand != want.AgreementBand {
+		t.Errorf("AgreementBand = %q, want %q", got.AgreementBand, want.AgreementBand)
+	}
 	if got.Split != want.Split || got.Answered != want.Answered || got.NotSure != want.NotSure || got.Withheld != want.Withheld {
 		t.Errorf("Split, Answered, NotSure, Withheld = %v, %d, %d, %v; want %v, %d, %d, %v",
 			got.Split, got.Answered, got.NotSure, got.Withheld, want.Split, want.Answered, want.NotSure, want.Withheld)
@@ -152,49 +156,56 @@ func TestQuestionStats(t *testing.T) {
 		unanswered int
 	}{
 		{
-			// Scores 1,1,1,1: mean 1, every deviation 0, so divergence 0.
+			// Scores 1,1,1,1: mean 1, every deviation 0, so divergence 0;
+			// agreement (2·1 − 1)² = 1, aligned.
 			name:      "all agree",
 			responses: same(4, "a1=yes"),
 			question:  "a1",
-			want:      scoring.Stats{Score: ptr(1), Median: ptr(1), Min: ptr(1), Max: ptr(1), Divergence: ptr(0), Answered: 4},
+			want:      scoring.Stats{Score: ptr(1), Median: ptr(1), Min: ptr(1), Max: ptr(1), Divergence: ptr(0), Agreement: ptr(1), AgreementBand: scoring.Aligned, Answered: 4},
 			options:   map[string]int{"yes": 4},
 		},
 		{
 			// Scores 1,1,0,0: mean 0.5; variance (4 × 0.25)/4 = 0.25, sd 0.5,
-			// divergence 0.5/0.5 = 1 exactly; median (0+1)/2 = 0.5.
+			// divergence 0.5/0.5 = 1 exactly; median (0+1)/2 = 0.5;
+			// agreement 1 − 0.25/0.25 = 0: split.
 			name:      "even split",
 			responses: []assessment.Response{resp("U1", "a1=yes"), resp("U2", "a1=yes"), resp("U3", "a1=no"), resp("U4", "a1=no")},
 			question:  "a1",
-			want:      scoring.Stats{Score: ptr(0.5), Median: ptr(0.5), Min: ptr(0), Max: ptr(1), Divergence: ptr(1), Split: true, Answered: 4},
+			want:      scoring.Stats{Score: ptr(0.5), Median: ptr(0.5), Min: ptr(0), Max: ptr(1), Divergence: ptr(1), Agreement: ptr(0), AgreementBand: scoring.Split, Split: true, Answered: 4},
 			options:   map[string]int{"yes": 2, "no": 2},
 		},
 		{
 			// p = 1/4: mean 0.25; variance p(1-p) = 0.1875; divergence
-			// 2·√0.1875 = 0.8660254 ≥ 0.8, split; sorted 0,0,0,1: median 0.
+			// 2·√0.1875 = 0.8660254; sorted 0,0,0,1: median 0; agreement
+			// 1 − 0.1875/0.25 = 0.25 = (2·0.25 − 1)²: mixed.
 			name:      "one yes in four",
 			responses: []assessment.Response{resp("U1", "a1=yes"), resp("U2", "a1=no"), resp("U3", "a1=no"), resp("U4", "a1=no")},
 			question:  "a1",
-			want:      scoring.Stats{Score: ptr(0.25), Median: ptr(0), Min: ptr(0), Max: ptr(1), Divergence: ptr(2 * math.Sqrt(0.25*0.75)), Split: true, Answered: 4},
+			want:      scoring.Stats{Score: ptr(0.25), Median: ptr(0), Min: ptr(0), Max: ptr(1), Divergence: ptr(2 * math.Sqrt(0.25*0.75)), Agreement: ptr(0.25), AgreementBand: scoring.Mixed, Answered: 4},
 			options:   map[string]int{"yes": 1, "no": 3},
 		},
 		{
 			// Scores 0, 0.5, 1, 1: mean 2.5/4 = 0.625; median (0.5+1)/2 = 0.75;
 			// deviations -0.625, -0.125, 0.375, 0.375, squares sum 0.6875,
-			// variance 0.171875, divergence √0.171875/0.5 = 0.8291562: split.
+			// variance 0.171875, divergence √0.171875/0.5 = 0.8291562.
+			// Levels 0,1,2,2: mean 1.25, squares 1.5625 + 0.0625 + 2·0.5625
+			// = 2.75, s² = 0.6875; σ²_EU = (9−1)/12 = 2/3; agreement
+			// 1 − 1.03125 < 0, truncated to 0: split.
 			name:      "three levels, split",
 			responses: []assessment.Response{resp("U1", "a3=low"), resp("U2", "a3=mid"), resp("U3", "a3=high"), resp("U4", "a3=high")},
 			question:  "a3",
-			want:      scoring.Stats{Score: ptr(0.625), Median: ptr(0.75), Min: ptr(0), Max: ptr(1), Divergence: ptr(math.Sqrt(0.171875) / 0.5), Split: true, Answered: 4},
+			want:      scoring.Stats{Score: ptr(0.625), Median: ptr(0.75), Min: ptr(0), Max: ptr(1), Divergence: ptr(math.Sqrt(0.171875) / 0.5), Agreement: ptr(0), AgreementBand: scoring.Split, Split: true, Answered: 4},
 			options:   map[string]int{"low": 1, "mid": 1, "high": 2},
 		},
 		{
 			// Scores 0, 0.5, 0.5: mean 1/3; median 0.5; deviations -1/3, 1/6,
 			// 1/6, variance (1/9 + 2/36)/3 = 1/18; divergence 2·√(1/18) =
-			// 0.4714045: not split.
+			// 0.4714045. Levels 0,1,1: s² = 2/9; agreement 1 − (2/9)/(2/3)
+			// = 2/3: aligned.
 			name:      "three levels, agreement",
 			responses: []assessment.Response{resp("U1", "a3=low"), resp("U2", "a3=mid"), resp("U3", "a3=mid")},
 			question:  "a3",
-			want:      scoring.Stats{Score: ptr(1.0 / 3), Median: ptr(0.5), Min: ptr(0), Max: ptr(0.5), Divergence: ptr(2 * math.Sqrt(1.0/18)), Answered: 3},
+			want:      scoring.Stats{Score: ptr(1.0 / 3), Median: ptr(0.5), Min: ptr(0), Max: ptr(0.5), Divergence: ptr(2 * math.Sqrt(1.0/18)), Agreement: ptr(2.0 / 3), AgreementBand: scoring.Aligned, Answered: 3},
 			options:   map[string]int{"low": 1, "mid": 2},
 		},
 		{
@@ -222,7 +233,7 @@ func TestQuestionStats(t *testing.T) {
 		{
 			// Only U1 and U2 carry a score (1 and 0): mean 0.5, divergence 1.
 			// U3's option no longer exists, U4 skipped a1, U5 cleared it:
-			// unanswered. U6 is not sure.
+			// unanswered. U6 is not sure. Agreement (2·0.5 − 1)² = 0.
 			name:      "skipped, cleared, stale and not sure",
 			threshold: 2,
 			responses: []assessment.Response{
@@ -230,7 +241,7 @@ func TestQuestionStats(t *testing.T) {
 				resp("U4", "a2=yes"), resp("U5", "a1=", "a2=no"), resp("U6", "a1="+assessment.NotSure),
 			},
 			question:   "a1",
-			want:       scoring.Stats{Score: ptr(0.5), Median: ptr(0.5), Min: ptr(0), Max: ptr(1), Divergence: ptr(1), Split: true, Answered: 2, NotSure: 1},
+			want:       scoring.Stats{Score: ptr(0.5), Median: ptr(0.5), Min: ptr(0), Max: ptr(1), Divergence: ptr(1), Agreement: ptr(0), AgreementBand: scoring.Split, Split: true, Answered: 2, NotSure: 1},
 			options:    map[string]int{"yes": 1, "no": 1, assessment.NotSure: 1},
 			unanswered: 3,
 		},
@@ -272,6 +283,9 @@ func TestSectionStats(t *testing.T) {
 	// as U1). Sorted 1/4, 1/3, 1: median 1/3.
 	// Divergence: deviations 17/36, -7/36, -10/36; squares sum 438/1296;
 	// variance 146/1296; divergence √(146/1296)/0.5 = √146/18 = 0.67128.
+	// Agreement r*wg(J): a1 (yes, no, no) s² = 2/9 over σ²_EU 1/4 = 8/9;
+	// a2 has one answer, left out; a3 (high, mid: levels 2, 1) s² = 1/4
+	// over 2/3 = 3/8. 1 − (8/9 + 3/8)/2 = 1 − 91/144 = 53/144: mixed.
 	threeUnequal := []assessment.Response{
 		resp("U1", "a1=yes", "a2=not_sure", "a3=not_sure"),
 		resp("U2", "a1=no", "a2=no", "a3=high"),
@@ -287,7 +301,7 @@ func TestSectionStats(t *testing.T) {
 			name:      "mean of respondents' section scores",
 			responses: threeUnequal,
 			want: map[string]scoring.Stats{
-				"a": {Score: ptr(19.0 / 36), Median: ptr(1.0 / 3), Min: ptr(0.25), Max: ptr(1), Divergence: ptr(math.Sqrt(146) / 18), Answered: 3, NotSure: 3},
+				"a": {Score: ptr(19.0 / 36), Median: ptr(1.0 / 3), Min: ptr(0.25), Max: ptr(1), Divergence: ptr(math.Sqrt(146) / 18), Agreement: ptr(53.0 / 144), AgreementBand: scoring.Mixed, Answered: 3, NotSure: 3},
 				"b": {},
 				"c": {},
 			},
@@ -295,6 +309,9 @@ func TestSectionStats(t *testing.T) {
 		{
 			// Two respondents at 1 (all yes), two at 0 (all no): divergence 1.
 			// Section B: only b1 scores; U1 and U3 skipped it.
+			// Agreement of A: a1 and a2 2–2 give s²/σ²_EU = 1 each, a3
+			// (levels 2,2,0,0) s² = 1 over 2/3 = 1.5: 1 − 3.5/3 < 0, so 0.
+			// B: b1 yes, yes: 1.
 			name:      "split section",
 			threshold: 2,
 			responses: []assessment.Response{
@@ -304,8 +321,8 @@ func TestSectionStats(t *testing.T) {
 				resp("U4", "a1=no", "a2=no", "a3=low", "b1=yes"),
 			},
 			want: map[string]scoring.Stats{
-				"a": {Score: ptr(0.5), Median: ptr(0.5), Min: ptr(0), Max: ptr(1), Divergence: ptr(1), Split: true, Answered: 4},
-				"b": {Score: ptr(1), Median: ptr(1), Min: ptr(1), Max: ptr(1), Divergence: ptr(0), Answered: 2},
+				"a": {Score: ptr(0.5), Median: ptr(0.5), Min: ptr(0), Max: ptr(1), Divergence: ptr(1), Agreement: ptr(0), AgreementBand: scoring.Split, Split: true, Answered: 4},
+				"b": {Score: ptr(1), Median: ptr(1), Min: ptr(1), Max: ptr(1), Divergence: ptr(0), Agreement: ptr(1), AgreementBand: scoring.Aligned, Answered: 2},
 				"c": {},
 			},
 		},
@@ -548,29 +565,32 @@ func ids[T any](xs []T, id func(T) string) []string {
 func qid(q scoring.QuestionResult) string { return q.ID }
 func sid(s scoring.SectionResult) string  { return s.ID }
 
-func TestRanked(t *testing.T) {
-	// a1: yes yes no no → 1. b1: yes no yes no → 1 (tie: framework order).
-	// a2: yes no no no → 0.866. a3: high high high (+ not sure) → 0.
-	// c1: one answer → below 2, left out. b2: text, left out.
+func TestDiverging(t *testing.T) {
+	// a1: yes yes no no → agreement 0, split. b1: yes no yes no → 0 (tie:
+	// framework order). a2: yes no no no → (2·¼ − 1)² = 0.25, mixed.
+	// a3: high high high (+ not sure) → 1, aligned: left out. c1: one
+	// answer, no agreement: left out. b2: text, left out.
 	res := scoring.Aggregate(small(t), []assessment.Response{
 		resp("U1", "a1=yes", "a2=yes", "a3=high", "b1=yes", "c1=yes", "b2:x"),
 		resp("U2", "a1=yes", "a2=no", "a3=high", "b1=no"),
 		resp("U3", "a1=no", "a2=no", "a3=high", "b1=yes"),
 		resp("U4", "a1=no", "a2=no", "a3=not_sure", "b1=no"),
 	}, scoring.Options{Threshold: 1})
-	if got, want := ids(res.Ranked(), qid), []string{"a1", "b1", "a2", "a3"}; !slices.Equal(got, want) {
-		t.Errorf("Ranked() = %v, want %v", got, want)
+	if got, want := ids(res.Diverging(), qid), []string{"a1", "b1", "a2"}; !slices.Equal(got, want) {
+		t.Errorf("Diverging() = %v, want %v", got, want)
 	}
-	// Under threshold 3 c1 (1 answer) is withheld, the rest unchanged.
+	// Under threshold 3 c1 (1 answer) is withheld; a1 (yes, no, no) has
+	// agreement (2·⅓ − 1)² = 1/9, mixed.
 	res3 := scoring.Aggregate(small(t), []assessment.Response{resp("U1", "a1=yes", "c1=no"), resp("U2", "a1=no"), resp("U3", "a1=no")}, scoring.Options{})
-	if got, want := ids(res3.Ranked(), qid), []string{"a1"}; !slices.Equal(got, want) {
-		t.Errorf("Ranked() = %v, want %v", got, want)
+	if got, want := ids(res3.Diverging(), qid), []string{"a1"}; !slices.Equal(got, want) {
+		t.Errorf("Diverging() = %v, want %v", got, want)
 	}
 }
 
-// TestRankedAgreementTies: questions everyone agrees on all diverge by
-// exactly 0 and so keep framework order, whatever the level's score.
-func TestRankedAgreementTies(t *testing.T) {
+// TestUnanimousAgreesExactly: a question everyone answers alike has a
+// divergence of exactly 0 and an agreement of exactly 1, whatever the
+// level's score, and is not among the diverging.
+func TestUnanimousAgreesExactly(t *testing.T) {
 	f := parse(t, `
 id: four
 title: Four levels
@@ -587,12 +607,15 @@ sections:
 `)
 	res := scoring.Aggregate(f, same(10, "x1=no", "x2=rough", "x3=known"), scoring.Options{})
 	for _, q := range res.Questions {
-		if *q.Divergence != 0 {
-			t.Errorf("%s: divergence %g, want exactly 0", q.ID, *q.Divergence)
+		if *q.Divergence != 0 || *q.Agreement != 1 {
+			t.Errorf("%s: divergence %g, agreement %g; want exactly 0 and 1", q.ID, *q.Divergence, *q.Agreement)
 		}
 	}
-	if got, want := ids(res.Ranked(), qid), []string{"x1", "x2", "x3"}; !slices.Equal(got, want) {
-		t.Errorf("Ranked() = %v, want %v", got, want)
+	if got := res.Diverging(); len(got) != 0 {
+		t.Errorf("Diverging() = %v, want none", ids(got, qid))
+	}
+	if a := res.Alignment; a == nil || *a != 1 {
+		t.Errorf("Alignment = %v, want 1", show(a))
 	}
 }
 

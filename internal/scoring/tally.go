@@ -31,6 +31,7 @@ type Tally struct {
 
 type questionTally struct {
 	isText     bool
+	scale      *assessment.Scale
 	optScore   map[string]float64
 	counts     map[string]int
 	scores     dist
@@ -70,7 +71,7 @@ func NewTally(f *assessment.Framework, opt Options) *Tally {
 	for si, s := range f.Sections {
 		for _, q := range s.Questions {
 			scale := f.Scales[q.Scale]
-			qt := questionTally{isText: scale == nil || scale.Text, counts: map[string]int{}}
+			qt := questionTally{isText: scale == nil || scale.Text, scale: scale, counts: map[string]int{}}
 			if !qt.isText {
 				qt.optScore = make(map[string]float64, len(scale.Options))
 				for _, o := range scale.Options {
@@ -168,6 +169,9 @@ func (t *Tally) Result() Result {
 				qr.NotSure = qt.notSure
 				if !qr.Withheld {
 					qr.Options = maps.Clone(qt.counts)
+					if r, ok := Agreement(LevelCounts(qt.scale, qt.counts)); ok && qr.Score != nil {
+						qr.SetAgreement(r)
+					}
 				}
 				if len(qt.comments) > 0 && qr.Answered+qr.NotSure >= th {
 					qr.Comments = shuffle(qt.comments, t.opt.Seed+"/c/"+q.ID)
@@ -178,13 +182,21 @@ func (t *Tally) Result() Result {
 	}
 	for si, s := range f.Sections {
 		st := t.sections[si].describe(th)
-		for _, q := range res.Questions {
+		var items [][]int
+		for qi, q := range res.Questions {
 			if q.Section == s.ID {
 				st.NotSure += q.NotSure
+				if qt := &t.questions[qi]; !qt.isText {
+					items = append(items, LevelCounts(qt.scale, qt.counts))
+				}
 			}
+		}
+		if r, ok := SectionAgreement(items); ok && st.Score != nil {
+			st.SetAgreement(r)
 		}
 		res.Sections = append(res.Sections, SectionResult{ID: s.ID, Title: s.Title, Stats: st})
 	}
+	res.Alignment = AlignmentIndex(res.Questions)
 	if len(f.Bands) > 0 && t.respondents >= th {
 		br := &BandResult{MaxPoints: maxPoints(f), MeanPoints: t.pointsTotal / float64(t.respondents)}
 		for bi, b := range f.Bands {
@@ -231,7 +243,6 @@ func (d *dist) describe(threshold int) Stats {
 	div := d.divergence(values)
 	lo, hi := values[0], values[len(values)-1]
 	st.Score, st.Median, st.Min, st.Max, st.Divergence = &mean, &med, &lo, &hi, &div
-	st.Split = div >= SplitAt-1e-9
 	return st
 }
 

@@ -83,14 +83,14 @@ func diffResults(got, want scoring.Result) string {
 		for _, m := range []string{
 			near(what+" score", a.Score, b.Score), near(what+" median", a.Median, b.Median),
 			near(what+" min", a.Min, b.Min), near(what+" max", a.Max, b.Max),
-			near(what+" divergence", a.Divergence, b.Divergence),
+			near(what+" divergence", a.Divergence, b.Divergence), near(what+" agreement", a.Agreement, b.Agreement),
 		} {
 			if m != "" {
 				return m
 			}
 		}
-		a.Score, a.Median, a.Min, a.Max, a.Divergence = nil, nil, nil, nil, nil
-		b.Score, b.Median, b.Min, b.Max, b.Divergence = nil, nil, nil, nil, nil
+		a.Score, a.Median, a.Min, a.Max, a.Divergence, a.Agreement = nil, nil, nil, nil, nil, nil
+		b.Score, b.Median, b.Min, b.Max, b.Divergence, b.Agreement = nil, nil, nil, nil, nil, nil
 		return ""
 	}
 	if len(got.Questions) != len(want.Questions) || len(got.Sections) != len(want.Sections) {
@@ -106,6 +106,10 @@ func diffResults(got, want scoring.Result) string {
 			return m
 		}
 	}
+	if m := near("alignment", got.Alignment, want.Alignment); m != "" {
+		return m
+	}
+	got.Alignment, want.Alignment = nil, nil
 	if got.Band != nil && want.Band != nil && math.Abs(got.Band.MeanPoints-want.Band.MeanPoints) < 1e-12 {
 		got.Band.MeanPoints = want.Band.MeanPoints
 	}

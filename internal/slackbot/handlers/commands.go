@@ -102,7 +102,7 @@ func (h *Handlers) start(ctx context.Context, rq request) {
 	}
 	h.startReview(ctx, startInput{
 		framework: f, users: cmd.Users, groups: cmd.Usergroups, channels: cmd.Channels,
-		digest: digestCh, due: cmd.Due, threshold: cmd.Threshold, by: rq.sc.UserID, replyChannel: rq.sc.ChannelID,
+		digest: digestCh, due: cmd.Due, threshold: cmd.Threshold, detail: cmd.Detail, by: rq.sc.UserID, replyChannel: rq.sc.ChannelID,
 		now: cmd.Now, reminders: cmd.Reminders, grace: cmd.Grace, anyway: cmd.Anyway,
 	})
 }
@@ -115,6 +115,7 @@ type startInput struct {
 	due              Due
 	deadline         time.Time // set by the modal; otherwise from due
 	threshold        int
+	detail           int
 	by, replyChannel string
 	now              bool
 	reminders        []string
@@ -134,7 +135,7 @@ func (h *Handlers) startReview(ctx context.Context, in startInput) {
 	r, err := h.svc.Start(ctx, review.StartRequest{
 		Framework: in.framework, Audience: review.Audience{Users: in.users, Groups: in.groups, Channels: in.channels},
 		AudienceText: present.Audience(in.users, in.groups, in.channels), DigestChannel: in.digest,
-		Deadline: deadline, Threshold: in.threshold, CreatedBy: in.by, DeliverNow: in.now, Reminders: in.reminders,
+		Deadline: deadline, Threshold: in.threshold, Detail: in.detail, CreatedBy: in.by, DeliverNow: in.now, Reminders: in.reminders,
 		Grace: in.grace, Anyway: in.anyway, ID: derivedID(ctx, assessment.ReviewIDFor),
 	})
 	text := ""

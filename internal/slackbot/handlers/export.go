@@ -50,8 +50,12 @@ func (h *Handlers) export(ctx context.Context, rq request) {
 		h.reply(ctx, rq, present.NoDM)
 		return
 	}
-	if err := h.slack.Upload(ctx, ch, present.AggregatesFile(r, f), aggregatesCSV(ex.Digest)); err != nil {
+	if err := h.slack.Upload(ctx, ch, present.AggregatesFile(r, f, ex.Digest.Result.Threshold, ex.Detail), aggregatesCSV(ex.Digest)); err != nil {
 		h.reply(ctx, rq, present.FileRefused(err))
+		return
+	}
+	if ex.Responses == nil && ex.Digest.Withholds(digest.FigAll) {
+		h.reply(ctx, rq, present.ExportedWithoutFigures(ex.Digest.WithheldNote()))
 		return
 	}
 	if ex.Responses == nil {
@@ -63,7 +67,7 @@ func (h *Handlers) export(ctx context.Context, rq request) {
 		h.reply(ctx, rq, h.tell(present.OpExport, err))
 		return
 	}
-	if err := h.slack.Upload(ctx, ch, present.ResponsesFile(r, f), buf.Bytes()); err != nil {
+	if err := h.slack.Upload(ctx, ch, present.ResponsesFile(r, f, ex.Digest.Result.Threshold, ex.Detail), buf.Bytes()); err != nil {
 		h.reply(ctx, rq, present.FileRefused(err))
 		return
 	}
@@ -101,8 +105,8 @@ func textsCSV(f *assessment.Framework, texts []review.Text) []byte {
 // stay numbers, every other cell opens as text (safecsv).
 func aggregatesCSV(d digest.Digest) []byte {
 	var buf bytes.Buffer
-	w := safecsv.NewWriter(&buf, 4, 5, 7, 8) // score, divergence, answered, not_sure
-	_ = w.Write([]string{"kind", "id", "section", "title", "score", "divergence", "split", "answered", "not_sure", "withheld"})
+	w := safecsv.NewWriter(&buf, 4, 5, 7, 8, 10) // score, divergence, answered, not_sure, agreement
+	_ = w.Write([]string{"kind", "id", "section", "title", "score", "divergence", "split", "answered", "not_sure", "withheld", "agreement", "agreement_band"})
 	num := func(p *float64) string {
 		if p == nil {
 			return ""
@@ -111,7 +115,7 @@ func aggregatesCSV(d digest.Digest) []byte {
 	}
 	for _, s := range d.Result.Sections {
 		_ = w.Write([]string{"section", s.ID, s.ID, s.Title, num(s.Score), num(s.Divergence), strconv.FormatBool(s.Split),
-			strconv.Itoa(s.Answered), strconv.Itoa(s.NotSure), strconv.FormatBool(s.Withheld)})
+			strconv.Itoa(s.Answered), strconv.Itoa(s.NotSure), strconv.FormatBool(s.Withheld), num(s.Agreement), string(s.AgreementBand)})
 	}
 	for _, q := range d.Result.Questions {
 		kind := "question"
@@ -119,7 +123,7 @@ func aggregatesCSV(d digest.Digest) []byte {
 			kind = "open question"
 		}
 		_ = w.Write([]string{kind, q.ID, q.Section, q.Text, num(q.Score), num(q.Divergence), strconv.FormatBool(q.Split),
-			strconv.Itoa(q.Answered), strconv.Itoa(q.NotSure), strconv.FormatBool(q.Withheld)})
+			strconv.Itoa(q.Answered), strconv.Itoa(q.NotSure), strconv.FormatBool(q.Withheld), num(q.Agreement), string(q.AgreementBand)})
 	}
 	w.Flush()
 	return buf.Bytes()

@@ -22,6 +22,7 @@ type Command struct {
 	Digest     string
 	Due        Due
 	Threshold  int
+	Detail     int // the detail threshold; 0 = its floor
 	Now        bool          // deliver every intro DM at once
 	Reminders  []string      // "50%", "24h"; nil = default, empty = none
 	Grace      time.Duration // once everyone submitted; 0 = default
@@ -147,6 +148,7 @@ func withCommon(opts map[string]option) map[string]option {
 		"grace":     {missing: present.Parse.GraceNeedsDuration, set: setGrace},
 		"digest":    {missing: present.Parse.DigestNeedsChannel, set: setDigest},
 		"threshold": {missing: present.Parse.ThresholdNeedsNumber, set: setThreshold},
+		"detail":    {missing: present.Parse.DetailNeedsNumber, set: setDetail},
 	} {
 		opts[name] = o
 	}
@@ -198,6 +200,15 @@ func setDue(c *Command, w string) error {
 		return err
 	}
 	c.Due = d
+	return nil
+}
+
+func setDetail(c *Command, w string) error {
+	n, err := strconv.Atoi(w)
+	if err != nil || n == 0 || review.CheckDetail(n) != nil {
+		return perr(present.Parse.DetailBad(w))
+	}
+	c.Detail = n
 	return nil
 }
 

@@ -51,6 +51,11 @@ func TestParseCommand(t *testing.T) {
 		{in: "start cs-excellence to <@U1> threshold 51", wantErr: "between 3 and 50"},
 		{in: "start cs-excellence to <@U1> threshold many", wantErr: "3 to 50"},
 		{in: "start cs-excellence to <@U1> threshold", wantErr: "needs a number"},
+		{in: "start cs-checklist to <@U1|a> threshold 4 detail 7", want: Command{Verb: "start", Framework: "cs-checklist", Users: []string{"U1"}, Threshold: 4, Detail: 7}},
+		{in: "start cs-excellence to <@U1> detail 4", wantErr: "from 5 to 50"},
+		{in: "start cs-excellence to <@U1> detail 0", wantErr: "from 5 to 50"},
+		{in: "start cs-excellence to <@U1> detail 51", wantErr: "from 5 to 50"},
+		{in: "start cs-excellence to <@U1> detail", wantErr: "needs a number"},
 		{
 			in:   "start cs-checklist to <@U1|a> grace 2h anyway",
 			want: Command{Verb: "start", Framework: "cs-checklist", Users: []string{"U1"}, Grace: 2 * time.Hour, Anyway: true},
