@@ -385,7 +385,7 @@ func TestDetailThresholdRaiseOnly(t *testing.T) {
 	svc, _, _, cat := newService(t)
 	f, _ := cat.Get("cs-checklist")
 	req := review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UAMY", "UBEN", "UCAT"}},
-		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour)}
+		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN"}
 	for _, d := range []int{1, 4, 51} {
 		req.Detail = d
 		if _, err := svc.Start(ctx, req); err == nil {
