@@ -9,7 +9,6 @@ import (
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
-
 func ptr(x float64) *float64 { return &x }
 
 // question is a scored question result with an agreement, answered by 4.

@@ -22,7 +22,7 @@ type Command struct {
 	Digest     string
 	Due        Due
 	Threshold  int
-	Detail     int // the detail threshold; 0 = its floor
+	Detail     int           // the detail threshold; 0 = its floor
 	Now        bool          // deliver every intro DM at once
 	Reminders  []string      // "50%", "24h"; nil = default, empty = none
 	Grace      time.Duration // once everyone submitted; 0 = default
