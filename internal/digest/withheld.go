@@ -1,10 +1,5 @@
 package digest
 
-import (
-	"fmt"
-	"strings"
-)
-
 // Figure names a kind of figure a digest may show. Which ones a review
 // shows, and from how many respondents, is decided by the disclosure model
 // (review.Disclosure); a Digest carries only the figures it allows and
@@ -64,64 +59,6 @@ type Withheld struct {
 	Differ int    `json:"differ,omitempty"`
 }
 
-var figureWords = map[Figure]string{
-	FigSectionMean: "section scores",
-	FigSectionBand: "section agreement",
-	FigTeamBand:    "the team band",
-	FigQuestion:    "question figures",
-	FigAlignment:   "the alignment index",
-	FigCounts:      "answer counts and ranges",
-	FigOpenAnswers: "open answers and comments",
-	FigRows:        "per-respondent rows",
-	FigAll:         "every figure",
-}
-
-// WithheldNote says in one line what the digest withholds and why, e.g.
-// "Question figures and answer counts and ranges are shown from 5
-// respondents.", or "" when it withholds nothing.
-func (d Digest) WithheldNote() string {
-	var parts []string
-	byNeed := map[int][]string{}
-	var needs []int
-	plural := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	}
-	for _, w := range d.Withheld {
-		var what string
-		switch {
-		case w.Why == WhyDifferencing:
-			parts = append(parts, fmt.Sprintf("no figures: the people who answered differ by %s from those of review %s, and comparing the two would show their answers",
-				plural(w.Differ, "person", "people"), w.Review))
-			continue
-		case w.Figure == FigRows:
-			continue // only an export has rows
-		case w.Why == WhySmallSection && w.Figure == FigTeamBand:
-			what = "the team band (it would give a one-question section away)"
-		case w.Why == WhySmallSection:
-			what = "the scores of " + plural(len(w.Sections), "section", "sections") + " of one question"
-		case w.Why == WhyBandPins:
-			what = "the agreement of " + plural(len(w.Sections), "small section", "small sections")
-		default:
-			what = figureWords[w.Figure]
-		}
-		if _, ok := byNeed[w.Need]; !ok {
-			needs = append(needs, w.Need)
-		}
-		byNeed[w.Need] = append(byNeed[w.Need], what)
-	}
-	for _, n := range needs {
-		parts = append(parts, fmt.Sprintf("%s are shown from %d respondents", join(byNeed[n]), n))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	s := strings.Join(parts, "; ") + "."
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 // WithheldFor returns what the digest says of a withheld figure.
 func (d Digest) WithheldFor(f Figure) (Withheld, bool) {
 	for _, w := range d.Withheld {
@@ -130,16 +67,6 @@ func (d Digest) WithheldFor(f Figure) (Withheld, bool) {
 		}
 	}
 	return Withheld{}, false
-}
-
-func join(xs []string) string {
-	switch len(xs) {
-	case 0:
-		return ""
-	case 1:
-		return xs[0]
-	}
-	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }
 
 // Withholds reports whether the digest withholds a figure for any reason.

@@ -39,7 +39,7 @@ func IsDigestOf(blocks []slack.Block, reviewID string) bool {
 // footnote when the disclosure model withheld anything.
 func Digest(d digest.Digest, r *assessment.Review) []slack.Block {
 	bs := digestBody(d, r)
-	if note := d.WithheldNote(); note != "" {
+	if note := WithheldNote(d); note != "" {
 		bs = append(bs, slack.NewContextBlock("withheld", mrkdwn("🔒 "+escape(note))))
 	}
 	return bs

@@ -220,7 +220,7 @@ func DigestTerminal(d digest.Digest) string {
 	}
 	terminalLists(&b, d)
 	terminalTexts(&b, r)
-	if note := d.WithheldNote(); note != "" {
+	if note := WithheldNote(d); note != "" {
 		fmt.Fprintf(&b, "\nWithheld: %s\n", note)
 	}
 	return b.String()

@@ -55,7 +55,7 @@ func (h *Handlers) export(ctx context.Context, rq request) {
 		return
 	}
 	if ex.Responses == nil && ex.Digest.Withholds(digest.FigAll) {
-		h.reply(ctx, rq, present.ExportedWithoutFigures(ex.Digest.WithheldNote()))
+		h.reply(ctx, rq, present.ExportedWithoutFigures(present.WithheldNote(ex.Digest)))
 		return
 	}
 	if ex.Responses == nil {
