@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode"
 
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/scoring"
@@ -183,13 +184,35 @@ func SectionNames(ss []scoring.SectionResult, st Style) string {
 // QuestionText returns a question's text, shortened to n runes with "…".
 func QuestionText(q scoring.QuestionResult, n int) string { return Truncate(q.Text, n) }
 
-// Truncate cuts s to at most n runes, ending in "…" when cut.
+// Truncate shortens s to at most n runes, ending in "…" when cut. It cuts
+// at the last word boundary that keeps at least half of the n runes
+// (dropping the spaces and the comma or colon before it), and mid-word only
+// when there is none, as in one long word; it counts runes, never splitting
+// one.
 func Truncate(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
-	return string(r[:n-1]) + "…"
+	if n < 1 {
+		return ""
+	}
+	keep := r[:n-1]
+	if !unicode.IsSpace(r[n-1]) {
+		for i := len(keep) - 1; i >= n/2; i-- {
+			if unicode.IsSpace(keep[i]) {
+				keep = keep[:i]
+				break
+			}
+		}
+	}
+	cut := strings.TrimRightFunc(string(keep), func(c rune) bool {
+		return unicode.IsSpace(c) || strings.ContainsRune(",;:-–—(", c)
+	})
+	if cut == "" {
+		cut = string(keep)
+	}
+	return cut + "…"
 }
 
 // DigestTerminal renders the digest for a terminal.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
@@ -82,26 +83,39 @@ func show(p *float64) any {
 
 func TestTruncate(t *testing.T) {
 	tests := []struct {
+		name string
 		s    string
 		n    int
 		want string
 	}{
-		{"hello", 10, "hello"},
-		{"hello", 5, "hello"},
-		{"hello world", 5, "hell…"},
-		{"héllo wörld", 8, "héllo w…"}, // runes, not bytes
-		{"日本語のテキスト", 3, "日本…"},
-		{"日本語", 3, "日本語"},
-		{"", 3, ""},
+		{"short enough", "hello", 10, "hello"},
+		{"exactly n", "hello", 5, "hello"},
+		{"one word, cut mid-word", "hello world", 5, "hell…"},
+		{"at the space before the cut", "hello world", 7, "hello…"},
+		{"the cut falls on a space", "hello world", 6, "hello…"},
+		{"a word boundary, not mid-word", "Do we review every renewal ninety days ahead?", 20, "Do we review every…"},
+		{"the comma before the cut goes", "Onboarding, renewals and expansion", 16, "Onboarding…"},
+		{"a boundary too early: mid-word rather than losing most", "A supercalifragilistic question", 12, "A supercali…"},
+		{"runes, not bytes", "héllo wörld again", 14, "héllo wörld…"},
+		{"runes, one long word", "日本語のテキスト", 3, "日本…"},
+		{"runes, exactly n", "日本語", 3, "日本語"},
+		{"empty", "", 3, ""},
+		{"nothing fits", "hello", 0, ""},
+		{"only the ellipsis fits", "hello", 1, "…"},
 	}
 	for _, tt := range tests {
-		got := Truncate(tt.s, tt.n)
-		if got != tt.want {
-			t.Errorf("Truncate(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
-		}
-		if n := len([]rune(got)); n > tt.n {
-			t.Errorf("Truncate(%q, %d) has %d runes", tt.s, tt.n, n)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			got := Truncate(tt.s, tt.n)
+			if got != tt.want {
+				t.Errorf("Truncate(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+			}
+			if n := len([]rune(got)); n > max(tt.n, 0) {
+				t.Errorf("Truncate(%q, %d) has %d runes", tt.s, tt.n, n)
+			}
+			if !utf8.ValidString(got) {
+				t.Errorf("Truncate(%q, %d) = %q is not valid UTF-8", tt.s, tt.n, got)
+			}
+		})
 	}
 	q := scoring.QuestionResult{Text: "Do we review every renewal ninety days ahead?"}
 	if got := QuestionText(q, 13); got != "Do we review…" {
