@@ -292,7 +292,7 @@ func (h *harness) answerSection(user string, f *assessment.Framework, si int, an
 
 // reSectionLine reads a section's line of the digest: its bar, mean and
 // title, and its agreement band when the digest shows it.
-var reSectionLine = regexp.MustCompile("(?m)`[▇░]{10}` \\*(\\d+)%\\*  (.+?)(?: _\\((?:agreement [0-9.]+, )?(aligned|mixed|split)\\)_)?(?: ⚡)?(?:  \\*.*\\*)?$")
+var reSectionLine = regexp.MustCompile("(?m)`[▰▱]{10}` \\*(\\d+)%\\*  (.+?)(?: _\\((?:agreement [0-9.]+, )?(aligned|mixed|split)\\)_)?(?: ⚡)?(?:  \\*.*\\*)?$")
 
 // TestReviewEndToEnd runs a whole review of every shipped framework through
 // fakeslack and real Redis: three respondents, a bot restart halfway, an

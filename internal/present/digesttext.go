@@ -51,13 +51,30 @@ func TrendLine(d digest.Digest) string {
 	return line + "."
 }
 
-// Bar draws a score in [0,1] as ten blocks, e.g. ▇▇▇▇▇▇░░░░, rounded from
+// The bar's glyphs. Both are drawn in the text's own colour, whatever
+// the theme: the filled parallelogram as a solid mark, the empty one as its
+// outline, so the empty part of a bar still shows where the bar ends and
+// the filled part never fades. The shades used before (▇ and ░) did not:
+// ░ is a dither of the text colour over the background, faint grey in
+// Slack's light theme and a noisy stripe in its dark one, and ▇ leaves a
+// gap above it that differs from font to font. Both glyphs are of one
+// Unicode block (Geometric Shapes) and so of one fallback font, the same
+// width as each other in and out of a code span.
+const (
+	barFull  = "▰"
+	barEmpty = "▱"
+)
+
+// Bar draws a score in [0,1] as ten marks, e.g. ▰▰▰▰▰▰▱▱▱▱, rounded from
 // the percentage shown next to it so that equal percentages draw equal bars.
 func Bar(score float64) string {
 	pct := math.Round(score * 100)
 	n := int(math.Round(pct / 10))
-	return strings.Repeat("▇", n) + strings.Repeat("░", 10-n)
+	return strings.Repeat(barFull, n) + strings.Repeat(barEmpty, 10-n)
 }
+
+// noBar is the bar of a section without a score.
+var noBar = strings.Repeat(barEmpty, 10)
 
 // Percent formats a score in [0,1] as a whole percentage.
 func Percent(x float64) string { return fmt.Sprintf("%d%%", int(math.Round(x*100))) }
@@ -146,11 +163,11 @@ func same(s string) string { return s }
 var Plain = Style{Code: same, Bold: same, Aside: func(s string) string { return " " + s }, Escape: same, Pad: true}
 
 // SectionLine is one section's bar and figures, e.g.
-// "▇▇▇▇▇▇░░░░ 62%  Delivery  (divergence 0.41, mostly agree)".
+// "▰▰▰▰▰▰▱▱▱▱ 62%  Delivery  (agreement 0.41, mixed)".
 func SectionLine(s scoring.SectionResult, st Style) string {
-	empty := st.Code(strings.Repeat("░", 10)) + "  –   "
+	empty := st.Code(noBar) + "  –   "
 	if st.Pad {
-		empty = strings.Repeat("░", 10) + "   –   " // under "▇▇▇ 100%"
+		empty = noBar + "   –   " // under "▰▰▰ 100%"
 	}
 	switch {
 	case s.Withheld:

@@ -19,19 +19,19 @@ func TestBar(t *testing.T) {
 		score float64
 		want  string
 	}{
-		{0, "░░░░░░░░░░"},
-		{0.04, "░░░░░░░░░░"},
-		{0.05, "▇░░░░░░░░░"}, // 5% rounds up to one block
-		{0.144, "▇░░░░░░░░░"},
-		{0.149, "▇▇░░░░░░░░"}, // shown as 15%, so drawn like 15%
-		{0.15, "▇▇░░░░░░░░"},
-		{0.5, "▇▇▇▇▇░░░░░"},
-		{0.62, "▇▇▇▇▇▇░░░░"},
-		{0.64, "▇▇▇▇▇▇░░░░"},
-		{0.65, "▇▇▇▇▇▇▇░░░"},
-		{0.94, "▇▇▇▇▇▇▇▇▇░"},
-		{0.95, "▇▇▇▇▇▇▇▇▇▇"},
-		{1, "▇▇▇▇▇▇▇▇▇▇"},
+		{0, "▱▱▱▱▱▱▱▱▱▱"},
+		{0.04, "▱▱▱▱▱▱▱▱▱▱"},
+		{0.05, "▰▱▱▱▱▱▱▱▱▱"}, // 5% rounds up to one block
+		{0.144, "▰▱▱▱▱▱▱▱▱▱"},
+		{0.149, "▰▰▱▱▱▱▱▱▱▱"}, // shown as 15%, so drawn like 15%
+		{0.15, "▰▰▱▱▱▱▱▱▱▱"},
+		{0.5, "▰▰▰▰▰▱▱▱▱▱"},
+		{0.62, "▰▰▰▰▰▰▱▱▱▱"},
+		{0.64, "▰▰▰▰▰▰▱▱▱▱"},
+		{0.65, "▰▰▰▰▰▰▰▱▱▱"},
+		{0.94, "▰▰▰▰▰▰▰▰▰▱"},
+		{0.95, "▰▰▰▰▰▰▰▰▰▰"},
+		{1, "▰▰▰▰▰▰▰▰▰▰"},
 	}
 	for _, tt := range tests {
 		if got := Bar(tt.score); got != tt.want {
@@ -176,17 +176,17 @@ func TestSectionLine(t *testing.T) {
 		want string
 	}{
 		{"scored", sec("Delivery", 0.62, ptr(0.41), scoring.Mixed),
-			"▇▇▇▇▇▇░░░░  62%  Delivery  (agreement 0.41, mixed)"},
+			"▰▰▰▰▰▰▱▱▱▱  62%  Delivery  (agreement 0.41, mixed)"},
 		{"full and split", sec("Renewals", 1, ptr(0.05), scoring.Split),
-			"▇▇▇▇▇▇▇▇▇▇ 100%  Renewals  (agreement 0.05, split)"},
+			"▰▰▰▰▰▰▰▰▰▰ 100%  Renewals  (agreement 0.05, split)"},
 		{"band only", sec("Metrics", 0, nil, scoring.Aligned),
-			"░░░░░░░░░░   0%  Metrics  (aligned)"},
+			"▱▱▱▱▱▱▱▱▱▱   0%  Metrics  (aligned)"},
 		{"mean only", sec("Tools", 0.5, nil, ""),
-			"▇▇▇▇▇░░░░░  50%  Tools"},
+			"▰▰▰▰▰▱▱▱▱▱  50%  Tools"},
 		{"withheld", scoring.SectionResult{Title: "People", Stats: scoring.Stats{Withheld: true}},
-			"░░░░░░░░░░   –   People  (withheld)"},
+			"▱▱▱▱▱▱▱▱▱▱   –   People  (withheld)"},
 		{"no answers", scoring.SectionResult{Title: "Tools"},
-			"░░░░░░░░░░   –   Tools  (no answers)"},
+			"▱▱▱▱▱▱▱▱▱▱   –   Tools  (no answers)"},
 	}
 	for _, tt := range tests {
 		if got := SectionLine(tt.s, Plain); got != tt.want {
