@@ -134,30 +134,50 @@ func TestResponseLine(t *testing.T) {
 	}
 }
 
-func TestBandLine(t *testing.T) {
+func TestHeadline(t *testing.T) {
 	banded := &assessment.Framework{Bands: []assessment.Band{{Min: 0, Label: "Starting"}, {Min: 1.5, Label: "Growing"}, {Min: 2.5, Label: "Leading"}}}
 	band := &scoring.BandResult{Label: "Growing", MeanPoints: 1.5, MaxPoints: 3, Counts: []scoring.BandCount{
 		{Label: "Starting", Min: 0, Count: 1}, {Label: "Growing", Min: 1.5, Count: 2}, {Label: "Leading", Min: 2.5, Count: 1}}}
+	prev := func(label string, alignment *float64) *scoring.Result {
+		r := &scoring.Result{Alignment: alignment}
+		if label != "" {
+			r.Band = &scoring.BandResult{Label: label}
+		}
+		return r
+	}
 	tests := []struct {
-		name string
-		f    *assessment.Framework
-		r    scoring.Result
-		want string
+		name     string
+		f        *assessment.Framework
+		r        scoring.Result
+		previous *scoring.Result
+		want     string
 	}{
-		{"band", banded, scoring.Result{Respondents: 5, Threshold: 3, Band: band},
-			"Team band: Growing (mean 1.5 of 3 points). Respondents by band: Starting 1 · Growing 2 · Leading 1"},
-		{"withheld", banded, scoring.Result{Threshold: 5},
-			"Band withheld: fewer than 5 respondents."},
-		{"counts withheld", banded, scoring.Result{Threshold: 3, Detail: 5, Band: &scoring.BandResult{Label: "Growing", MeanPoints: 1.5, MaxPoints: 3}},
-			"Team band: Growing (mean 1.5 of 3 points). How many fall in each band is shown from 5 respondents."},
-		{"no bands", &assessment.Framework{}, scoring.Result{Threshold: 3}, ""},
+		{"band and alignment", banded, scoring.Result{Respondents: 5, Threshold: 3, Band: band, Alignment: ptr(0.33)}, nil,
+			"Team band *Growing* (mean 1.5 of 3 points) · alignment *33%*"},
+		{"both changed", banded, scoring.Result{Respondents: 5, Threshold: 3, Band: band, Alignment: ptr(0.33)}, prev("Starting", ptr(0.28)),
+			"Team band *Growing* (mean 1.5 of 3 points, was Starting) · alignment *33%* (was 28%)"},
+		{"band unchanged, alignment not shown then", banded, scoring.Result{Respondents: 5, Threshold: 3, Band: band, Alignment: ptr(0.33)}, prev("Growing", nil),
+			"Team band *Growing* (mean 1.5 of 3 points, unchanged) · alignment *33%*"},
+		{"alignment alone", &assessment.Framework{}, scoring.Result{Respondents: 5, Threshold: 3, Alignment: ptr(0.5)}, nil,
+			"Alignment *50%*"},
+		// What is withheld is the footnote's to say.
+		{"withheld", banded, scoring.Result{Threshold: 5}, nil, ""},
+		{"no bands", &assessment.Framework{}, scoring.Result{Threshold: 3}, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := BandLine(digest.Build(tt.f, tt.r, digest.Meta{})); got != tt.want {
-				t.Errorf("BandLine = %q, want %q", got, tt.want)
+			if got := Headline(digest.Build(tt.f, tt.r, digest.Meta{Previous: tt.previous}), slackStyle); got != tt.want {
+				t.Errorf("Headline = %q, want %q", got, tt.want)
 			}
 		})
+	}
+	d := digest.Build(banded, scoring.Result{Respondents: 5, Threshold: 3, Detail: 5, Band: band}, digest.Meta{})
+	if got, want := BandCounts(d, Plain), "Respondents by band: Starting 1 · Growing 2 · Leading 1"; got != want {
+		t.Errorf("BandCounts = %q, want %q", got, want)
+	}
+	d.Withheld = []digest.Withheld{{Figure: digest.FigCounts, Why: digest.WhyDetail, Need: 5}}
+	if got := BandCounts(d, Plain); got != "" {
+		t.Errorf("BandCounts with counts withheld = %q", got)
 	}
 }
 
