@@ -68,6 +68,11 @@ func sectionHead(d digest.Digest, si int, sr scoring.SectionResult) string {
 	return head
 }
 
+// threadQuestions is how many more questions of "where you diverge" the
+// overview lists after the message's: at five respondents most yes/no
+// questions are mixed (4–1), and a list of forty is no summary.
+const threadQuestions = 20
+
 // digestOverview is the thread's first reply.
 func digestOverview(d digest.Digest) []slack.Block {
 	title := "*Sections*"
@@ -106,7 +111,11 @@ func overviewLists(d digest.Digest) []slack.Block {
 	}
 	if rest := d.Disagree[min(MessageQuestions, len(d.Disagree)):]; len(rest) > 0 {
 		var l []string
-		for _, q := range rest {
+		for i, q := range rest {
+			if i == threadQuestions {
+				l = append(l, fmt.Sprintf("_…and %d more, marked in their sections' replies._", len(rest)-i))
+				break
+			}
 			l = append(l, DivergeLine(d, q, slackStyle))
 		}
 		bs = append(bs, linesBlocks(fmt.Sprintf("*Where you diverge, continued* (%d more after the message's %d)", len(rest), MessageQuestions), l)...)
