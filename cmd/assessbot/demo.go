@@ -481,19 +481,21 @@ func (d *demo) showDigest(id, title string, thread bool) ([]byte, error) {
 			}
 		}
 		if len(replies) > 0 {
-			d.box("#cs-leadership: the first reply in the digest's thread (one per section)", blocktext.Render(replies[0].Blocks, d.names))
+			d.box("#cs-leadership: the digest's thread opens with an overview", blocktext.Render(replies[0].Blocks, d.names))
+		}
+		if len(replies) > 1 {
+			d.box("#cs-leadership: then one reply per section; the first", blocktext.Render(replies[1].Blocks, d.names))
 		}
 		for i, msg := range replies {
-			if containsAny(string(msg.Blocks), demoTexts) {
-				if i == 0 {
-					break // shown already
+			if i > 0 && containsAny(string(msg.Blocks), demoTexts) {
+				if i > 1 {
+					d.box("#cs-leadership: a reply with open answers (anonymous, shuffled)", blocktext.Render(msg.Blocks, d.names))
 				}
-				d.box("#cs-leadership: a reply with open answers (anonymous, shuffled)", blocktext.Render(msg.Blocks, d.names))
 				break
 			}
 		}
-		if len(replies) > 1 {
-			fmt.Fprintf(d.stdout, "(The thread has %d section replies in all.)\n", len(replies))
+		if len(replies) > 2 {
+			fmt.Fprintf(d.stdout, "(The thread has %d section replies in all.)\n", len(replies)-1)
 		}
 	}
 	for _, file := range d.fs.Files() {

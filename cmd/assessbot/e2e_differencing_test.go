@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -61,7 +62,10 @@ func (h *harness) answerAndClose(id string, users ...string) string {
 
 // showsSectionScores reports whether a rendered digest shows a section's
 // score.
-func showsSectionScores(digest string) bool { return reSectionLine.MatchString(digest) }
+func showsSectionScores(digest string) bool { return reSectionScore.MatchString(digest) }
+
+// reSectionScore finds a section's bar and score in a digest's message.
+var reSectionScore = regexp.MustCompile("`[▰▱]{10}` \\*\\d+%\\*")
 
 // TestPaddingAttackThroughTheBot: R1 asks alice, bob, carol and dave; R2
 // asks bob, carol and dave and three who never answer, so its audience

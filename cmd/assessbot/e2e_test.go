@@ -290,9 +290,10 @@ func (h *harness) answerSection(user string, f *assessment.Framework, si int, an
 	}
 }
 
-// reSectionLine reads a section's line of the digest: its bar, mean and
-// title, and its agreement band when the digest shows it.
-var reSectionLine = regexp.MustCompile("(?m)`[▇░]{10}` \\*(\\d+)%\\*  (.+?)(?: _\\((?:agreement [0-9.]+, )?(aligned|mixed|split)\\)_)?(?: ⚡)?(?:  \\*.*\\*)?$")
+// reSectionLine reads a section's line of the overview in the digest's
+// thread: its bar, mean and title, and its agreement band when the digest
+// shows it.
+var reSectionLine = regexp.MustCompile("(?m)`[▰▱]{10}` \\*(\\d+)%\\*  (.+?)(?: _\\((?:agreement [0-9.]+, )?(aligned|mixed|split)\\)_)?(?: ⚡)?(?:  \\*.*\\*)?$")
 
 // TestReviewEndToEnd runs a whole review of every shipped framework through
 // fakeslack and real Redis: three respondents, a bot restart halfway, an
@@ -461,6 +462,13 @@ func wholeReview(t *testing.T, redisURL, id string) {
 	}
 	rendered := blocktext.Render(digests[0].Blocks, nil)
 	t.Logf("digest:\n%s", rendered)
+	// The message fits on one screen; the rest is in its thread.
+	if n := strings.Count(rendered, "\n"); n > present.MaxDigestLines {
+		t.Fatalf("the digest has %d lines of text, want at most %d:\n%s", n, present.MaxDigestLines, rendered)
+	}
+	if !strings.Contains(rendered, "question figures and counts from 5") || !strings.Contains(rendered, "in the thread") {
+		t.Fatalf("the digest does not give its thresholds or point to its thread:\n%s", rendered)
+	}
 
 	// Open answers of three people would name their writers by style:
 	// the thread says they show from five, and shows none.
@@ -482,17 +490,20 @@ func wholeReview(t *testing.T, redisURL, id string) {
 		}
 	}
 
-	// One thread reply per section; with three respondents the answer
-	// counts stay hidden (they show from five).
+	// The thread: an overview of every section, then one reply per
+	// section; with three respondents the answer counts stay hidden (they
+	// show from five).
 	var thread []string
 	for _, m := range h.slack.ChannelMessages(leads) {
-		if m.ThreadTS == digests[0].TS && m.TS != m.ThreadTS {
+		if m.ThreadTS == digests[0].TS && m.TS != m.ThreadTS && len(m.Blocks) > 0 && string(m.Blocks) != "null" {
 			thread = append(thread, blocktext.Render(m.Blocks, nil))
 		}
 	}
-	if len(thread) < len(f.Sections) {
-		t.Fatalf("%d thread replies for %d sections", len(thread), len(f.Sections))
+	if len(thread) < 1+len(f.Sections) {
+		t.Fatalf("%d thread replies for an overview and %d sections", len(thread), len(f.Sections))
 	}
+	overview := thread[0]
+	t.Logf("the thread's overview:\n%s", overview)
 	all := strings.Join(thread, "\n")
 	if strings.Contains(all, "Not sure 1") || strings.Contains(all, "Yes 2") || !strings.Contains(all, "Question figures are shown from 5 answers") {
 		t.Fatalf("answer counts shown below the threshold:\n%.2000s", all)
@@ -534,7 +545,7 @@ func wholeReview(t *testing.T, redisURL, id string) {
 		t.Fatal(err)
 	}
 	score := scoreJSONFor(t, id, csv.Bytes())
-	lines := reSectionLine.FindAllStringSubmatch(rendered, -1)
+	lines := reSectionLine.FindAllStringSubmatch(overview, -1)
 	var want []string
 	for _, s := range score.Sections {
 		if s.Score == nil {

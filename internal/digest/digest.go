@@ -15,8 +15,12 @@ import (
 	"github.com/assessbot/assessbot/internal/scoring"
 )
 
-// TopN is how many questions the "where you diverge" and "not sure" lists show.
+// TopN is how many questions the "not sure" list shows.
 const TopN = 5
+
+// NotSureFrom is how many "not sure" answers put a question on the "not
+// sure" list: one person's doubt is not the team's.
+const NotSureFrom = 2
 
 // Meta is what the digest says about the review itself.
 type Meta struct {
@@ -50,6 +54,16 @@ type Trend struct {
 	// Rising are the questions whose agreement fell most (by at least
 	// 0.05), most first: where disagreement grew.
 	Rising []Rise
+	// Moves are the sections whose score changed (by at least half a
+	// point, so that it shows as a whole point), largest change first
+	// (ties in framework order).
+	Moves []Move
+}
+
+// Move is one section's change since the previous review.
+type Move struct {
+	Section scoring.SectionResult
+	Points  float64 // percentage points, as in Sections
 }
 
 // Rise is one question's agreement then and now.
@@ -66,10 +80,17 @@ type Digest struct {
 	Meta
 	Framework *assessment.Framework
 	Result    scoring.Result
-	// Disagree is "where you diverge": the questions whose agreement is
-	// mixed or split, least agreement first, at most TopN.
-	Disagree  []scoring.QuestionResult
-	NotSure   []scoring.QuestionResult
+	// Disagree is "where you diverge": every question whose agreement is
+	// mixed or split, least agreement (most split) first.
+	Disagree []scoring.QuestionResult
+	// NotSure are the questions at least NotSureFrom people were not sure
+	// about, most first, at most TopN; NotSureTotal counts the "not sure"
+	// answers over all shown questions.
+	NotSure      []scoring.QuestionResult
+	NotSureTotal int
+	// Hotspots are the sections whose mean looks fine but whose agreement
+	// is split (scoring.Hotspot), in framework order.
+	Hotspots  []scoring.SectionResult
 	Strongest []scoring.SectionResult
 	Weakest   []scoring.SectionResult
 	Trend     *Trend
@@ -88,14 +109,17 @@ func Build(f *assessment.Framework, r scoring.Result, m Meta) Digest {
 		d.Detail = max(d.Detail, r.Detail)
 	}
 	d.Disagree = r.Diverging()
-	if len(d.Disagree) > TopN {
-		d.Disagree = d.Disagree[:TopN]
+	for _, q := range r.MostNotSure() {
+		d.NotSureTotal += q.NotSure
+		if q.NotSure >= NotSureFrom && len(d.NotSure) < TopN {
+			d.NotSure = append(d.NotSure, q)
+		}
 	}
-	ns := r.MostNotSure()
-	if len(ns) > TopN {
-		ns = ns[:TopN]
+	for _, s := range r.Sections {
+		if scoring.Hotspot(s) {
+			d.Hotspots = append(d.Hotspots, s)
+		}
 	}
-	d.NotSure = ns
 	if m.Previous != nil {
 		d.Trend = trend(*m.Previous, r)
 	}
@@ -121,6 +145,12 @@ func trend(prev, now scoring.Result) *Trend {
 			t.Sections[s.ID] = math.Round((*s.Score-*p.Score)*1000) / 10
 		}
 	}
+	for _, s := range now.Sections {
+		if p, ok := t.Sections[s.ID]; ok && math.Abs(p) >= 0.5 {
+			t.Moves = append(t.Moves, Move{Section: s, Points: p})
+		}
+	}
+	sort.SliceStable(t.Moves, func(i, j int) bool { return math.Abs(t.Moves[i].Points) > math.Abs(t.Moves[j].Points) })
 	if prev.Band != nil {
 		t.BandThen = prev.Band.Label
 	}

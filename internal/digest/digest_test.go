@@ -49,8 +49,8 @@ func TestBuildDisagree(t *testing.T) {
 		{ID: "q10", Stats: scoring.Stats{Withheld: true}},
 	}}
 	d := digest.Build(nil, r, digest.Meta{})
-	if got, want := questionIDs(d.Disagree), []string{"q3", "q6", "q4", "q8", "q1"}; !slices.Equal(got, want) {
-		t.Errorf("Disagree = %v, want %v (top %d, least agreement first)", got, want, digest.TopN)
+	if got, want := questionIDs(d.Disagree), []string{"q3", "q6", "q4", "q8", "q1", "q9", "q5"}; !slices.Equal(got, want) {
+		t.Errorf("Disagree = %v, want %v (every mixed and split question, least agreement first)", got, want)
 	}
 
 	// Fewer than five mixed or split: the aligned are left out, not padded in.
@@ -76,13 +76,57 @@ func TestBuildNotSure(t *testing.T) {
 		{ID: "t1", IsText: true, Stats: scoring.Stats{NotSure: 5}},
 	}}
 	d := digest.Build(nil, r, digest.Meta{})
-	if got, want := questionIDs(d.NotSure), []string{"q6", "q3", "q4", "q1", "q5"}; !slices.Equal(got, want) {
+	// Not padded with questions one person was not sure about; the total
+	// counts them all (but not the open question's).
+	if got, want := questionIDs(d.NotSure), []string{"q6", "q3", "q4"}; !slices.Equal(got, want) {
 		t.Errorf("NotSure = %v, want %v", got, want)
+	}
+	if got, want := d.NotSureTotal, 1+3+2+1+4+1; got != want {
+		t.Errorf("NotSureTotal = %d, want %d", got, want)
 	}
 	// Below the threshold of respondents a count would say who did not know.
 	r.Respondents = 2
-	if got := digest.Build(nil, r, digest.Meta{}).NotSure; len(got) != 0 {
-		t.Errorf("NotSure with 2 respondents = %v, want none", questionIDs(got))
+	if got := digest.Build(nil, r, digest.Meta{}); len(got.NotSure) != 0 || got.NotSureTotal != 0 {
+		t.Errorf("NotSure with 2 respondents = %v (total %d), want none", questionIDs(got.NotSure), got.NotSureTotal)
+	}
+}
+
+func TestBuildHotspots(t *testing.T) {
+	sec := func(id string, score float64, band scoring.AgreementBand) scoring.SectionResult {
+		return scoring.SectionResult{ID: id, Stats: scoring.Stats{Score: ptr(score), AgreementBand: band, Split: band == scoring.Split}}
+	}
+	r := scoring.Result{Sections: []scoring.SectionResult{
+		sec("fine-split", 0.72, scoring.Split),
+		sec("low-split", 0.4, scoring.Split),  // looks bad already
+		sec("fine-mixed", 0.9, scoring.Mixed), // not split
+		sec("edge-split", 0.6, scoring.Split), // from 60%
+		{ID: "withheld", Stats: scoring.Stats{Withheld: true, AgreementBand: scoring.Split}},
+	}}
+	if got, want := sectionIDs(digest.Build(nil, r, digest.Meta{}).Hotspots), []string{"fine-split", "edge-split"}; !slices.Equal(got, want) {
+		t.Errorf("Hotspots = %v, want %v", got, want)
+	}
+}
+
+func TestTrendMoves(t *testing.T) {
+	sec := func(id string, score float64) scoring.SectionResult {
+		return scoring.SectionResult{ID: id, Stats: scoring.Stats{Score: ptr(score)}}
+	}
+	prev := scoring.Result{Sections: []scoring.SectionResult{sec("a", 0.5), sec("b", 0.5), sec("c", 0.5), sec("d", 0.5), sec("e", 0.5), {ID: "f"}}}
+	now := scoring.Result{Sections: []scoring.SectionResult{
+		sec("a", 0.6),   // +10
+		sec("b", 0.3),   // −20: the largest, though down
+		sec("c", 0.502), // +0.2: shows as 0, no move
+		sec("d", 0.4),   // −10: ties a, after it
+		sec("e", 0.505), // +0.5: shows as +1
+		sec("f", 0.9),   // nothing to compare with
+	}}
+	d := digest.Build(nil, now, digest.Meta{Previous: &prev})
+	var got []string
+	for _, m := range d.Trend.Moves {
+		got = append(got, m.Section.ID)
+	}
+	if want := []string{"b", "a", "d", "e"}; !slices.Equal(got, want) {
+		t.Errorf("Moves = %v, want %v (largest change first, ties in framework order)", got, want)
 	}
 }
 

@@ -172,9 +172,25 @@ func TestHugeDigestFits(t *testing.T) {
 		t.Fatalf("digest of 100 sections has %d blocks", len(bs))
 	}
 	checkTexts(t, "huge digest", bs)
-	raw, _ := json.Marshal(bs)
-	if n := strings.Count(string(raw), "agreement"); n < 100 {
-		t.Fatalf("only %d of 100 sections shown", n)
+	if n := countLines(messageText(t, bs)); n > MaxDigestLines {
+		t.Fatalf("the digest of 100 sections has %d lines", n)
+	}
+	// Every section is in the thread: in its overview, and a reply each.
+	thread := DigestThread(d)
+	var all strings.Builder
+	for _, msg := range thread {
+		if len(msg) > MaxBlocks {
+			t.Fatalf("a thread reply of %d blocks", len(msg))
+		}
+		checkTexts(t, "huge digest thread", msg)
+		raw, _ := json.Marshal(msg)
+		all.Write(raw)
+	}
+	if n := strings.Count(all.String(), "agreement"); n < 2*100 {
+		t.Fatalf("only %d of 100 sections' agreements shown twice in the thread", n)
+	}
+	if len(thread) < 100+1 {
+		t.Fatalf("%d thread replies for 100 sections and the overview", len(thread))
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
-	"github.com/assessbot/assessbot/internal/scoring"
 )
 
 // The digest in Slack: the message posted to the leadership channel, one
@@ -35,8 +34,12 @@ func IsDigestOf(blocks []slack.Block, reviewID string) bool {
 	return hasText(blocks, "Review `"+reviewID+"`")
 }
 
-// Digest renders the digest posted to the leadership channel, with a
-// footnote when the disclosure model withheld anything.
+// Digest renders the digest posted to the leadership channel: at most
+// MaxDigestLines lines a leader reads at a glance (the band and alignment,
+// the sections that moved most, where the team diverges, hotspots, what it
+// is not sure about, a next step), and a footnote, a context block with
+// block_id "withheld" at its end, when the disclosure model withheld
+// anything. DigestThread has the rest.
 func Digest(d digest.Digest, r *assessment.Review) []slack.Block {
 	bs := digestBody(d, r)
 	if note := WithheldNote(d); note != "" {
@@ -46,64 +49,62 @@ func Digest(d digest.Digest, r *assessment.Review) []slack.Block {
 }
 
 func digestBody(d digest.Digest, r *assessment.Review) []slack.Block {
-	res := d.Result
 	bs := []slack.Block{
 		slack.NewHeaderBlock(plain("📊 "+d.Framework.Title+" — results", MaxHeader)),
-		slack.NewContextBlock("meta", mrkdwn(fmt.Sprintf("Review `%s` · %s → %s · %s · %s",
-			r.ID, d.Opened.UTC().Format("2 Jan"), d.Closed.UTC().Format("2 Jan 2006"), ResponseLine(d), ThresholdLine(d)))),
+		slack.NewContextBlock("meta", mrkdwn(fmt.Sprintf("Review `%s` · closed %s · %s · %s",
+			r.ID, d.Closed.UTC().Format("2 Jan 2006"), ResponseLine(d), thresholdsShort(d)))),
 	}
-	if bl := strings.TrimSpace(BandLine(d) + "\n" + AlignmentLine(d)); bl != "" {
-		bs = append(bs, section(bl))
+	if hl := Headline(d, slackStyle); hl != "" {
+		bs = append(bs, sectionBlock("headline", hl))
 	}
-	if res.Respondents == 0 {
+	if d.Result.Respondents == 0 {
 		return append(bs, section("Nobody answered this review, so there is nothing to show. Try a longer window or a reminder next time."))
 	}
-	if tl := TrendLine(d); tl != "" {
-		bs = append(bs, slack.NewContextBlock("trend", mrkdwn(escape(tl))))
-	}
-	var lines []string
-	for _, s := range res.Sections {
-		line := SectionLine(s, slackStyle)
-		if c := Change(d, s.ID); c != "" {
-			line += "  *" + c + "*"
+	if title, ss, ok := BriefSections(d); ok {
+		lines := []string{"*" + escape(title) + "*"}
+		for _, s := range ss {
+			lines = append(lines, SectionBrief(d, s, slackStyle))
 		}
-		lines = append(lines, line)
+		bs = append(bs, sectionBlock("sections", strings.Join(lines, "\n")))
 	}
-	bs = append(bs, linesBlocks("*Sections*", lines)...)
-	return append(bs, digestLists(d)...)
+	if QuestionsShown(d) {
+		bs = append(bs, sectionBlock("diverge", divergeBrief(d)))
+	}
+	if h := HotspotsLine(d, slackStyle); h != "" {
+		bs = append(bs, sectionBlock("hotspots", "🔥 "+h))
+	}
+	if n := NotSureLine(d, slackStyle); n != "" {
+		bs = append(bs, sectionBlock("not-sure", "❔ "+n))
+	}
+	return append(bs, slack.NewContextBlock("next", mrkdwn("👉 "+escape(strings.TrimSpace(NextStep(d)+" "+InTheThread)))))
 }
 
-// digestLists are the digest's lists under its sections: where
-// disagreement grew, strongest and weakest, where the team disagrees and
-// what it is not sure about.
-func digestLists(d digest.Digest) []slack.Block {
-	var bs []slack.Block
-	if d.Trend != nil && len(d.Trend.Rising) > 0 {
-		var l []string
-		for _, x := range d.Trend.Rising {
-			l = append(l, fmt.Sprintf("• %s _(agreement %.2f → %.2f)_", escape(QuestionText(x.Question, 200)), x.Then, x.Now))
-		}
-		bs = append(bs, section("*Where disagreement grew*\n"+strings.Join(l, "\n")))
+// divergeBrief is "where you diverge" in the message: its first
+// MessageQuestions questions, most split first, or that the team agrees.
+func divergeBrief(d digest.Digest) string {
+	if len(d.Disagree) == 0 {
+		return "✅ " + Agrees
 	}
-	if len(d.Strongest) > 0 {
-		bs = append(bs, section(fmt.Sprintf("💪 *Strongest:* %s\n🛠 *Weakest:* %s",
-			SectionNames(d.Strongest, slackStyle), SectionNames(d.Weakest, slackStyle))))
+	qs := d.Disagree[:min(MessageQuestions, len(d.Disagree))]
+	lines := []string{"*" + DivergeTitle(d, len(qs)) + "*"}
+	if len(qs) < len(d.Disagree) {
+		lines[0] += " (the rest in the thread)"
 	}
-	if len(d.Disagree) > 0 {
-		var l []string
-		for _, q := range d.Disagree {
-			l = append(l, fmt.Sprintf("• %s _(%s; %s)_", escape(QuestionText(q, 200)), AgreementText(q.Stats), spread(q, d.Detail)))
-		}
-		bs = append(bs, section("*Where you diverge*\n"+strings.Join(l, "\n")))
+	for _, q := range qs {
+		lines = append(lines, DivergeLine(d, q, slackStyle))
 	}
-	if len(d.NotSure) > 0 {
-		var l []string
-		for _, q := range d.NotSure {
-			l = append(l, fmt.Sprintf("• %s _(%d× not sure)_", escape(QuestionText(q, 200)), q.NotSure))
-		}
-		bs = append(bs, section("*What the team is not sure about*\n"+strings.Join(l, "\n")))
-	}
-	return bs
+	return strings.Join(lines, "\n")
+}
+
+// thresholdsShort says the thresholds in force in the message's meta line.
+func thresholdsShort(d digest.Digest) string {
+	l := strings.TrimSuffix(ThresholdLine(d), ".")
+	return strings.ToLower(l[:1]) + l[1:]
+}
+
+// sectionBlock is a section block of mrkdwn text with a block id.
+func sectionBlock(id, text string) *slack.SectionBlock {
+	return slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID(id))
 }
 
 // linesBlocks puts a titled list into as many section blocks as its length
@@ -132,101 +133,4 @@ var slackStyle = Style{
 	Aside:  func(s string) string { return "_" + s + "_" },
 	Escape: escape,
 	Split:  " ⚡",
-}
-
-// spread says how many answered a question and, from the detail threshold
-// up, the range of their scores.
-func spread(q scoring.QuestionResult, detail int) string {
-	if q.Answered < detail {
-		return fmt.Sprintf("%d answered; the range is shown from %d", q.Answered, detail)
-	}
-	return fmt.Sprintf("%d answered, from %s to %s", q.Answered, Percent(*q.Min), Percent(*q.Max))
-}
-
-// DigestThread renders one thread reply per section under the digest:
-// each question's score and agreement, how many chose each answer (only
-// from the detail threshold up; never who), and the open answers,
-// anonymous and shuffled. Long sections are split over several messages.
-func DigestThread(d digest.Digest) [][]slack.Block {
-	var msgs [][]slack.Block
-	byID := map[string]scoring.QuestionResult{}
-	for _, q := range d.Result.Questions {
-		byID[q.ID] = q
-	}
-	for si, sr := range d.Result.Sections {
-		s := d.Framework.Sections[si]
-		head := fmt.Sprintf("*%d. %s*", si+1, escape(s.Title))
-		if sr.Score != nil {
-			head += fmt.Sprintf("  `%s` %s", Bar(*sr.Score), Percent(*sr.Score))
-			if a := AgreementText(sr.Stats); a != "" {
-				head += " · " + a
-			}
-		}
-		cur := []slack.Block{section(head)}
-		for _, q := range s.Questions {
-			ref, _ := d.Framework.Lookup(q.ID)
-			cur = questionDetail(d, ref, byID[q.ID], cur)
-			if len(cur) >= MaxBlocks-2 {
-				msgs = append(msgs, cur)
-				cur = nil
-			}
-		}
-		if len(cur) > 0 {
-			msgs = append(msgs, cur)
-		}
-	}
-	return msgs
-}
-
-// questionDetail appends one question of a section's thread reply to cur:
-// its figures and, as far as the thresholds allow, answer counts, open
-// answers and comments, over as many blocks as they need.
-func questionDetail(d digest.Digest, ref assessment.QuestionRef, qr scoring.QuestionResult, cur []slack.Block) []slack.Block {
-	var b strings.Builder
-	// add writes a line, starting a new block when this one is full.
-	add := func(line string) {
-		if b.Len()+len(line) > MaxSectionText-20 {
-			cur = append(cur, section(b.String()))
-			b.Reset()
-		}
-		b.WriteString(line)
-	}
-	fmt.Fprintf(&b, "*%d.* %s\n", ref.Index+1, escape(Truncate(ref.Question.Text, 1500)))
-	switch {
-	case qr.IsText && len(qr.Texts) > 0:
-		for _, t := range qr.Texts {
-			add("> " + escape(strings.ReplaceAll(Truncate(t, 600), "\n", " ")) + "\n")
-		}
-	case qr.IsText && qr.Withheld:
-		fmt.Fprintf(&b, "_Open answers are shown from %d respondents._", d.Detail)
-	case qr.IsText:
-		b.WriteString("_No written answers._")
-	case qr.Withheld:
-		fmt.Fprintf(&b, "_Question figures are shown from %d answers._", d.Detail)
-	case qr.Score == nil:
-		fmt.Fprintf(&b, "_Nobody scored it (%d not sure)._", qr.NotSure)
-	default:
-		fmt.Fprintf(&b, "%s · %s", Percent(*qr.Score), AgreementText(qr.Stats))
-		b.WriteString(answerCounts(ref, qr, d.Detail))
-		for _, c := range qr.Comments {
-			add("\n💬 " + escape(strings.ReplaceAll(Truncate(c, 600), "\n", " ")))
-		}
-	}
-	return append(cur, section(b.String()))
-}
-
-// answerCounts says how many chose each answer, from the detail threshold
-// up.
-func answerCounts(ref assessment.QuestionRef, qr scoring.QuestionResult, detail int) string {
-	if qr.Answered+qr.NotSure < detail {
-		return fmt.Sprintf(" · _answer counts shown from %d answers_", detail)
-	}
-	var parts []string
-	for _, o := range ref.Scale.Options {
-		parts = append(parts, fmt.Sprintf("%s %d", escape(o.Label), qr.Options[o.ID]))
-	}
-	if ref.Scale.NotSure {
-		parts = append(parts, fmt.Sprintf("Not sure %d", qr.NotSure))
-	}
-	return " · " + strings.Join(parts, " · ")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode"
 
 	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/scoring"
@@ -23,6 +24,11 @@ func Change(d digest.Digest, sectionID string) string {
 	if !ok {
 		return ""
 	}
+	return Points(v)
+}
+
+// Points formats a change in percentage points: "▲ +8", "▼ −5" or "= 0".
+func Points(v float64) string {
 	switch p := math.Round(v); {
 	case p > 0:
 		return fmt.Sprintf("▲ +%g", p)
@@ -50,13 +56,30 @@ func TrendLine(d digest.Digest) string {
 	return line + "."
 }
 
-// Bar draws a score in [0,1] as ten blocks, e.g. ▇▇▇▇▇▇░░░░, rounded from
+// The bar's glyphs. Both are drawn in the text's own colour, whatever
+// the theme: the filled parallelogram as a solid mark, the empty one as its
+// outline, so the empty part of a bar still shows where the bar ends and
+// the filled part never fades. The shades used before (▇ and ░) did not:
+// ░ is a dither of the text colour over the background, faint grey in
+// Slack's light theme and a noisy stripe in its dark one, and ▇ leaves a
+// gap above it that differs from font to font. Both glyphs are of one
+// Unicode block (Geometric Shapes) and so of one fallback font, the same
+// width as each other in and out of a code span.
+const (
+	barFull  = "▰"
+	barEmpty = "▱"
+)
+
+// Bar draws a score in [0,1] as ten marks, e.g. ▰▰▰▰▰▰▱▱▱▱, rounded from
 // the percentage shown next to it so that equal percentages draw equal bars.
 func Bar(score float64) string {
 	pct := math.Round(score * 100)
 	n := int(math.Round(pct / 10))
-	return strings.Repeat("▇", n) + strings.Repeat("░", 10-n)
+	return strings.Repeat(barFull, n) + strings.Repeat(barEmpty, 10-n)
 }
+
+// noBar is the bar of a section without a score.
+var noBar = strings.Repeat(barEmpty, 10)
 
 // Percent formats a score in [0,1] as a whole percentage.
 func Percent(x float64) string { return fmt.Sprintf("%d%%", int(math.Round(x*100))) }
@@ -72,20 +95,6 @@ func AgreementText(st scoring.Stats) string {
 		return string(st.AgreementBand)
 	}
 	return fmt.Sprintf("agreement %.2f, %s", *st.Agreement, st.AgreementBand)
-}
-
-// AlignmentLine gives the team's alignment index and its change, e.g.
-// "Alignment 54% → 68% (the mean agreement over the questions).", or "".
-func AlignmentLine(d digest.Digest) string {
-	a := d.Result.Alignment
-	if a == nil {
-		return ""
-	}
-	line := "Alignment " + Percent(*a)
-	if d.Trend != nil && d.Trend.AlignmentThen != nil {
-		line = "Alignment " + Percent(*d.Trend.AlignmentThen) + " → " + Percent(*a)
-	}
-	return line + " (the mean agreement over the questions)."
 }
 
 // ThresholdLine says the thresholds in force, e.g. "Section figures from
@@ -107,27 +116,19 @@ func ResponseLine(d digest.Digest) string {
 	return fmt.Sprintf("%d respondents", r.Respondents)
 }
 
-// BandLine says the team's band, or "" when the framework has none.
-func BandLine(d digest.Digest) string {
+// BandCounts says how many respondents fall in each band, e.g.
+// "Respondents by band: Starting 1 · Growing 2", or "" when the digest
+// does not show it.
+func BandCounts(d digest.Digest, st Style) string {
 	b := d.Result.Band
-	if b == nil {
-		if len(d.Framework.Bands) == 0 {
-			return ""
-		}
-		if w, ok := d.WithheldFor(digest.FigTeamBand); ok && w.Need > 0 {
-			return fmt.Sprintf("Team band withheld: shown from %d respondents.", w.Need)
-		}
-		return fmt.Sprintf("Band withheld: fewer than %d respondents.", d.Result.Threshold)
-	}
-	line := fmt.Sprintf("Team band: %s (mean %.1f of %g points).", b.Label, b.MeanPoints, b.MaxPoints)
-	if b.Counts == nil || d.Result.Respondents < d.Detail {
-		return line + fmt.Sprintf(" How many fall in each band is shown from %d respondents.", d.Detail)
+	if b == nil || b.Counts == nil || d.Withholds(digest.FigCounts) {
+		return ""
 	}
 	var spread []string
 	for _, c := range b.Counts {
-		spread = append(spread, fmt.Sprintf("%s %d", c.Label, c.Count))
+		spread = append(spread, fmt.Sprintf("%s %d", st.Escape(c.Label), c.Count))
 	}
-	return line + " Respondents by band: " + strings.Join(spread, " · ")
+	return st.Bold("Respondents by band:") + " " + strings.Join(spread, " · ")
 }
 
 // Style is how a medium marks text up: the terminal's plain text, or
@@ -145,11 +146,11 @@ func same(s string) string { return s }
 var Plain = Style{Code: same, Bold: same, Aside: func(s string) string { return " " + s }, Escape: same, Pad: true}
 
 // SectionLine is one section's bar and figures, e.g.
-// "▇▇▇▇▇▇░░░░ 62%  Delivery  (divergence 0.41, mostly agree)".
+// "▰▰▰▰▰▰▱▱▱▱ 62%  Delivery  (agreement 0.41, mixed)".
 func SectionLine(s scoring.SectionResult, st Style) string {
-	empty := st.Code(strings.Repeat("░", 10)) + "  –   "
+	empty := st.Code(noBar) + "  –   "
 	if st.Pad {
-		empty = strings.Repeat("░", 10) + "   –   " // under "▇▇▇ 100%"
+		empty = noBar + "   –   " // under "▰▰▰ 100%"
 	}
 	switch {
 	case s.Withheld:
@@ -171,88 +172,105 @@ func SectionLine(s scoring.SectionResult, st Style) string {
 	return line
 }
 
-// SectionNames lists sections with their scores, e.g. "Delivery (62%), Onboarding (48%)".
-func SectionNames(ss []scoring.SectionResult, st Style) string {
-	var names []string
-	for _, s := range ss {
-		names = append(names, fmt.Sprintf("%s (%s)", st.Escape(s.Title), Percent(*s.Score)))
-	}
-	return strings.Join(names, ", ")
-}
-
 // QuestionText returns a question's text, shortened to n runes with "…".
 func QuestionText(q scoring.QuestionResult, n int) string { return Truncate(q.Text, n) }
 
-// Truncate cuts s to at most n runes, ending in "…" when cut.
+// Truncate shortens s to at most n runes, ending in "…" when cut. It cuts
+// at the last word boundary that keeps at least half of the n runes
+// (dropping the spaces and the comma or colon before it), and mid-word only
+// when there is none, as in one long word; it counts runes, never splitting
+// one.
 func Truncate(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
-	return string(r[:n-1]) + "…"
+	if n < 1 {
+		return ""
+	}
+	keep := r[:n-1]
+	if !unicode.IsSpace(r[n-1]) {
+		for i := len(keep) - 1; i >= n/2; i-- {
+			if unicode.IsSpace(keep[i]) {
+				keep = keep[:i]
+				break
+			}
+		}
+	}
+	cut := strings.TrimRightFunc(string(keep), func(c rune) bool {
+		return unicode.IsSpace(c) || strings.ContainsRune(",;:-–—(", c)
+	})
+	if cut == "" {
+		cut = string(keep)
+	}
+	return cut + "…"
 }
 
-// DigestTerminal renders the digest for a terminal.
+// DigestTerminal renders the digest for a terminal (`assessbot score`):
+// the channel message's lines in the same order and words, with what the
+// thread adds (every section, the longer lists, the open answers).
 func DigestTerminal(d digest.Digest) string {
 	var b strings.Builder
-	r := d.Result
 	fmt.Fprintf(&b, "%s — digest\n", d.Framework.Title)
 	if !d.Opened.IsZero() {
-		fmt.Fprintf(&b, "%s → %s\n", d.Opened.Format("2 Jan 2006"), d.Closed.Format("2 Jan 2006"))
+		fmt.Fprintf(&b, "Opened %s, closed %s\n", d.Opened.Format("2 Jan 2006"), d.Closed.Format("2 Jan 2006"))
 	}
 	fmt.Fprintf(&b, "%s. %s\n", ResponseLine(d), ThresholdLine(d))
-	if bl := BandLine(d); bl != "" {
-		fmt.Fprintf(&b, "%s\n", bl)
+	for _, l := range []string{Headline(d, Plain), BandCounts(d, Plain), TrendLine(d)} {
+		if l != "" {
+			fmt.Fprintf(&b, "%s\n", l)
+		}
 	}
-	if al := AlignmentLine(d); al != "" {
-		fmt.Fprintf(&b, "%s\n", al)
-	}
-	if tl := TrendLine(d); tl != "" {
-		fmt.Fprintf(&b, "%s\n", tl)
-	}
-	b.WriteString("\nSections\n")
-	for _, s := range r.Sections {
+	fmt.Fprintf(&b, "\nSections\n")
+	for _, s := range d.Result.Sections {
 		line := SectionLine(s, Plain)
 		if c := Change(d, s.ID); c != "" {
 			line += "  " + c
 		}
 		fmt.Fprintf(&b, "  %s\n", line)
 	}
+	if h := HotspotsLine(d, Plain); h != "" {
+		fmt.Fprintf(&b, "%s\n", h)
+	}
 	terminalLists(&b, d)
-	terminalTexts(&b, r)
+	terminalTexts(&b, d.Result)
+	if next := NextStep(d); next != "" && d.Result.Respondents > 0 {
+		fmt.Fprintf(&b, "\n%s\n", next)
+	}
 	if note := WithheldNote(d); note != "" {
 		fmt.Fprintf(&b, "\nWithheld: %s\n", note)
 	}
 	return b.String()
 }
 
-// terminalLists writes the terminal digest's lists: where divergence rose,
-// strongest and weakest, where the team disagrees, what it is not sure
-// about.
+// terminalQuestions is how many questions of "where you diverge" the
+// terminal digest lists.
+const terminalQuestions = 10
+
+// terminalLists writes the terminal digest's lists: where the team
+// diverges, where disagreement grew, what it is not sure about.
 func terminalLists(b *strings.Builder, d digest.Digest) {
+	if QuestionsShown(d) {
+		qs := d.Disagree[:min(terminalQuestions, len(d.Disagree))]
+		if len(qs) == 0 {
+			fmt.Fprintf(b, "\n%s\n", Agrees)
+		} else {
+			fmt.Fprintf(b, "\n%s\n", DivergeTitle(d, len(qs)))
+		}
+		for _, q := range qs {
+			fmt.Fprintf(b, "  %s [%s]\n", DivergeLine(d, q, Plain), q.ID)
+		}
+	}
 	if d.Trend != nil && len(d.Trend.Rising) > 0 {
-		b.WriteString("\nAgreement fell most\n")
+		fmt.Fprintf(b, "\nWhere disagreement grew (agreement then → now)\n")
 		for _, x := range d.Trend.Rising {
-			fmt.Fprintf(b, "  %.2f → %.2f  %s [%s]\n", x.Then, x.Now, QuestionText(x.Question, 90), x.Question.ID)
+			fmt.Fprintf(b, "  %.2f → %.2f  %s [%s]\n", x.Then, x.Now, QuestionText(x.Question, questionWidth), x.Question.ID)
 		}
 	}
-	if len(d.Strongest) > 0 {
-		b.WriteString("\nStrongest: ")
-		b.WriteString(SectionNames(d.Strongest, Plain))
-		b.WriteString("\nWeakest:   ")
-		b.WriteString(SectionNames(d.Weakest, Plain))
-		b.WriteString("\n")
-	}
-	if len(d.Disagree) > 0 {
-		b.WriteString("\nWhere you diverge (agreement)\n")
-		for _, q := range d.Disagree {
-			fmt.Fprintf(b, "  %.2f %-5s %s [%s]\n", *q.Agreement, q.AgreementBand, QuestionText(q, 90), q.ID)
-		}
-	}
-	if len(d.NotSure) > 0 {
-		b.WriteString("\nWhat the team is not sure about\n")
+	if l := NotSureLine(d, Plain); l != "" {
+		fmt.Fprintf(b, "\n%s\n", l)
 		for _, q := range d.NotSure {
-			fmt.Fprintf(b, "  %d× not sure  %s [%s]\n", q.NotSure, QuestionText(q, 90), q.ID)
+			fmt.Fprintf(b, "  %d people  %s [%s]\n", q.NotSure, QuestionText(q, questionWidth), q.ID)
 		}
 	}
 }
@@ -268,7 +286,7 @@ func terminalTexts(b *strings.Builder, r scoring.Result) {
 			b.WriteString("\nIn their own words (anonymous, shuffled)\n")
 			texts = true
 		}
-		fmt.Fprintf(b, "  %s\n", QuestionText(q, 90))
+		fmt.Fprintf(b, "  %s\n", QuestionText(q, questionWidth))
 		for _, t := range q.Texts {
 			fmt.Fprintf(b, "    • %s\n", strings.ReplaceAll(t, "\n", " "))
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
@@ -18,19 +19,19 @@ func TestBar(t *testing.T) {
 		score float64
 		want  string
 	}{
-		{0, "░░░░░░░░░░"},
-		{0.04, "░░░░░░░░░░"},
-		{0.05, "▇░░░░░░░░░"}, // 5% rounds up to one block
-		{0.144, "▇░░░░░░░░░"},
-		{0.149, "▇▇░░░░░░░░"}, // shown as 15%, so drawn like 15%
-		{0.15, "▇▇░░░░░░░░"},
-		{0.5, "▇▇▇▇▇░░░░░"},
-		{0.62, "▇▇▇▇▇▇░░░░"},
-		{0.64, "▇▇▇▇▇▇░░░░"},
-		{0.65, "▇▇▇▇▇▇▇░░░"},
-		{0.94, "▇▇▇▇▇▇▇▇▇░"},
-		{0.95, "▇▇▇▇▇▇▇▇▇▇"},
-		{1, "▇▇▇▇▇▇▇▇▇▇"},
+		{0, "▱▱▱▱▱▱▱▱▱▱"},
+		{0.04, "▱▱▱▱▱▱▱▱▱▱"},
+		{0.05, "▰▱▱▱▱▱▱▱▱▱"}, // 5% rounds up to one block
+		{0.144, "▰▱▱▱▱▱▱▱▱▱"},
+		{0.149, "▰▰▱▱▱▱▱▱▱▱"}, // shown as 15%, so drawn like 15%
+		{0.15, "▰▰▱▱▱▱▱▱▱▱"},
+		{0.5, "▰▰▰▰▰▱▱▱▱▱"},
+		{0.62, "▰▰▰▰▰▰▱▱▱▱"},
+		{0.64, "▰▰▰▰▰▰▱▱▱▱"},
+		{0.65, "▰▰▰▰▰▰▰▱▱▱"},
+		{0.94, "▰▰▰▰▰▰▰▰▰▱"},
+		{0.95, "▰▰▰▰▰▰▰▰▰▰"},
+		{1, "▰▰▰▰▰▰▰▰▰▰"},
 	}
 	for _, tt := range tests {
 		if got := Bar(tt.score); got != tt.want {
@@ -82,26 +83,39 @@ func show(p *float64) any {
 
 func TestTruncate(t *testing.T) {
 	tests := []struct {
+		name string
 		s    string
 		n    int
 		want string
 	}{
-		{"hello", 10, "hello"},
-		{"hello", 5, "hello"},
-		{"hello world", 5, "hell…"},
-		{"héllo wörld", 8, "héllo w…"}, // runes, not bytes
-		{"日本語のテキスト", 3, "日本…"},
-		{"日本語", 3, "日本語"},
-		{"", 3, ""},
+		{"short enough", "hello", 10, "hello"},
+		{"exactly n", "hello", 5, "hello"},
+		{"one word, cut mid-word", "hello world", 5, "hell…"},
+		{"at the space before the cut", "hello world", 7, "hello…"},
+		{"the cut falls on a space", "hello world", 6, "hello…"},
+		{"a word boundary, not mid-word", "Do we review every renewal ninety days ahead?", 20, "Do we review every…"},
+		{"the comma before the cut goes", "Onboarding, renewals and expansion", 16, "Onboarding…"},
+		{"a boundary too early: mid-word rather than losing most", "A supercalifragilistic question", 12, "A supercali…"},
+		{"runes, not bytes", "héllo wörld again", 14, "héllo wörld…"},
+		{"runes, one long word", "日本語のテキスト", 3, "日本…"},
+		{"runes, exactly n", "日本語", 3, "日本語"},
+		{"empty", "", 3, ""},
+		{"nothing fits", "hello", 0, ""},
+		{"only the ellipsis fits", "hello", 1, "…"},
 	}
 	for _, tt := range tests {
-		got := Truncate(tt.s, tt.n)
-		if got != tt.want {
-			t.Errorf("Truncate(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
-		}
-		if n := len([]rune(got)); n > tt.n {
-			t.Errorf("Truncate(%q, %d) has %d runes", tt.s, tt.n, n)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			got := Truncate(tt.s, tt.n)
+			if got != tt.want {
+				t.Errorf("Truncate(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+			}
+			if n := len([]rune(got)); n > max(tt.n, 0) {
+				t.Errorf("Truncate(%q, %d) has %d runes", tt.s, tt.n, n)
+			}
+			if !utf8.ValidString(got) {
+				t.Errorf("Truncate(%q, %d) = %q is not valid UTF-8", tt.s, tt.n, got)
+			}
+		})
 	}
 	q := scoring.QuestionResult{Text: "Do we review every renewal ninety days ahead?"}
 	if got := QuestionText(q, 13); got != "Do we review…" {
@@ -120,30 +134,50 @@ func TestResponseLine(t *testing.T) {
 	}
 }
 
-func TestBandLine(t *testing.T) {
+func TestHeadline(t *testing.T) {
 	banded := &assessment.Framework{Bands: []assessment.Band{{Min: 0, Label: "Starting"}, {Min: 1.5, Label: "Growing"}, {Min: 2.5, Label: "Leading"}}}
 	band := &scoring.BandResult{Label: "Growing", MeanPoints: 1.5, MaxPoints: 3, Counts: []scoring.BandCount{
 		{Label: "Starting", Min: 0, Count: 1}, {Label: "Growing", Min: 1.5, Count: 2}, {Label: "Leading", Min: 2.5, Count: 1}}}
+	prev := func(label string, alignment *float64) *scoring.Result {
+		r := &scoring.Result{Alignment: alignment}
+		if label != "" {
+			r.Band = &scoring.BandResult{Label: label}
+		}
+		return r
+	}
 	tests := []struct {
-		name string
-		f    *assessment.Framework
-		r    scoring.Result
-		want string
+		name     string
+		f        *assessment.Framework
+		r        scoring.Result
+		previous *scoring.Result
+		want     string
 	}{
-		{"band", banded, scoring.Result{Respondents: 5, Threshold: 3, Band: band},
-			"Team band: Growing (mean 1.5 of 3 points). Respondents by band: Starting 1 · Growing 2 · Leading 1"},
-		{"withheld", banded, scoring.Result{Threshold: 5},
-			"Band withheld: fewer than 5 respondents."},
-		{"counts withheld", banded, scoring.Result{Threshold: 3, Detail: 5, Band: &scoring.BandResult{Label: "Growing", MeanPoints: 1.5, MaxPoints: 3}},
-			"Team band: Growing (mean 1.5 of 3 points). How many fall in each band is shown from 5 respondents."},
-		{"no bands", &assessment.Framework{}, scoring.Result{Threshold: 3}, ""},
+		{"band and alignment", banded, scoring.Result{Respondents: 5, Threshold: 3, Band: band, Alignment: ptr(0.33)}, nil,
+			"Team band *Growing* (mean 1.5 of 3 points) · alignment *33%*"},
+		{"both changed", banded, scoring.Result{Respondents: 5, Threshold: 3, Band: band, Alignment: ptr(0.33)}, prev("Starting", ptr(0.28)),
+			"Team band *Growing* (mean 1.5 of 3 points, was Starting) · alignment *33%* (was 28%)"},
+		{"band unchanged, alignment not shown then", banded, scoring.Result{Respondents: 5, Threshold: 3, Band: band, Alignment: ptr(0.33)}, prev("Growing", nil),
+			"Team band *Growing* (mean 1.5 of 3 points, unchanged) · alignment *33%*"},
+		{"alignment alone", &assessment.Framework{}, scoring.Result{Respondents: 5, Threshold: 3, Alignment: ptr(0.5)}, nil,
+			"Alignment *50%*"},
+		// What is withheld is the footnote's to say.
+		{"withheld", banded, scoring.Result{Threshold: 5}, nil, ""},
+		{"no bands", &assessment.Framework{}, scoring.Result{Threshold: 3}, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := BandLine(digest.Build(tt.f, tt.r, digest.Meta{})); got != tt.want {
-				t.Errorf("BandLine = %q, want %q", got, tt.want)
+			if got := Headline(digest.Build(tt.f, tt.r, digest.Meta{Previous: tt.previous}), slackStyle); got != tt.want {
+				t.Errorf("Headline = %q, want %q", got, tt.want)
 			}
 		})
+	}
+	d := digest.Build(banded, scoring.Result{Respondents: 5, Threshold: 3, Detail: 5, Band: band}, digest.Meta{})
+	if got, want := BandCounts(d, Plain), "Respondents by band: Starting 1 · Growing 2 · Leading 1"; got != want {
+		t.Errorf("BandCounts = %q, want %q", got, want)
+	}
+	d.Withheld = []digest.Withheld{{Figure: digest.FigCounts, Why: digest.WhyDetail, Need: 5}}
+	if got := BandCounts(d, Plain); got != "" {
+		t.Errorf("BandCounts with counts withheld = %q", got)
 	}
 }
 
@@ -162,17 +196,17 @@ func TestSectionLine(t *testing.T) {
 		want string
 	}{
 		{"scored", sec("Delivery", 0.62, ptr(0.41), scoring.Mixed),
-			"▇▇▇▇▇▇░░░░  62%  Delivery  (agreement 0.41, mixed)"},
+			"▰▰▰▰▰▰▱▱▱▱  62%  Delivery  (agreement 0.41, mixed)"},
 		{"full and split", sec("Renewals", 1, ptr(0.05), scoring.Split),
-			"▇▇▇▇▇▇▇▇▇▇ 100%  Renewals  (agreement 0.05, split)"},
+			"▰▰▰▰▰▰▰▰▰▰ 100%  Renewals  (agreement 0.05, split)"},
 		{"band only", sec("Metrics", 0, nil, scoring.Aligned),
-			"░░░░░░░░░░   0%  Metrics  (aligned)"},
+			"▱▱▱▱▱▱▱▱▱▱   0%  Metrics  (aligned)"},
 		{"mean only", sec("Tools", 0.5, nil, ""),
-			"▇▇▇▇▇░░░░░  50%  Tools"},
+			"▰▰▰▰▰▱▱▱▱▱  50%  Tools"},
 		{"withheld", scoring.SectionResult{Title: "People", Stats: scoring.Stats{Withheld: true}},
-			"░░░░░░░░░░   –   People  (withheld)"},
+			"▱▱▱▱▱▱▱▱▱▱   –   People  (withheld)"},
 		{"no answers", scoring.SectionResult{Title: "Tools"},
-			"░░░░░░░░░░   –   Tools  (no answers)"},
+			"▱▱▱▱▱▱▱▱▱▱   –   Tools  (no answers)"},
 	}
 	for _, tt := range tests {
 		if got := SectionLine(tt.s, Plain); got != tt.want {
