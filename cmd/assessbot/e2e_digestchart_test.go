@@ -95,6 +95,27 @@ func (h *harness) threadOf(top fakeslack.Message) []fakeslack.Message {
 // section replies is out.
 func (h *harness) closeWithAnswers(id string, n int, users ...string) fakeslack.Message {
 	h.t.Helper()
+	h.answerFirstSection(id, users...)
+	h.command(admin, leads, "close "+id)
+	var top fakeslack.Message
+	h.wait("the digest of "+id, func() bool {
+		for _, m := range h.digests() {
+			if strings.Contains(string(m.Blocks), "`"+id+"`") {
+				top = m
+				return true
+			}
+		}
+		return false
+	})
+	h.wait("the digest's thread", func() bool { return len(h.threadOf(top)) >= n })
+	time.Sleep(300 * time.Millisecond) // anything more would show
+	return top
+}
+
+// answerFirstSection has users answer review id's first question, and
+// every other one also the kokyaku framework's second.
+func (h *harness) answerFirstSection(id string, users ...string) {
+	h.t.Helper()
 	for i, u := range users {
 		h.click(u, h.waitDMOf(u, `"start"`, id), "start")
 		msg := h.waitDMOf(u, `"answer|`, id)
@@ -111,20 +132,6 @@ func (h *harness) closeWithAnswers(id string, n int, users ...string) fakeslack.
 			}
 		}
 	}
-	h.command(admin, leads, "close "+id)
-	var top fakeslack.Message
-	h.wait("the digest of "+id, func() bool {
-		for _, m := range h.digests() {
-			if strings.Contains(string(m.Blocks), "`"+id+"`") {
-				top = m
-				return true
-			}
-		}
-		return false
-	})
-	h.wait("the digest's thread", func() bool { return len(h.threadOf(top)) >= n })
-	time.Sleep(300 * time.Millisecond) // anything more would show
-	return top
 }
 
 // finerKeys are payload keys of figures finer than a section's mean and
@@ -284,4 +291,33 @@ func TestDigestChartFallback(t *testing.T) {
 	h.slack.FailNext("files.getUploadURLExternal", 1, fakeslack.Fault{Error: "internal_error"})
 	h.closeWithAnswers(r2, len(f.Sections)+1, users...)
 	check(r2, 1)
+}
+
+// TestDigestChartFollowsTheDigest: the digest channel cannot be found, so
+// the digest goes to the review's creator, with the chart uploaded for
+// the channel: a retried post shows the same file and uploads no other.
+func TestDigestChartFollowsTheDigest(t *testing.T) {
+	users := []string{"UAMY", "UBEN", "UCAT"}
+	h := newHarness(t, users...)
+	h.startReview("3d", users...)
+	id := h.reviewAfter("")
+	h.answerFirstSection(id, users...)
+	h.slack.FailNext("chat.postMessage", 1, fakeslack.Fault{Error: "channel_not_found"})
+	h.command(admin, leads, "close "+id)
+	var dm fakeslack.Message
+	h.wait("the digest in the creator's DM", func() bool {
+		var ok bool
+		dm, ok = h.dmWith(admin, "Invite me there")
+		return ok
+	})
+	time.Sleep(300 * time.Millisecond)
+	if n := len(h.digests()); n != 0 {
+		t.Fatalf("%d digests in the channel", n)
+	}
+	_, img, _ := digestImage(t, dm)
+	uploads := h.slack.Calls("files.getUploadURLExternal")
+	files := h.slack.Files()
+	if img.SlackFile == nil || len(uploads) != 1 || len(files) != 1 || files[0].ID != img.SlackFile.ID || files[0].Deleted {
+		t.Fatalf("the creator's digest shows %+v; %d uploads, files %+v", img.SlackFile, len(uploads), files)
+	}
 }

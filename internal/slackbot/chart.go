@@ -180,6 +180,18 @@ func slackSaid(err error, codes ...string) bool {
 	return false
 }
 
+// refusesAnyMessage reports whether Slack refused a message for a reason
+// that is not its content: the channel or the token. Any other refusal of
+// a digest with its chart may be the chart's doing.
+func refusesAnyMessage(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	return strings.HasPrefix(se.Err, "restricted_action") || slackSaid(err, "not_in_channel", "channel_not_found",
+		"is_archived", "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired", "missing_scope")
+}
+
 // metadataRefused reports whether Slack refused a message's metadata.
 func metadataRefused(err error) bool {
 	var se slack.SlackErrorResponse

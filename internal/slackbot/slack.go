@@ -245,13 +245,14 @@ type digestMessage struct {
 // without; inMessage reports whether the chart is in it. Only a refusal
 // (Slack's answer: nothing was posted) leads to the post without the
 // chart; a network error is returned, for the caller's exactly-once
-// check, rather than risking a second message. not_in_channel is returned
-// as it is, for the caller to join the channel.
+// check, rather than risking a second message, and so is a refusal of any
+// message there (not_in_channel, for the caller to join the channel; a
+// channel not found, for the review to give the digest to its creator).
 func (c *Client) postDigest(ctx context.Context, to string, msg digestMessage) (ref assessment.MessageRef, inMessage bool, err error) {
 	if msg.chart != nil && msg.chart.unsharedID != "" {
 		if blocks, ok := present.WithChart(msg.blocks, msg.chart.unsharedID, msg.chart.alt); ok {
 			ref, err = c.postNamingFile(ctx, to, msg.fallback, blocks, msg.meta)
-			if err == nil || !permanent(err) || slackSaid(err, "not_in_channel") {
+			if err == nil || !permanent(err) || refusesAnyMessage(err) {
 				return ref, err == nil, err
 			}
 			c.log.Warn("Slack refused the digest with its chart; posting it without, the chart in its thread", "review", msg.review, "err", present.SlackErr(err))
