@@ -42,7 +42,7 @@ func DigestMetadata(d digest.Digest, r *assessment.Review) slack.SlackMetadata {
 	}
 	if d.Invited > 0 {
 		p["invited"], p["submitted"] = d.Invited, res.Submitted
-		p["response_rate"] = round(float64(res.Respondents)/float64(d.Invited), 2)
+		p["response_rate"] = roundTo(float64(res.Respondents)/float64(d.Invited), 2)
 	}
 	if w := metaWithheld(d); len(w) > 0 {
 		p["withheld"] = w
@@ -51,7 +51,7 @@ func DigestMetadata(d digest.Digest, r *assessment.Review) slack.SlackMetadata {
 		return slack.SlackMetadata{EventType: DigestEventType, EventPayload: p}
 	}
 	if b := res.Band; b != nil {
-		band := map[string]any{"label": b.Label, "mean_points": round(b.MeanPoints, 1), "max_points": b.MaxPoints}
+		band := map[string]any{"label": b.Label, "mean_points": roundTo(b.MeanPoints, 1), "max_points": b.MaxPoints}
 		if b.Counts != nil && res.Respondents >= d.Detail {
 			var counts []map[string]any
 			for _, c := range b.Counts {
@@ -62,7 +62,7 @@ func DigestMetadata(d digest.Digest, r *assessment.Review) slack.SlackMetadata {
 		p["band"] = band
 	}
 	if res.Alignment != nil {
-		p["alignment"] = round(*res.Alignment, 2)
+		p["alignment"] = roundTo(*res.Alignment, 2)
 	}
 	p["sections"] = metaSections(d, true)
 	if b, err := json.Marshal(p); err == nil && len(b) > maxMetadataPayload {
@@ -83,10 +83,10 @@ func metaSections(d digest.Digest, titles bool) []map[string]any {
 			m["withheld"] = true
 		}
 		if s.Score != nil && !s.Withheld {
-			m["score"] = round(*s.Score, 2)
+			m["score"] = roundTo(*s.Score, 2)
 		}
 		if s.Agreement != nil && !s.Withheld {
-			m["agreement"] = round(*s.Agreement, 2)
+			m["agreement"] = roundTo(*s.Agreement, 2)
 		}
 		if s.AgreementBand != "" && !s.Withheld {
 			m["agreement_band"] = string(s.AgreementBand)
@@ -114,7 +114,7 @@ func metaWithheld(d digest.Digest) []map[string]any {
 	return out
 }
 
-func round(x float64, places int) float64 {
+func roundTo(x float64, places int) float64 {
 	p := math.Pow(10, float64(places))
 	return math.Round(x*p) / p
 }
