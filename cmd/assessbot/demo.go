@@ -499,8 +499,13 @@ func (d *demo) showDigest(id, title string, thread bool) ([]byte, error) {
 		}
 	}
 	for _, file := range d.fs.Files() {
-		if file.ThreadTS == top.TS && strings.HasSuffix(file.Name, "-chart.png") {
-			fmt.Fprintf(d.stdout, "(The digest's thread also holds a chart, %s.)\n", file.Name)
+		switch {
+		case !strings.HasSuffix(file.Name, "-chart.png"):
+		case strings.Contains(string(top.Blocks), `"slack_file":{"id":"`+file.ID+`"}`):
+			fmt.Fprintf(d.stdout, "(The digest shows its chart, %s, in the message.)\n", file.Name)
+			return file.Content, nil
+		case file.ThreadTS == top.TS:
+			fmt.Fprintf(d.stdout, "(The digest's thread holds its chart, %s.)\n", file.Name)
 			return file.Content, nil
 		}
 	}

@@ -435,30 +435,36 @@ func wholeReview(t *testing.T, redisURL, id string) {
 	})
 	h.advance(assessment.DefaultGrace + time.Minute)
 
-	// After the grace: the digest is posted once, with its chart
-	// and one thread reply per section.
+	// After the grace: the digest is posted once, with its chart in the
+	// message, an overview in its thread and one reply per section.
 	h.wait("the digest", func() bool { return len(h.digests()) > 0 })
 	h.wait("the digest's thread", func() bool {
-		return len(h.slack.ChannelMessages(leads))-len(h.digests()) >= len(f.Sections)+1
+		return len(h.slack.ChannelMessages(leads))-len(h.digests()) >= 1+len(f.Sections)
 	})
 	time.Sleep(300 * time.Millisecond)
-	charts := 0
+	var charts []fakeslack.File
 	for _, file := range h.slack.Files() {
 		if strings.HasSuffix(file.Name, "-chart.png") && file.Uploaded && len(file.Content) > 10000 {
-			charts++
+			charts = append(charts, file)
 		}
 	}
-	if charts != 1 {
-		t.Fatalf("%d charts uploaded, want 1", charts)
+	if len(charts) != 1 {
+		t.Fatalf("%d charts uploaded, want 1", len(charts))
 	}
 	var digests []fakeslack.Message
 	for _, m := range h.slack.ChannelMessages(leads) {
 		if m.ThreadTS == "" || m.ThreadTS == m.TS {
 			digests = append(digests, m)
 		}
+		if len(m.Files) > 0 {
+			t.Fatalf("a file shared in the digest channel: %+v", m)
+		}
 	}
 	if len(digests) != 1 {
 		t.Fatalf("%d digests posted, want 1", len(digests))
+	}
+	if _, img, _ := digestImage(t, digests[0]); img.SlackFile == nil || img.SlackFile.ID != charts[0].ID || charts[0].Channel != "" {
+		t.Fatalf("the digest does not show its chart (%s), uploaded without a channel: %+v", charts[0].ID, img)
 	}
 	rendered := blocktext.Render(digests[0].Blocks, nil)
 	t.Logf("digest:\n%s", rendered)

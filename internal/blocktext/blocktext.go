@@ -1,7 +1,7 @@
 // Package blocktext renders Block Kit JSON as plain text, the way a person
 // would read the message: headers, sections, context lines, buttons in
-// brackets (the chosen one marked). The demo prints with it and tests read
-// messages through it.
+// brackets (the chosen one marked), images by their alt text. The demo
+// prints with it and tests read messages through it.
 package blocktext
 
 import (
@@ -75,6 +75,9 @@ func Render(blocks json.RawMessage, names map[string]string) string {
 			b.WriteString("  " + strings.Join(parts, " ") + "\n")
 		case "divider":
 			b.WriteString("  ──────────\n")
+		case "image":
+			alt, _ := bl["alt_text"].(string)
+			b.WriteString("  [image: " + alt + "]\n")
 		case "input":
 			b.WriteString(text(bl["label"]) + ": ____\n")
 		}

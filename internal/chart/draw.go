@@ -19,20 +19,29 @@ import (
 )
 
 // Colours: the Okabe–Ito palette, distinguishable with every common colour
-// vision deficiency, on white.
+// vision deficiency, on an opaque white card. Slack shows an image as it
+// is in both its light and its dark theme: a transparent background would
+// put the dark text and grid on Slack's dark grey, where they vanish. So
+// the chart is its own light card (colBackground, every pixel opaque, a
+// thin frame so its edge shows on Slack's white too), and every colour that
+// carries meaning is chosen against that card, never against the theme:
+// text at least 7:1, the series at least 3:1 (WCAG's figures for text and
+// for graphics; TestColoursOnTheCard checks them).
 var (
-	colNow      = color.NRGBA{0x00, 0x72, 0xB2, 0xFF} // blue: this review
-	colNowFill  = color.NRGBA{0x00, 0x72, 0xB2, 0x38}
-	colPrevious = color.NRGBA{0xD5, 0x5E, 0x00, 0xFF} // vermillion: the previous review
-	colBox      = color.NRGBA{0x56, 0xB4, 0xE9, 0xFF} // sky blue: middle half of respondents
-	colWhisker  = color.NRGBA{0x33, 0x33, 0x33, 0xFF}
-	colText     = color.NRGBA{0x1A, 0x1A, 0x1A, 0xFF}
-	colMuted    = color.NRGBA{0x59, 0x59, 0x59, 0xFF} // 7:1 on white
-	colGrid     = color.NRGBA{0xD9, 0xD9, 0xD9, 0xFF}
-	colGridDark = color.NRGBA{0x9E, 0x9E, 0x9E, 0xFF}
-	colStripe   = color.NRGBA{0xF4, 0xF6, 0xF8, 0xFF}
-	colWhite    = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
-	colCard     = color.NRGBA{0xFF, 0xFF, 0xFF, 0xC0}
+	colBackground = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
+	colFrame      = color.NRGBA{0xC8, 0xCD, 0xD3, 0xFF}
+	colNow        = color.NRGBA{0x00, 0x72, 0xB2, 0xFF} // blue: this review
+	colNowFill    = color.NRGBA{0x00, 0x72, 0xB2, 0x38}
+	colPrevious   = color.NRGBA{0xD5, 0x5E, 0x00, 0xFF} // vermillion: the previous review
+	colBox        = color.NRGBA{0x56, 0xB4, 0xE9, 0xFF} // sky blue: middle half of respondents
+	colWhisker    = color.NRGBA{0x33, 0x33, 0x33, 0xFF}
+	colText       = color.NRGBA{0x1A, 0x1A, 0x1A, 0xFF}
+	colMuted      = color.NRGBA{0x59, 0x59, 0x59, 0xFF} // 7:1 on white
+	colGrid       = color.NRGBA{0xD9, 0xD9, 0xD9, 0xFF}
+	colGridDark   = color.NRGBA{0x9E, 0x9E, 0x9E, 0xFF}
+	colStripe     = color.NRGBA{0xF4, 0xF6, 0xF8, 0xFF}
+	colWhite      = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
+	colCard       = color.NRGBA{0xFF, 0xFF, 0xFF, 0xC0}
 )
 
 // Font sizes in pixels (the canvas is drawn at 72 dpi: 1 pt = 1 px).
@@ -65,20 +74,63 @@ var fonts = sync.OnceValue(func() *font.Cache {
 	return font.NewCache(coll)
 })
 
-// drawable drops the runes the font has no glyph for (they would show as
-// empty boxes), except white space.
-func drawable(s string) string {
+// tofu stands, in a drawn title, for a letter or digit the font has no
+// glyph for, so that a title in a script the chart cannot draw shows that
+// something is there rather than nothing (the alt text names it).
+var tofu = sync.OnceValue(func() rune {
+	if hasGlyph('□') {
+		return '□'
+	}
+	return '?'
+})
+
+// hasGlyph reports whether the chart's font draws r.
+func hasGlyph(r rune) bool {
 	f := style{size: sizeLabel}.face()
 	var buf sfnt.Buffer
+	i, err := f.Face.GlyphIndex(&buf, r)
+	return err == nil && i != 0
+}
+
+// drawable returns s as the chart draws it. Runes the font has no glyph
+// for would show as nothing at all: a letter or digit becomes tofu; an
+// emoji, a symbol, a joiner or a variation selector is dropped (they
+// decorate a title; the alt text still names them). White space stays.
+func drawable(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
+		switch {
+		case unicode.IsSpace(r) || hasGlyph(r):
 			return r
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			return tofu()
 		}
-		if i, err := f.Face.GlyphIndex(&buf, r); err != nil || i == 0 {
-			return -1
-		}
-		return r
+		return -1
 	}, s)
+}
+
+// Undrawable returns the runes of s that the chart cannot draw, in their
+// order, each once, without white space: "" when it draws all of s.
+func Undrawable(s string) string {
+	var b strings.Builder
+	seen := map[rune]bool{}
+	for _, r := range s {
+		if unicode.IsSpace(r) || seen[r] || hasGlyph(r) {
+			continue
+		}
+		if unicode.Is(unicode.Variation_Selector, r) || r == '\u200d' {
+			continue // parts of an emoji, not characters of their own
+		}
+		seen[r] = true
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// legible reports whether a drawn title shows any letter or digit.
+func legible(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		return r != tofu() && (unicode.IsLetter(r) || unicode.IsDigit(r))
+	}) >= 0
 }
 
 // style is how a piece of text looks.

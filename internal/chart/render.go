@@ -98,12 +98,13 @@ func drawHeader(p pen, in Input) {
 }
 
 // displayed returns the sections with their titles as drawn: cleaned by
-// cleanTitle, "Section n" when nothing is left.
+// cleanTitle, "Section n" when no letter or digit of them can be drawn
+// (the thread's replies are numbered the same way).
 func displayed(in []Section) []Section {
 	secs := make([]Section, len(in))
 	for i, s := range in {
 		s.Title = cleanTitle(s.Title)
-		if s.Title == "" {
+		if !legible(s.Title) {
 			s.Title = present.ChartUntitled(i + 1)
 		}
 		secs[i] = s
@@ -114,8 +115,9 @@ func displayed(in []Section) []Section {
 // render draws the validated input.
 func render(in Input) image.Image {
 	l := plan(in)
-	c := vgimg.NewWith(vgimg.UseWH(vg.Length(l.w), vg.Length(l.h)), vgimg.UseDPI(72))
+	c := vgimg.NewWith(vgimg.UseWH(vg.Length(l.w), vg.Length(l.h)), vgimg.UseDPI(72), vgimg.UseBackgroundColor(colBackground))
 	p := pen{c: c, h: l.h}
+	p.stroke(colFrame, 2, nil, true, [2]float64{1, 1}, [2]float64{l.w - 1, 1}, [2]float64{l.w - 1, l.h - 1}, [2]float64{1, l.h - 1})
 	drawHeader(p, in)
 	prev := hasPrevious(in)
 	secs := displayed(in.Sections)

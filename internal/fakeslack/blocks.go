@@ -31,6 +31,7 @@ const (
 	maxLabel           = 2000
 	maxPlaceholder     = 150
 	maxMessageText     = 40000
+	maxAltText         = 2000
 )
 
 var interactiveTypes = map[string]bool{
@@ -170,6 +171,8 @@ func (c *blockChecker) block(b map[string]any, ptr string) {
 		}
 	case "context":
 		c.maxItems(ptr+"/elements", arr(b["elements"]), maxContextElements)
+	case "image":
+		c.image(b, ptr)
 	case "input":
 		c.maxLen(ptr+"/label/text", textOf(b["label"]), maxLabel)
 		c.maxLen(ptr+"/hint/text", textOf(b["hint"]), maxLabel)
@@ -178,6 +181,25 @@ func (c *blockChecker) block(b map[string]any, ptr string) {
 		} else {
 			c.addf(ptr+"/element", "missing required field: element")
 		}
+	}
+}
+
+// image checks an image block: alt text, and one source (image_url or
+// slack_file; which files a slack_file may name is the server's check).
+func (c *blockChecker) image(b map[string]any, ptr string) {
+	alt := str(b["alt_text"])
+	c.maxLen(ptr+"/alt_text", alt, maxAltText)
+	if alt == "" {
+		c.addf(ptr+"/alt_text", "must be more than 0 characters")
+	}
+	_, hasURL := b["image_url"]
+	_, hasFile := b["slack_file"]
+	if hasURL == hasFile {
+		c.addf(ptr, "must provide either image_url or slack_file")
+	}
+	c.maxLen(ptr+"/image_url", str(b["image_url"]), maxURL)
+	if t, ok := b["title"]; ok {
+		c.maxLen(ptr+"/title/text", textOf(t), maxAltText)
 	}
 }
 

@@ -194,7 +194,8 @@ func checkMetadata(raw json.RawMessage) (json.RawMessage, apiResponse) {
 }
 
 // checkSlackFilesLocked checks that every image block naming a slack_file
-// by id names a file uploaded and completed here, as Slack does.
+// by id names an image uploaded, completed and processed here, as Slack
+// does.
 func (s *Server) checkSlackFilesLocked(blocks []any) []string {
 	var errs []string
 	for i, b := range blocks {
@@ -208,8 +209,10 @@ func (s *Server) checkSlackFilesLocked(blocks []any) []string {
 		switch {
 		case id == "" && u == "":
 			errs = append(errs, "must provide either id or url [json-pointer:"+ptr+"]")
+		case id != "" && u != "":
+			errs = append(errs, "must provide either id or url, not both [json-pointer:"+ptr+"]")
 		case id != "":
-			if f, ok := s.files[id]; !ok || !f.Completed {
+			if !s.usableImageLocked(id) {
 				errs = append(errs, "invalid slack file [json-pointer:"+ptr+"]")
 			}
 		}

@@ -13,8 +13,11 @@
 //
 //   - the Web API under /api/ (auth.test, apps.connections.open, chat.*,
 //     views.*, users.*, conversations.*, usergroups.*, the files upload v2
-//     trio), answering with Slack's JSON shapes and error codes, validating
-//     Block Kit limits the way Slack does and checking tokens;
+//     trio and files.delete), answering with Slack's JSON shapes and error
+//     codes, validating Block Kit limits the way Slack does (an image block
+//     naming a slack_file only once that file is uploaded, processed — see
+//     SetFileProcessing — and an image), keeping message metadata, and
+//     checking tokens;
 //   - the upload URLs handed out by files.getUploadURLExternal;
 //   - the response_url endpoints carried by slash commands and interactions;
 //   - the Socket Mode websocket: hello, periodic pings, disconnect requests,

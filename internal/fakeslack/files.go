@@ -35,6 +35,52 @@ type File struct {
 	Channel        string
 	ThreadTS       string
 	InitialComment string
+	// ReadyAt is when Slack has processed it after completion: before,
+	// an image block naming it is invalid_blocks (SetFileProcessing).
+	ReadyAt time.Time
+	// Deleted reports whether files.delete removed it.
+	Deleted bool
+}
+
+// SetFileProcessing makes files ready for image blocks only d after
+// files.completeUploadExternal, as on Slack, where an upload is processed
+// asynchronously and a message naming the file (slack_file) right after
+// completing it can be refused with invalid_blocks ("invalid slack file").
+// 0, the default, makes them ready at once.
+func (s *Server) SetFileProcessing(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fileProcessing = d
+}
+
+// imageMagic are the first bytes of the image formats an image block shows.
+var imageMagic = [][]byte{[]byte("\x89PNG"), []byte("\xff\xd8\xff"), []byte("GIF87a"), []byte("GIF89a")}
+
+// usableImageLocked reports whether an image block may show file id: it
+// was uploaded and completed here, is not deleted, has been processed, and
+// is a png, jpg or gif.
+func (s *Server) usableImageLocked(id string) bool {
+	f, ok := s.files[id]
+	if !ok || !f.Completed || f.Deleted || time.Now().Before(f.ReadyAt) {
+		return false
+	}
+	for _, m := range imageMagic {
+		if bytes.HasPrefix(f.Content, m) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) filesDelete(q *apiRequest) apiResponse {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.files[q.str("file")]
+	if !ok || f.Deleted {
+		return errResp("file_not_found")
+	}
+	f.Deleted = true
+	return okResp()
 }
 
 func newMultipartReader(body []byte, boundary string) (*multipart.Reader, error) {
@@ -145,7 +191,7 @@ func (s *Server) filesCompleteUploadExternal(q *apiRequest) apiResponse {
 	var ids []string
 	for _, it := range list {
 		f, ok := s.files[it.ID]
-		if !ok || !f.Uploaded {
+		if !ok || !f.Uploaded || f.Deleted {
 			return errResp("file_not_found")
 		}
 		title := it.Title
@@ -157,7 +203,7 @@ func (s *Server) filesCompleteUploadExternal(q *apiRequest) apiResponse {
 	}
 	for _, it := range list {
 		f := s.files[it.ID]
-		f.Title, f.Completed = it.Title, true
+		f.Title, f.Completed, f.ReadyAt = it.Title, true, time.Now().Add(s.fileProcessing)
 		if f.Title == "" {
 			f.Title = f.Name
 		}

@@ -154,21 +154,24 @@ type Server struct {
 	responses    []ResponsePost
 	files        map[string]*File
 	fileOrder    []string
-	calls        []Call
-	faults       map[string][]Fault
-	latency      map[string]time.Duration // SetLatency
-	limits       map[string]rateLimit
-	buckets      map[string]*bucket
-	limited      map[string]int
-	conns        []*sockConn
-	connSeq      int
-	tickets      map[string]time.Time
-	rr           int
-	pingsOn      bool
-	redeliver    bool
-	pending      map[string]*pendingEnv
-	acks         []Ack
-	deliveries   []Delivery
+	// fileProcessing is how long after completion a file becomes usable
+	// in an image block (SetFileProcessing).
+	fileProcessing time.Duration
+	calls          []Call
+	faults         map[string][]Fault
+	latency        map[string]time.Duration // SetLatency
+	limits         map[string]rateLimit
+	buckets        map[string]*bucket
+	limited        map[string]int
+	conns          []*sockConn
+	connSeq        int
+	tickets        map[string]time.Time
+	rr             int
+	pingsOn        bool
+	redeliver      bool
+	pending        map[string]*pendingEnv
+	acks           []Ack
+	deliveries     []Delivery
 }
 
 // New starts a Server listening on 127.0.0.1 on a free port. It panics if it
@@ -817,6 +820,7 @@ func (s *Server) registerHandlers() {
 		"usergroups.list":              s.usergroupsList,
 		"files.getUploadURLExternal":   s.filesGetUploadURLExternal,
 		"files.completeUploadExternal": s.filesCompleteUploadExternal,
+		"files.delete":                 s.filesDelete,
 	}
 }
 

@@ -46,3 +46,26 @@ func ChartTitle(d digest.Digest) string { return "Chart: " + d.Framework.Title }
 
 // ChartAltText describes the chart for those who cannot see it.
 const ChartAltText = "Radar of section scores and the spread of respondents' scores per section"
+
+// MaxAltText is the most characters of an image block's alt text.
+const MaxAltText = 2000
+
+// ChartAlt is the chart's alt text: what it shows and, since its font
+// draws Latin, Greek and Cyrillic but not every script a framework may be
+// written in (Chinese, Japanese, emoji…), which characters of the titles
+// it could not draw. cannotDraw returns the characters of a text the
+// chart cannot draw (chart.Undrawable), "" when it draws them all.
+func ChartAlt(d digest.Digest, cannotDraw func(string) string) string {
+	s := ChartAltText + "."
+	if d.Framework != nil {
+		if c := cannotDraw(d.Framework.Title); c != "" {
+			s += fmt.Sprintf(" The title's characters %s could not be drawn.", c)
+		}
+	}
+	for i, sec := range d.Result.Sections {
+		if c := cannotDraw(sec.Title); c != "" {
+			s += fmt.Sprintf(" Section %d's title's characters %s could not be drawn.", i+1, c)
+		}
+	}
+	return Truncate(s, MaxAltText)
+}

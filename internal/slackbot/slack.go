@@ -41,6 +41,8 @@ type Client struct {
 	m       *metrics
 	http    *http.Client
 	botUser atomic.Value // string, once authenticated
+	// unshared are charts uploaded for digests not posted yet.
+	unshared unsharedCharts
 }
 
 var (
@@ -187,34 +189,98 @@ func (c *Client) SendReminder(ctx context.Context, r *assessment.Review, f *asse
 	return nil
 }
 
-// PostDigest posts a digest, then its chart and one thread reply per
-// section. A digest for a channel the bot is not in joins it first.
+// PostDigest posts a digest with its chart and its metadata, then one
+// thread reply per section. The chart is uploaded first and shown in the
+// message; when Slack will not show it there, the digest goes without it
+// and the chart into the thread: the chart never costs the digest. A
+// digest for a channel the bot is not in joins it first.
 func (c *Client) PostDigest(ctx context.Context, to string, d digest.Digest, r *assessment.Review, refusedBy string) (assessment.MessageRef, error) {
-	blocks := present.Digest(d, r)
+	msg := digestMessage{review: r.ID, fallback: present.DigestFallback(d), blocks: present.Digest(d, r),
+		meta: present.DigestMetadata(d, r), chart: c.drawChart(d, r)}
 	if refusedBy != "" {
-		blocks = append([]slack.Block{present.DigestRefused(r, refusedBy)}, blocks...)
+		msg.blocks = append([]slack.Block{present.DigestRefused(r, refusedBy)}, msg.blocks...)
 	}
-	ref, err := c.post(ctx, to, present.DigestFallback(d), blocks)
-	var se slack.SlackErrorResponse
-	if err != nil && errors.As(err, &se) && se.Err == "not_in_channel" {
+	if msg.chart != nil && present.RoomForChart(msg.blocks) {
+		c.uploadUnshared(ctx, msg.chart, r.ID)
+	}
+	ref, inMessage, err := c.postDigest(ctx, to, msg)
+	if err != nil && slackSaid(err, "not_in_channel") {
 		if jerr := c.send.do(ctx, "conversations.join", func(ctx context.Context) error {
 			_, _, _, err := c.api.JoinConversationContext(ctx, to)
 			return err
 		}); jerr == nil {
-			ref, err = c.post(ctx, to, present.DigestFallback(d), blocks)
+			ref, inMessage, err = c.postDigest(ctx, to, msg)
 		}
 	}
 	if err != nil {
 		return ref, refused(err)
 	}
-	c.uploadChart(ctx, d, r, ref)
-	for _, msg := range present.DigestThread(d) {
-		if _, err := c.post(ctx, ref.Channel, present.DigestThreadFallback, msg, slack.MsgOptionTS(ref.TS)); err != nil {
+	if msg.chart != nil {
+		c.unshared.forget(r.ID)
+		if !inMessage {
+			c.chartToThread(ctx, msg.chart, r.ID, ref)
+			c.dropUnshared(ctx, msg.chart, r.ID)
+		}
+	}
+	for _, reply := range present.DigestThread(d) {
+		if _, err := c.post(ctx, ref.Channel, present.DigestThreadFallback, reply, slack.MsgOptionTS(ref.TS)); err != nil {
 			c.log.Warn("digest thread reply failed", "review", r.ID, "err", err)
 		}
 	}
 	c.m.digests.Inc()
 	return ref, nil
+}
+
+// digestMessage is a digest message as posted: its blocks without the
+// chart, its metadata, and its chart (nil when none).
+type digestMessage struct {
+	review, fallback string
+	blocks           []slack.Block
+	meta             slack.SlackMetadata
+	chart            *digestChart
+}
+
+// postDigest posts a digest message, with its chart when it has an
+// unshared file, else or when Slack refuses the message with the image,
+// without; inMessage reports whether the chart is in it. Only a refusal
+// (Slack's answer: nothing was posted) leads to the post without the
+// chart; a network error is returned, for the caller's exactly-once
+// check, rather than risking a second message, and so is a refusal of any
+// message there (not_in_channel, for the caller to join the channel; a
+// channel not found, for the review to give the digest to its creator).
+func (c *Client) postDigest(ctx context.Context, to string, msg digestMessage) (ref assessment.MessageRef, inMessage bool, err error) {
+	if msg.chart != nil && msg.chart.unsharedID != "" {
+		if blocks, ok := present.WithChart(msg.blocks, msg.chart.unsharedID, msg.chart.alt); ok {
+			ref, err = c.postNamingFile(ctx, to, msg.fallback, blocks, msg.meta)
+			if err == nil || !permanent(err) || refusesAnyMessage(err) {
+				return ref, err == nil, err
+			}
+			c.log.Warn("Slack refused the digest with its chart; posting it without, the chart in its thread", "review", msg.review, "err", present.SlackErr(err))
+		}
+	}
+	ref, err = c.post(ctx, to, msg.fallback, msg.blocks, slack.MsgOptionMetadata(msg.meta))
+	if err != nil && metadataRefused(err) {
+		c.log.Warn("Slack refused the digest's metadata; posting it without", "review", msg.review, "err", present.SlackErr(err))
+		ref, err = c.post(ctx, to, msg.fallback, msg.blocks)
+	}
+	return ref, false, err
+}
+
+// postNamingFile posts a message whose image blocks name an uploaded
+// file, again after a pause while Slack says the file is not usable
+// (fileWaits).
+func (c *Client) postNamingFile(ctx context.Context, to, fallback string, blocks []slack.Block, meta slack.SlackMetadata) (assessment.MessageRef, error) {
+	for i := 0; ; i++ {
+		ref, err := c.post(ctx, to, fallback, blocks, slack.MsgOptionMetadata(meta))
+		if err == nil || i == len(fileWaits) || !fileNotReady(err) {
+			return ref, err
+		}
+		select {
+		case <-ctx.Done():
+			return ref, err
+		case <-time.After(fileWaits[i]):
+		}
+	}
 }
 
 // FindDigest looks for a review's digest posted since a time, in its
