@@ -12,6 +12,7 @@ import (
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/blocktext"
+	"github.com/assessbot/assessbot/internal/fakeslack"
 	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
@@ -123,6 +124,7 @@ func walkOutputs(t *testing.T, f *assessment.Framework, n int) {
 			w.noFigureNear(s.Title, "section "+s.ID)
 		}
 	}
+	w.metadata(h.slack.ChannelMessages(leads), f, shown, n >= th.Detail)
 	textsShown := n >= th.Detail
 	seen := 0
 	for _, c := range canaries {
@@ -310,6 +312,59 @@ func (w *walker) noFigureNear(text, what string) {
 				w.t.Errorf("%s shows %q next to the withheld %s:\n%s", name, m, what, line)
 			}
 		}
+	}
+}
+
+// metadata checks the digest's message metadata: it names no question,
+// carries no figure of a section the model withholds, no band counts and
+// no alignment the model does not show.
+func (w *walker) metadata(msgs []fakeslack.Message, f *assessment.Framework, shown scoring.Result, detail bool) {
+	w.t.Helper()
+	found := 0
+	for _, m := range msgs {
+		if len(m.Metadata) == 0 {
+			continue
+		}
+		found++
+		var md struct {
+			Payload struct {
+				Band *struct {
+					Counts []any `json:"counts"`
+				} `json:"band"`
+				Alignment *float64         `json:"alignment"`
+				Sections  []map[string]any `json:"sections"`
+			} `json:"event_payload"`
+		}
+		if err := json.Unmarshal(m.Metadata, &md); err != nil {
+			w.t.Fatalf("metadata: %v", err)
+		}
+		raw := string(m.Metadata)
+		for _, ref := range f.Questions() {
+			if strings.Contains(raw, `"`+ref.Question.ID+`"`) {
+				w.t.Errorf("the metadata names the question %s: %s", ref.Question.ID, raw)
+			}
+		}
+		if b := md.Payload.Band; b != nil && b.Counts != nil && !detail {
+			w.t.Errorf("the metadata gives band counts below the detail threshold: %s", raw)
+		}
+		if md.Payload.Alignment != nil && shown.Alignment == nil {
+			w.t.Errorf("the metadata gives the alignment the model withholds: %s", raw)
+		}
+		for _, sec := range md.Payload.Sections {
+			for _, s := range shown.Sections {
+				if s.ID != sec["id"] || (!s.Withheld && s.Score != nil) {
+					continue
+				}
+				for _, k := range []string{"score", "agreement", "agreement_band"} {
+					if _, ok := sec[k]; ok {
+						w.t.Errorf("the metadata gives the %s of the withheld section %s: %s", k, s.ID, raw)
+					}
+				}
+			}
+		}
+	}
+	if found != 1 {
+		w.t.Errorf("%d messages carry metadata, want the digest's only", found)
 	}
 }
 
