@@ -41,6 +41,12 @@ func modal(callbackID, title, submit, metadata string, blocks []slack.Block) sla
 	}
 }
 
+// ThresholdHint is the start and schedule forms' help under the anonymity
+// threshold: what it protects, and what no threshold protects against
+// (README, "Who can see what").
+const ThresholdHint = "Section scores show only when at least this many people answered; question figures, answer counts and open answers from 5, or from the higher detail threshold a review sets. " +
+	"No threshold protects against colleagues who compare notes: in a review of k people, k − 1 of them learn the last one's section scores, and a unanimous answer tells everyone's."
+
 // audienceFields are the fields the start and schedule forms share:
 // framework, who answers, digest channel, threshold and delivery. groups
 // are the workspace's user groups, when Slack listed them.
@@ -76,7 +82,7 @@ func audienceFields(frameworks []*assessment.Framework, groups []slack.UserGroup
 	return append(blocks,
 		optional(input(codec.FieldChannels, "Who answers: members of channels", "Bots are left out. Pick at least one person, group or channel.", chans)),
 		input(codec.FieldDigest, "Post the digest to", "Invite me to a private channel first.", dig),
-		input(codec.FieldThreshold, "Anonymity threshold", "Scores are shown only when at least this many people answered.", th),
+		input(codec.FieldThreshold, "Anonymity threshold", ThresholdHint, th),
 		optional(input(codec.FieldDelivery, "Delivery", "", slack.NewCheckboxGroupsBlockElement(codec.Input,
 			slack.NewOptionBlockObject(codec.OptNow, plain("Send the DMs now", 75), plain("Otherwise each person gets them in their own weekday morning", 75))))),
 		optional(input(codec.FieldGrace, "Grace period once everyone has submitted",
