@@ -19,6 +19,7 @@ func IntroFallback(f *assessment.Framework) string { return "You're invited to "
 func Intro(r *assessment.Review, f *assessment.Framework, sh *assessment.Response) []slack.Block {
 	scored, text := f.CountQuestions()
 	minutes := (scored*15 + text*60 + 59) / 60
+	mean, detail := r.Thresholds()
 	bs := []slack.Block{
 		slack.NewHeaderBlock(plain(f.Title, MaxHeader)),
 		section(fmt.Sprintf("<@%s> asked you to take part in a review: *%s*.\n%s",
@@ -30,8 +31,9 @@ func Intro(r *assessment.Review, f *assessment.Framework, sh *assessment.Respons
 	}
 	bs = append(bs, slack.NewContextBlock("intro-facts",
 		mrkdwn(fmt.Sprintf("%s · about %s · due %s · each click is saved, so you can stop and come back · "+
-			"the digest never shows who answered what, and shows scores only when at least %s answered",
-			qs, plural(minutes, "minute", "minutes"), slackDate(r.Deadline), plural(r.Threshold, "person", "people")))))
+			"the digest never shows who answered what: section scores only when at least %s answered, question figures and open answers from %d "+
+			"(in a small group, colleagues who compare their own answers could still work out yours)",
+			qs, plural(minutes, "minute", "minutes"), slackDate(r.Deadline), plural(mean, "person", "people"), detail))))
 	if r.Status != assessment.StatusOpen {
 		return append(bs, section("🔒 This review is closed. Thank you — the digest has gone to the team's leaders."))
 	}

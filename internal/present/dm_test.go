@@ -30,12 +30,14 @@ func blocksText(t *testing.T, bs []slack.Block) string {
 	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(raw))
 }
 
-// The intro counts in English: one question, one section, one minute.
+// The intro counts in English: one question, one section, one minute. A
+// review's threshold of 1 is raised to the floors, and the intro says the
+// thresholds in force, not the one asked for.
 func TestIntroPlurals(t *testing.T) {
 	r := *fixedReview
 	r.Threshold = 1
 	got := blocksText(t, Intro(&r, oneQuestion(), nil))
-	for _, want := range []string{"1 question in 1 section", "about 1 minute ·", "at least 1 person answered"} {
+	for _, want := range []string{"1 question in 1 section", "about 1 minute ·", "at least 3 people answered", "open answers from 5", "compare their own answers"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("intro lacks %q:\n%s", want, got)
 		}
