@@ -99,6 +99,10 @@ func reasonWords(op string, r assessment.Reason) (string, bool) {
 		return "No assessbot admin is configured yet, so admin commands are refused. Ask whoever runs assessbot to set ADMIN_USERS (user ids such as U0123ABCD, or `*` for everyone) or ADMIN_USERGROUP, and restart it. Everyone can use `/review help`.", true
 	case assessment.NotAdmin:
 		return "Only assessbot admins can do that (never guests). Ask one of them, or ask whoever runs assessbot to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`.", true
+	case assessment.AdminUnconfirmed:
+		return fmt.Sprintf("Slack could not confirm your admin rights just now, and what it last said is over %s old, so admin commands are refused for now. Please try again in a few minutes.", DurationText(r.For)), true
+	case assessment.OtherWorkspace:
+		return OtherWorkspace, true
 	case assessment.StoreUnavailable:
 		if op == OpAnswer || op == OpText {
 			return "Your answer could not be saved because our database is not answering. Please click again in a minute.", true
