@@ -149,11 +149,17 @@ func (a *admins) clock() time.Time {
 	return a.now()
 }
 
+// within reports whether something Slack said at at is at most d old. A
+// time ahead of the clock (the clock was set back) is not: it is read
+// again.
+func (a *admins) within(at time.Time, d time.Duration) bool {
+	age := a.clock().Sub(at)
+	return !at.IsZero() && age >= 0 && age <= d
+}
+
 // usable reports whether something Slack said at at may still stand in
 // for it.
-func (a *admins) usable(at time.Time) bool {
-	return !at.IsZero() && a.clock().Sub(at) <= a.ttl
-}
+func (a *admins) usable(at time.Time) bool { return a.within(at, a.ttl) }
 
 // groupMembers returns the admin group's members, read at most once a
 // minute and by one caller at a time (no lock is held across the
@@ -162,7 +168,7 @@ func (a *admins) usable(at time.Time) bool {
 func (a *admins) groupMembers(ctx context.Context) (members map[string]bool, ok bool) {
 	for {
 		a.mu.Lock()
-		if a.members != nil && a.clock().Sub(a.loaded) <= min(adminRefresh, a.ttl) {
+		if a.members != nil && a.within(a.loaded, min(adminRefresh, a.ttl)) {
 			m := a.members
 			a.mu.Unlock()
 			return m, true
@@ -224,7 +230,7 @@ func (a *admins) person(ctx context.Context, user string) (assessment.Person, de
 	a.mu.Lock()
 	c, cached := a.people[user]
 	a.mu.Unlock()
-	if cached && a.clock().Sub(c.at) <= min(adminRefresh, a.ttl) {
+	if cached && a.within(c.at, min(adminRefresh, a.ttl)) {
 		return c.p, granted
 	}
 	ps, err := a.dir.People(ctx, []string{user})
