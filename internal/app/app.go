@@ -168,7 +168,7 @@ func (m *Main) wire(cat *framework.Catalog, reg *prometheus.Registry) {
 		TimeZones: m.Store, Schedules: m.Store, Queue: m.Store, Leases: m.Store, Answerers: m.Store,
 		Messenger: sl, Directory: sl, Frameworks: cat,
 		Now: now, Log: m.Log, Owner: assessment.NewReviewID(), Lease: c.Lease, Tick: c.Tick, Retention: c.Retention,
-		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone,
+		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone, AdminCacheTTL: c.AdminCacheTTL,
 	})
 	m.Bot = slackbot.New(sl, m.Service, cat, envelopes{m.Store}, slackbot.Config{Workers: c.Workers, Log: m.Log, Now: now, InboxLease: c.Lease})
 }

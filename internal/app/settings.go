@@ -51,6 +51,9 @@ const (
 	// ten years.
 	minRetention, maxRetention = 24 * time.Hour, 3650 * 24 * time.Hour
 	maxWaitReplicas            = 5
+	// The admin cache: at least a minute (Slack's hiccups are shorter),
+	// at most an hour (a removed admin keeps their rights no longer).
+	minAdminCacheTTL, maxAdminCacheTTL = time.Minute, time.Hour
 )
 
 const (
@@ -70,7 +73,8 @@ var (
 	leaseAllowed     = fmt.Sprintf("a duration from %v to %v such as 2m (default %v)", minLease, maxLease, defaults().Lease)
 	retentionAllowed = fmt.Sprintf("a number of days from %d to %d such as 400d (or a duration such as 9600h; default %s)",
 		int(minRetention.Hours()/24), int(maxRetention.Hours()/24), days(defaults().Retention))
-	httpAddrAllowed = "a host:port such as :8080 or 127.0.0.1:8080, or empty to turn off /healthz, /readyz and /metrics"
+	adminCacheAllowed = fmt.Sprintf("a duration from %v to %v such as 5m (default %v)", shortDuration(minAdminCacheTTL), shortDuration(maxAdminCacheTTL), shortDuration(defaults().AdminCacheTTL))
+	httpAddrAllowed   = "a host:port such as :8080 or 127.0.0.1:8080, or empty to turn off /healthz, /readyz and /metrics"
 )
 
 var settings = []setting{
@@ -165,6 +169,14 @@ var settings = []setting{
 				return "a user group id such as S0123ABCDEF; that is a user id, which belongs in ADMIN_USERS"
 			}
 			return "a user group id such as S0123ABCDEF"
+		}},
+	{name: "ADMIN_CACHE_TTL", allowed: adminCacheAllowed,
+		help: "how long Slack's last word on an admin (their profile, the admin user group) still counts when Slack does not answer; " +
+			"past it, admin commands are refused until Slack confirms them again",
+		value: func(c *Config) string { return shortDuration(c.AdminCacheTTL) },
+		parse: func(c *Config, v string) bool { return parseDuration(&c.AdminCacheTTL, v) },
+		check: func(c *Config, env bool) string {
+			return unless(within(c.AdminCacheTTL, minAdminCacheTTL, maxAdminCacheTTL, env), adminCacheAllowed)
 		}},
 	{name: "HTTP_ADDR", blankOK: true,
 		help:  "`/healthz` (alive), `/readyz` (Slack connected and Redis answering, else 503), `/metrics` (Prometheus); empty: none of them",

@@ -22,6 +22,9 @@ type Schedule struct {
 	CreatedBy     string
 	CreatedAt     time.Time
 	Paused        bool
+	// Orphaned is set when a run found CreatedBy no longer an admin: runs
+	// are skipped until another admin takes the schedule over.
+	Orphaned bool
 	// Next is the next run (zero while paused).
 	Next time.Time
 }

@@ -164,7 +164,7 @@ func (ParseWords) ScheduleNeedsID(sub string) string {
 
 // ScheduleUnknown refuses a schedule command the parser does not know.
 func (ParseWords) ScheduleUnknown(sub string) string {
-	return fmt.Sprintf("I don't know `/review schedule %s`. Use `add`, `list`, `pause`, `resume`, `remove` or `next`, e.g. %s.", sub, ScheduleExample)
+	return fmt.Sprintf("I don't know `/review schedule %s`. Use `add`, `list`, `pause`, `resume`, `remove`, `next` or `take`, e.g. %s.", sub, ScheduleExample)
 }
 
 // ScheduleNoClosingQuote refuses a quoted schedule without its end.

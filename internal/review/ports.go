@@ -166,6 +166,10 @@ type Messenger interface {
 	// ScheduleNotStarted tells a schedule's creator why one of its runs did
 	// not start.
 	ScheduleNotStarted(ctx context.Context, sc *assessment.Schedule, run time.Time, err error)
+	// ScheduleOrphaned tells a schedule's digest channel and the admins
+	// named in tell, once, that its run did not start because its creator
+	// is no longer an admin, and how another admin takes it over.
+	ScheduleOrphaned(ctx context.Context, sc *assessment.Schedule, run time.Time, tell []string)
 }
 
 // Refused is the error of a Messenger or Directory call that Slack refused

@@ -30,6 +30,7 @@ type recorder struct {
 	refuse   map[string]string
 	found    *assessment.MessageRef
 	notified []error
+	orphaned []string // "schedule to admin,admin" per notice
 	// onRemind runs inside SendReminder; its error is the send's.
 	onRemind  func(user string) error
 	reminders map[string]int
@@ -100,6 +101,12 @@ func (m *recorder) ScheduleNotStarted(_ context.Context, _ *assessment.Schedule,
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.notified = append(m.notified, err)
+}
+
+func (m *recorder) ScheduleOrphaned(_ context.Context, sc *assessment.Schedule, _ time.Time, tell []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.orphaned = append(m.orphaned, sc.ID+" to "+strings.Join(tell, ","))
 }
 
 func (m *recorder) introsTo(user string) int {

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -45,6 +46,11 @@ type Config struct {
 	AdminUsers     []string
 	AdminUsergroup string
 	AdminsEveryone bool
+	// AdminCacheTTL is how long what Slack last said of an admin (their
+	// profile, the admin group) stands in for it when Slack does not
+	// answer (0: DefaultAdminCacheTTL); past it, admin use cases fail
+	// closed.
+	AdminCacheTTL time.Duration
 	// Retention is how long a closed review's answers are kept (0:
 	// DefaultRetention).
 	Retention time.Duration
@@ -100,7 +106,8 @@ func New(c Config) *Service {
 		reviews: c.Reviews, answers: c.Answers, deliveries: c.Deliveries, digests: c.Digests, privacy: c.Privacy,
 		zones: c.TimeZones, schedules: c.Schedules, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,
-		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, everyone: c.AdminsEveryone, dir: c.Directory, log: log},
+		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, everyone: c.AdminsEveryone, dir: c.Directory, log: log,
+			now: c.Now, ttl: cmp.Or(c.AdminCacheTTL, DefaultAdminCacheTTL)},
 	}
 }
 

@@ -190,5 +190,6 @@ type dbSchedule struct {
 	CreatedBy     string        `json:"created_by"`
 	CreatedAt     time.Time     `json:"created_at"`
 	Paused        bool          `json:"paused,omitempty"`
+	Orphaned      bool          `json:"orphaned,omitempty"`
 	Next          time.Time     `json:"next,omitzero"`
 }

@@ -298,7 +298,7 @@ func parseSchedule(args []string) (Command, error) {
 			return c, perr(present.Parse.ScheduleListNoArguments())
 		}
 		return c, nil
-	case "pause", "resume", "remove", "next":
+	case "pause", "resume", "remove", "next", "take":
 		if len(rest) != 1 || !reScheduleID.MatchString(rest[0]) {
 			return c, perr(present.Parse.ScheduleNeedsID(c.Sub))
 		}

@@ -24,6 +24,7 @@ var schedules = map[string]func(h *Handlers, ctx context.Context, rq request){
 	"pause":  (*Handlers).changeSchedule,
 	"resume": (*Handlers).changeSchedule,
 	"remove": (*Handlers).changeSchedule,
+	"take":   (*Handlers).changeSchedule,
 }
 
 func (h *Handlers) schedule(ctx context.Context, rq request) {
@@ -90,6 +91,8 @@ func (h *Handlers) changeSchedule(ctx context.Context, rq request) {
 		h.reply(ctx, rq, present.ScheduleRemoved(id))
 	case review.SchedulePause:
 		h.reply(ctx, rq, present.SchedulePaused(id))
+	case review.ScheduleTake:
+		h.reply(ctx, rq, present.ScheduleTaken(s))
 	default:
 		h.reply(ctx, rq, present.ScheduleResumed(id, s.Next))
 	}
