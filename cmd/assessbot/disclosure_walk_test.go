@@ -63,7 +63,7 @@ func walkOutputs(t *testing.T, f *assessment.Framework, n int) {
 		users = append(users, fmt.Sprintf("UWALK%d", i+1))
 	}
 	h := newHarness(t, users...)
-	id := h.startFramework(f.ID, users...)
+	id := h.startFramework(f.ID, "3d", users...)
 
 	// Everyone answers every question (some not sure), writes open answers
 	// and a comment, each a canary.
@@ -177,15 +177,15 @@ func firstScored(f *assessment.Framework) (string, bool) {
 	return "", false
 }
 
-// startFramework starts a review of framework fid to users, posting its
-// digest to the leadership channel.
-func (h *harness) startFramework(fid string, users ...string) string {
+// startFramework starts a review of framework fid to users, due in due,
+// posting its digest to the leadership channel, and waits for their intros.
+func (h *harness) startFramework(fid, due string, users ...string) string {
 	h.t.Helper()
 	var mentions []string
 	for _, u := range users {
 		mentions = append(mentions, "<@"+u+"|"+strings.ToLower(u)+">")
 	}
-	if text := h.command(admin, leads, "start "+fid+" to "+strings.Join(mentions, " ")+" digest <#"+leads+"|cs-leadership> due 3d now anyway"); text != "" {
+	if text := h.command(admin, leads, "start "+fid+" to "+strings.Join(mentions, " ")+" digest <#"+leads+"|cs-leadership> due "+due+" now anyway"); text != "" {
 		h.t.Fatalf("start refused: %s", text)
 	}
 	for _, u := range users {

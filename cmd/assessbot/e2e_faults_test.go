@@ -19,21 +19,7 @@ import (
 // startReview starts cs-checklist for users and waits for every intro DM.
 func (h *harness) startReview(due string, users ...string) string {
 	h.t.Helper()
-	var mentions []string
-	for _, u := range users {
-		mentions = append(mentions, "<@"+u+"|"+strings.ToLower(u)+">")
-	}
-	if text := h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#"+leads+"|cs-leadership> due "+due+" now anyway"); text != "" {
-		h.t.Fatalf("start refused: %s", text)
-	}
-	for _, u := range users {
-		h.waitDM(u, `"start"`)
-	}
-	ids, err := h.main.Store.RecentReviews(context.Background(), 1)
-	if err != nil || len(ids) == 0 {
-		h.t.Fatalf("no review stored: %v", err)
-	}
-	return ids[0]
+	return h.startFramework("cs-checklist", due, users...)
 }
 
 func (h *harness) told(user, s string) {
