@@ -41,6 +41,13 @@ func NewAwayRule(extra []string) AwayRule {
 	return a
 }
 
+// AwayWordOK reports whether an AWAY_WORDS entry gives the rule something
+// to match: a word or an emoji code.
+func AwayWordOK(w string) bool {
+	codes, rest := splitEmoji(w)
+	return len(codes) > 0 || len(tokens(rest)) > 0
+}
+
 // Away reports whether a status says its person is away at now and, when
 // the status expires, until when (zero: no end was given). A status past
 // its expiration says nothing: Slack has cleared it.

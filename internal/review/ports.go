@@ -4,8 +4,8 @@
 // It owns the rules those share (who may answer, when a review closes, who
 // is an admin) and declares the ports it needs in domain types only: the
 // storage ports sized by role (Reviews, Answers, Deliveries, Digests,
-// Privacy, TimeZones, Schedules, Queue, Leases), and Messenger, Directory,
-// Frameworks and Clock.
+// Privacy, Absences, TimeZones, Schedules, Queue, Leases), and Messenger,
+// Directory, Frameworks and Clock.
 //
 // It may import internal/assessment, the pure packages (scoring, digest,
 // schedule) and the standard library; never slack-go, go-redis nor
@@ -109,6 +109,16 @@ type Privacy interface {
 	// Forget removes a person from every review, queue and index; it
 	// returns the reviews they were taken out of and the jobs dropped.
 	Forget(ctx context.Context, user string) (reviews []string, jobs int, err error)
+}
+
+// Absences keeps who is away while a review is open: the respondents
+// whose intro waits for them to come back. Once the review is de-linked
+// only their number is left (Privacy.Delink), so the count outlives the
+// names.
+type Absences interface {
+	SetAway(ctx context.Context, reviewID, user string, away bool) error
+	// AwayCount is how many respondents are away and have not answered.
+	AwayCount(ctx context.Context, reviewID string) (int, error)
 }
 
 // TimeZones caches people's time zones, so that planning 10,000 DMs needs
