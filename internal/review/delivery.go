@@ -289,12 +289,12 @@ func (s *Service) runReminder(ctx context.Context, j assessment.Job, p assessmen
 	case !st.LastReminded.IsZero() && now.Sub(st.LastReminded) < 20*time.Hour:
 		return true
 	}
+	if d, err := s.deliveries.Delivery(ctx, r.ID, j.User); err != nil || !d.Done() {
+		return err == nil // no intro yet (or it failed): nothing to remind of
+	}
 	if away, _ := s.away.Away(p.Status, now); away {
 		s.log.Info("reminder skipped: the respondent is away", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "n", j.N)
 		return true
-	}
-	if d, err := s.deliveries.Delivery(ctx, r.ID, j.User); err != nil || !d.Done() {
-		return err == nil // no intro yet (or it failed): nothing to remind of
 	}
 	resp, err := s.answers.Response(ctx, r.ID, j.User)
 	if err != nil {
