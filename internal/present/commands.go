@@ -35,7 +35,7 @@ const OtherWorkspace = "assessbot only serves the Slack workspace it is installe
 // (TestHelpMatchesStatusAndResults) runs both through the bot and holds
 // them to these words.
 const (
-	StatusShows  = "how many have submitted, are answering or have not started, and what is still to go out; never who"
+	StatusShows  = "how many have submitted, are answering, have not started or are away, and what is still to go out; never who"
 	ResultsShows = "for your eyes only: once the review is closed, its digest, each figure only from as many respondents as the anonymity thresholds ask; while it is open, the counts alone"
 )
 
