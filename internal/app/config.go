@@ -45,6 +45,7 @@ type Config struct {
 	Tick              time.Duration // TICK
 	Lease             time.Duration // LEASE
 	Retention         time.Duration // RETENTION: how long a closed review's answers are kept
+	AwayWords         []string      // AWAY_WORDS: comma-separated words and emoji of a Slack status that say "away"
 }
 
 // defaults is every default, written once. A Config literal's zero values
@@ -93,6 +94,13 @@ func (c *Config) tidy() {
 		}
 	}
 	c.AdminUsers = admins
+	var words []string
+	for _, w := range c.AwayWords {
+		if w = strings.TrimSpace(w); w != "" {
+			words = append(words, w)
+		}
+	}
+	c.AwayWords = words
 }
 
 // NoWait is the RedisWaitReplicas of REDIS_WAIT_REPLICAS=0: answers are

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/store"
 )
 
@@ -235,6 +236,19 @@ var settings = []setting{
 		},
 		check: func(c *Config, env bool) string {
 			return unless(within(c.Retention, minRetention, maxRetention, env), retentionAllowed)
+		}},
+	{name: "AWAY_WORDS", blankOK: true,
+		help: "comma-separated words, phrases or emoji (`:beach_with_umbrella:`) of a Slack status that say its person is away, " +
+			"added to the built-in ones (holiday, vacation, out of office, sick, parental leave, `:palm_tree:`, `:airplane:`…)",
+		value: func(c *Config) string { return strings.Join(c.AwayWords, ",") },
+		parse: func(c *Config, v string) bool { c.AwayWords = strings.Split(v, ","); return true },
+		check: func(c *Config, _ bool) string {
+			for _, w := range c.AwayWords {
+				if !review.AwayWordOK(w) {
+					return fmt.Sprintf("%q has no word and no emoji code; give words, phrases or emoji codes such as :beach_with_umbrella:, comma-separated", w)
+				}
+			}
+			return ""
 		}},
 }
 

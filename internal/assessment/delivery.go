@@ -188,6 +188,8 @@ type Person struct {
 	// team is not the bot's, or Slack calls them a stranger). Like a
 	// guest, never an admin, and a respondent only when named one by one.
 	External bool
+	// Status is what their Slack status says, read with the rest.
+	Status SlackStatus
 }
 
 // Workspace is the Slack workspace the bot's tokens belong to (auth.test)
@@ -206,4 +208,12 @@ func (w Workspace) Admits(team, enterprise string) bool {
 		return true
 	}
 	return team != "" && team == w.Team && (enterprise == "" || enterprise == w.Enterprise)
+}
+
+// SlackStatus is a person's Slack status: its text, its emoji (":palm_tree:")
+// and when it expires (zero: it does not).
+type SlackStatus struct {
+	Text    string
+	Emoji   string
+	Expires time.Time
 }

@@ -28,6 +28,10 @@ type Meta struct {
 	Opened   time.Time
 	Closed   time.Time
 	Invited  int // respondents invited; 0 when unknown (a spreadsheet)
+	// Away are those invited who were away for the whole window (their
+	// intro never went out) and did not answer: the response rate leaves
+	// them out of its denominator, and says so. A count, never who.
+	Away int
 	// Detail is how many respondents anything finer than a mean needs
 	// (answer counts, ranges, band counts, the spread); 0 means the one
 	// assessment.Thresholds gives the anonymity threshold, with no creator.
@@ -40,6 +44,10 @@ type Meta struct {
 	// and why (review.Disclose).
 	Withheld []Withheld
 }
+
+// Asked is how many were invited and not away: the response rate's
+// denominator.
+func (m Meta) Asked() int { return max(m.Invited-m.Away, 0) }
 
 // Trend is the change since the previous review.
 type Trend struct {

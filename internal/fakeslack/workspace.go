@@ -34,6 +34,9 @@ type User struct {
 	// Stranger marks an external member this workspace knows little of
 	// (users.info's is_stranger).
 	Stranger bool
+	// Status is the user's Slack status, which users.info and users.list
+	// return in profile; SetStatus changes it mid-test.
+	Status Status
 }
 
 // teamOf returns u's team and organisation, those of the workspace unless
@@ -57,6 +60,23 @@ func (s *Server) external(u *User) bool {
 		return false
 	}
 	return team != s.cfg.teamID || u.Stranger
+}
+
+// Status is a Slack status: text, emoji (":palm_tree:") and expiration
+// (zero: none). Slack clears a status when it expires; the fake returns it
+// as set, so that a bot on a moved clock decides for itself.
+type Status struct {
+	Text, Emoji string
+	Expiration  time.Time
+}
+
+// SetStatus sets (or, with a zero Status, clears) a user's status.
+func (s *Server) SetStatus(id string, st Status) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.users[id]; ok {
+		u.Status = st
+	}
 }
 
 type channel struct {
@@ -234,6 +254,9 @@ func (s *Server) userJSON(u *User) map[string]any {
 			"display_name_normalized": u.Name,
 			"email":                   u.Email,
 			"team":                    team,
+			"status_text":             u.Status.Text,
+			"status_emoji":            u.Status.Emoji,
+			"status_expiration":       expiration(u.Status.Expiration),
 		},
 		"is_admin":            false,
 		"is_owner":            false,
@@ -252,6 +275,15 @@ func (s *Server) userJSON(u *User) map[string]any {
 		out["enterprise_user"] = map[string]any{"id": u.ID, "enterprise_id": enterprise, "teams": []string{team}}
 	}
 	return out
+}
+
+// expiration is a status expiration as Slack gives it: unix seconds, 0
+// for none.
+func expiration(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }
 
 func (s *Server) usersInfo(q *apiRequest) apiResponse {

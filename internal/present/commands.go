@@ -35,7 +35,7 @@ const OtherWorkspace = "assessbot only serves the Slack workspace it is installe
 // (TestHelpMatchesStatusAndResults) runs both through the bot and holds
 // them to these words.
 const (
-	StatusShows  = "how many have submitted, are answering or have not started, and what is still to go out; never who"
+	StatusShows  = "how many have submitted, are answering, have not started or are away, and what is still to go out; never who"
 	ResultsShows = "for your eyes only: once the review is closed, its digest, each figure only from as many respondents as the anonymity thresholds ask; while it is open, the counts alone"
 )
 
@@ -123,6 +123,9 @@ func Status(st review.Status, upcoming []*assessment.Schedule) string {
 	if st.PendingIntros+st.PendingReminders > 0 {
 		fmt.Fprintf(&sb, "\nWaiting to go out: %s (each in the person's morning), %s.", plural(st.PendingIntros, "intro DM", "intro DMs"), plural(st.PendingReminders, "reminder", "reminders"))
 	}
+	if st.Away > 0 && st.Review.Status == assessment.StatusOpen {
+		fmt.Fprintf(&sb, "\nAway (their Slack status says so): %s, sent on their first working morning back if the review is still open.", plural(st.Away, "intro DM waits", "intro DMs wait"))
+	}
 	if st.Review.Status == assessment.StatusOpen {
 		sb.WriteString("\n_Who has answered is never shown; reminders go to those who have not submitted._")
 	}
@@ -147,8 +150,12 @@ func Counts(st review.Status) string {
 	r := st.Review
 	state := openState(r, st.ClosesEarly)
 	n := st.Invited
-	return fmt.Sprintf("*%s* · review `%s` · %s · digest to <#%s>\n*%d of %d submitted (%d%%)* · %d in progress · %d not started",
-		escape(r.Title), r.ID, state, r.DigestChannel, st.Submitted, n, st.Submitted*100/max(n, 1), st.Started, n-st.Submitted-st.Started)
+	line := fmt.Sprintf("*%s* · review `%s` · %s · digest to <#%s>\n*%d of %d submitted (%d%%)* · %d in progress · %d not started",
+		escape(r.Title), r.ID, state, r.DigestChannel, st.Submitted, n, st.Submitted*100/max(n, 1), st.Started, max(n-st.Submitted-st.Started-st.Away, 0))
+	if st.Away > 0 {
+		line += fmt.Sprintf(" · %d away", st.Away)
+	}
+	return line
 }
 
 // openState says until when a review is open: its deadline, or, once

@@ -42,7 +42,10 @@ func DigestMetadata(d digest.Digest, r *assessment.Review) slack.SlackMetadata {
 	}
 	if d.Invited > 0 {
 		p["invited"], p["submitted"] = d.Invited, res.Submitted
-		p["response_rate"] = roundTo(float64(res.Respondents)/float64(d.Invited), 2)
+		if d.Away > 0 {
+			p["away"] = d.Away
+		}
+		p["response_rate"] = roundTo(float64(res.Respondents)/float64(max(d.Asked(), 1)), 2)
 	}
 	if w := metaWithheld(d); len(w) > 0 {
 		p["withheld"] = w

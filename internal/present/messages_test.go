@@ -147,6 +147,8 @@ func replies(t *testing.T) map[string]string {
 		"not-started-form":         NotStarted(below, true),
 		"status":                   Status(st, []*assessment.Schedule{fixedSchedule}),
 		"status-closed":            Status(review.Status{Review: closed(), Invited: 4, Submitted: 4}, nil),
+		"status-away":              Status(review.Status{Review: fixedReview, Invited: 6, Started: 1, Submitted: 2, Away: 2, PendingIntros: 3}, nil),
+		"status-closed-away":       Status(review.Status{Review: closed(), Invited: 6, Submitted: 4, Away: 1}, nil),
 		"no-status":                NoStatus(notFound, []*assessment.Schedule{fixedSchedule}),
 		"closed":                   Closed(review.Closing{Review: fixedReview, Closed: true, Posted: true}),
 		"closed-not-posted":        Closed(review.Closing{Review: fixedReview, Closed: true}),

@@ -130,7 +130,7 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 		v, err := s.verdict(ctx, r, nil, th)
 		shown, withheld := discloseUnder(f, res, th, v)
 		return digest.Build(f, shown, digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents),
-			Detail: th.Detail, Withheld: withheld}), r, err
+			Away: s.awayCount(ctx, r.ID), Detail: th.Detail, Withheld: withheld}), r, err
 	}
 	responses, err := s.answers.Responses(ctx, r)
 	if err != nil {
@@ -158,7 +158,8 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 		}
 	}
 	shown, withheld := discloseUnder(f, res, th, v)
-	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Detail: th.Detail, Withheld: withheld}
+	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Away: s.awayCount(ctx, r.ID),
+		Detail: th.Detail, Withheld: withheld}
 	if v.Against != "" {
 		return digest.Build(f, shown, meta), r, nil
 	}

@@ -21,6 +21,7 @@ type Config struct {
 	Deliveries Deliveries
 	Digests    Digests
 	Privacy    Privacy
+	Absences   Absences
 	TimeZones  TimeZones
 	Schedules  Schedules
 	Queue      Queue
@@ -54,6 +55,9 @@ type Config struct {
 	// Retention is how long a closed review's answers are kept (0:
 	// DefaultRetention).
 	Retention time.Duration
+	// AwayWords are words and emoji of a Slack status that say its person
+	// is away, added to DefaultAwayWords (AWAY_WORDS).
+	AwayWords []string
 }
 
 // Service runs the use cases.
@@ -63,6 +67,7 @@ type Service struct {
 	deliveries Deliveries
 	digests    Digests
 	privacy    Privacy
+	absences   Absences
 	zones      TimeZones
 	schedules  Schedules
 	queue      Queue
@@ -79,6 +84,7 @@ type Service struct {
 	tick      time.Duration
 	admins    admins
 	retention time.Duration
+	away      AwayRule
 
 	retainMu sync.Mutex
 	retained time.Time
@@ -102,7 +108,7 @@ func New(c Config) *Service {
 		log.Warn("no differencing record: reviews whose answerers differ by a few people from an earlier one will show figures")
 	}
 	return &Service{
-		retention: retention, answerers: c.Answerers,
+		retention: retention, answerers: c.Answerers, away: NewAwayRule(c.AwayWords), absences: c.Absences,
 		reviews: c.Reviews, answers: c.Answers, deliveries: c.Deliveries, digests: c.Digests, privacy: c.Privacy,
 		zones: c.TimeZones, schedules: c.Schedules, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,

@@ -134,12 +134,13 @@ func (c *Client) ChannelMembers(ctx context.Context, channel string) ([]string, 
 // person would take Tier 4's 100-a-minute for ever), then users.info for
 // those it does not list (Slack Connect external members). Users Slack
 // does not know are missing; when Slack did not answer for some, they
-// are missing too and the error says so.
+// are missing too and the error says so. Each person comes with their
+// Slack status, read fresh: a status is set and cleared at any time.
 func (c *Client) People(ctx context.Context, users []string) (map[string]assessment.Person, error) {
 	out := map[string]assessment.Person{}
 	add := func(u slack.User) {
 		out[u.ID] = assessment.Person{ID: u.ID, TZ: u.TZ, Bot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted,
-			Guest: u.IsRestricted || u.IsUltraRestricted, External: c.external(u)}
+			Guest: u.IsRestricted || u.IsUltraRestricted, External: c.external(u), Status: status(u.Profile)}
 	}
 	var failed error
 	if len(users) > 10 {
@@ -205,6 +206,15 @@ func (c *Client) listPeople(ctx context.Context, users []string, add func(slack.
 			}
 		}
 	}
+}
+
+// status is a profile's Slack status; an expiration of 0 means none.
+func status(p slack.UserProfile) assessment.SlackStatus {
+	st := assessment.SlackStatus{Text: p.StatusText, Emoji: p.StatusEmoji}
+	if p.StatusExpiration > 0 {
+		st.Expires = time.Unix(int64(p.StatusExpiration), 0)
+	}
+	return st
 }
 
 // SendIntro posts a review's intro DM to a respondent.
