@@ -105,6 +105,11 @@ type Digest struct {
 	// Spread is the spread of respondents' section scores, by section id
 	// (only sections that meet the anonymity threshold), for the chart.
 	Spread map[string]scoring.Quantiles
+	// Segments are the teams of the heatmap, in the order the review
+	// named them and everyone else last, holding only the cells the
+	// disclosure model allows (review.ScoreSegments); nil when the review
+	// named none.
+	Segments []Segment
 }
 
 // Build assembles a digest.
