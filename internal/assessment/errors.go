@@ -181,7 +181,7 @@ func Reasons() []Reason {
 		ReviewNotFound{}, NoReviews{}, ScheduleNotFound{}, UnknownFramework{},
 		NoFramework{}, NoAudience{}, AudienceTooLarge{}, NoDigestChannel{}, DeadlinePast{}, DeadlineTooFar{},
 		ThresholdRange{}, ThresholdFloor{}, AudienceOverlap{}, GroupUnreadable{}, ChannelUnreadable{},
-		AudienceBelowThreshold{}, GraceRange{},
+		AudienceBelowThreshold{}, GraceRange{}, TooManySegments{},
 		BadSchedule{}, ScheduleOverlap{}, WindowRange{},
 		ExportOpen{}, NotAdmin{}, NoAdmins{}, AdminUnconfirmed{}, OtherWorkspace{},
 		StoreUnavailable{},

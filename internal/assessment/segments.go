@@ -26,3 +26,9 @@ const MaxSegments = 8
 // Membership is who was in each segment when a review started: segment
 // id to user ids.
 type Membership map[string][]string
+
+// TooManySegments: a review names more segments than Max.
+type TooManySegments struct{ Segments, Max int }
+
+// Name is the reason's stable name.
+func (TooManySegments) Name() string { return "too_many_segments" }

@@ -85,6 +85,8 @@ func reasonWords(op string, r assessment.Reason) (string, bool) {
 		return fmt.Sprintf("I could not read the members of <#%s> (%s). For a private channel, invite me to it first.", r.Channel, slackError(r.SlackError)), true
 	case assessment.AudienceBelowThreshold:
 		return fmt.Sprintf("Only %s would answer, fewer than the anonymity threshold of %d, so the digest would show no scores at all.", plural(r.People, "person", "people"), r.Threshold), true
+	case assessment.TooManySegments:
+		return fmt.Sprintf("A review shows at most %d teams side by side (you named %d); name fewer after `by`.", r.Max, r.Segments), true
 	case assessment.GraceRange:
 		return fmt.Sprintf("The grace period must be from %s to %s.", DurationText(r.Min), DurationText(r.Max)), true
 	case assessment.BadSchedule:

@@ -152,7 +152,7 @@ func (d directory) addAdmins(ids ...string) {
 // onStore sets every storage port of c to the Redis store.
 func onStore(st *store.Redis, c review.Config) review.Config {
 	c.Reviews, c.Answers, c.Deliveries, c.Digests, c.Privacy, c.TimeZones, c.Schedules = st, st, st, st, st, st, st
-	c.Queue, c.Leases, c.Answerers, c.Absences = st, st, st, st
+	c.Queue, c.Leases, c.Answerers, c.Absences, c.Segments = st, st, st, st, st
 	return c
 }
 

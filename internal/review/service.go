@@ -33,8 +33,11 @@ type Config struct {
 	// Answerers is the differencing record (internal/store keeps one); nil
 	// leaves the publish-time differencing check out, with a warning.
 	Answerers Answerers
-	Now       Clock
-	Log       *slog.Logger
+	// Segments keeps reviews' segments (the heatmap); nil: a review that
+	// names segments does not start.
+	Segments Segmentation
+	Now      Clock
+	Log      *slog.Logger
 	// Owner names this process in leases.
 	Owner string
 	// Lease is how long a claim on a piece of work holds.
@@ -77,6 +80,7 @@ type Service struct {
 	dir       Directory
 	fws       Frameworks
 	answerers Answerers
+	segments  Segmentation
 	now       Clock
 	log       *slog.Logger
 	owner     string
@@ -108,7 +112,7 @@ func New(c Config) *Service {
 		log.Warn("no differencing record: reviews whose answerers differ by a few people from an earlier one will show figures")
 	}
 	return &Service{
-		retention: retention, answerers: c.Answerers, away: NewAwayRule(c.AwayWords), absences: c.Absences,
+		retention: retention, answerers: c.Answerers, away: NewAwayRule(c.AwayWords), absences: c.Absences, segments: c.Segments,
 		reviews: c.Reviews, answers: c.Answers, deliveries: c.Deliveries, digests: c.Digests, privacy: c.Privacy,
 		zones: c.TimeZones, schedules: c.Schedules, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,

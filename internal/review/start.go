@@ -39,6 +39,8 @@ type StartRequest struct {
 	// Anyway starts the review even with fewer people than its anonymity
 	// threshold (its digest then shows no scores).
 	Anyway bool
+	// Segments are the teams the digest's heatmap shows side by side.
+	Segments []assessment.Segment
 	// ID fixes the review id (a scheduled occurrence derives it, so the
 	// occurrence creates one review however often it is retried).
 	ID string
@@ -117,6 +119,10 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 		Reminders:     req.Reminders,
 		DeliverNow:    req.DeliverNow,
 		Grace:         req.Grace,
+		Segments:      req.Segments,
+	}
+	if err := s.freezeSegments(ctx, r.ID, req.Segments, people); err != nil {
+		return nil, err
 	}
 	if _, err := s.reviews.CreateReview(ctx, r, req.Framework); err != nil {
 		return nil, fmt.Errorf("start review: %w", err)

@@ -66,7 +66,7 @@ for i = 1, #ids, 1000 do
   redis.call('SADD', p .. 'sheets', unpack(ids, i, math.min(i + 999, #ids)))
 end
 local sheets = #ids
-redis.call('DEL', p .. 'submitted', p .. 'who', p .. 'delivered', p .. 'reminded', p .. 'snooze', p .. 'optout', p .. 'logkey', p .. 'away')
+redis.call('DEL', p .. 'submitted', p .. 'who', p .. 'delivered', p .. 'reminded', p .. 'snooze', p .. 'optout', p .. 'logkey', p .. 'away', p .. 'segm')
 redis.call('SET', p .. 'delinked', '1')
 return sheets
 `)
@@ -247,7 +247,7 @@ func (s *Redis) Expire(ctx context.Context, r *assessment.Review) (int, error) {
 		for start := 0; start < len(keys); start += 1000 {
 			p.Unlink(ctx, keys[start:min(start+1000, len(keys))]...)
 		}
-		p.Del(ctx, s.rkey(r.ID, "submitted"), s.rkey(r.ID, "who"), s.rkey(r.ID, "delivered"), s.rkey(r.ID, "logkey"), s.rkey(r.ID, "away"))
+		p.Del(ctx, s.rkey(r.ID, "submitted"), s.rkey(r.ID, "who"), s.rkey(r.ID, "delivered"), s.rkey(r.ID, "logkey"), s.rkey(r.ID, "away"), s.rkey(r.ID, "segm"))
 		if figures != nil {
 			p.Set(ctx, s.rkey(r.ID, "result"), figures, 0)
 		}
@@ -322,6 +322,7 @@ redis.call('SREM', p .. 'away', u)
 redis.call('HDEL', p .. 'delivered', u)
 redis.call('HDEL', p .. 'reminded', u)
 redis.call('HDEL', p .. 'snooze', u)
+redis.call('HDEL', p .. 'segm', u)
 redis.call('DEL', p .. 'ans:' .. u, p .. 'msg:' .. u)
 return 1
 `)
