@@ -27,4 +27,7 @@ type Schedule struct {
 	Orphaned bool
 	// Next is the next run (zero while paused).
 	Next time.Time
+	// Segments are the teams each run's heatmap compares; who is in each
+	// is read again when a run starts.
+	Segments []Segment
 }

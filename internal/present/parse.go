@@ -147,6 +147,11 @@ func (ParseWords) NotAudience(word, example string) string {
 	return fmt.Sprintf("%q is not a person, user group or channel. The form is %s.", word, example)
 }
 
+// NotSegment refuses a word after `by` that is no user group or channel.
+func (ParseWords) NotSegment(word string) string {
+	return fmt.Sprintf("%q is not a user group or channel. After `by`, name the teams to compare, e.g. `by @cs-emea @cs-amer` picked from Slack's autocomplete.", word)
+}
+
 // NoAudience asks who should answer.
 func (ParseWords) NoAudience(example string) string {
 	return fmt.Sprintf("Who should answer? Add `to` and people, user groups or channels, e.g. %s.", example)

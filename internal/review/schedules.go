@@ -97,7 +97,7 @@ func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) 
 		CreatedBy: sc.CreatedBy, ScheduleID: sc.ID, Reminders: sc.Reminders, DeliverNow: sc.DeliverNow,
 		// A run is not skipped for a small audience: its digest says the
 		// scores are withheld.
-		Grace: sc.Grace, Anyway: true,
+		Grace: sc.Grace, Anyway: true, Segments: sc.Segments,
 	})
 	if err != nil {
 		if _, ok := assessment.ReasonAs[assessment.StoreUnavailable](err); ok {
@@ -154,6 +154,8 @@ type ScheduleRequest struct {
 	DeliverNow    bool
 	Grace         time.Duration // 0 means assessment.DefaultGrace
 	CreatedBy     string
+	// Segments are the teams each run's heatmap compares.
+	Segments []assessment.Segment
 	// ID fixes the schedule's id (derived from the request, so handling it
 	// twice stores one schedule); empty means a new random one.
 	ID string
@@ -196,7 +198,10 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 		Users: req.Audience.Users, Usergroups: req.Audience.Groups, Channels: req.Audience.Channels,
 		Audience: req.AudienceText, DigestChannel: req.DigestChannel,
 		Window: window, Threshold: th, Reminders: req.Reminders, DeliverNow: req.DeliverNow, Grace: req.Grace,
-		CreatedBy: req.CreatedBy, CreatedAt: now, Next: spec.Next(now),
+		CreatedBy: req.CreatedBy, CreatedAt: now, Next: spec.Next(now), Segments: req.Segments,
+	}
+	if len(req.Segments) > assessment.MaxSegments {
+		return nil, assessment.NewError(assessment.EINVALID, assessment.TooManySegments{Segments: len(req.Segments), Max: assessment.MaxSegments})
 	}
 	if err := s.schedules.SaveSchedule(ctx, sc); err != nil {
 		return nil, err

@@ -174,23 +174,24 @@ func (d dbSchedule) toSchedule() *assessment.Schedule { s := assessment.Schedule
 
 // dbSchedule is a schedule as stored.
 type dbSchedule struct {
-	ID            string        `json:"id"`
-	Spec          string        `json:"spec"`
-	TZ            string        `json:"tz"`
-	FrameworkID   string        `json:"framework_id"`
-	Users         []string      `json:"users,omitempty"`
-	Usergroups    []string      `json:"usergroups,omitempty"`
-	Channels      []string      `json:"channels,omitempty"`
-	Audience      string        `json:"audience"`
-	DigestChannel string        `json:"digest_channel"`
-	Window        time.Duration `json:"window"`
-	Threshold     int           `json:"threshold"`
-	Reminders     []string      `json:"reminders,omitempty"`
-	DeliverNow    bool          `json:"deliver_now,omitempty"`
-	Grace         time.Duration `json:"grace,omitempty"`
-	CreatedBy     string        `json:"created_by"`
-	CreatedAt     time.Time     `json:"created_at"`
-	Paused        bool          `json:"paused,omitempty"`
-	Orphaned      bool          `json:"orphaned,omitempty"`
-	Next          time.Time     `json:"next,omitzero"`
+	ID            string               `json:"id"`
+	Spec          string               `json:"spec"`
+	TZ            string               `json:"tz"`
+	FrameworkID   string               `json:"framework_id"`
+	Users         []string             `json:"users,omitempty"`
+	Usergroups    []string             `json:"usergroups,omitempty"`
+	Channels      []string             `json:"channels,omitempty"`
+	Audience      string               `json:"audience"`
+	DigestChannel string               `json:"digest_channel"`
+	Window        time.Duration        `json:"window"`
+	Threshold     int                  `json:"threshold"`
+	Reminders     []string             `json:"reminders,omitempty"`
+	DeliverNow    bool                 `json:"deliver_now,omitempty"`
+	Grace         time.Duration        `json:"grace,omitempty"`
+	CreatedBy     string               `json:"created_by"`
+	CreatedAt     time.Time            `json:"created_at"`
+	Paused        bool                 `json:"paused,omitempty"`
+	Orphaned      bool                 `json:"orphaned,omitempty"`
+	Next          time.Time            `json:"next,omitzero"`
+	Segments      []assessment.Segment `json:"segments,omitempty"`
 }

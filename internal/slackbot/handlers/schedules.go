@@ -49,7 +49,7 @@ func (h *Handlers) addSchedule(ctx context.Context, rq request) {
 		Audience:     review.Audience{Users: cmd.Users, Groups: cmd.Usergroups, Channels: cmd.Channels},
 		AudienceText: present.Audience(cmd.Users, cmd.Usergroups, cmd.Channels), DigestChannel: digestCh,
 		Window: cmd.Window, Threshold: cmd.Threshold, Reminders: cmd.Reminders, DeliverNow: cmd.Now, CreatedBy: rq.sc.UserID,
-		Grace: cmd.Grace, ID: derivedID(ctx, assessment.ScheduleIDFor),
+		Grace: cmd.Grace, Segments: cmd.Segments, ID: derivedID(ctx, assessment.ScheduleIDFor),
 	})
 	if err != nil {
 		h.reply(ctx, rq, h.tell(present.OpSchedule, err))
