@@ -109,7 +109,7 @@ func overviewLists(d digest.Digest) []slack.Block {
 		}
 		bs = append(bs, linesBlocks("*Where disagreement grew* "+escape(SinceWhen(d)), l)...)
 	}
-	if rest := d.Disagree[min(MessageQuestions, len(d.Disagree)):]; len(rest) > 0 {
+	if rest := d.Disagree[min(messageQuestions(d), len(d.Disagree)):]; len(rest) > 0 {
 		var l []string
 		for i, q := range rest {
 			if i == threadQuestions {
@@ -118,7 +118,7 @@ func overviewLists(d digest.Digest) []slack.Block {
 			}
 			l = append(l, DivergeLine(d, q, slackStyle))
 		}
-		bs = append(bs, linesBlocks(fmt.Sprintf("*Where you diverge, continued* (%d more after the message's %d)", len(rest), MessageQuestions), l)...)
+		bs = append(bs, linesBlocks(fmt.Sprintf("*Where you diverge, continued* (%d more after the message's %d)", len(rest), messageQuestions(d)), l)...)
 	}
 	if len(d.NotSure) > 0 {
 		var l []string

@@ -34,3 +34,25 @@ func SegmentWhyWords(why digest.SegmentWhy, need int) string {
 	}
 	return ""
 }
+
+// GapLine is the channel message's line on the segments: the largest gap
+// between two shown segments on one section ("Planning: EMEA 42% vs AMER
+// 78%"); "" when no section shows two segments apart.
+func GapLine(d digest.Digest, st Style) string {
+	g, ok := d.LargestGap()
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("%s %s: %s %s vs %s %s", st.Bold("Largest gap between teams"), st.Escape(g.Section.Title),
+		st.Escape(SegmentLabel(g.Low)), st.Code(Percent(g.LowScore)), st.Escape(SegmentLabel(g.High)), st.Code(Percent(g.HighScore)))
+}
+
+// messageQuestions is how many questions of "where you diverge" the
+// channel message lists: one fewer when it has the line on the teams' gap,
+// so that it stays within MaxDigestLines.
+func messageQuestions(d digest.Digest) int {
+	if _, ok := d.LargestGap(); ok {
+		return MessageQuestions - 1
+	}
+	return MessageQuestions
+}
