@@ -71,6 +71,12 @@ func DigestMetadata(d digest.Digest, r *assessment.Review) slack.SlackMetadata {
 	if b, err := json.Marshal(p); err == nil && len(b) > maxMetadataPayload {
 		p["sections"] = metaSections(d, false)
 	}
+	if len(d.Segments) > 0 {
+		p["segments"] = metaSegments(d)
+		if b, err := json.Marshal(p); err == nil && len(b) > maxMetadataPayload {
+			delete(p, "segments") // the thread and the export have them
+		}
+	}
 	return slack.SlackMetadata{EventType: DigestEventType, EventPayload: p}
 }
 

@@ -24,6 +24,9 @@ import (
 // when Block Kit's limits force it.
 func DigestThread(d digest.Digest) [][]slack.Block {
 	msgs := pages(digestOverview(d))
+	if seg := SegmentsReply(d); seg != nil {
+		msgs = append(msgs, pages(seg)...)
+	}
 	byID := map[string]scoring.QuestionResult{}
 	for _, q := range d.Result.Questions {
 		byID[q.ID] = q

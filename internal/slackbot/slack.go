@@ -292,6 +292,9 @@ func (c *Client) PostDigest(ctx context.Context, to string, d digest.Digest, r *
 			c.log.Warn("digest thread reply failed", "review", r.ID, "err", err)
 		}
 	}
+	if hm := c.drawHeatmap(d, r); hm != nil {
+		c.chartToThread(ctx, hm, r.ID, ref)
+	}
 	c.m.digests.Inc()
 	return ref, nil
 }
