@@ -134,7 +134,7 @@ func codeBlocks(rows []string) []slack.Block {
 	for _, r := range rows {
 		r = escape(r)
 		if len(cur)+len(r)+8 > MaxSectionText {
-			out = append(out, section("```"+cur+"```"))
+			out = append(out, section("```\n"+cur+"```"))
 			cur = ""
 		}
 		if cur != "" {
@@ -142,7 +142,7 @@ func codeBlocks(rows []string) []slack.Block {
 		}
 		cur += r
 	}
-	return append(out, section("```"+cur+"```"))
+	return append(out, section("```\n"+cur+"```"))
 }
 
 // metaSegments are the teams' figures for the message metadata: the
