@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/blocktext"
@@ -137,5 +139,102 @@ func TestSegmentsEndToEnd(t *testing.T) {
 		for name, text := range outputs {
 			t.Logf("--- %s\n%.2000s", name, text)
 		}
+	}
+}
+
+// TestTeamsFromTheForms: the start form's and the schedule form's team
+// fields name a review's segments: user groups with their handles and
+// channels by id; more than assessment.MaxSegments teams go back into the
+// form.
+func TestTeamsFromTheForms(t *testing.T) {
+	var emea, amer []string
+	for i := range 3 {
+		emea, amer = append(emea, fmt.Sprintf("UEMEA%d", i)), append(amer, fmt.Sprintf("UAMER%d", i))
+	}
+	h := newHarness(t, append(append([]string{}, emea...), amer...)...)
+	h.slack.AddUsergroup("SEMEA", "cs-emea", emea...)
+	h.slack.AddUsergroup("SAMER", "cs-amer", amer...)
+	opt := func(value, text string) map[string]any {
+		return map[string]any{"value": value, "text": map[string]any{"type": "plain_text", "text": text}}
+	}
+	form := func(callbackID string) fakeslack.View {
+		n := len(h.slack.Views(admin))
+		if callbackID == "schedule_review" {
+			h.command(admin, leads, "schedule")
+		} else {
+			h.command(admin, leads, "")
+		}
+		var v fakeslack.View
+		h.wait("the "+callbackID+" modal", func() bool {
+			vs := h.slack.Views(admin)
+			if len(vs) > n {
+				v = vs[len(vs)-1]
+			}
+			return v.CallbackID == callbackID
+		})
+		if !strings.Contains(string(v.JSON), `"team_groups"`) || !strings.Contains(string(v.JSON), `"team_channels"`) {
+			t.Fatalf("the %s form has no team fields: %s", callbackID, v.JSON)
+		}
+		return v
+	}
+	values := map[string]map[string]any{
+		"framework":     {"v": map[string]any{"type": "static_select", "selected_option": opt("cs-checklist", "x")}},
+		"groups":        {"v": map[string]any{"type": "multi_static_select", "selected_options": []map[string]any{opt("SEMEA", "@cs-emea"), opt("SAMER", "@cs-amer")}}},
+		"digest":        {"v": map[string]any{"type": "conversations_select", "selected_conversation": leads}},
+		"threshold":     {"v": map[string]any{"type": "number_input", "value": "3"}},
+		"deadline":      {"v": map[string]any{"type": "datepicker", "selected_date": time.Now().AddDate(0, 0, 5).Format("2006-01-02")}},
+		"team_groups":   {"v": map[string]any{"type": "multi_static_select", "selected_options": []map[string]any{opt("SEMEA", "@cs-emea"), opt("SAMER", "@cs-amer")}}},
+		"team_channels": {"v": map[string]any{"type": "multi_conversations_select", "selected_conversations": []string{leads}}},
+	}
+	tooMany := map[string]map[string]any{}
+	for k, v := range values {
+		tooMany[k] = v
+	}
+	var nine []string
+	for i := range 9 {
+		nine = append(nine, fmt.Sprintf("C%d", i))
+	}
+	tooMany["team_channels"] = map[string]any{"v": map[string]any{"type": "multi_conversations_select", "selected_conversations": nine}}
+	v := form("start_review")
+	ack, err := h.slack.SubmitView(h.ctx, admin, v, tooMany)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ack.Payload), `"team_groups":"Pick at most 8 teams`) {
+		t.Fatalf("eleven teams: ack = %s", ack.Payload)
+	}
+	if _, err := h.slack.SubmitView(h.ctx, admin, v, values); err != nil {
+		t.Fatal(err)
+	}
+	h.told(admin, "Started review")
+	r, _, err := h.main.Store.Review(h.ctx, h.latestReviewID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []assessment.Segment{{ID: "SEMEA", Name: "cs-emea"}, {ID: "SAMER", Name: "cs-amer"}, {ID: leads}}
+	if !slices.Equal(r.Segments, want) {
+		t.Errorf("the review's teams: %+v, want %+v", r.Segments, want)
+	}
+	m, err := h.main.Store.Membership(h.ctx, r.ID)
+	if err != nil || len(m["SEMEA"]) != 3 || len(m["SAMER"]) != 3 {
+		t.Errorf("membership frozen at the start: %v, %v", m, err)
+	}
+
+	v = form("schedule_review")
+	delete(values, "deadline")
+	values["spec"] = map[string]any{"v": map[string]any{"type": "plain_text_input", "value": "0 9 1 */3 *"}}
+	values["tz"] = map[string]any{"v": map[string]any{"type": "plain_text_input", "value": "Europe/Berlin"}}
+	values["window"] = map[string]any{"v": map[string]any{"type": "number_input", "value": "7"}}
+	values["reminders"] = map[string]any{"v": map[string]any{"type": "plain_text_input", "value": "50%,24h"}}
+	if _, err := h.slack.SubmitView(h.ctx, admin, v, values); err != nil {
+		t.Fatal(err)
+	}
+	h.told(admin, "Scheduled `s")
+	all, err := h.main.Store.Schedules(h.ctx)
+	if err != nil || len(all) != 1 {
+		t.Fatalf("schedules: %v, %v", all, err)
+	}
+	if !slices.Equal(all[0].Segments, want) {
+		t.Errorf("the schedule's teams: %+v, want %+v", all[0].Segments, want)
 	}
 }

@@ -75,12 +75,15 @@ func audienceFields(frameworks []*assessment.Framework, groups []slack.UserGroup
 		input(codec.FieldFramework, "Framework", "", fw),
 		optional(input(codec.FieldPeople, "Who answers: people", "", people)),
 	}
-	if gs := groupOptions(groups); len(gs) > 0 {
+	gs := groupOptions(groups)
+	if len(gs) > 0 {
 		g := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("User groups", 150), codec.Input, gs...)
 		blocks = append(blocks, optional(input(codec.FieldGroups, "Who answers: user groups", "", g)))
 	}
+	blocks = append(blocks,
+		optional(input(codec.FieldChannels, "Who answers: members of channels", "Bots are left out. Pick at least one person, group or channel.", chans)))
+	blocks = append(blocks, teamFields(gs)...)
 	return append(blocks,
-		optional(input(codec.FieldChannels, "Who answers: members of channels", "Bots are left out. Pick at least one person, group or channel.", chans)),
 		input(codec.FieldDigest, "Post the digest to", "Invite me to a private channel first.", dig),
 		input(codec.FieldThreshold, "Anonymity threshold", ThresholdHint, th),
 		optional(input(codec.FieldDelivery, "Delivery", "", slack.NewCheckboxGroupsBlockElement(codec.Input,
@@ -88,6 +91,24 @@ func audienceFields(frameworks []*assessment.Framework, groups []slack.UserGroup
 		optional(input(codec.FieldGrace, "Grace period once everyone has submitted",
 			"Answers can still change for this long after the last person submits; then the review closes (never after its deadline). For example 30m, 2h or 1d.", grace)),
 	)
+}
+
+// TeamsHint is the help under the forms' team fields.
+var TeamsHint = fmt.Sprintf("The digest compares these teams section by section, each only where at least the detail threshold (5 or more) answered in it and outside it; the others stay in \"everyone else\". At most %d teams in all.", assessment.MaxSegments)
+
+// teamFields are the forms' fields for the teams side by side: user groups
+// (when Slack listed them) and channels, both optional.
+func teamFields(groups []*slack.OptionBlockObject) []slack.Block {
+	var out []slack.Block
+	chans := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeConversations, plain("Teams: channels", 150), codec.Input)
+	chans.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeBotUsers: true}
+	chans.WithMaxSelectedItems(assessment.MaxSegments)
+	if len(groups) > 0 {
+		g := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("Teams: user groups", 150), codec.Input, groups...)
+		g.WithMaxSelectedItems(assessment.MaxSegments)
+		out = append(out, optional(input(codec.FieldTeamGroups, "Teams side by side: user groups", "", g)))
+	}
+	return append(out, optional(input(codec.FieldTeamChannels, "Teams side by side: channels", TeamsHint, chans)))
 }
 
 // groupOptions are the active user groups, at most a menu's hundred.
@@ -175,6 +196,12 @@ const (
 	FieldNoDeadline   = "Choose a deadline."
 	FieldDeadlinePast = "The deadline is in the past."
 )
+
+// FieldTooManyTeams says the team fields name more teams than a review
+// may compare.
+func FieldTooManyTeams(teams int) string {
+	return fmt.Sprintf("Pick at most %d teams in all (user groups and channels together); you picked %d.", assessment.MaxSegments, teams)
+}
 
 // FieldGrace says the grace field is out of range.
 func FieldGrace() string {

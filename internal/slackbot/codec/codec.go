@@ -58,6 +58,9 @@ const (
 	FieldWindow    = "window"
 	FieldReminders = "reminders"
 	FieldAnswer    = "answer"
+	// The teams a review's digest compares side by side (its segments).
+	FieldTeamGroups   = "team_groups"
+	FieldTeamChannels = "team_channels"
 )
 
 // Input is the action id of every form field's element.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/schedule"
@@ -82,7 +83,7 @@ func (h *Handlers) startFromForm(ctx context.Context, cb slack.InteractionCallba
 		framework: f, users: a.users, groups: a.groups, channels: a.channels, now: a.now,
 		digest: codec.Field(v, codec.FieldDigest).SelectedConversation, due: Due{Date: d}, threshold: a.threshold,
 		by: cb.User.ID, replyChannel: replyCh,
-		grace: a.grace, anyway: codec.Checked(v, codec.FieldAnyway, codec.OptAnyway), fromModal: true,
+		grace: a.grace, anyway: codec.Checked(v, codec.FieldAnyway, codec.OptAnyway), fromModal: true, segments: a.segments,
 	})
 }
 
@@ -93,6 +94,7 @@ type formAudience struct {
 	threshold               int
 	now                     bool
 	grace                   time.Duration
+	segments                []assessment.Segment
 }
 
 func audienceFromForm(v map[string]map[string]slack.BlockAction) formAudience {
@@ -103,7 +105,32 @@ func audienceFromForm(v map[string]map[string]slack.BlockAction) formAudience {
 	a.now = codec.Checked(v, codec.FieldDelivery, codec.OptNow)
 	a.threshold, _ = strconv.Atoi(codec.Field(v, codec.FieldThreshold).Value)
 	a.grace, _ = formGrace(v)
+	a.segments = teamsFromForm(v)
 	return a
+}
+
+// teamsFromForm reads the team fields: the user groups by id with their
+// handle (the option's text), then the channels by id; each once.
+func teamsFromForm(v map[string]map[string]slack.BlockAction) []assessment.Segment {
+	var out []assessment.Segment
+	seen := map[string]bool{}
+	add := func(s assessment.Segment) {
+		if s.ID != "" && !seen[s.ID] {
+			seen[s.ID] = true
+			out = append(out, s)
+		}
+	}
+	for _, o := range codec.Field(v, codec.FieldTeamGroups).SelectedOptions {
+		name := ""
+		if o.Text != nil {
+			name = strings.TrimPrefix(o.Text.Text, "@")
+		}
+		add(assessment.Segment{ID: o.Value, Name: name})
+	}
+	for _, c := range codec.Field(v, codec.FieldTeamChannels).SelectedConversations {
+		add(assessment.Segment{ID: c})
+	}
+	return out
 }
 
 // formGrace reads the grace field: empty means the default; ok is false
@@ -143,6 +170,13 @@ func validateAudienceForm(state *slack.ViewState) map[string]string {
 	}
 	if _, ok := formGrace(v); !ok {
 		errs[codec.FieldGrace] = present.FieldGrace()
+	}
+	if n := len(teamsFromForm(v)); n > assessment.MaxSegments {
+		field := codec.FieldTeamChannels
+		if len(codec.Field(v, codec.FieldTeamGroups).SelectedOptions) > 0 {
+			field = codec.FieldTeamGroups
+		}
+		errs[field] = present.FieldTooManyTeams(n)
 	}
 	return errs
 }

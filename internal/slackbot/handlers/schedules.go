@@ -120,6 +120,7 @@ func (h *Handlers) scheduleFromForm(ctx context.Context, cb slack.InteractionCal
 	cmd := Command{Verb: "schedule", Sub: "add", Framework: codec.Field(v, codec.FieldFramework).SelectedOption.Value,
 		Users: aud.users, Usergroups: aud.groups, Channels: aud.channels, Digest: codec.Field(v, codec.FieldDigest).SelectedConversation,
 		Spec: strings.TrimSpace(codec.Field(v, codec.FieldSpec).Value), TZ: strings.TrimSpace(codec.Field(v, codec.FieldTZ).Value),
-		Window: time.Duration(days) * 24 * time.Hour, Threshold: aud.threshold, Reminders: reminders, Now: aud.now, Grace: aud.grace}
+		Window: time.Duration(days) * 24 * time.Hour, Threshold: aud.threshold, Reminders: reminders, Now: aud.now, Grace: aud.grace,
+		Segments: aud.segments}
 	h.runCommand(ctx, request{sc: slack.SlashCommand{UserID: cb.User.ID, ChannelID: cb.View.PrivateMetadata}, cmd: cmd})
 }
