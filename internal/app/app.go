@@ -165,7 +165,7 @@ func (m *Main) wire(cat *framework.Catalog, reg *prometheus.Registry) {
 	m.Service = review.New(review.Config{
 		// The store plays every storage port.
 		Reviews: m.Store, Answers: m.Store, Deliveries: m.Store, Digests: m.Store, Privacy: m.Store, Absences: m.Store,
-		TimeZones: m.Store, Schedules: m.Store, Queue: m.Store, Leases: m.Store, Answerers: m.Store, Segments: m.Store,
+		TimeZones: m.Store, Schedules: m.Store, Queue: m.Store, Leases: m.Store, Answerers: m.Store, Segments: m.Store, TeamTrendSecret: c.SlackBotToken,
 		Messenger: sl, Directory: sl, Frameworks: cat,
 		Now: now, Log: m.Log, Owner: assessment.NewReviewID(), Lease: c.Lease, Tick: c.Tick, Retention: c.Retention,
 		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone, AdminCacheTTL: c.AdminCacheTTL,

@@ -32,3 +32,16 @@ type TooManySegments struct{ Segments, Max int }
 
 // Name is the reason's stable name.
 func (TooManySegments) Name() string { return "too_many_segments" }
+
+// TeamAnswerers is who answered in each team a digest showed, each person
+// as a keyed hash of their user id under a key the store never holds:
+// what the next review of the series compares its teams with, to tell
+// whether a team's trend may show. It names nobody, and with the store
+// alone nobody can tell whether a given person is in it.
+type TeamAnswerers struct {
+	// Check is a keyed hash of a fixed word under the same key, so that a
+	// record made under another key (a rotated secret) is known for one.
+	Check string `json:"check"`
+	// Teams maps a shown team's id to its answerers' hashes, sorted.
+	Teams map[string][]string `json:"teams"`
+}

@@ -22,6 +22,12 @@ const (
 	SegOverlap SegmentWhy = "overlap"
 	// SegSection: the review's own figure for the section is withheld.
 	SegSection SegmentWhy = "section"
+	// TrendFewChanged: the team's answerers differ from its previous
+	// run's by 1 to detail−1 people, so its change would be theirs.
+	TrendFewChanged SegmentWhy = "trend_few_changed"
+	// TrendUncomparable: the previous run's record was made under another
+	// key (the bot's secret changed), so who changed cannot be told.
+	TrendUncomparable SegmentWhy = "trend_uncomparable"
 )
 
 // EveryoneElse is the id of the segment of answerers in no named one.
@@ -43,6 +49,9 @@ type Segment struct {
 	// Trend maps a section id to its change since the segment's previous
 	// run, in percentage points, when the disclosure model allows it.
 	Trend map[string]float64 `json:"trend,omitempty"`
+	// TrendWhy says why the team's trend is withheld although both runs
+	// showed it; "" when shown or when there is none to show.
+	TrendWhy SegmentWhy `json:"trend_why,omitempty"`
 }
 
 // Shown reports whether the segment's cells show.

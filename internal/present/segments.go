@@ -2,6 +2,7 @@ package present
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -37,6 +38,43 @@ func SegmentWhyWords(why digest.SegmentWhy, need int) string {
 		return "the review's own figure for it is withheld"
 	}
 	return ""
+}
+
+// TrendWhyWords says, in one line, why a team's change since the previous
+// run is withheld, never naming who came or went: need is the detail
+// threshold; "" when it is not withheld.
+func TrendWhyWords(why digest.SegmentWhy, need int) string {
+	switch why {
+	case digest.TrendFewChanged:
+		return fmt.Sprintf("too few people changed: some who answered in it then or now did not answer in it both times, but fewer than %d, so the change would be theirs", need)
+	case digest.TrendUncomparable:
+		return "I cannot tell whether the same people answered in it (my secret changed since), so I show no change"
+	}
+	return ""
+}
+
+// trendTable is the teams' change since the previous run, a cell per team
+// and section ("▲ +12"; "—" where there is none to show); nil when no team
+// has one.
+func trendTable(d digest.Digest) []slack.Block {
+	some := false
+	for _, s := range d.Segments {
+		some = some || len(s.Trend) > 0
+	}
+	if !some {
+		return nil
+	}
+	rows := []string{pad("", tableTitleWidth) + tableRow(d.Segments, func(s digest.Segment, _ int) string { return SegmentLabel(s) })}
+	for _, sec := range d.Result.Sections {
+		rows = append(rows, pad(Truncate(sec.Title, tableTitleWidth-2), tableTitleWidth)+tableRow(d.Segments, func(s digest.Segment, _ int) string {
+			if v, ok := s.Trend[sec.ID]; ok {
+				return Points(v)
+			}
+			return "—"
+		}))
+	}
+	head := fmt.Sprintf("*Change since the previous run, by team* (in points; a team's change shows only when the people who answered in it are the same as then, or differ by at least %d)", d.Detail)
+	return append([]slack.Block{section(head)}, codeBlocks(rows)...)
 }
 
 // GapLine is the channel message's line on the segments: the largest gap
@@ -94,10 +132,16 @@ func SegmentsReply(d digest.Digest) []slack.Block {
 	}
 	bs := []slack.Block{section(head)}
 	bs = append(bs, codeBlocks(rows)...)
+	bs = append(bs, trendTable(d)...)
 	var notes []string
 	for _, s := range d.Segments {
 		if !s.Shown() {
 			notes = append(notes, fmt.Sprintf("🔒 *%s* withheld: %s.", escape(SegmentLabel(s)), SegmentWhyWords(s.Why, d.Detail)))
+		}
+	}
+	for _, s := range d.Segments {
+		if w := TrendWhyWords(s.TrendWhy, d.Detail); w != "" && s.Shown() {
+			notes = append(notes, fmt.Sprintf("🔒 *%s*: change since the previous run withheld: %s.", escape(SegmentLabel(s)), w))
 		}
 	}
 	if cellsWithheld {
@@ -157,6 +201,16 @@ func metaSegments(d digest.Digest) []map[string]any {
 			continue
 		}
 		m["n"] = s.N
+		if len(s.Trend) > 0 {
+			trend := map[string]any{}
+			for sec, v := range s.Trend {
+				trend[sec] = math.Round(v)
+			}
+			m["trend"] = trend
+		}
+		if s.TrendWhy != "" {
+			m["trend_withheld"] = string(s.TrendWhy)
+		}
 		var cells []map[string]any
 		for _, c := range s.Cells {
 			if c.Score == nil {

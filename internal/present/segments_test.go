@@ -114,3 +114,41 @@ func TestSegmentsMetadata(t *testing.T) {
 		t.Errorf("everyone else %v", segs[2])
 	}
 }
+
+// TestTeamTrendsReply: a second table gives each team's change since the
+// previous run ("▲ +12", "—" where none shows); a team whose trend is
+// withheld gets one line saying why, naming nobody and no count; the
+// metadata carries the shown changes only.
+func TestTeamTrendsReply(t *testing.T) {
+	d := teamsDigest()
+	d.Segments[0].Trend = map[string]float64{"p": 12.4}
+	d.Segments[2].TrendWhy = digest.TrendFewChanged
+	text := messageText(t, SegmentsReply(d))
+	var rows []string
+	in := false
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, "Change since the previous run") {
+			in = true
+		}
+		if in && (strings.Contains(l, "Planning") || strings.Contains(l, "People")) {
+			rows = append(rows, strings.Join(strings.Fields(strings.Trim(l, "`")), " "))
+		}
+	}
+	if len(rows) != 2 || rows[0] != "Planning ▲ +12 — —" || rows[1] != "People — — —" {
+		t.Errorf("the trend table's rows %q in:\n%s", rows, text)
+	}
+	if !strings.Contains(text, "*everyone else*: change since the previous run withheld: too few people changed") {
+		t.Errorf("no line on everyone else's withheld trend:\n%s", text)
+	}
+	segs := metaSegments(d)
+	if tr, ok := segs[0]["trend"].(map[string]any); !ok || tr["p"] != 12.0 {
+		t.Errorf("metadata: cs-emea's trend %v", segs[0]["trend"])
+	}
+	if segs[2]["trend_withheld"] != "trend_few_changed" || segs[2]["trend"] != nil {
+		t.Errorf("metadata: everyone else %v", segs[2])
+	}
+	d.Segments[0].Trend, d.Segments[2].TrendWhy = nil, ""
+	if strings.Contains(messageText(t, SegmentsReply(d)), "Change since") {
+		t.Error("a trend table without trends")
+	}
+}

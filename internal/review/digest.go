@@ -106,6 +106,7 @@ func (s *Service) postDigest(ctx context.Context, reviewID string) bool {
 		return true
 	}
 	s.keepSegments(ctx, r.ID, d.Segments)
+	s.keepTeamAnswerers(ctx, r, d.Segments)
 	s.afterDigest(ctx, r, d.Result)
 	s.log.Info("digest posted", "review", reviewID, "channel", ref.Channel, "respondents", d.Result.Respondents)
 	return true

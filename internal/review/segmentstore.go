@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/digest"
@@ -18,6 +19,14 @@ type Segmentation interface {
 	Membership(ctx context.Context, reviewID string) (assessment.Membership, error)
 	KeepSegments(ctx context.Context, reviewID string, segs []digest.Segment) error
 	KeptSegments(ctx context.Context, reviewID string) (segs []digest.Segment, ok bool, err error)
+	// KeepTeamAnswerers keeps a posted review's record of its shown
+	// teams' answerers (keyed hashes, teamtrends.go) until until.
+	KeepTeamAnswerers(ctx context.Context, reviewID string, rec assessment.TeamAnswerers, until time.Time) error
+	// TeamAnswerers returns what KeepTeamAnswerers kept; ok is false when
+	// nothing is kept (never, dropped, or expired).
+	TeamAnswerers(ctx context.Context, reviewID string) (rec assessment.TeamAnswerers, ok bool, err error)
+	// DropTeamAnswerers deletes a review's record.
+	DropTeamAnswerers(ctx context.Context, reviewID string) error
 }
 
 // freezeSegments reads who is in each of a starting review's segments,
@@ -85,7 +94,7 @@ func (s *Service) segmentsOf(ctx context.Context, r *assessment.Review, f *asses
 	if err != nil {
 		return nil, err
 	}
-	return ScoreSegments(f, responses, r.Segments, m, whole, detail, r.ID), nil
+	return s.withTeamTrends(ctx, r, ScoreSegments(f, responses, r.Segments, m, whole, detail, r.ID), responses, m, detail)
 }
 
 // keepSegments keeps what a digest published of its segments before the

@@ -36,8 +36,12 @@ type Config struct {
 	// Segments keeps reviews' segments (the heatmap); nil: a review that
 	// names segments does not start.
 	Segments Segmentation
-	Now      Clock
-	Log      *slog.Logger
+	// TeamTrendSecret is a secret the bot holds outside the store (the
+	// Slack bot token), from which the key of the team record is derived
+	// (teamtrends.go); empty: no team trends are shown or recorded.
+	TeamTrendSecret string
+	Now             Clock
+	Log             *slog.Logger
 	// Owner names this process in leases.
 	Owner string
 	// Lease is how long a claim on a piece of work holds.
@@ -81,6 +85,7 @@ type Service struct {
 	fws       Frameworks
 	answerers Answerers
 	segments  Segmentation
+	teamKey   []byte
 	now       Clock
 	log       *slog.Logger
 	owner     string
@@ -113,6 +118,7 @@ func New(c Config) *Service {
 	}
 	return &Service{
 		retention: retention, answerers: c.Answerers, away: NewAwayRule(c.AwayWords), absences: c.Absences, segments: c.Segments,
+		teamKey: TeamTrendKey(c.TeamTrendSecret),
 		reviews: c.Reviews, answers: c.Answers, deliveries: c.Deliveries, digests: c.Digests, privacy: c.Privacy,
 		zones: c.TimeZones, schedules: c.Schedules, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,

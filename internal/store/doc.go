@@ -32,6 +32,7 @@
 //	P{r:<id>}:awaycount              str     the review  Delink                              :away (the delink script)
 //	P{r:<id>}:segm                   hash    the review  SetMembership, before CreateReview  - (user → segments; deleted by Delink)
 //	P{r:<id>}:segcells               str     the review  KeepSegments, after the digest      - (the published cells only)
+//	P{r:<id>}:segtrend               str     the review  KeepTeamAnswerers, after the digest - (shown teams' answerers hashed under a key outside Redis; expires after RETENTION, dropped by the series' next digest)
 //	P{idx}:reviews:open              zset    {idx}       CreateReview step 1, Close step 2   :fanout:pending (step 1), :digest:pending (Close step 2)
 //	P{idx}:fanout:pending            zset    {idx}       CreateReview step 1, FanoutDone     :reviews:open (step 1); score = ms when queued
 //	P{idx}:digest:pending            zset    {idx}       Close step 2, DigestPosted step 2   :reviews:open (Close step 2)

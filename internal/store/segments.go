@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -91,4 +92,42 @@ func (s *Redis) KeptSegments(ctx context.Context, reviewID string) (segs []diges
 		return nil, false, wrap("kept segments "+reviewID, err)
 	}
 	return segs, true, nil
+}
+
+// A posted review's team record ({r:<id>}:segtrend) is its shown teams'
+// answerers as keyed hashes under a key the store never holds
+// (review.TeamTrendKey): no user id, and nothing in Redis tests one. It
+// expires at until; the next review of the series drops it once compared.
+// Delink leaves it (it names nobody), and so does Forget: taking a hash
+// out would make a run without that person look unchanged.
+
+// KeepTeamAnswerers keeps a review's team record until until.
+func (s *Redis) KeepTeamAnswerers(ctx context.Context, reviewID string, rec assessment.TeamAnswerers, until time.Time) error {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	err = s.rdb.SetArgs(ctx, s.rkey(reviewID, "segtrend"), raw, redis.SetArgs{ExpireAt: until}).Err()
+	return wrap("keep team answerers "+reviewID, err)
+}
+
+// TeamAnswerers returns a review's team record; ok is false when none is
+// kept.
+func (s *Redis) TeamAnswerers(ctx context.Context, reviewID string) (rec assessment.TeamAnswerers, ok bool, err error) {
+	raw, err := s.rdb.Get(ctx, s.rkey(reviewID, "segtrend")).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return rec, false, nil
+	}
+	if err != nil {
+		return rec, false, wrap("team answerers "+reviewID, err)
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return rec, false, wrap("team answerers "+reviewID, err)
+	}
+	return rec, true, nil
+}
+
+// DropTeamAnswerers deletes a review's team record.
+func (s *Redis) DropTeamAnswerers(ctx context.Context, reviewID string) error {
+	return wrap("drop team answerers "+reviewID, s.rdb.Del(ctx, s.rkey(reviewID, "segtrend")).Err())
 }
