@@ -3,6 +3,7 @@ package review_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +138,35 @@ func TestTooManySegments(t *testing.T) {
 		DigestChannel: "C1", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN", Segments: segs})
 	if reason, ok := assessment.ReasonAs[assessment.TooManySegments](err); !ok || reason.Max != assessment.MaxSegments {
 		t.Fatalf("err = %v, want %s", err, assessment.TooManySegments{}.Name())
+	}
+}
+
+// TestInvitedListSorted: the review keeps who was asked sorted by user id,
+// not grouped by the user group or channel that brought them in. (The set
+// of who was asked is filled in the same order; whether Redis keeps that
+// order depends on its version, so only the record is checked.)
+func TestInvitedListSorted(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.New(t)
+	st := store.New(rdb, prefix)
+	cat, _ := framework.Load(framework.Source{FS: frameworks.FS(), Label: "frameworks"})
+	dir := groupDirectory{directory{people: map[string]assessment.Person{}}, map[string][]string{
+		"SZ": {"UZOE", "UYAN", "UXIA"}, "SA": {"UDAN", "UCAT", "UBEA"}}}
+	dir.addAdmins(admins...)
+	svc := review.New(onStore(st, review.Config{Messenger: newRecorder(), Directory: dir, Frameworks: cat,
+		Now: time.Now, Owner: "t", Lease: time.Minute, Tick: time.Hour, AdminUsers: admins}))
+	f, _ := cat.Get("cs-checklist")
+	r, err := svc.Start(ctx, review.StartRequest{Framework: f, Audience: review.Audience{Users: []string{"UMIA"}, Groups: []string{"SZ", "SA"}},
+		DigestChannel: "CLEADS", Deadline: time.Now().Add(time.Hour), CreatedBy: "UADMIN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"UBEA", "UCAT", "UDAN", "UMIA", "UXIA", "UYAN", "UZOE"}
+	stored, _, err := st.Review(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.Respondents, want) || !slices.Equal(stored.Respondents, want) {
+		t.Errorf("invited %v, stored %v; want %v", r.Respondents, stored.Respondents, want)
 	}
 }

@@ -63,6 +63,11 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 	if err != nil {
 		return nil, err
 	}
+	// Stored sorted: in the order Members found them, the list (and the
+	// set of who was asked, which a small Redis set keeps in the order it
+	// was filled) would group people by the user group or channel that
+	// brought them in, telling a reader of the store who is in which.
+	slices.Sort(people)
 	now := s.now()
 	switch {
 	case req.Framework == nil:
