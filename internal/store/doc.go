@@ -30,7 +30,7 @@
 //	P{r:<id>}:logkey                 str     the review  LogKey, on first use                - (deleted by Delink: log pseudonyms)
 //	P{r:<id>}:away                   set     the review  SetAway (intro waits: away)         - (deleted by Delink, which keeps :awaycount)
 //	P{r:<id>}:awaycount              str     the review  Delink                              :away (the delink script)
-//	P{r:<id>}:segm                   hash    the review  SetMembership, before CreateReview  - (user → segments; deleted by Delink)
+//	P{r:<id>}:segm                   hash    the review  SetMembership, before CreateReview  :meta (CreateReview's script persists it; until then it expires after MembershipGrace; user → segments; deleted by Delink)
 //	P{r:<id>}:segcells               str     the review  KeepSegments, after the digest      - (the published cells only)
 //	P{r:<id>}:segtrend               str     the review  KeepTeamAnswerers, after the digest - (shown teams' answerers hashed under a key outside Redis; expires after RETENTION, dropped by the series' next digest)
 //	P{idx}:reviews:open              zset    {idx}       CreateReview step 1, Close step 2   :fanout:pending (step 1), :digest:pending (Close step 2)

@@ -20,7 +20,33 @@ import (
 // of what ties people to the review. What the digest published of the
 // segments ({r:<id>}:segcells) is figures and names only.
 
-// SetMembership keeps who was in each segment of a review when it started.
+// MembershipGrace is how long a membership written for a review that does
+// not exist yet lives: Start writes it just before CreateReview, whose
+// script makes it permanent (until Delink); a start that fails or dies
+// between the two leaves an orphan that expires by itself.
+const MembershipGrace = time.Hour
+
+// setMembership writes KEYS[2] (the membership) from ARGV[2..] (user,
+// segments pairs) with a life of ARGV[1] ms, unless the review KEYS[1]
+// (its meta) exists: a review's membership is frozen once it is created,
+// and a retried start of a review that exists (even one de-linked) must
+// not write it again.
+var setMembership = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2])
+if #ARGV > 1 then
+  for i = 2, #ARGV, 1000 do
+    redis.call('HSET', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+  end
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+end
+return 1
+`)
+
+// SetMembership keeps who was in each segment of a review when it
+// started. It is written before the review (CreateReview makes it
+// permanent) and expires after MembershipGrace if the review is never
+// created; once the review exists it changes nothing.
 func (s *Redis) SetMembership(ctx context.Context, reviewID string, m assessment.Membership) error {
 	byUser := map[string][]string{}
 	for seg, users := range m {
@@ -28,21 +54,20 @@ func (s *Redis) SetMembership(ctx context.Context, reviewID string, m assessment
 			byUser[u] = append(byUser[u], seg)
 		}
 	}
-	key := s.rkey(reviewID, "segm")
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, key)
-		if len(byUser) == 0 {
-			return nil
-		}
-		fields := make([]any, 0, 2*len(byUser))
-		for u, segs := range byUser {
-			sort.Strings(segs)
-			fields = append(fields, u, strings.Join(segs, ","))
-		}
-		p.HSet(ctx, key, fields...)
-		return nil
-	})
-	return wrap("set membership "+reviewID, err)
+	users := make([]string, 0, len(byUser))
+	for u := range byUser {
+		users = append(users, u)
+	}
+	sort.Strings(users)
+	args := make([]any, 0, 1+2*len(users))
+	args = append(args, MembershipGrace.Milliseconds())
+	for _, u := range users {
+		segs := byUser[u]
+		sort.Strings(segs)
+		args = append(args, u, strings.Join(segs, ","))
+	}
+	keys := []string{s.rkey(reviewID, "meta"), s.rkey(reviewID, "segm")}
+	return wrap("set membership "+reviewID, setMembership.Run(ctx, s.rdb, keys, args...).Err())
 }
 
 // Membership is who was in each segment of a review when it started;

@@ -104,7 +104,7 @@ func TestCreateCrashBeforeListings(t *testing.T) {
 		}
 		meta, _ := toJSON(toDBReview(r))
 		fw, _ := toJSON(tinyFramework)
-		keys := []string{s.rkey(r.ID, "meta"), s.rkey(r.ID, "fw"), s.rkey(r.ID, "status"), s.rkey(r.ID, "who")}
+		keys := []string{s.rkey(r.ID, "meta"), s.rkey(r.ID, "fw"), s.rkey(r.ID, "status"), s.rkey(r.ID, "who"), s.rkey(r.ID, "segm")}
 		if err := createReview.Run(ctx, s.rdb, keys, meta, fw, "U1", "U2").Err(); err != nil {
 			t.Fatal(err)
 		}

@@ -160,6 +160,7 @@ while i <= #ARGV do
   redis.call('SADD', KEYS[4], unpack(ARGV, i, j))
   i = j + 1
 end
+redis.call('PERSIST', KEYS[5])
 return 1
 `)
 
@@ -194,7 +195,9 @@ func (s *Redis) CreateReview(ctx context.Context, r *assessment.Review, f *asses
 	for _, u := range r.Respondents {
 		args = append(args, u)
 	}
-	keys := []string{s.rkey(r.ID, "meta"), s.rkey(r.ID, "fw"), s.rkey(r.ID, "status"), s.rkey(r.ID, "who")}
+	// KEYS[5], the segment membership SetMembership wrote just before,
+	// lives from now on as long as the review's other ties (until Delink).
+	keys := []string{s.rkey(r.ID, "meta"), s.rkey(r.ID, "fw"), s.rkey(r.ID, "status"), s.rkey(r.ID, "who"), s.rkey(r.ID, "segm")}
 	n, err := createReview.Run(ctx, s.rdb, keys, args...).Int()
 	if err != nil {
 		return false, wrap("create review "+r.ID, err)
