@@ -12,7 +12,9 @@ import (
 
 	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/blocktext"
+	"github.com/assessbot/assessbot/internal/digest"
 	"github.com/assessbot/assessbot/internal/fakeslack"
+	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/scoring"
 )
@@ -51,6 +53,171 @@ func TestEveryOutputKeepsToTheDisclosureModel(t *testing.T) {
 				t.Parallel()
 				walkOutputs(t, f, n)
 			})
+		}
+	}
+	t.Run("teams", func(t *testing.T) {
+		t.Parallel()
+		walkTeams(t)
+	})
+}
+
+// walkTeams runs a review by two user groups to its digest: cs-big (6)
+// answers every question yes, cs-small (3: two yes, one no) is below the
+// detail threshold, and six people in neither answer no. With cs-small
+// withheld, "everyone else" would be the whole minus cs-big minus the
+// three of cs-small: the cell rules withhold it too. No output (message,
+// thread, metadata, teams CSV, App Home, status, logs) shows a withheld
+// team's cell figures, while cs-big's show.
+func walkTeams(t *testing.T) {
+	big, small, others := usersOf("UBIG", 6), usersOf("USMALL", 3), usersOf("UNONE", 6)
+	all := append(append(append([]string(nil), big...), small...), others...)
+	h := newHarness(t, all...)
+	h.slack.AddUsergroup("SBIG", "cs-big", big...)
+	h.slack.AddUsergroup("SSMALL", "cs-small", small...)
+	cmd := "start cs-checklist to <!subteam^SBIG|@cs-big> <!subteam^SSMALL|@cs-small>"
+	for _, u := range others {
+		cmd += " <@" + u + ">"
+	}
+	if text := h.command(admin, leads, cmd+" by <!subteam^SBIG|@cs-big> <!subteam^SSMALL|@cs-small> digest <#"+leads+"|x> due 3d now"); text != "" {
+		t.Fatalf("start refused: %s", text)
+	}
+	for _, u := range all {
+		h.waitDM(u, `"start"`)
+	}
+	id := h.latestReviewID()
+	f, _ := mustCatalog(t).Get("cs-checklist")
+	for _, u := range all {
+		yes := strings.HasPrefix(u, "UBIG") || u == small[0] || u == small[1]
+		for _, ref := range f.Questions() {
+			if ref.Scale == nil || ref.Scale.Text {
+				continue
+			}
+			o := ref.Scale.Options[0].ID
+			if yes {
+				o = ref.Scale.Options[len(ref.Scale.Options)-1].ID
+			}
+			if _, err := h.main.Service.Answer(h.ctx, id, u, ref.Question.ID, assessment.Answer{Option: o}, false); err != nil {
+				t.Fatalf("%s answers: %v", u, err)
+			}
+		}
+		if _, err := h.main.Service.Submit(h.ctx, id, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outputs := h.closeAndCollect(id, len(f.Sections), nil)
+	outputs["logs"] = h.logs.String()
+	tw := teamWalk{t: t, outputs: outputs, sections: len(f.Sections)}
+	// What each team's cells would show: a score and its n ("67% n3").
+	tw.withheld("cs-small", 3, 2.0/3, digest.SegTooFew)
+	tw.withheld("everyone else", 6, 0, digest.SegOverlap)
+	tw.shown("cs-big", 6, 1)
+	tw.metadata(h.slack.ChannelMessages(leads), map[string]bool{"SSMALL": true, digest.EveryoneElse: true})
+	if t.Failed() {
+		for name, text := range outputs {
+			t.Logf("--- %s\n%.3000s", name, text)
+		}
+	}
+}
+
+// usersOf is n user ids from a prefix.
+func usersOf(prefix string, n int) []string {
+	var out []string
+	for i := range n {
+		out = append(out, fmt.Sprintf("%s%d", prefix, i+1))
+	}
+	return out
+}
+
+// teamWalk reads every output for the figures of a review's teams.
+type teamWalk struct {
+	t        *testing.T
+	outputs  map[string]string
+	sections int
+}
+
+// cellOf finds a table cell of score with n ("67% n3", "0% n6"), not
+// part of a larger figure ("100% n6").
+func cellOf(score float64, n int) *regexp.Regexp {
+	return regexp.MustCompile(fmt.Sprintf(`(^|[^\d])%s⚡? n%d\b`, regexp.QuoteMeta(present.Percent(score)), n))
+}
+
+// withheld checks that a withheld team's figures show nowhere: no table
+// cell with its score and n, no line naming it with a figure (but the
+// reason it is withheld), and in the teams CSV only empty figures.
+func (w teamWalk) withheld(label string, n int, score float64, why digest.SegmentWhy) {
+	w.t.Helper()
+	cell := cellOf(score, n)
+	reason := present.SegmentWhyWords(why, assessment.MinDetailThreshold)
+	found := false
+	for name, out := range w.outputs {
+		if m := cell.FindString(out); m != "" {
+			w.t.Errorf("%s shows %q, the withheld %s's cell", name, m, label)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if !strings.Contains(line, label) {
+				continue
+			}
+			if strings.Contains(line, reason) {
+				found = true
+			}
+			rest := strings.ReplaceAll(strings.ReplaceAll(line, reason, " "), label, " ")
+			if m := reFigure.FindString(rest); m != "" && !strings.HasPrefix(strings.TrimSpace(line), "SSMALL |") {
+				w.t.Errorf("%s shows %q next to the withheld %s:\n%s", name, m, label, line)
+			}
+			if strings.Contains(name, ".csv") && strings.Count(line, "|") == 8 {
+				if f := strings.Split(line, " | "); strings.TrimSpace(f[4]) != "" || strings.TrimSpace(f[7]) != "" {
+					w.t.Errorf("%s gives the withheld %s a figure: %s", name, label, line)
+				}
+			}
+		}
+	}
+	if !found {
+		w.t.Errorf("no output says why %s is withheld (%q)", label, reason)
+	}
+}
+
+// shown checks that a shown team's cells do show, so that the walk cannot
+// pass by reading nothing.
+func (w teamWalk) shown(label string, n int, score float64) {
+	w.t.Helper()
+	cell := cellOf(score, n)
+	for _, out := range w.outputs {
+		if len(cell.FindAllString(out, -1)) >= w.sections {
+			return
+		}
+	}
+	w.t.Errorf("no output shows %s's %d cells (%s n%d): the walk reads nothing", label, w.sections, present.Percent(score), n)
+}
+
+// metadata checks that the digest's metadata gives a withheld team its
+// id, name and reason only.
+func (w teamWalk) metadata(msgs []fakeslack.Message, withheld map[string]bool) {
+	w.t.Helper()
+	for _, m := range msgs {
+		if len(m.Metadata) == 0 {
+			continue
+		}
+		var md struct {
+			Payload struct {
+				Segments []map[string]any `json:"segments"`
+			} `json:"event_payload"`
+		}
+		if err := json.Unmarshal(m.Metadata, &md); err != nil {
+			w.t.Fatal(err)
+		}
+		if len(md.Payload.Segments) != 3 {
+			w.t.Errorf("metadata: %d teams, want 3", len(md.Payload.Segments))
+		}
+		for _, s := range md.Payload.Segments {
+			id, _ := s["id"].(string)
+			if !withheld[id] {
+				continue
+			}
+			for k := range s {
+				if k != "id" && k != "name" && k != "withheld" {
+					w.t.Errorf("metadata: the withheld team %s has %q: %v", id, k, s)
+				}
+			}
 		}
 	}
 }
