@@ -39,6 +39,9 @@ func DigestThread(d digest.Digest) [][]slack.Block {
 				cur = nil
 			}
 		}
+		if d.ReviewID != "" {
+			cur = append(cur, PlanButton(d.ReviewID, s.ID))
+		}
 		if len(cur) > 0 {
 			msgs = append(msgs, cur)
 		}
@@ -56,7 +59,7 @@ func sectionHead(d digest.Digest, si int, sr scoring.SectionResult) string {
 		if a := AgreementText(sr.Stats); a != "" {
 			head += " · " + a
 		}
-		if c := Change(d, sr.ID); c != "" {
+		if c := SectionChange(d, sr.ID); c != "" {
 			head += "  *" + c + "*"
 		}
 		if scoring.Hotspot(sr) {
@@ -82,7 +85,7 @@ func digestOverview(d digest.Digest) []slack.Block {
 	var lines []string
 	for _, s := range d.Result.Sections {
 		line := SectionLine(s, slackStyle)
-		if c := Change(d, s.ID); c != "" {
+		if c := SectionChange(d, s.ID); c != "" {
 			line += "  *" + c + "*"
 		}
 		lines = append(lines, line)

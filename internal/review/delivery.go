@@ -131,6 +131,8 @@ func (s *Service) RunJobs(ctx context.Context) {
 						done = s.runIntro(jctx, j)
 					case assessment.JobRemind:
 						done = s.runReminder(jctx, j)
+					case assessment.JobActionNotify, assessment.JobActionRemind:
+						done = s.runActionJob(jctx, j)
 					}
 					if done {
 						_ = s.queue.JobDone(jctx, j)

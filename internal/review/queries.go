@@ -143,6 +143,10 @@ type Home struct {
 	Admin    bool
 	Recent   []AdminReview
 	Upcoming []*assessment.Schedule
+	// Actions are the person's open actions; OpenActions, for an admin,
+	// every other open one (HomeActions); Now says which are overdue.
+	Actions, OpenActions []ActionView
+	Now                  time.Time
 }
 
 // Home gathers a person's reviews and, for admins, the recent reviews and
@@ -166,10 +170,12 @@ func (s *Service) Home(ctx context.Context, user string) Home {
 		h.Reviews = append(h.Reviews, HomeReview{Review: r, Framework: f, Answered: answered, Total: total, Submitted: resp.Submitted,
 			ClosesEarly: s.closesEarly(ctx, r)})
 	}
-	if !s.IsAdmin(ctx, user) {
+	h.Admin = s.IsAdmin(ctx, user)
+	h.Actions, h.OpenActions = s.HomeActions(ctx, user, h.Admin)
+	h.Now = s.now()
+	if !h.Admin {
 		return h
 	}
-	h.Admin = true
 	recent, _ := s.reviews.RecentReviews(ctx, 10)
 	for _, id := range recent {
 		r, _, err := s.reviews.Review(ctx, id)
