@@ -428,3 +428,9 @@ func SectionChange(d digest.Digest, sectionID string) string {
 	}
 	return f + " · " + c
 }
+
+// ActionsOne refuses `/review actions` with more than a review or a
+// schedule.
+func (ParseWords) ActionsOne() string {
+	return "Type `/review actions` for yours, or `/review actions <review id>` or `/review actions <schedule id>`."
+}
