@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/blocktext"
+	"github.com/assessbot/assessbot/internal/fakeslack"
+)
+
+// answerAll has each user start the latest review from its intro,
+// answer every question of cs-exec-maturity (one section) and submit.
+func (h *harness) answerAll(f *assessment.Framework, users []string, seed int) {
+	h.t.Helper()
+	for i, u := range users {
+		a := plan(f, i+seed, false)
+		before := len(h.slack.DMs(u))
+		h.click(u, h.latestIntro(u), "start")
+		h.wait("the section", func() bool { return len(h.slack.DMs(u)) > before })
+		h.answerSection(u, f, 0, a)
+		h.waitAnswersIn(u, a)
+		n := h.submittedCount()
+		h.click(u, h.waitDM(u, `"submit"`), "submit")
+		h.wait("the submission", func() bool { return h.submittedCount() > n })
+	}
+}
+
+// threadMessages are the replies in the digest channel's threads that
+// contain s.
+func (h *harness) threadMessages(s string) []fakeslack.Message {
+	var out []fakeslack.Message
+	for _, m := range h.slack.ChannelMessages(leads) {
+		if m.ThreadTS != "" && m.ThreadTS != m.TS && strings.Contains(string(m.Blocks), s) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// planButton returns the digest's message or thread reply with the "Plan
+// an action" button of section ("" for the message's).
+func (h *harness) planButton(section string) fakeslack.Message {
+	h.t.Helper()
+	var msg fakeslack.Message
+	h.wait("a Plan an action button", func() bool {
+		for _, m := range h.slack.ChannelMessages(leads) {
+			if strings.Contains(string(m.Blocks), `"plan|`+section+`"`) {
+				msg = m
+			}
+		}
+		return msg.TS != ""
+	})
+	return msg
+}
+
+// openModal clicks actionID in msg as user and returns the modal with
+// callbackID it opens.
+func (h *harness) openModal(user string, msg fakeslack.Message, actionID, callbackID string) fakeslack.View {
+	h.t.Helper()
+	before := len(h.slack.Views(user))
+	h.click(user, msg, actionID)
+	var v fakeslack.View
+	h.wait("the "+callbackID+" modal", func() bool {
+		vs := h.slack.Views(user)
+		for _, x := range vs[min(before, len(vs)):] {
+			if x.CallbackID == callbackID {
+				v = x
+				return true
+			}
+		}
+		return false
+	})
+	return v
+}
+
+// propose fills and submits a plan modal.
+func (h *harness) propose(user string, v fakeslack.View, what, owner string, due time.Time) {
+	h.t.Helper()
+	if _, err := h.slack.SubmitView(h.ctx, user, v, map[string]map[string]any{
+		"what":  {"v": map[string]any{"type": "plain_text_input", "value": what}},
+		"owner": {"v": owner},
+		"due":   {"v": due.Format("2006-01-02")},
+	}); err != nil {
+		h.t.Fatalf("submit the plan: %v", err)
+	}
+}
+
+// actions returns the stored actions of a review.
+func (h *harness) actions(reviewID string) []*assessment.Action {
+	all, err := h.main.Store.ReviewActions(context.Background(), reviewID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return all
+}
+
+var reActionID = regexp.MustCompile("action `(a[a-z0-9]+)`")
+
+// The whole action loop on a schedule: a respondent plans an action from
+// a section's reply in the digest's thread; its owner is asked in a DM and
+// accepts; the action's one message in the thread is edited in place;
+// `/review actions` and the App Home show it; the owner is reminded three
+// days before in their working hours, once, and marks it done from the
+// reminder; no reminder on the day; the next digest of the schedule
+// reports the follow-through in its header and beside the section.
+func TestActionLoop(t *testing.T) {
+	users := []string{"UAMY", "UBEN", "UCAT"}
+	h := newHarness(t, users...)
+	f, _ := mustCatalog(t).Get("cs-exec-maturity")
+	start := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC) // Monday
+	h.setNow(start)
+	h.command(admin, leads, `schedule add "0 9 * * 1" cs-exec-maturity to <@UAMY|a> <@UBEN|b> <@UCAT|c> digest <#CLEADS|x> window 1d tz UTC now remind none`)
+	h.told(admin, "Scheduled `s")
+	h.setNow(start.Add(time.Hour + time.Second))
+	h.wait("the intros", func() bool { return countIntros(h.slack, "UCAT") == 1 })
+	h.answerAll(f, users, 0)
+	h.setNow(start.Add(26 * time.Hour)) // Tuesday 10:00 UTC: the window is over
+	h.wait("the first digest", func() bool { return len(h.digests()) == 1 })
+	first := h.latestReviewID()
+
+	// An outsider may not plan; a respondent may, from the section's reply.
+	reply := h.planButton("executive")
+	h.click(outsider, reply, "plan|executive")
+	h.told(outsider, "Only assessbot admins and the people asked")
+	v := h.openModal("UAMY", reply, "plan|executive", "plan_action")
+	due := time.Date(2027, 1, 8, 0, 0, 0, 0, time.UTC) // Friday
+	h.propose("UAMY", v, "Write the renewal playbook", "UBEN", due)
+	h.told("UAMY", "I asked <@UBEN> to accept")
+	proposal := h.waitDM("UBEN", `"accept"`)
+	h.wait("the action in the thread", func() bool { return len(h.threadMessages("Write the renewal playbook")) == 1 })
+	if got := blocktext.Render(h.threadMessages("Write the renewal playbook")[0].Blocks, nil); !strings.Contains(got, "waiting for @UBEN") || !strings.Contains(got, "Proposed by @UAMY") {
+		t.Fatalf("the thread message says:\n%s", got)
+	}
+
+	// Only the owner accepts.
+	h.click("UCAT", proposal, "accept")
+	h.told("UCAT", "Only the action's owner, <@UBEN>")
+	h.click("UBEN", proposal, "accept")
+	h.wait("the thread message edited", func() bool {
+		ms := h.threadMessages("Write the renewal playbook")
+		return len(ms) == 1 && strings.Contains(string(ms[0].Blocks), "accepted") && ms[0].Updated >= 1
+	})
+	if as := h.actions(first); len(as) != 1 || as[0].Status != assessment.ActionAccepted || as[0].Owner != "UBEN" || as[0].Proposer != "UAMY" || as[0].Section != "executive" {
+		t.Fatalf("stored actions: %+v", as)
+	}
+
+	// The owner sees it in /review actions and in the App Home.
+	h.command("UBEN", leads, "actions")
+	h.told("UBEN", "Write the renewal playbook")
+	if _, err := h.slack.AppHomeOpened(h.ctx, "UBEN"); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("the owner's App Home with the action", func() bool {
+		home, ok := h.slack.Home("UBEN")
+		return ok && strings.Contains(string(home.JSON), "Your actions") && strings.Contains(string(home.JSON), `"done|`)
+	})
+
+	// Reminded three days before, in the owner's working hours: Tuesday
+	// 9:00 in Los Angeles is 17:00 UTC.
+	reminders := func(s string) int {
+		n := 0
+		for _, m := range h.slack.DMs("UBEN") {
+			if strings.Contains(string(m.Blocks), s) {
+				n++
+			}
+		}
+		return n
+	}
+	h.setNow(time.Date(2027, 1, 5, 16, 0, 0, 0, time.UTC))
+	time.Sleep(300 * time.Millisecond)
+	if reminders("is due in three days") != 0 {
+		t.Fatal("reminded at 8:00 in Los Angeles")
+	}
+	h.setNow(time.Date(2027, 1, 5, 17, 0, 1, 0, time.UTC))
+	h.wait("the owner's reminder", func() bool { return reminders("is due in three days") == 1 })
+	h.restart() // a restart sends nothing twice
+	time.Sleep(300 * time.Millisecond)
+	if n := reminders("is due in three days"); n != 1 {
+		t.Fatalf("%d reminders three days before", n)
+	}
+	h.click("UBEN", h.waitDM("UBEN", "is due in three days"), "done")
+	h.wait("the thread message says done", func() bool {
+		ms := h.threadMessages("Write the renewal playbook")
+		return len(ms) == 1 && strings.Contains(string(ms[0].Blocks), "✅ done")
+	})
+	h.setNow(time.Date(2027, 1, 8, 17, 0, 1, 0, time.UTC))
+	time.Sleep(300 * time.Millisecond)
+	if n := reminders("is due today"); n != 0 {
+		t.Fatalf("a done action was reminded on its day (%d)", n)
+	}
+
+	// The next run of the schedule reports the follow-through.
+	h.setNow(time.Date(2027, 1, 11, 9, 0, 1, 0, time.UTC))
+	h.wait("the second intros", func() bool { return countIntros(h.slack, "UCAT") == 2 })
+	h.answerAll(f, users, 3)
+	h.setNow(time.Date(2027, 1, 12, 10, 0, 0, 0, time.UTC))
+	h.wait("the second digest", func() bool { return len(h.digests()) == 2 })
+	second := blocktext.Render(h.digests()[1].Blocks, nil)
+	if !strings.Contains(second, "Actions since last review: 1 done, 0 open, 0 dropped") {
+		t.Fatalf("the second digest lacks the follow-through:\n%s", second)
+	}
+	h.wait("the follow-through in the thread", func() bool { return len(h.threadMessages("1 of 1 action done")) > 0 })
+	if n := len(h.threadMessages("Write the renewal playbook")); n != 1 {
+		t.Fatalf("the action's message is in the threads %d times", n)
+	}
+}
+
+// A declined action goes back to its proposer; the thread message says
+// so; nobody but the owner may decline it, and a declined action can no
+// longer be accepted.
+func TestActionDeclined(t *testing.T) {
+	users := []string{"UAMY", "UBEN", "UCAT"}
+	h := newHarness(t, users...)
+	f, _ := mustCatalog(t).Get("cs-exec-maturity")
+	h.command(admin, leads, "start cs-exec-maturity to <@UAMY|a> <@UBEN|b> <@UCAT|c> digest <#CLEADS|x> due 3d now remind none")
+	h.wait("the intros", func() bool { return countIntros(h.slack, "UCAT") == 1 })
+	h.answerAll(f, users, 0)
+	h.command(admin, leads, "close")
+	h.wait("the digest", func() bool { return len(h.digests()) == 1 })
+
+	// The admin plans from the digest's message: no section pre-filled.
+	v := h.openModal(admin, h.planButton(""), "plan|", "plan_action")
+	ack, err := h.slack.SubmitView(h.ctx, admin, v, map[string]map[string]any{
+		"what": {"v": map[string]any{"type": "plain_text_input", "value": "Hire a CS ops lead"}}, "owner": {"v": "UCAT"},
+		"due": {"v": h.now().AddDate(0, 0, 20).Format("2006-01-02")},
+	})
+	if err != nil || !strings.Contains(string(ack.Payload), "Choose a section") {
+		t.Fatalf("a plan without a section: %s %v", ack.Payload, err)
+	}
+	// The modal stays open with what was typed: choose the section.
+	if _, err := h.slack.SubmitView(h.ctx, admin, v, map[string]map[string]any{"section": {"v": "executive"}}); err != nil {
+		t.Fatal(err)
+	}
+	proposal := h.waitDM("UCAT", `"decline"`)
+	h.click("UAMY", proposal, "decline")
+	h.told("UAMY", "Only the action's owner, <@UCAT>")
+	h.click("UCAT", proposal, "decline")
+	h.wait("the proposer told", func() bool { _, ok := h.dmWith(admin, "declined the action you proposed"); return ok })
+	h.wait("the thread message edited", func() bool {
+		ms := h.threadMessages("Hire a CS ops lead")
+		return len(ms) == 1 && strings.Contains(string(ms[0].Blocks), "declined")
+	})
+	h.click("UCAT", proposal, "accept")
+	h.told("UCAT", "This action is declined")
+	as := h.actions(h.latestReviewID())
+	if len(as) != 1 || as[0].Status != assessment.ActionDeclined {
+		t.Fatalf("stored actions: %+v", as)
+	}
+	// The admin's list shows it under the review; nobody's open list does.
+	h.command(admin, leads, "actions "+as[0].Review)
+	h.told(admin, "↩️ declined")
+	if home := h.homeOf("UCAT"); strings.Contains(home, "Hire a CS ops lead") {
+		t.Fatalf("a declined action in its owner's App Home:\n%s", home)
+	}
+	if m := reActionID.FindStringSubmatch(string(h.threadMessages("Hire a CS ops lead")[0].Blocks)); m == nil || m[1] != as[0].ID {
+		t.Fatalf("the thread message does not name action %s", as[0].ID)
+	}
+}
+
+// homeOf opens a person's App Home and returns its blocks.
+func (h *harness) homeOf(user string) string {
+	h.t.Helper()
+	before, _ := h.slack.Home(user)
+	if _, err := h.slack.AppHomeOpened(h.ctx, user); err != nil {
+		h.t.Fatal(err)
+	}
+	var home fakeslack.View
+	h.wait(fmt.Sprintf("%s's App Home", user), func() bool {
+		var ok bool
+		home, ok = h.slack.Home(user)
+		return ok && home.Hash != before.Hash
+	})
+	return string(home.JSON)
+}
