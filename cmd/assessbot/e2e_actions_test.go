@@ -277,3 +277,60 @@ func (h *harness) homeOf(user string) string {
 	})
 	return string(home.JSON)
 }
+
+// The plan modal of a section with an improvement-actions question (the
+// SaaS CS assessment) offers the team's written suggestions only when the
+// disclosure model shows open answers: not at three respondents (below
+// the detail threshold of five), and at five without a name. The answers
+// are saved through the store, as the respondents' clicks would save them.
+func TestActionSuggestionsKeepAnonymity(t *testing.T) {
+	for _, n := range []int{3, 5} {
+		t.Run(fmt.Sprintf("%d respondents", n), func(t *testing.T) {
+			users := []string{"UAMY", "UBEN", "UCAT", "UDAN", "UEVE"}[:n]
+			h := newHarness(t, users...)
+			f, _ := mustCatalog(t).Get("saas-cs-assessment")
+			mentions := make([]string, n)
+			for i, u := range users {
+				mentions[i] = "<@" + u + "|x>"
+			}
+			h.command(admin, leads, "start saas-cs-assessment to "+strings.Join(mentions, " ")+" digest <#CLEADS|x> due 3d now remind none")
+			h.wait("the intros", func() bool { return countIntros(h.slack, users[n-1]) == 1 })
+			id := h.latestReviewID()
+			ctx := context.Background()
+			for i, u := range users {
+				answers := plan(f, i, false)
+				// Everyone writes an improvement action for the first section.
+				answers["financial-actions"] = assessment.Answer{Text: fmt.Sprintf("answer %d to financial-actions: name an owner", i)}
+				for q, a := range answers {
+					if _, _, err := h.main.Store.SaveAnswer(ctx, id, u, q, a, false); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := h.main.Store.Submit(ctx, id, u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.command(admin, leads, "close")
+			h.wait("the digest", func() bool { return len(h.digests()) == 1 })
+			v := h.openModal("UAMY", h.planButton("financial"), "plan|financial", "plan_action")
+			modal := string(v.JSON)
+			written := 0
+			for i := range users {
+				if strings.Contains(modal, fmt.Sprintf("answer %d to financial-actions", i)) {
+					written++
+				}
+			}
+			switch {
+			case n < 5 && (written > 0 || strings.Contains(modal, "What the team suggested")):
+				t.Fatalf("below the detail threshold the modal offers the written suggestions:\n%s", modal)
+			case n >= 5 && written == 0:
+				t.Fatalf("at the detail threshold the modal offers no suggestion:\n%s", modal)
+			}
+			for _, u := range users {
+				if strings.Contains(modal, u) || strings.Contains(modal, strings.ToLower(u)) {
+					t.Fatalf("the modal names %s:\n%s", u, modal)
+				}
+			}
+		})
+	}
+}

@@ -67,9 +67,9 @@ func (s *Service) PlanAction(ctx context.Context, reviewID, sectionID, by string
 	return out, nil
 }
 
-// mayPropose loads a review whose digest is out and checks that by may
-// propose an action for it: an admin or one of its respondents. It
-// returns where the digest is.
+// mayPropose loads a review whose digest is out (or going out) and checks
+// that by may propose an action for it: an admin or one of its
+// respondents. It returns where the digest is, once recorded.
 func (s *Service) mayPropose(ctx context.Context, reviewID, by string) (*assessment.Review, *assessment.Framework, assessment.MessageRef, error) {
 	if s.actions == nil {
 		return nil, nil, assessment.MessageRef{}, errNoActions
@@ -85,7 +85,9 @@ func (s *Service) mayPropose(ctx context.Context, reviewID, by string) (*assessm
 	if err != nil {
 		return nil, nil, assessment.MessageRef{}, err
 	}
-	if st.Kind != assessment.Sent {
+	// A digest being posted has buttons in Slack before its ref is stored:
+	// the action's message goes into its thread once it is.
+	if st.Kind != assessment.Sent && st.Kind != assessment.Sending {
 		return nil, nil, assessment.MessageRef{}, assessment.NewError(assessment.EINVALID, assessment.NoDigestYet{Review: reviewID})
 	}
 	return r, f, st.Ref, nil
