@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"regexp"
 	"strings"
@@ -226,7 +228,7 @@ func TestActionDeclined(t *testing.T) {
 	// The admin plans from the digest's message: no section pre-filled.
 	v := h.openModal(admin, h.planButton(""), "plan|", "plan_action")
 	ack, err := h.slack.SubmitView(h.ctx, admin, v, map[string]map[string]any{
-		"what": {"v": map[string]any{"type": "plain_text_input", "value": "Hire a CS ops lead"}}, "owner": {"v": "UCAT"},
+		"what": {"v": map[string]any{"type": "plain_text_input", "value": "=HYPERLINK(\"x\") Hire a CS ops lead"}}, "owner": {"v": "UCAT"},
 		"due": {"v": h.now().AddDate(0, 0, 20).Format("2006-01-02")},
 	})
 	if err != nil || !strings.Contains(string(ack.Payload), "Choose a section") {
@@ -259,6 +261,32 @@ func TestActionDeclined(t *testing.T) {
 	}
 	if m := reActionID.FindStringSubmatch(string(h.threadMessages("Hire a CS ops lead")[0].Blocks)); m == nil || m[1] != as[0].ID {
 		t.Fatalf("the thread message does not name action %s", as[0].ID)
+	}
+
+	// The export has the actions in a CSV of their own, every typed cell
+	// neutralised for spreadsheets.
+	h.command(admin, leads, "export")
+	var csvFile fakeslack.File
+	h.wait("the actions CSV", func() bool {
+		for _, f := range h.slack.Files() {
+			if strings.HasSuffix(f.Name, "-actions.csv") && f.Completed {
+				csvFile = f
+				return true
+			}
+		}
+		return false
+	})
+	rows, err := csv.NewReader(bytes.NewReader(csvFile.Content)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("actions CSV: %v\n%s", err, csvFile.Content)
+	}
+	row := map[string]string{}
+	for i, col := range rows[0] {
+		row[col] = rows[1][i]
+	}
+	if row["action"] != as[0].ID || row["owner"] != "UCAT" || row["proposer"] != admin || row["status"] != "declined" ||
+		row["section"] != "executive" || row["what"] != `'=HYPERLINK("x") Hire a CS ops lead` {
+		t.Fatalf("actions CSV row: %v", row)
 	}
 }
 

@@ -434,3 +434,9 @@ func SectionChange(d digest.Digest, sectionID string) string {
 func (ParseWords) ActionsOne() string {
 	return "Type `/review actions` for yours, or `/review actions <review id>` or `/review actions <schedule id>`."
 }
+
+// ActionsFile is the export's improvement actions.
+func ActionsFile(r *assessment.Review) ExportFile {
+	return ExportFile{Name: r.ID + "-actions.csv", Title: "Actions from " + r.ID, Comment: fmt.Sprintf(
+		"Improvement actions planned from the digest of `%s`: their section, owner, proposer, due date and status.", r.ID)}
+}

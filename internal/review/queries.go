@@ -210,6 +210,8 @@ type Export struct {
 	// Answered is how many responses hold an answer; Detail the threshold
 	// the rows need.
 	Answered, Detail int
+	// Actions are the improvement actions planned from its digest.
+	Actions []*assessment.Action
 }
 
 // Text is one open answer or comment, without its author.
@@ -243,6 +245,11 @@ func (s *Service) Export(ctx context.Context, id, asker string) (Export, error) 
 	}
 	_, detail := r.Thresholds()
 	out := Export{Review: r, Framework: f, Digest: d, Detail: detail}
+	if s.actions != nil {
+		if out.Actions, err = s.actions.ReviewActions(ctx, r.ID); err != nil {
+			return Export{}, err
+		}
+	}
 	var rows []assessment.Response
 	var texts []Text
 	for _, resp := range responses {
