@@ -212,9 +212,9 @@ func TestActionLoop(t *testing.T) {
 	}
 }
 
-// A declined action goes back to its proposer; the thread message says
-// so; nobody but the owner may decline it, and a declined action can no
-// longer be accepted.
+// A declined action goes back to its proposer; the thread message and
+// the owner's DM say so; nobody but the owner may decline it; the export
+// lists it.
 func TestActionDeclined(t *testing.T) {
 	users := []string{"UAMY", "UBEN", "UCAT"}
 	h := newHarness(t, users...)
@@ -247,8 +247,10 @@ func TestActionDeclined(t *testing.T) {
 		ms := h.threadMessages("Hire a CS ops lead")
 		return len(ms) == 1 && strings.Contains(string(ms[0].Blocks), "declined")
 	})
-	h.click("UCAT", proposal, "accept")
-	h.told("UCAT", "This action is declined")
+	h.wait("the owner's DM replaced", func() bool {
+		m, ok := h.slack.Message(proposal.Channel, proposal.TS)
+		return ok && strings.Contains(string(m.Blocks), "declined") && !strings.Contains(string(m.Blocks), `"accept"`)
+	})
 	as := h.actions(h.latestReviewID())
 	if len(as) != 1 || as[0].Status != assessment.ActionDeclined {
 		t.Fatalf("stored actions: %+v", as)

@@ -9,20 +9,23 @@ import (
 	"github.com/assessbot/assessbot/internal/schedule"
 )
 
-// notify queues the job that tells of an action's latest change and runs
-// it at once; when it cannot finish now (Slack, a lease held elsewhere),
-// the sweep runs it again until it does.
+// notify queues the job that tells of an action's latest change, before
+// the change is acknowledged, and runs it beside the caller (whose ack
+// never waits for Slack); when it cannot finish now (Slack, a lease held
+// elsewhere, a crash), the sweep runs it again until it does.
 func (s *Service) notify(ctx context.Context, a *assessment.Action) {
 	j := assessment.Job{Kind: assessment.JobActionNotify, Review: a.Review, N: a.Rev, Action: a.ID, At: s.now()}
 	if err := s.queue.AddJobs(ctx, []assessment.Job{j}); err != nil {
 		s.log.Warn("action change not queued for telling; telling it now only", "review", a.Review, "action", a.ID, "err", err)
 	}
-	jctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	defer cancel()
-	s.withLease(jctx, "job:"+j.Key(), func() {
-		if s.runActionJob(jctx, j) {
-			_ = s.queue.JobDone(jctx, j)
-		}
+	s.background(context.WithoutCancel(ctx), func(ctx context.Context) {
+		jctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		s.withLease(jctx, "job:"+j.Key(), func() {
+			if s.runActionJob(jctx, j) {
+				_ = s.queue.JobDone(jctx, j)
+			}
+		})
 	})
 }
 
