@@ -28,6 +28,7 @@
 //	P{r:<id>}:delivered :reminded    hash    the review  fan-out, reminders                  - (one key each)
 //	P{r:<id>}:snooze :optout :summary        the review  reminders, digest                   - (one key each)
 //	P{r:<id>}:logkey                 str     the review  LogKey, on first use                - (deleted by Delink: log pseudonyms)
+//	P{r:<id>}:act:<aid> :acts        hash/set the review CreateAction, SaveAction           each other (createAction); saveAction over a version (actions.go)
 //	P{idx}:reviews:open              zset    {idx}       CreateReview step 1, Close step 2   :fanout:pending (step 1), :digest:pending (Close step 2)
 //	P{idx}:fanout:pending            zset    {idx}       CreateReview step 1, FanoutDone     :reviews:open (step 1); score = ms when queued
 //	P{idx}:digest:pending            zset    {idx}       Close step 2, DigestPosted step 2   :reviews:open (Close step 2)
@@ -35,6 +36,7 @@
 //	Pseries:<series>                 zset    any         CreateReview step 3, FanoutDone     - (listing: the trend's previous review)
 //	Pframework:<fw>:reviews          zset    any         CreateReview step 3, FanoutDone     - (listing: the audience check)
 //	Puser:<u>:reviews                zset    any         CreateReview step 3, FanoutDone     - (listing: App Home)
+//	Puser:<u>:actions Pactions       zset    any         CreateAction, SaveAction step 1     - (listings: an owner's, everyone's; readers skip stale entries)
 //	P{sched}:schedules               hash    {sched}     SaveSchedule, DeleteSchedule, Advance   :due (MULTI; advance script)
 //	P{sched}:due                     zset    {sched}     SaveSchedule, DeleteSchedule, Advance   :schedules, :occurrences
 //	P{sched}:occurrences             zset    {sched}     Advance, OccurrenceDone             :due (advance script)
