@@ -364,3 +364,77 @@ func TestActionSuggestionsKeepAnonymity(t *testing.T) {
 		})
 	}
 }
+
+// Update and Drop: a respondent who neither owns the action nor is an
+// admin may not drop it; an admin updates it from the App Home to a new
+// owner, who is asked to accept it, and drops it; the thread message
+// follows each change in place.
+func TestActionUpdateAndDrop(t *testing.T) {
+	users := []string{"UAMY", "UBEN", "UCAT"}
+	h := newHarness(t, users...)
+	f, _ := mustCatalog(t).Get("cs-exec-maturity")
+	h.command(admin, leads, "start cs-exec-maturity to <@UAMY|a> <@UBEN|b> <@UCAT|c> digest <#CLEADS|x> due 3d now remind none")
+	h.wait("the intros", func() bool { return countIntros(h.slack, "UCAT") == 1 })
+	h.answerAll(f, users, 0)
+	h.command(admin, leads, "close")
+	h.wait("the digest", func() bool { return len(h.digests()) == 1 })
+	v := h.openModal("UAMY", h.planButton("executive"), "plan|executive", "plan_action")
+	h.propose("UAMY", v, "Map the onboarding journey", "UBEN", h.now().AddDate(0, 0, 10))
+	h.click("UBEN", h.waitDM("UBEN", `"accept"`), "accept")
+	thread := func(s string) bool {
+		ms := h.threadMessages("Map the onboarding journey")
+		return len(ms) == 1 && strings.Contains(string(ms[0].Blocks), s)
+	}
+	h.wait("accepted in the thread", func() bool { return thread("accepted") })
+	id := h.actions(h.latestReviewID())[0].ID
+
+	h.command("UCAT", leads, "actions "+h.latestReviewID())
+	var list fakeslack.Message
+	h.wait("the review's actions for a respondent", func() bool {
+		for _, m := range append(h.slack.Ephemerals("UCAT"), h.slack.DMs("UCAT")...) {
+			if strings.Contains(string(m.Blocks), `"drop|`+id+`"`) {
+				list = m
+				return true
+			}
+		}
+		return false
+	})
+	h.click("UCAT", list, "drop|"+id)
+	h.told("UCAT", "Only the action's owner, <@UBEN>")
+
+	home := h.homeOf(admin)
+	if !strings.Contains(home, "Open actions of every review") || !strings.Contains(home, `"update|`+id+`"`) {
+		t.Fatalf("the admin's App Home lacks the open action:\n%s", home)
+	}
+	hv, _ := h.slack.Home(admin)
+	before := len(h.slack.Views(admin))
+	if _, err := h.slack.ClickInView(h.ctx, admin, hv, "update|"+id, ""); err != nil {
+		t.Fatal(err)
+	}
+	var upd fakeslack.View
+	h.wait("the update modal", func() bool {
+		for _, x := range h.slack.Views(admin)[before:] {
+			if x.CallbackID == "update_action" {
+				upd = x
+				return true
+			}
+		}
+		return false
+	})
+	if _, err := h.slack.SubmitView(h.ctx, admin, upd, map[string]map[string]any{"owner": {"v": "UCAT"}}); err != nil {
+		t.Fatal(err)
+	}
+	h.waitDM("UCAT", `"accept"`)
+	h.wait("a new owner in the thread", func() bool { return thread("waiting for \\u003c@UCAT\\u003e") })
+	hv, _ = h.slack.Home(admin)
+	if _, err := h.slack.ClickInView(h.ctx, admin, hv, "drop|"+id, ""); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("dropped in the thread", func() bool { return thread("dropped") })
+	if as := h.actions(h.latestReviewID()); as[0].Status != assessment.ActionDropped || as[0].Owner != "UCAT" {
+		t.Fatalf("stored: %+v", as[0])
+	}
+	if home := h.homeOf("UCAT"); strings.Contains(home, "Map the onboarding journey") {
+		t.Fatalf("a dropped action in its owner's App Home:\n%s", home)
+	}
+}

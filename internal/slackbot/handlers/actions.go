@@ -196,7 +196,11 @@ func (h *Handlers) listActions(ctx context.Context, rq request) {
 		return
 	}
 	fallback, blocks := present.ActionList(l, rq.sc.UserID, h.now())
+	// Where an ephemeral cannot reach the person (a channel they are not
+	// in), the list goes to their DM.
 	if err := h.slack.EphemeralBlocks(ctx, rq.sc.ChannelID, rq.sc.UserID, fallback, blocks); err != nil {
-		h.log.Warn("cannot show the actions", "err", err)
+		if _, err := h.slack.Post(ctx, rq.sc.UserID, fallback, blocks); err != nil {
+			h.log.Warn("cannot show the actions", "err", err)
+		}
 	}
 }
