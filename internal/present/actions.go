@@ -198,9 +198,8 @@ func FieldDue() string {
 // where it stands.
 func ActionLine(v review.ActionView, now time.Time) string {
 	a := v.Action
-	line := fmt.Sprintf("*%s*: %s · owner <@%s> · due %s · %s", escape(v.SectionTitle()), escape(Truncate(a.What, 300)),
-		a.Owner, dueText(a.Due), statusBadge(a, now))
-	return line
+	return fmt.Sprintf("*%s*: %s · owner %s · due %s · %s", escape(v.SectionTitle()), escape(Truncate(a.What, 300)),
+		person(a.Owner), dueText(a.Due), statusBadge(a, now))
 }
 
 // statusBadge is where an action stands, with its emoji.
@@ -209,7 +208,7 @@ func statusBadge(a *assessment.Action, now time.Time) string {
 	case a.Overdue(now):
 		return "⚠️ overdue"
 	case a.Status == assessment.ActionProposed:
-		return fmt.Sprintf("⏳ waiting for <@%s> to accept", a.Owner)
+		return fmt.Sprintf("⏳ waiting for %s to accept", person(a.Owner))
 	case a.Status == assessment.ActionAccepted:
 		return "🟢 accepted"
 	case a.Status == assessment.ActionDeclined:
@@ -231,7 +230,7 @@ func ActionThread(v review.ActionView, now time.Time) []slack.Block {
 	a := v.Action
 	return []slack.Block{
 		sectionBlock("action|"+a.ID, "🎯 "+ActionLine(v, now)),
-		slack.NewContextBlock("", mrkdwn(fmt.Sprintf("Proposed by <@%s> · action `%s`", a.Proposer, a.ID))),
+		slack.NewContextBlock("", mrkdwn(fmt.Sprintf("Proposed by %s · action `%s`", person(a.Proposer), a.ID))),
 	}
 }
 
@@ -439,4 +438,13 @@ func (ParseWords) ActionsOne() string {
 func ActionsFile(r *assessment.Review) ExportFile {
 	return ExportFile{Name: r.ID + "-actions.csv", Title: "Actions from " + r.ID, Comment: fmt.Sprintf(
 		"Improvement actions planned from the digest of `%s`: their section, owner, proposer, due date and status.", r.ID)}
+}
+
+// person names an action's owner or proposer: a mention, or that they
+// were forgotten (`/review forget`).
+func person(user string) string {
+	if user == "" {
+		return "_someone forgotten_"
+	}
+	return "<@" + user + ">"
 }

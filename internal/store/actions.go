@@ -264,3 +264,63 @@ func (s *Redis) actionsOf(ctx context.Context, members []string) ([]*assessment.
 	})
 	return out, nil
 }
+
+// forgetActions takes a person out of every action that names them (as
+// owner or proposer): their name goes, an open action they owned is
+// dropped, and a job is queued to edit its message in the digest's thread
+// to match. Then their listing goes.
+func (s *Redis) forgetActions(ctx context.Context, user string) error {
+	members, err := s.rdb.ZRange(ctx, s.gkey("actions"), 0, -1).Result()
+	if err != nil {
+		return wrap("forget actions", err)
+	}
+	all, err := s.actionsOf(ctx, members)
+	if err != nil {
+		return err
+	}
+	for _, a := range all {
+		if a.Owner != user && a.Proposer != user {
+			continue
+		}
+		if err := s.forgetInAction(ctx, a.Review, a.ID, user); err != nil {
+			return err
+		}
+	}
+	return wrap("forget actions", s.rdb.Del(ctx, s.gkey("user:"+user+":actions")).Err())
+}
+
+// forgetInAction is forgetActions for one action, over its version,
+// again from a fresh read when it changed meanwhile.
+func (s *Redis) forgetInAction(ctx context.Context, reviewID, id, user string) error {
+	for attempt := 0; attempt < 10; attempt++ {
+		a, err := s.Action(ctx, reviewID, id)
+		if err != nil {
+			return err
+		}
+		if a.Owner == user {
+			a.Owner = ""
+			if a.Open() {
+				a.Status = assessment.ActionDropped
+			}
+		}
+		if a.Proposer == user {
+			a.Proposer = ""
+		}
+		a.Rev++
+		data, err := json.Marshal(toStored(a))
+		if err != nil {
+			return fmt.Errorf("store: forget in action: %w", err)
+		}
+		n, err := saveAction.Run(ctx, s.rdb, []string{s.rkey(reviewID, "act:"+id)}, string(data), strconv.Itoa(a.Version)).Int64()
+		if err != nil {
+			return wrap("forget in action", err)
+		}
+		if n == 1 {
+			return s.AddJobs(ctx, []assessment.Job{{Kind: assessment.JobActionNotify, Review: reviewID, N: a.Rev, Action: id, At: time.Now()}})
+		}
+		if n == -1 {
+			return nil
+		}
+	}
+	return fmt.Errorf("store: forget in action %s: it keeps changing", id)
+}

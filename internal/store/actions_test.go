@@ -94,3 +94,38 @@ func TestActionSaveOnceOverAVersion(t *testing.T) {
 		t.Fatalf("%d writers saved over version 1, want 1", saved)
 	}
 }
+
+// Forget takes a person out of the actions that name them: an open action
+// they owned is dropped without their name, one they proposed loses it,
+// their listing goes, and a job is queued to edit each action's message.
+func TestForgetActions(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	r := newReview(t, s, "U1")
+	now := time.Now()
+	owned := &assessment.Action{ID: "a1", Review: r.ID, Owner: "UGONE", Proposer: "UP", Status: assessment.ActionAccepted, Created: now, Rev: 2}
+	proposed := &assessment.Action{ID: "a2", Review: r.ID, Owner: "UO", Proposer: "UGONE", Status: assessment.ActionDone, Created: now, Rev: 3}
+	for _, a := range []*assessment.Action{owned, proposed} {
+		if _, err := s.CreateAction(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := s.Forget(ctx, "UGONE"); err != nil {
+		t.Fatal(err)
+	}
+	a1, _ := s.Action(ctx, r.ID, "a1")
+	a2, _ := s.Action(ctx, r.ID, "a2")
+	if a1.Owner != "" || a1.Status != assessment.ActionDropped || a1.Proposer != "UP" || a1.Rev != 3 {
+		t.Errorf("the forgotten owner's action: %+v", a1)
+	}
+	if a2.Proposer != "" || a2.Status != assessment.ActionDone || a2.Owner != "UO" {
+		t.Errorf("the forgotten proposer's action: %+v", a2)
+	}
+	if l, _ := s.ListedActions(ctx, "UGONE", 10); len(l) != 0 {
+		t.Errorf("still listed under the forgotten person: %+v", l)
+	}
+	jobs, _ := s.PendingJobs(ctx, r.ID)
+	if jobs[assessment.JobActionNotify] != 2 {
+		t.Errorf("queued jobs %v, want 2 %s", jobs, assessment.JobActionNotify)
+	}
+}
