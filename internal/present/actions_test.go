@@ -116,3 +116,28 @@ func TestPlanFormSuggestions(t *testing.T) {
 		t.Errorf("metadata %q names someone", with.PrivateMetadata)
 	}
 }
+
+// Each section's last thread reply ends with its "Plan an action", on a
+// page of its own never: a section whose questions fill pages keeps the
+// button on its last one, within Block Kit's limit.
+func TestThreadPlanButtons(t *testing.T) {
+	for _, id := range shippedIDs {
+		d, _ := seededDigest(t, id, 8, false)
+		d.ReviewID = "rseeded1"
+		buttons := 0
+		for _, msg := range DigestThread(d) {
+			if len(msg) > MaxBlocks {
+				t.Fatalf("%s: a reply of %d blocks", id, len(msg))
+			}
+			if _, ok := msg[0].(*slack.ActionBlock); ok {
+				t.Fatalf("%s: a reply that is only a button", id)
+			}
+			if _, ok := msg[len(msg)-1].(*slack.ActionBlock); ok {
+				buttons++
+			}
+		}
+		if buttons != len(d.Framework.Sections) {
+			t.Errorf("%s: %d Plan an action buttons for %d sections", id, buttons, len(d.Framework.Sections))
+		}
+	}
+}

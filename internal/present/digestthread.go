@@ -39,11 +39,14 @@ func DigestThread(d digest.Digest) [][]slack.Block {
 				cur = nil
 			}
 		}
-		if d.ReviewID != "" {
-			cur = append(cur, PlanButton(d.ReviewID, s.ID))
-		}
 		if len(cur) > 0 {
 			msgs = append(msgs, cur)
+		}
+		// The section's last message ends with its "Plan an action" (a
+		// page is flushed with room for it).
+		if d.ReviewID != "" {
+			last := &msgs[len(msgs)-1]
+			*last = append(*last, PlanButton(d.ReviewID, s.ID))
 		}
 	}
 	return msgs
