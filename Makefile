@@ -6,7 +6,7 @@ BIN      ?= bin/assessbot
 PKGS     ?= ./...
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: build run demo readme-chart test test-short bench load lint fuzz redis tidy-check
+.PHONY: build run demo demo-teams readme-heatmap readme-chart test test-short bench load lint fuzz redis tidy-check
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/assessbot
@@ -21,6 +21,14 @@ run: build
 ARGS ?=
 demo: build
 	./$(BIN) demo $(ARGS)
+
+## demo-teams: the demo with twelve respondents in two user groups compared side by side (`by`): a heatmap in the thread.
+demo-teams: build
+	./$(BIN) demo -respondents 12 -teams $(ARGS)
+
+## readme-heatmap: redraw docs/heatmap.png, the README's heatmap: the first digest's of the seeded teams demo.
+readme-heatmap: build
+	@d=$$(mktemp -d) && ./$(BIN) demo -seed 1 -respondents 12 -teams -out "$$d" >/dev/null && cp "$$d/review-1-heatmap.png" docs/heatmap.png && rm -rf "$$d" && echo "docs/heatmap.png redrawn"
 
 ## readme-chart: redraw docs/chart.png, the README's picture: the second digest's chart of the seeded demo.
 readme-chart: build

@@ -678,7 +678,7 @@ func mainProcess(t *testing.T, args ...string) (stdout, stderr string, code int)
 
 // wantEnvironment is the environment the bot reads, as the README lists it.
 var wantEnvironment = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "REDIS_URL", "REDIS_PREFIX", "REDIS_MODE", "REDIS_WAIT_REPLICAS", "FRAMEWORKS_DIR",
-	"ADMIN_USERS", "ADMIN_USERGROUP", "HTTP_ADDR", "LOG_LEVEL", "LOG_FORMAT", "WORKERS", "TICK", "LEASE", "RETENTION"}
+	"ADMIN_USERS", "ADMIN_USERGROUP", "ADMIN_CACHE_TTL", "HTTP_ADDR", "LOG_LEVEL", "LOG_FORMAT", "WORKERS", "TICK", "LEASE", "RETENTION", "AWAY_WORDS"}
 
 // TestHelpEnvironment: the environment table comes from app.Config, and
 // every variable in it is explained.

@@ -63,6 +63,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	seed := fl.Uint64("seed", 1, "the respondents' answers and the dates: the same seed prints the same review; 0 picks answers at random and uses today's date")
 	outDir := fl.String("out", "", "folder for the digests' charts (default: a new temporary folder, printed at the end)")
 	verbose := fl.Bool("v", false, "print the bot's logs")
+	teams := fl.Bool("teams", false, "split the respondents into two user groups, @cs-emea and @cs-amer, and compare them (`by`): the digest's thread gets a heatmap; each team needs at least 5 respondents, so use it with -respondents 10 or more")
 	if helpRequested(args) {
 		// Help goes to stdout, as every command's does.
 		fmt.Fprintf(stdout, "Usage: assessbot demo [flags]\n\n%s\n\nFlags:\n", wrap(cmdDemo.summary, 78, ""))
@@ -127,6 +128,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		d.fs.AddUser(fakeslack.User{ID: id, Name: p, TZ: []string{"Asia/Tokyo", "Europe/Berlin", "America/Los_Angeles"}[i%3]})
 	}
 	d.fs.AddChannel("CLEADS", "cs-leadership", "UADA")
+	if *teams {
+		half := len(d.users) / 2
+		d.fs.AddUsergroup("SEMEA", "cs-emea", d.users[:half]...)
+		d.fs.AddUsergroup("SAMER", "cs-amer", d.users[half:]...)
+		d.teams = half
+	}
 
 	logs := io.Discard
 	if *verbose {
@@ -153,7 +160,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	for ui := range d.users {
-		if err := d.respond(ui, 0, ui == 0); err != nil {
+		if err := d.respond(ui, d.teamShift(ui), ui == 0); err != nil {
 			return err
 		}
 	}
@@ -171,7 +178,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	for ui := range d.users {
-		if err := d.respond(ui, 0.15, false); err != nil {
+		if err := d.respond(ui, 0.15+d.teamShift(ui), false); err != nil {
 			return err
 		}
 	}
@@ -181,11 +188,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 
-	for i, c := range [][]byte{chart1, chart2} {
+	heatmaps := d.heatmaps([]string{id1, id2})
+	for i, c := range append([][]byte{chart1, chart2}, heatmaps...) {
 		if c == nil {
 			continue
 		}
 		name := fmt.Sprintf("review-%d-chart.png", i+1)
+		if i >= 2 {
+			name = fmt.Sprintf("review-%d-heatmap.png", i-1)
+		}
 		if err := os.WriteFile(filepath.Join(dir, name), c, 0o644); err != nil {
 			return err
 		}
@@ -209,6 +220,7 @@ type demo struct {
 	names  map[string]string // user and channel ids -> names, for printing
 	users  []string
 	since  map[string]int // per user: how many DMs came before the current review
+	teams  int            // with -teams: the first teams users are @cs-emea, the rest @cs-amer
 	now    atomic.Int64   // the bot's clock (unix ns): frozen, moved by the demo
 }
 
@@ -236,12 +248,16 @@ func (d *demo) startReview() (string, error) {
 	if len(d.users) < assessment.DefaultThreshold {
 		anyway = " anyway"
 	}
-	fmt.Fprintf(d.stdout, "@ada types in #cs-leadership:  /review start %s to %s digest #cs-leadership due 3d now%s\n", d.f.ID, strings.Join(handles, " "), anyway)
+	by, byShown := "", ""
+	if d.teams > 0 {
+		by, byShown = " by <!subteam^SEMEA|@cs-emea> <!subteam^SAMER|@cs-amer>", " by @cs-emea @cs-amer"
+	}
+	fmt.Fprintf(d.stdout, "@ada types in #cs-leadership:  /review start %s to %s%s digest #cs-leadership due 3d now%s\n", d.f.ID, strings.Join(handles, " "), byShown, anyway)
 	seen := len(d.fs.Ephemerals("UADA"))
 	for _, u := range d.users {
 		d.since[u] = len(d.fs.DMs(u))
 	}
-	cmd := fmt.Sprintf("start %s to %s digest <#CLEADS|cs-leadership> due 3d now%s", d.f.ID, strings.Join(mentions, " "), anyway)
+	cmd := fmt.Sprintf("start %s to %s%s digest <#CLEADS|cs-leadership> due 3d now%s", d.f.ID, strings.Join(mentions, " "), by, anyway)
 	if _, err := d.fs.SlashCommand(d.ctx, "UADA", "CLEADS", "/review", cmd); err != nil {
 		return "", err
 	}
@@ -519,4 +535,36 @@ func containsAny(s string, subs []string) bool {
 		}
 	}
 	return false
+}
+
+// teamShift leans the second team's answers lower, so that the heatmap
+// has a gap to show.
+func (d *demo) teamShift(ui int) float64 {
+	if d.teams > 0 && ui >= d.teams {
+		return -0.25
+	}
+	return 0
+}
+
+// heatmaps returns each review's heatmap, from its digest's thread, and
+// shows the first review's table of teams; nil without -teams.
+func (d *demo) heatmaps(ids []string) [][]byte {
+	if d.teams == 0 {
+		return nil
+	}
+	out := make([][]byte, len(ids))
+	for i, id := range ids {
+		for _, file := range d.fs.Files() {
+			if file.Name == id+"-heatmap.png" {
+				out[i] = file.Content
+			}
+		}
+	}
+	for _, msg := range d.fs.ChannelMessages("CLEADS") {
+		if strings.Contains(string(msg.Blocks), "Teams side by side") {
+			d.box("#cs-leadership: the thread compares the teams (and holds the heatmap)", blocktext.Render(msg.Blocks, d.names))
+			break
+		}
+	}
+	return out
 }

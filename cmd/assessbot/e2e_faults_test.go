@@ -19,21 +19,7 @@ import (
 // startReview starts cs-checklist for users and waits for every intro DM.
 func (h *harness) startReview(due string, users ...string) string {
 	h.t.Helper()
-	var mentions []string
-	for _, u := range users {
-		mentions = append(mentions, "<@"+u+"|"+strings.ToLower(u)+">")
-	}
-	if text := h.command(admin, leads, "start cs-checklist to "+strings.Join(mentions, " ")+" digest <#"+leads+"|cs-leadership> due "+due+" now anyway"); text != "" {
-		h.t.Fatalf("start refused: %s", text)
-	}
-	for _, u := range users {
-		h.waitDM(u, `"start"`)
-	}
-	ids, err := h.main.Store.RecentReviews(context.Background(), 1)
-	if err != nil || len(ids) == 0 {
-		h.t.Fatalf("no review stored: %v", err)
-	}
-	return ids[0]
+	return h.startFramework("cs-checklist", due, users...)
 }
 
 func (h *harness) told(user, s string) {
@@ -295,8 +281,8 @@ func TestForgedViewSubmission(t *testing.T) {
 	h := newHarness(t, "UAMY", "UBEN")
 	id := h.startReview("3d", "UAMY", "UBEN")
 	payload := map[string]any{
-		"type": "view_submission", "team": map[string]any{"id": "T1"},
-		"user": map[string]any{"id": outsider, "name": "olaf", "team_id": "T1"},
+		"type": "view_submission", "team": map[string]any{"id": h.slack.TeamID()},
+		"user": map[string]any{"id": outsider, "name": "olaf", "team_id": h.slack.TeamID()},
 		"view": map[string]any{"id": "VFORGED", "type": "modal", "callback_id": "text_answer",
 			"private_metadata": id + "|team-roles-documented|DAMY",
 			"state":            map[string]any{"values": map[string]any{"answer": map[string]any{"v": map[string]any{"type": "plain_text_input", "value": "forged"}}}}},
@@ -495,8 +481,8 @@ func TestForgedActions(t *testing.T) {
 				user = "UAMY"
 			}
 			payload := map[string]any{
-				"type": "block_actions", "team": map[string]any{"id": "T1"},
-				"user":      map[string]any{"id": user, "name": strings.ToLower(user), "team_id": "T1"},
+				"type": "block_actions", "team": map[string]any{"id": h.slack.TeamID()},
+				"user":      map[string]any{"id": user, "name": strings.ToLower(user), "team_id": h.slack.TeamID()},
 				"channel":   map[string]any{"id": "D" + user},
 				"container": map[string]any{"type": "message", "channel_id": "D" + user, "message_ts": "1.1"},
 				"actions": []map[string]any{{"type": "button", "action_id": tc.actionID, "block_id": "b1", "value": tc.value,

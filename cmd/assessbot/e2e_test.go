@@ -91,9 +91,15 @@ func newHarness(t *testing.T, respondents ...string) *harness {
 // newHarnessOn is newHarness on a given Redis URL ("" = the shared test Redis).
 func newHarnessOn(t *testing.T, redisURL string, respondents ...string) *harness {
 	t.Helper()
+	return newHarnessWith(t, redisURL, nil, respondents...)
+}
+
+// newHarnessWith is newHarnessOn with a workspace double built with opts.
+func newHarnessWith(t *testing.T, redisURL string, opts []fakeslack.Option, respondents ...string) *harness {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	fs := fakeslack.New()
+	fs := fakeslack.New(opts...)
 	t.Cleanup(fs.Close)
 	fs.AddUser(fakeslack.User{ID: admin, Name: "ada", TZ: "Europe/Berlin"})
 	fs.AddUser(fakeslack.User{ID: outsider, Name: "olaf", TZ: "UTC"})

@@ -202,6 +202,9 @@ func TestFloodOnePersonDelaysNobody(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ben's answer during the flood: %v", err)
 	}
+	mu.Lock()
+	sentAtBen := sent
+	mu.Unlock()
 	wg.Wait()
 	took := time.Since(start)
 	close(floodDone)
@@ -239,9 +242,16 @@ func TestFloodOnePersonDelaysNobody(t *testing.T) {
 	if !strings.Contains(string(help.Payload), "/review start") {
 		t.Errorf("help ack = %s", help.Payload)
 	}
-	// 100 ms on a quiet machine; a shared 2-core box under -race needs slack.
-	if help.Latency > 500*time.Millisecond || listing.Latency > time.Second || benAck.Latency > time.Second {
-		t.Errorf("one person's flood delayed someone else: /review help acked in %v, /review frameworks in %v, an answer in %v", help.Latency, listing.Latency, benAck.Latency)
+	// Nobody waits behind the flood: ben's answer is acked (and so
+	// stored) while amy's clicks are still being sent, and every ack,
+	// theirs included, within Slack's bound (the harness checks maxAck).
+	// How fast is a figure, logged above, not asserted: a shared 2-core box
+	// under -race answers in 100 ms or in a second.
+	if sentAtBen >= len(flood) {
+		t.Errorf("ben's answer was acked only after all %d clicks of amy's flood had been sent (in %v)", len(flood), benAck.Latency)
+	}
+	if helps < 2 {
+		t.Errorf("/review help was answered %d times during the flood, want it answered throughout", helps)
 	}
 	// Comments open a modal through Slack (1 s): more than a queue's worth
 	// of them must have been refused with words.

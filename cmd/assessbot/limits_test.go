@@ -84,8 +84,8 @@ func TestLongTextAnswers(t *testing.T) {
 	})
 	submit := func(user, text string) string {
 		payload := map[string]any{
-			"type": "view_submission", "team": map[string]any{"id": "T1"},
-			"user": map[string]any{"id": user, "name": "x", "team_id": "T1"},
+			"type": "view_submission", "team": map[string]any{"id": h.slack.TeamID()},
+			"user": map[string]any{"id": user, "name": "x", "team_id": h.slack.TeamID()},
 			"view": map[string]any{"id": "V" + user, "type": "modal", "callback_id": "text_answer",
 				"private_metadata": id + "|org-structure-notes|D" + user[1:],
 				"state":            map[string]any{"values": map[string]any{"answer": map[string]any{"v": map[string]any{"type": "plain_text_input", "value": text}}}}},

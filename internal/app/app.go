@@ -164,11 +164,12 @@ func (m *Main) wire(cat *framework.Catalog, reg *prometheus.Registry) {
 	})
 	m.Service = review.New(review.Config{
 		// The store plays every storage port.
-		Reviews: m.Store, Answers: m.Store, Deliveries: m.Store, Digests: m.Store, Privacy: m.Store,
-		TimeZones: m.Store, Schedules: m.Store, Queue: m.Store, Leases: m.Store, Answerers: m.Store, Actions: m.Store,
+		Reviews: m.Store, Answers: m.Store, Deliveries: m.Store, Digests: m.Store, Privacy: m.Store, Absences: m.Store,
+		TimeZones: m.Store, Schedules: m.Store, Queue: m.Store, Leases: m.Store, Answerers: m.Store, Segments: m.Store, Actions: m.Store,
 		Messenger: sl, ActionMessenger: sl, Directory: sl, Frameworks: cat,
 		Now: now, Log: m.Log, Owner: assessment.NewReviewID(), Lease: c.Lease, Tick: c.Tick, Retention: c.Retention,
-		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone,
+		AdminUsers: admins, AdminUsergroup: c.AdminUsergroup, AdminsEveryone: everyone, AdminCacheTTL: c.AdminCacheTTL,
+		AwayWords: c.AwayWords,
 	})
 	m.Bot = slackbot.New(sl, m.Service, cat, envelopes{m.Store}, slackbot.Config{Workers: c.Workers, Log: m.Log, Now: now, InboxLease: c.Lease})
 }
@@ -406,6 +407,7 @@ var (
 	_ review.Deliveries  = (*store.Redis)(nil)
 	_ review.Digests     = (*store.Redis)(nil)
 	_ review.Privacy     = (*store.Redis)(nil)
+	_ review.Absences    = (*store.Redis)(nil)
 	_ review.TimeZones   = (*store.Redis)(nil)
 	_ review.Schedules   = (*store.Redis)(nil)
 	_ review.Queue       = (*store.Redis)(nil)

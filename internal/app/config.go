@@ -37,6 +37,7 @@ type Config struct {
 	FrameworksDir     string        // FRAMEWORKS_DIR
 	AdminUsers        []string      // ADMIN_USERS, comma-separated user ids, or "*"
 	AdminUsergroup    string        // ADMIN_USERGROUP, an S… id
+	AdminCacheTTL     time.Duration // ADMIN_CACHE_TTL: how long Slack's last word on an admin stands when Slack does not answer
 	HTTPAddr          string        // HTTP_ADDR; empty: no health/metrics server
 	LogLevel          string        // LOG_LEVEL
 	LogFormat         string        // LOG_FORMAT
@@ -44,6 +45,7 @@ type Config struct {
 	Tick              time.Duration // TICK
 	Lease             time.Duration // LEASE
 	Retention         time.Duration // RETENTION: how long a closed review's answers are kept
+	AwayWords         []string      // AWAY_WORDS: comma-separated words and emoji of a Slack status that say "away"
 }
 
 // defaults is every default, written once. A Config literal's zero values
@@ -54,7 +56,7 @@ func defaults() Config {
 	return Config{
 		SlackAPIURL: "https://slack.com/api/", RedisPrefix: "assessbot:", HTTPAddr: ":8080",
 		LogLevel: "info", LogFormat: "text", Workers: 16,
-		Tick: 10 * time.Second, Lease: 2 * time.Minute, Retention: 400 * 24 * time.Hour,
+		Tick: 10 * time.Second, Lease: 2 * time.Minute, Retention: 400 * 24 * time.Hour, AdminCacheTTL: 5 * time.Minute,
 	}
 }
 
@@ -69,6 +71,7 @@ func (c *Config) fillDefaults() {
 	c.Tick = cmp.Or(c.Tick, d.Tick)
 	c.Lease = cmp.Or(c.Lease, d.Lease)
 	c.Retention = cmp.Or(c.Retention, d.Retention)
+	c.AdminCacheTTL = cmp.Or(c.AdminCacheTTL, d.AdminCacheTTL)
 }
 
 // tidy drops what does not matter in a value, on both ways in: the spaces
@@ -91,6 +94,13 @@ func (c *Config) tidy() {
 		}
 	}
 	c.AdminUsers = admins
+	var words []string
+	for _, w := range c.AwayWords {
+		if w = strings.TrimSpace(w); w != "" {
+			words = append(words, w)
+		}
+	}
+	c.AwayWords = words
 }
 
 // NoWait is the RedisWaitReplicas of REDIS_WAIT_REPLICAS=0: answers are

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,7 @@ func TestLoadConfigRefuses(t *testing.T) {
 		{"admin star and group", map[string]string{"ADMIN_USERS": "*", "ADMIN_USERGROUP": "S0123"}, []string{"ADMIN_USERS=*: everyone is an admin"}, nil},
 		{"usergroup is a user", map[string]string{"ADMIN_USERGROUP": "U123"}, []string{"ADMIN_USERGROUP=U123: a user group id such as S0123ABCDEF; that is a user id"}, nil},
 		{"usergroup mention", map[string]string{"ADMIN_USERGROUP": "@leads"}, []string{"ADMIN_USERGROUP=@leads: a user group id"}, nil},
+		{"away word without a word", map[string]string{"AWAY_WORDS": "Urlaub, --"}, []string{`AWAY_WORDS="Urlaub, --": "--" has no word and no emoji code`}, nil},
 		{"workers -1", map[string]string{"WORKERS": "-1"}, []string{"WORKERS=-1: a whole number from 1 to 256 (default 16)"}, nil},
 		{"workers 0", map[string]string{"WORKERS": "0"}, []string{"WORKERS=0: a whole number from 1 to 256"}, nil},
 		{"workers 257", map[string]string{"WORKERS": "257"}, []string{"WORKERS=257: "}, nil},
@@ -155,6 +157,10 @@ func TestLoadConfigAccepts(t *testing.T) {
 		t.Errorf("explicit values:\n got %+v\nwant %+v", c, want)
 	}
 
+	c, err = loadConfig(env(withTokens(map[string]string{"AWAY_WORDS": " Urlaub, im Krankenstand ,,:beach_with_umbrella:,"})))
+	if want := []string{"Urlaub", "im Krankenstand", ":beach_with_umbrella:"}; err != nil || !slices.Equal(c.AwayWords, want) {
+		t.Errorf("AWAY_WORDS: %q, %v; want %q", c.AwayWords, err, want)
+	}
 	if c, err = loadConfig(env(withTokens(map[string]string{"ADMIN_USERS": "*"}))); err != nil || len(c.AdminUsers) != 1 {
 		t.Errorf("ADMIN_USERS=*: %v, %v", c.AdminUsers, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/store"
 )
 
@@ -51,6 +52,9 @@ const (
 	// ten years.
 	minRetention, maxRetention = 24 * time.Hour, 3650 * 24 * time.Hour
 	maxWaitReplicas            = 5
+	// The admin cache: at least a minute (Slack's hiccups are shorter),
+	// at most an hour (a removed admin keeps their rights no longer).
+	minAdminCacheTTL, maxAdminCacheTTL = time.Minute, time.Hour
 )
 
 const (
@@ -70,7 +74,8 @@ var (
 	leaseAllowed     = fmt.Sprintf("a duration from %v to %v such as 2m (default %v)", minLease, maxLease, defaults().Lease)
 	retentionAllowed = fmt.Sprintf("a number of days from %d to %d such as 400d (or a duration such as 9600h; default %s)",
 		int(minRetention.Hours()/24), int(maxRetention.Hours()/24), days(defaults().Retention))
-	httpAddrAllowed = "a host:port such as :8080 or 127.0.0.1:8080, or empty to turn off /healthz, /readyz and /metrics"
+	adminCacheAllowed = fmt.Sprintf("a duration from %v to %v such as 5m (default %v)", shortDuration(minAdminCacheTTL), shortDuration(maxAdminCacheTTL), shortDuration(defaults().AdminCacheTTL))
+	httpAddrAllowed   = "a host:port such as :8080 or 127.0.0.1:8080, or empty to turn off /healthz, /readyz and /metrics"
 )
 
 var settings = []setting{
@@ -166,6 +171,14 @@ var settings = []setting{
 			}
 			return "a user group id such as S0123ABCDEF"
 		}},
+	{name: "ADMIN_CACHE_TTL", allowed: adminCacheAllowed,
+		help: "how long Slack's last word on an admin (their profile, the admin user group) still counts when Slack does not answer; " +
+			"past it, admin commands are refused until Slack confirms them again",
+		value: func(c *Config) string { return shortDuration(c.AdminCacheTTL) },
+		parse: func(c *Config, v string) bool { return parseDuration(&c.AdminCacheTTL, v) },
+		check: func(c *Config, env bool) string {
+			return unless(within(c.AdminCacheTTL, minAdminCacheTTL, maxAdminCacheTTL, env), adminCacheAllowed)
+		}},
 	{name: "HTTP_ADDR", blankOK: true,
 		help:  "`/healthz` (alive), `/readyz` (Slack connected and Redis answering, else 503), `/metrics` (Prometheus); empty: none of them",
 		value: func(c *Config) string { return c.HTTPAddr },
@@ -223,6 +236,19 @@ var settings = []setting{
 		},
 		check: func(c *Config, env bool) string {
 			return unless(within(c.Retention, minRetention, maxRetention, env), retentionAllowed)
+		}},
+	{name: "AWAY_WORDS", blankOK: true,
+		help: "comma-separated words, phrases or emoji (`:beach_with_umbrella:`) of a Slack status that say its person is away, " +
+			"added to the built-in ones (holiday, vacation, out of office, sick, parental leave, `:palm_tree:`, `:airplane:`…)",
+		value: func(c *Config) string { return strings.Join(c.AwayWords, ",") },
+		parse: func(c *Config, v string) bool { c.AwayWords = strings.Split(v, ","); return true },
+		check: func(c *Config, _ bool) string {
+			for _, w := range c.AwayWords {
+				if !review.AwayWordOK(w) {
+					return fmt.Sprintf("%q has no word and no emoji code; give words, phrases or emoji codes such as :beach_with_umbrella:, comma-separated", w)
+				}
+			}
+			return ""
 		}},
 }
 

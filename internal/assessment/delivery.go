@@ -206,4 +206,36 @@ type Person struct {
 	Bot     bool   // a bot, or Slackbot
 	Deleted bool   // deactivated
 	Guest   bool   // a single- or multi-channel guest
+	// External: a Slack Connect member of another organisation (their
+	// team is not the bot's, or Slack calls them a stranger). Like a
+	// guest, never an admin, and a respondent only when named one by one.
+	External bool
+	// Status is what their Slack status says, read with the rest.
+	Status SlackStatus
+}
+
+// Workspace is the Slack workspace the bot's tokens belong to (auth.test)
+// and, on Enterprise Grid, its organisation.
+type Workspace struct {
+	Team       string // T…
+	Enterprise string // E…, "" outside Enterprise Grid
+}
+
+// Admits reports whether something of team (and enterprise, "" when none
+// is given) belongs to w: the same workspace or, on Enterprise Grid, any
+// workspace of the same organisation (an org-wide install serves them
+// all). An empty team and enterprise belong to nobody.
+func (w Workspace) Admits(team, enterprise string) bool {
+	if w.Enterprise != "" && enterprise == w.Enterprise {
+		return true
+	}
+	return team != "" && team == w.Team && (enterprise == "" || enterprise == w.Enterprise)
+}
+
+// SlackStatus is a person's Slack status: its text, its emoji (":palm_tree:")
+// and when it expires (zero: it does not).
+type SlackStatus struct {
+	Text    string
+	Emoji   string
+	Expires time.Time
 }

@@ -123,6 +123,13 @@ type (
 	NotAdmin struct{}
 	// NoAdmins: an admin use case, with no admin configured at all.
 	NoAdmins struct{}
+	// AdminUnconfirmed: Slack did not answer when asked whether the asker
+	// is an admin, and what it last said is older than For
+	// (ADMIN_CACHE_TTL): the admin use case fails closed.
+	AdminUnconfirmed struct{ For time.Duration }
+	// OtherWorkspace: a request from a workspace (or organisation) that
+	// is not the one the bot's tokens belong to.
+	OtherWorkspace struct{}
 )
 
 // StoreUnavailable: the store is not answering.
@@ -161,6 +168,8 @@ func (WindowRange) Name() string            { return "window_range" }
 func (ExportOpen) Name() string             { return "export_open" }
 func (NotAdmin) Name() string               { return "not_admin" }
 func (NoAdmins) Name() string               { return "no_admins" }
+func (AdminUnconfirmed) Name() string       { return "admin_unconfirmed" }
+func (OtherWorkspace) Name() string         { return "other_workspace" }
 func (StoreUnavailable) Name() string       { return "store_unavailable" }
 
 // Reasons returns one value of every reason, for the test that every
@@ -172,9 +181,9 @@ func Reasons() []Reason {
 		ReviewNotFound{}, NoReviews{}, ScheduleNotFound{}, UnknownFramework{},
 		NoFramework{}, NoAudience{}, AudienceTooLarge{}, NoDigestChannel{}, DeadlinePast{}, DeadlineTooFar{},
 		ThresholdRange{}, ThresholdFloor{}, AudienceOverlap{}, GroupUnreadable{}, ChannelUnreadable{},
-		AudienceBelowThreshold{}, GraceRange{},
+		AudienceBelowThreshold{}, GraceRange{}, TooManySegments{},
 		BadSchedule{}, ScheduleOverlap{}, WindowRange{},
-		ExportOpen{}, NotAdmin{}, NoAdmins{},
+		ExportOpen{}, NotAdmin{}, NoAdmins{}, AdminUnconfirmed{}, OtherWorkspace{},
 		StoreUnavailable{},
 	}, actionReasons()...)
 }

@@ -64,6 +64,9 @@ type Review struct {
 	// Grace is how long answers can still change once everyone has
 	// submitted; 0 means DefaultGrace.
 	Grace time.Duration
+	// Segments are the teams the digest's heatmap shows side by side, as
+	// named at the start (who is in each is kept apart: Membership).
+	Segments []Segment
 }
 
 // GracePeriod is how long the review stays open once everyone has

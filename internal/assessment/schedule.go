@@ -22,6 +22,12 @@ type Schedule struct {
 	CreatedBy     string
 	CreatedAt     time.Time
 	Paused        bool
+	// Orphaned is set when a run found CreatedBy no longer an admin: runs
+	// are skipped until another admin takes the schedule over.
+	Orphaned bool
 	// Next is the next run (zero while paused).
 	Next time.Time
+	// Segments are the teams each run's heatmap compares; who is in each
+	// is read again when a run starts.
+	Segments []Segment
 }

@@ -28,6 +28,10 @@ type Meta struct {
 	Opened   time.Time
 	Closed   time.Time
 	Invited  int // respondents invited; 0 when unknown (a spreadsheet)
+	// Away are those invited who were away for the whole window (their
+	// intro never went out) and did not answer: the response rate leaves
+	// them out of its denominator, and says so. A count, never who.
+	Away int
 	// Detail is how many respondents anything finer than a mean needs
 	// (answer counts, ranges, band counts, the spread); 0 means the one
 	// assessment.Thresholds gives the anonymity threshold, with no creator.
@@ -43,6 +47,10 @@ type Meta struct {
 	// digest fared; nil when there were none.
 	Actions *FollowThrough
 }
+
+// Asked is how many were invited and not away: the response rate's
+// denominator.
+func (m Meta) Asked() int { return max(m.Invited-m.Away, 0) }
 
 // Trend is the change since the previous review.
 type Trend struct {
@@ -100,6 +108,11 @@ type Digest struct {
 	// Spread is the spread of respondents' section scores, by section id
 	// (only sections that meet the anonymity threshold), for the chart.
 	Spread map[string]scoring.Quantiles
+	// Segments are the teams of the heatmap, in the order the review
+	// named them and everyone else last, holding only the cells the
+	// disclosure model allows (review.ScoreSegments); nil when the review
+	// named none.
+	Segments []Segment
 }
 
 // Build assembles a digest.

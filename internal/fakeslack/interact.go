@@ -16,15 +16,20 @@ func actionTS() string {
 }
 
 func (s *Server) userRefLocked(userID string) map[string]any {
-	name := userID
+	name, team := userID, s.cfg.teamID
 	if u, ok := s.users[userID]; ok {
 		name = u.Name
+		team, _ = s.teamOf(u)
 	}
-	return map[string]any{"id": userID, "username": name, "name": name, "team_id": s.cfg.teamID}
+	return map[string]any{"id": userID, "username": name, "name": name, "team_id": team}
 }
 
 func (s *Server) teamRef() map[string]any {
-	return map[string]any{"id": s.cfg.teamID, "domain": s.cfg.teamDomain}
+	ref := map[string]any{"id": s.cfg.teamID, "domain": s.cfg.teamDomain}
+	if s.cfg.enterpriseID != "" {
+		ref["enterprise_id"] = s.cfg.enterpriseID
+	}
+	return ref
 }
 
 // SlashCommand sends a slash_commands envelope as if userID typed

@@ -42,6 +42,7 @@ type Option func(*config)
 type config struct {
 	botToken, appToken           string
 	teamID, teamDomain, teamName string
+	enterpriseID                 string // "" unless the workspace is part of an Enterprise Grid organisation
 	appID, botID                 string
 	botUserID, botName           string
 	pingInterval                 time.Duration
@@ -85,6 +86,11 @@ func WithAppToken(token string) Option { return func(c *config) { c.appToken = t
 func WithTeam(id, domain string) Option {
 	return func(c *config) { c.teamID, c.teamDomain = id, domain }
 }
+
+// WithEnterprise makes the workspace part of an Enterprise Grid
+// organisation: auth.test answers with its enterprise_id, and every
+// envelope carries it.
+func WithEnterprise(id string) Option { return func(c *config) { c.enterpriseID = id } }
 
 // WithBotUser sets the bot's user ID and name (default "U0BOT", "bot"); the
 // bot user is added to the workspace and is the poster of the bot's messages.
@@ -247,6 +253,9 @@ func (s *Server) AppToken() string { return s.cfg.appToken }
 
 // TeamID returns the workspace's team ID.
 func (s *Server) TeamID() string { return s.cfg.teamID }
+
+// EnterpriseID returns the workspace's Enterprise Grid organisation, or "".
+func (s *Server) EnterpriseID() string { return s.cfg.enterpriseID }
 
 // BotUserID returns the bot's user ID, the poster of the bot's messages.
 func (s *Server) BotUserID() string { return s.cfg.botUserID }
@@ -447,6 +456,14 @@ func (s *Server) FailNext(method string, n int, f Fault) {
 	for range n {
 		s.faults[method] = append(s.faults[method], f)
 	}
+}
+
+// ClearFaults drops the faults still queued for method: its calls succeed
+// again.
+func (s *Server) ClearFaults(method string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.faults, method)
 }
 
 func (s *Server) takeFault(method string) (Fault, bool) {
@@ -829,15 +846,19 @@ func (s *Server) apiTest(q *apiRequest) apiResponse {
 }
 
 func (s *Server) authTest(*apiRequest) apiResponse {
-	return okResp(
-		"url", "https://"+s.cfg.teamDomain+".slack.com/",
+	kv := []any{
+		"url", "https://" + s.cfg.teamDomain + ".slack.com/",
 		"team", s.cfg.teamName,
 		"user", s.cfg.botName,
 		"team_id", s.cfg.teamID,
 		"user_id", s.cfg.botUserID,
 		"bot_id", s.cfg.botID,
 		"is_enterprise_install", false,
-	)
+	}
+	if s.cfg.enterpriseID != "" {
+		kv = append(kv, "enterprise_id", s.cfg.enterpriseID)
+	}
+	return okResp(kv...)
 }
 
 // ---- pagination ----

@@ -306,6 +306,9 @@ type envelopeOpts struct {
 	attempt   int
 	reason    string
 	duplicate bool
+	// team and enterprise, when set, replace the workspace's in the
+	// payload (FromTeam).
+	team, enterprise string
 }
 
 // WithRetryAttempt sets the envelope's retry_attempt (and retry_reason
@@ -326,6 +329,44 @@ func WithRetryReason(reason string) EnvelopeOption {
 
 // WithEnvelopeID sets the envelope's ID instead of a random one.
 func WithEnvelopeID(id string) EnvelopeOption { return func(o *envelopeOpts) { o.id = id } }
+
+// FromTeam sends the envelope as if it came from another workspace (team)
+// and, when enterprise is not "", from an Enterprise Grid organisation:
+// as a Slack Connect channel or an org-wide install would. It replaces the
+// payload's team_id, team.id, user.team_id and enterprise fields.
+func FromTeam(team, enterprise string) EnvelopeOption {
+	return func(o *envelopeOpts) { o.team, o.enterprise = team, enterprise }
+}
+
+// stampTeam writes the envelope's workspace into a payload built by the
+// helpers: another team's (FromTeam), or the workspace's organisation.
+func (s *Server) stampTeam(payload map[string]any, eo envelopeOpts) {
+	team, enterprise := eo.team, eo.enterprise
+	if team == "" {
+		if s.cfg.enterpriseID == "" {
+			return
+		}
+		team, enterprise = s.cfg.teamID, s.cfg.enterpriseID
+	}
+	if _, ok := payload["team_id"]; ok {
+		payload["team_id"] = team
+		if enterprise != "" {
+			payload["enterprise_id"] = enterprise
+		}
+	}
+	if t, ok := payload["team"].(map[string]any); ok {
+		t["id"] = team
+		if enterprise != "" {
+			t["enterprise_id"] = enterprise
+		}
+	}
+	if _, ok := payload["enterprise"]; ok && enterprise != "" {
+		payload["enterprise"] = map[string]any{"id": enterprise, "name": enterprise}
+	}
+	if u, ok := payload["user"].(map[string]any); ok && eo.team != "" {
+		u["team_id"] = team
+	}
+}
 
 // Duplicate delivers the envelope twice with the same envelope_id, to two
 // different sockets when there are several.
@@ -409,6 +450,9 @@ func (s *Server) Send(ctx context.Context, typ string, payload any, o ...Envelop
 	case []byte:
 		raw = p
 	default:
+		if m, ok := payload.(map[string]any); ok {
+			s.stampTeam(m, eo)
+		}
 		b, err := json.Marshal(payload)
 		if err != nil {
 			return Ack{}, err

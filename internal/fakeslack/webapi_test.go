@@ -802,3 +802,33 @@ func TestImageOfAnUnsharedFileAndMetadata(t *testing.T) {
 		t.Errorf("metadata without event_type: %q", got)
 	}
 }
+
+// A status set mid-test reaches users.info and users.list in profile, with
+// its expiration in unix seconds (0: none); a zero status clears it.
+func TestUserStatus(t *testing.T) {
+	srv, api := newWorkspace(t)
+	ctx := testCtx(t)
+	back := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	srv.SetStatus("U1", Status{Text: "Vacation", Emoji: ":palm_tree:", Expiration: back})
+	u, err := api.GetUserInfoContext(ctx, "U1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := u.Profile; p.StatusText != "Vacation" || p.StatusEmoji != ":palm_tree:" || int64(p.StatusExpiration) != back.Unix() {
+		t.Errorf("users.info profile status = %q %q %d", p.StatusText, p.StatusEmoji, p.StatusExpiration)
+	}
+	srv.SetStatus("U2", Status{Text: "OOO"})
+	all, err := api.GetUsersContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range all {
+		if u.ID == "U2" && (u.Profile.StatusText != "OOO" || u.Profile.StatusExpiration != 0) {
+			t.Errorf("users.list U2 status = %q %d", u.Profile.StatusText, u.Profile.StatusExpiration)
+		}
+	}
+	srv.SetStatus("U1", Status{})
+	if u, err := api.GetUserInfoContext(ctx, "U1"); err != nil || u.Profile.StatusText != "" || u.Profile.StatusEmoji != "" {
+		t.Errorf("cleared status = %+v, %v", u.Profile, err)
+	}
+}

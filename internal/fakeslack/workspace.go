@@ -24,6 +24,59 @@ type User struct {
 	IsBot bool
 	// Deleted marks deactivated users.
 	Deleted bool
+	// TeamID is the user's home workspace; "" means this workspace. A
+	// user of another team is a Slack Connect external member: users.info
+	// answers for them with their own team_id, users.list leaves them out.
+	TeamID string
+	// EnterpriseID is the user's Enterprise Grid organisation; "" means
+	// this workspace's (WithEnterprise), if any.
+	EnterpriseID string
+	// Stranger marks an external member this workspace knows little of
+	// (users.info's is_stranger).
+	Stranger bool
+	// Status is the user's Slack status, which users.info and users.list
+	// return in profile; SetStatus changes it mid-test.
+	Status Status
+}
+
+// teamOf returns u's team and organisation, those of the workspace unless
+// u says otherwise.
+func (s *Server) teamOf(u *User) (team, enterprise string) {
+	team, enterprise = u.TeamID, u.EnterpriseID
+	if team == "" {
+		team = s.cfg.teamID
+	}
+	if enterprise == "" && u.TeamID == "" {
+		enterprise = s.cfg.enterpriseID
+	}
+	return team, enterprise
+}
+
+// external reports whether u belongs to another workspace outside
+// this one's organisation.
+func (s *Server) external(u *User) bool {
+	team, enterprise := s.teamOf(u)
+	if s.cfg.enterpriseID != "" && enterprise == s.cfg.enterpriseID {
+		return false
+	}
+	return team != s.cfg.teamID || u.Stranger
+}
+
+// Status is a Slack status: text, emoji (":palm_tree:") and expiration
+// (zero: none). Slack clears a status when it expires; the fake returns it
+// as set, so that a bot on a moved clock decides for itself.
+type Status struct {
+	Text, Emoji string
+	Expiration  time.Time
+}
+
+// SetStatus sets (or, with a zero Status, clears) a user's status.
+func (s *Server) SetStatus(id string, st Status) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.users[id]; ok {
+		u.Status = st
+	}
 }
 
 type channel struct {
@@ -183,9 +236,10 @@ func (s *Server) userJSON(u *User) map[string]any {
 			label = name
 		}
 	}
-	return map[string]any{
+	team, enterprise := s.teamOf(u)
+	out := map[string]any{
 		"id":        u.ID,
-		"team_id":   s.cfg.teamID,
+		"team_id":   team,
 		"name":      u.Name,
 		"deleted":   u.Deleted,
 		"color":     "9f69e7",
@@ -199,7 +253,10 @@ func (s *Server) userJSON(u *User) map[string]any {
 			"display_name":            u.Name,
 			"display_name_normalized": u.Name,
 			"email":                   u.Email,
-			"team":                    s.cfg.teamID,
+			"team":                    team,
+			"status_text":             u.Status.Text,
+			"status_emoji":            u.Status.Emoji,
+			"status_expiration":       expiration(u.Status.Expiration),
 		},
 		"is_admin":            false,
 		"is_owner":            false,
@@ -211,6 +268,22 @@ func (s *Server) userJSON(u *User) map[string]any {
 		"updated":             time.Now().Unix(),
 		"locale":              "en-US",
 	}
+	if u.Stranger {
+		out["is_stranger"] = true
+	}
+	if enterprise != "" {
+		out["enterprise_user"] = map[string]any{"id": u.ID, "enterprise_id": enterprise, "teams": []string{team}}
+	}
+	return out
+}
+
+// expiration is a status expiration as Slack gives it: unix seconds, 0
+// for none.
+func expiration(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }
 
 func (s *Server) usersInfo(q *apiRequest) apiResponse {
@@ -249,7 +322,14 @@ func (s *Server) usersLookupByEmail(q *apiRequest) apiResponse {
 func (s *Server) usersList(q *apiRequest) apiResponse {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	items, next, ok := page(q, s.userOrder, 0)
+	// External members are not the workspace's: users.list leaves them out.
+	var own []string
+	for _, id := range s.userOrder {
+		if !s.external(s.users[id]) {
+			own = append(own, id)
+		}
+	}
+	items, next, ok := page(q, own, 0)
 	if !ok {
 		return errResp("invalid_cursor")
 	}

@@ -69,3 +69,30 @@ func ChartAlt(d digest.Digest, cannotDraw func(string) string) string {
 	}
 	return Truncate(s, MaxAltText)
 }
+
+// HeatmapWords are the words internal/chart draws on the heatmap of
+// sections by segment.
+type HeatmapWords struct {
+	// Withheld is written in a withheld cell, NoData in one nobody scored.
+	Withheld, NoData string
+	// N labels a cell's count ("n 6").
+	N string
+	// Split is the legend of the mark of a split cell; WithheldLegend
+	// that of a withheld one.
+	Split, WithheldLegend string
+	// EveryoneElse heads the column of those in no segment.
+	EveryoneElse string
+}
+
+// Heatmap is what the heatmap says.
+var Heatmap = HeatmapWords{
+	Withheld: "withheld", NoData: "no data", N: "n",
+	Split: "split: the team disagrees", WithheldLegend: "withheld: the thread says why",
+	EveryoneElse: "everyone else",
+}
+
+// HeatmapTitle is the title of the heatmap's file in Slack.
+func HeatmapTitle(d digest.Digest) string { return "Heatmap: " + d.Framework.Title }
+
+// HeatmapAltText describes the heatmap for those who cannot see it.
+const HeatmapAltText = "Heatmap of section scores by team; the thread's table gives the same figures"

@@ -18,15 +18,27 @@ const Help = "*assessbot* runs customer-success maturity reviews in Slack.\n" +
 	"• `/review` — open a form to start a review\n" +
 	"• `/review start <framework> to @people @group #channel digest #channel due 2026-12-01` — start one inline (`due 3d` works too; add `threshold 5` to raise the anonymity threshold, `grace 2h` for how long answers can still change once everyone has submitted)\n" +
 	"• `/review frameworks` — the frameworks you can use\n" +
-	"• `/review status [id]` — response rate and who has not finished (admins)\n" +
+	"• `/review status [id]` — " + StatusShows + " (admins)\n" +
 	"• `/review close [id]` — close now and post the digest (admins)\n" +
-	"• `/review results [id]` — the digest, or the figures so far, for your eyes only (admins)\n" +
+	"• `/review results [id]` — " + ResultsShows + " (admins)\n" +
 	"• `/review export [id]` — anonymised responses and aggregates as CSV, in a DM (admins)\n" +
 	"• `/review schedule` — set up a review that repeats (admins; `/review schedule list` shows them)\n" +
 	"• `/review actions [review|schedule]` — the improvement actions planned from digests: yours, or a review's or a schedule's\n" +
 	"• `/review forget @person` — take someone out of every review, queue and index (admins)\n" +
 	"• `/review help` — this message\n" +
 	"Respondents answer in a DM from me; each click is saved at once. The digest never shows who answered what."
+
+// OtherWorkspace answers a command from another workspace or organisation
+// (a Slack Connect channel, an org-wide install elsewhere).
+const OtherWorkspace = "assessbot only serves the Slack workspace it is installed in, so it cannot do that from here. Ask someone in your own workspace about reviews there."
+
+// What status and results show, said once for the help: a test
+// (TestHelpMatchesStatusAndResults) runs both through the bot and holds
+// them to these words.
+const (
+	StatusShows  = "how many have submitted, are answering, have not started or are away, and what is still to go out; never who"
+	ResultsShows = "for your eyes only: once the review is closed, its digest, each figure only from as many respondents as the anonymity thresholds ask; while it is open, the counts alone"
+)
 
 // StartExample is shown whenever a start command is wrong.
 const StartExample = "`/review start cs-excellence to @alice @cs-team #cs-all digest #cs-leadership due 2026-12-01`"
@@ -112,6 +124,9 @@ func Status(st review.Status, upcoming []*assessment.Schedule) string {
 	if st.PendingIntros+st.PendingReminders > 0 {
 		fmt.Fprintf(&sb, "\nWaiting to go out: %s (each in the person's morning), %s.", plural(st.PendingIntros, "intro DM", "intro DMs"), plural(st.PendingReminders, "reminder", "reminders"))
 	}
+	if st.Away > 0 && st.Review.Status == assessment.StatusOpen {
+		fmt.Fprintf(&sb, "\nAway (their Slack status says so): %s, sent on their first working morning back if the review is still open.", plural(st.Away, "intro DM waits", "intro DMs wait"))
+	}
 	if st.Review.Status == assessment.StatusOpen {
 		sb.WriteString("\n_Who has answered is never shown; reminders go to those who have not submitted._")
 	}
@@ -136,8 +151,12 @@ func Counts(st review.Status) string {
 	r := st.Review
 	state := openState(r, st.ClosesEarly)
 	n := st.Invited
-	return fmt.Sprintf("*%s* · review `%s` · %s · digest to <#%s>\n*%d of %d submitted (%d%%)* · %d in progress · %d not started",
-		escape(r.Title), r.ID, state, r.DigestChannel, st.Submitted, n, st.Submitted*100/max(n, 1), st.Started, n-st.Submitted-st.Started)
+	line := fmt.Sprintf("*%s* · review `%s` · %s · digest to <#%s>\n*%d of %d submitted (%d%%)* · %d in progress · %d not started",
+		escape(r.Title), r.ID, state, r.DigestChannel, st.Submitted, n, st.Submitted*100/max(n, 1), st.Started, max(n-st.Submitted-st.Started-st.Away, 0))
+	if st.Away > 0 {
+		line += fmt.Sprintf(" · %d away", st.Away)
+	}
+	return line
 }
 
 // openState says until when a review is open: its deadline, or, once

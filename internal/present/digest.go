@@ -73,6 +73,9 @@ func digestBody(d digest.Digest, r *assessment.Review) []slack.Block {
 		}
 		bs = append(bs, sectionBlock("sections", strings.Join(lines, "\n")))
 	}
+	if g := GapLine(d, slackStyle); g != "" {
+		bs = append(bs, sectionBlock("gap", "↔️ "+g))
+	}
 	if QuestionsShown(d) {
 		bs = append(bs, sectionBlock("diverge", divergeBrief(d)))
 	}
@@ -92,7 +95,7 @@ func divergeBrief(d digest.Digest) string {
 	if len(d.Disagree) == 0 {
 		return "✅ " + Agrees
 	}
-	qs := d.Disagree[:min(MessageQuestions, len(d.Disagree))]
+	qs := d.Disagree[:min(messageQuestions(d), len(d.Disagree))]
 	lines := []string{"*" + DivergeTitle(d, len(qs)) + "*"}
 	if len(qs) < len(d.Disagree) {
 		lines[0] += " (the rest in the thread)"

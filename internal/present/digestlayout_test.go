@@ -177,40 +177,54 @@ func checkDigestMessage(t *testing.T, d digest.Digest, bs []slack.Block, text st
 // split, hotspots, not sure, something withheld) still fits.
 func TestDigestBudgetAtWorst(t *testing.T) {
 	for _, id := range shippedIDs {
-		t.Run(id, func(t *testing.T) {
-			d, r := seededDigest(t, id, 8, true)
-			for len(d.Disagree) < 2*MessageQuestions {
-				q := d.Result.Questions[len(d.Disagree)]
-				q.SetAgreement(0)
-				d.Disagree = append(d.Disagree, q)
-			}
-			d.Trend.Moves = nil
-			for _, s := range d.Result.Sections {
-				if s.Score != nil {
-					d.Trend.Moves = append(d.Trend.Moves, digest.Move{Section: s, Points: 12})
-					d.Hotspots = append(d.Hotspots, s)
-				}
-			}
-			d.NotSureTotal, d.NotSure = 9, d.Disagree[:2]
-			d.Withheld = append(d.Withheld, digest.Withheld{Figure: digest.FigOpenAnswers, Why: digest.WhyDetail, Need: 9})
-			// Actions planned from the previous review, in every section.
-			var outcomes []digest.ActionOutcome
-			for _, s := range d.Result.Sections {
-				outcomes = append(outcomes, digest.ActionOutcome{Section: s.ID, Done: true}, digest.ActionOutcome{Section: s.ID, Open: true})
-			}
-			d.Actions = digest.Follow(outcomes)
-			bs := Digest(d, r)
-			text := messageText(t, bs)
-			if got := countLines(text); got > MaxDigestLines {
-				t.Errorf("%d lines, want at most %d:\n%s", got, MaxDigestLines, text)
-			}
-			for _, want := range []string{"Hotspots", "Not sure", "Where you diverge: 3 of", "since 5 Nov 2026", "🔒", "Actions since last review", "1 of 2 actions done · ▲"} {
-				if !strings.Contains(text, want) {
-					t.Errorf("the worst case lacks %q:\n%s", want, text)
-				}
-			}
-		})
+		for _, teams := range []bool{false, true} {
+			testDigestBudgetAtWorst(t, id, teams)
+		}
 	}
+}
+
+// testDigestBudgetAtWorst is TestDigestBudgetAtWorst for one framework,
+// with or without teams compared (the line on their largest gap takes the
+// place of a question of "where you diverge").
+func testDigestBudgetAtWorst(t *testing.T, id string, teams bool) {
+	t.Run(fmt.Sprintf("%s/teams=%v", id, teams), func(t *testing.T) {
+		d, r := seededDigest(t, id, 8, true)
+		for len(d.Disagree) < 2*MessageQuestions {
+			q := d.Result.Questions[len(d.Disagree)]
+			q.SetAgreement(0)
+			d.Disagree = append(d.Disagree, q)
+		}
+		d.Trend.Moves = nil
+		for _, s := range d.Result.Sections {
+			if s.Score != nil {
+				d.Trend.Moves = append(d.Trend.Moves, digest.Move{Section: s, Points: 12})
+				d.Hotspots = append(d.Hotspots, s)
+			}
+		}
+		d.NotSureTotal, d.NotSure = 9, d.Disagree[:2]
+		d.Withheld = append(d.Withheld, digest.Withheld{Figure: digest.FigOpenAnswers, Why: digest.WhyDetail, Need: 9})
+		// Actions planned from the previous review, in every section.
+		var outcomes []digest.ActionOutcome
+		for _, s := range d.Result.Sections {
+			outcomes = append(outcomes, digest.ActionOutcome{Section: s.ID, Done: true}, digest.ActionOutcome{Section: s.ID, Open: true})
+		}
+		d.Actions = digest.Follow(outcomes)
+		want := []string{"Hotspots", "Not sure", "Where you diverge: 3 of", "since 5 Nov 2026", "🔒", "Actions since last review", "1 of 2 actions done · ▲"}
+		if teams {
+			d.Segments = worstSegments(d)
+			want = append(want[:2], "Where you diverge: 2 of", "since 5 Nov 2026", "🔒", "Largest gap between teams", "Actions since last review")
+		}
+		bs := Digest(d, r)
+		text := messageText(t, bs)
+		if got := countLines(text); got > MaxDigestLines {
+			t.Errorf("%d lines, want at most %d:\n%s", got, MaxDigestLines, text)
+		}
+		for _, want := range want {
+			if !strings.Contains(text, want) {
+				t.Errorf("the worst case lacks %q:\n%s", want, text)
+			}
+		}
+	})
 }
 
 // TestDigestGolden: the channel message of every shipped framework, for

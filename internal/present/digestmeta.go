@@ -42,7 +42,10 @@ func DigestMetadata(d digest.Digest, r *assessment.Review) slack.SlackMetadata {
 	}
 	if d.Invited > 0 {
 		p["invited"], p["submitted"] = d.Invited, res.Submitted
-		p["response_rate"] = roundTo(float64(res.Respondents)/float64(d.Invited), 2)
+		if d.Away > 0 {
+			p["away"] = d.Away
+		}
+		p["response_rate"] = roundTo(float64(res.Respondents)/float64(max(d.Asked(), 1)), 2)
 	}
 	if w := metaWithheld(d); len(w) > 0 {
 		p["withheld"] = w
@@ -67,6 +70,12 @@ func DigestMetadata(d digest.Digest, r *assessment.Review) slack.SlackMetadata {
 	p["sections"] = metaSections(d, true)
 	if b, err := json.Marshal(p); err == nil && len(b) > maxMetadataPayload {
 		p["sections"] = metaSections(d, false)
+	}
+	if len(d.Segments) > 0 {
+		p["segments"] = metaSegments(d)
+		if b, err := json.Marshal(p); err == nil && len(b) > maxMetadataPayload {
+			delete(p, "segments") // the thread and the export have them
+		}
 	}
 	return slack.SlackMetadata{EventType: DigestEventType, EventPayload: p}
 }

@@ -158,3 +158,23 @@ func TestDigestMetadataDifferencing(t *testing.T) {
 		t.Errorf("payload %s", raw)
 	}
 }
+
+// People away for the whole window leave the response rate's denominator
+// in the metadata as in the message, which gives their number (and no
+// more); without anyone away there is no "away" field.
+func TestDigestMetadataAway(t *testing.T) {
+	d, r := metaDigest(t, 6) // 5 responded of 6 invited
+	if p, _ := payload(t, DigestMetadata(d, r)); p["response_rate"] != 0.83 || p["away"] != nil {
+		t.Errorf("nobody away: response_rate %v, away %v; want 0.83 and none", p["response_rate"], p["away"])
+	}
+	d.Away = 1
+	p, raw := payload(t, DigestMetadata(d, r))
+	if p["response_rate"] != 1.0 || p["away"] != 1.0 || p["invited"] != 6.0 {
+		t.Errorf("one away: response_rate %v, away %v, invited %v; want 1, 1, 6", p["response_rate"], p["away"], p["invited"])
+	}
+	for _, u := range r.Respondents {
+		if strings.Contains(raw, `"`+u+`"`) {
+			t.Errorf("the metadata names %s", u)
+		}
+	}
+}

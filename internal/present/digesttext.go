@@ -103,12 +103,23 @@ func ThresholdLine(d digest.Digest) string {
 	return fmt.Sprintf("Section figures from %d respondents, question figures and counts from %d.", d.Result.Threshold, d.Detail)
 }
 
-// ResponseLine says how many responded, e.g. "7 of 9 responded (78%), 6 submitted".
+// ResponseLine says how many responded, e.g. "7 of 9 responded (78%), 6
+// submitted"; people away for the whole window are left out of the rate,
+// and it says how many: "12 of 13 responded (92%), 12 submitted; 2 were
+// away".
 func ResponseLine(d digest.Digest) string {
 	r := d.Result
 	if d.Invited > 0 {
-		return fmt.Sprintf("%d of %d responded (%s), %d submitted", r.Respondents, d.Invited,
-			Percent(float64(r.Respondents)/float64(d.Invited)), r.Submitted)
+		asked := d.Asked()
+		line := fmt.Sprintf("%d of %d responded (%s), %d submitted", r.Respondents, asked,
+			Percent(float64(r.Respondents)/float64(max(asked, 1))), r.Submitted)
+		switch {
+		case d.Away == 1:
+			line += "; 1 was away"
+		case d.Away > 1:
+			line += fmt.Sprintf("; %d were away", d.Away)
+		}
+		return line
 	}
 	if r.Respondents == 1 {
 		return "1 respondent"

@@ -128,6 +128,20 @@ func TestResponseLine(t *testing.T) {
 	if got, want := ResponseLine(d), "7 of 9 responded (78%), 6 submitted"; got != want {
 		t.Errorf("ResponseLine = %q, want %q", got, want)
 	}
+	// People away for the whole window leave the denominator, and the
+	// line says how many.
+	away := digest.Digest{Result: scoring.Result{Respondents: 12, Submitted: 11}, Meta: digest.Meta{Invited: 15, Away: 2}}
+	if got, want := ResponseLine(away), "12 of 13 responded (92%), 11 submitted; 2 were away"; got != want {
+		t.Errorf("ResponseLine = %q, want %q", got, want)
+	}
+	away.Away, away.Invited = 1, 14
+	if got, want := ResponseLine(away), "12 of 13 responded (92%), 11 submitted; 1 was away"; got != want {
+		t.Errorf("ResponseLine = %q, want %q", got, want)
+	}
+	away.Away, away.Invited, away.Result.Respondents, away.Result.Submitted = 3, 3, 0, 0 // everyone away
+	if got, want := ResponseLine(away), "0 of 0 responded (0%), 0 submitted; 3 were away"; got != want {
+		t.Errorf("ResponseLine = %q, want %q", got, want)
+	}
 	d.Invited = 0 // a spreadsheet: nobody knows who was asked
 	if got, want := ResponseLine(d), "7 respondents"; got != want {
 		t.Errorf("ResponseLine = %q, want %q", got, want)

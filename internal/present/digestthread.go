@@ -24,6 +24,9 @@ import (
 // when Block Kit's limits force it.
 func DigestThread(d digest.Digest) [][]slack.Block {
 	msgs := pages(digestOverview(d))
+	if seg := SegmentsReply(d); seg != nil {
+		msgs = append(msgs, pages(seg)...)
+	}
 	byID := map[string]scoring.QuestionResult{}
 	for _, q := range d.Result.Questions {
 		byID[q.ID] = q
@@ -115,7 +118,7 @@ func overviewLists(d digest.Digest) []slack.Block {
 		}
 		bs = append(bs, linesBlocks("*Where disagreement grew* "+escape(SinceWhen(d)), l)...)
 	}
-	if rest := d.Disagree[min(MessageQuestions, len(d.Disagree)):]; len(rest) > 0 {
+	if rest := d.Disagree[min(messageQuestions(d), len(d.Disagree)):]; len(rest) > 0 {
 		var l []string
 		for i, q := range rest {
 			if i == threadQuestions {
@@ -124,7 +127,7 @@ func overviewLists(d digest.Digest) []slack.Block {
 			}
 			l = append(l, DivergeLine(d, q, slackStyle))
 		}
-		bs = append(bs, linesBlocks(fmt.Sprintf("*Where you diverge, continued* (%d more after the message's %d)", len(rest), MessageQuestions), l)...)
+		bs = append(bs, linesBlocks(fmt.Sprintf("*Where you diverge, continued* (%d more after the message's %d)", len(rest), messageQuestions(d)), l)...)
 	}
 	if len(d.NotSure) > 0 {
 		var l []string

@@ -86,6 +86,8 @@ func reasonWords(op string, r assessment.Reason) (string, bool) {
 		return fmt.Sprintf("I could not read the members of <#%s> (%s). For a private channel, invite me to it first.", r.Channel, slackError(r.SlackError)), true
 	case assessment.AudienceBelowThreshold:
 		return fmt.Sprintf("Only %s would answer, fewer than the anonymity threshold of %d, so the digest would show no scores at all.", plural(r.People, "person", "people"), r.Threshold), true
+	case assessment.TooManySegments:
+		return fmt.Sprintf("A review shows at most %d teams side by side (you named %d); name fewer after `by`.", r.Max, r.Segments), true
 	case assessment.GraceRange:
 		return fmt.Sprintf("The grace period must be from %s to %s.", DurationText(r.Min), DurationText(r.Max)), true
 	case assessment.BadSchedule:
@@ -96,10 +98,8 @@ func reasonWords(op string, r assessment.Reason) (string, bool) {
 		return fmt.Sprintf("Each review of a schedule stays open from %s to %s.", DurationText(r.Min), DurationText(r.Max)), true
 	case assessment.ExportOpen:
 		return fmt.Sprintf("Review `%s` is still open (until %s). Exports come once it is closed: two exports around one person's answers would show what they answered.", r.Review, errorTime(r.Deadline)), true
-	case assessment.NoAdmins:
-		return "No assessbot admin is configured yet, so admin commands are refused. Ask whoever runs assessbot to set ADMIN_USERS (user ids such as U0123ABCD, or `*` for everyone) or ADMIN_USERGROUP, and restart it. Everyone can use `/review help`.", true
-	case assessment.NotAdmin:
-		return "Only assessbot admins can do that (never guests). Ask one of them, or ask whoever runs assessbot to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`.", true
+	case assessment.NoAdmins, assessment.NotAdmin, assessment.AdminUnconfirmed, assessment.OtherWorkspace:
+		return accessWords(r), true
 	case assessment.StoreUnavailable:
 		if op == OpAnswer || op == OpText {
 			return "Your answer could not be saved because our database is not answering. Please click again in a minute.", true
@@ -109,6 +109,21 @@ func reasonWords(op string, r assessment.Reason) (string, bool) {
 		return "That button is not one of mine or is out of date. Open the review from its first message and try again.", true
 	}
 	return actionReasonWords(r)
+}
+
+// accessWords are the words of the reasons that refuse a person the right
+// to do something: no admin configured, not an admin, admin rights Slack
+// could not confirm, another workspace.
+func accessWords(r assessment.Reason) string {
+	switch r := r.(type) {
+	case assessment.NoAdmins:
+		return "No assessbot admin is configured yet, so admin commands are refused. Ask whoever runs assessbot to set ADMIN_USERS (user ids such as U0123ABCD, or `*` for everyone) or ADMIN_USERGROUP, and restart it. Everyone can use `/review help`."
+	case assessment.NotAdmin:
+		return "Only assessbot admins can do that (never guests nor members of another organisation). Ask one of them, or ask whoever runs assessbot to add you to ADMIN_USERS or the admin user group. Everyone can use `/review help`."
+	case assessment.AdminUnconfirmed:
+		return fmt.Sprintf("Slack could not confirm your admin rights just now, and what it last said is over %s old, so admin commands are refused for now. Please try again in a few minutes.", DurationText(r.For))
+	}
+	return OtherWorkspace
 }
 
 // errorTime is how the words of an error give a time.

@@ -93,7 +93,11 @@ func homeAdmin(h review.Home) []slack.Block {
 func Upcoming(all []*assessment.Schedule) string {
 	var l []string
 	for _, s := range all {
-		l = append(l, fmt.Sprintf("• %s · `%s` *%s* for %s → <#%s>", slackDate(s.Next), s.ID, s.FrameworkID, s.Audience, s.DigestChannel))
+		line := fmt.Sprintf("• %s · `%s` *%s* for %s → <#%s>", slackDate(s.Next), s.ID, s.FrameworkID, s.Audience, s.DigestChannel)
+		if s.Orphaned {
+			line += " · " + orphanedState(s)
+		}
+		l = append(l, line)
 	}
 	if len(l) == 0 {
 		return ""

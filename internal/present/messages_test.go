@@ -82,6 +82,7 @@ func TestMessagesGolden(t *testing.T) {
 		"home-admin":           Home(fixedHome(f)),
 		"digest-refused":       {DigestRefused(fixedReview, "not_in_channel")},
 		"schedule-not-started": second(ScheduleNotStarted(fixedSchedule, fixedSchedule.Next, assessment.NewError(assessment.EINVALID, assessment.UnknownFramework{ID: "cs-old", Known: []string{"cs-exec-maturity"}}))),
+		"schedule-orphaned":    second(ScheduleOrphaned(fixedSchedule, fixedSchedule.Next)),
 		"snoozed":              second(Snoozed(fixedReview, fixedClosesEarly)),
 		"opted-out":            second(OptedOut(fixedReview)),
 		"moved":                second(Moved(f, 0)),
@@ -146,6 +147,8 @@ func replies(t *testing.T) map[string]string {
 		"not-started-form":         NotStarted(below, true),
 		"status":                   Status(st, []*assessment.Schedule{fixedSchedule}),
 		"status-closed":            Status(review.Status{Review: closed(), Invited: 4, Submitted: 4}, nil),
+		"status-away":              Status(review.Status{Review: fixedReview, Invited: 6, Started: 1, Submitted: 2, Away: 2, PendingIntros: 3}, nil),
+		"status-closed-away":       Status(review.Status{Review: closed(), Invited: 6, Submitted: 4, Away: 1}, nil),
 		"no-status":                NoStatus(notFound, []*assessment.Schedule{fixedSchedule}),
 		"closed":                   Closed(review.Closing{Review: fixedReview, Closed: true, Posted: true}),
 		"closed-not-posted":        Closed(review.Closing{Review: fixedReview, Closed: true}),
@@ -161,11 +164,21 @@ func replies(t *testing.T) map[string]string {
 		"schedule-added":           ScheduleAdded(fixedSchedule, f, fixedRuns),
 		"next-runs":                NextRuns(fixedSchedule, fixedRuns),
 		"schedule-changed":         strings.Join([]string{ScheduleRemoved("sgolden1"), SchedulePaused("sgolden1"), ScheduleResumed("sgolden1", fixedSchedule.Next)}, "\n"),
+		"schedules-orphaned":       Schedules([]*assessment.Schedule{orphaned(fixedSchedule)}),
+		"schedule-taken":           ScheduleTaken(fixedSchedule),
+		"other-workspace":          OtherWorkspace,
 		"start-form-not-opened":    StartFormNotOpened(slack.SlackErrorResponse{Err: "expired_trigger_id"}),
 		"schedule-form-not-opened": ScheduleFormNotOpened(errors.New("timeout")),
 		"text-not-saved":           TextNotSaved("We renew <late>\nmost of the time"),
 		"field-below-threshold":    FieldBelowThreshold(2, 3),
 	}
+}
+
+// orphaned is a copy of sc whose creator is no longer an admin.
+func orphaned(sc *assessment.Schedule) *assessment.Schedule {
+	c := *sc
+	c.Orphaned = true
+	return &c
 }
 
 func exportFiles(f *assessment.Framework) string {

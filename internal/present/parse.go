@@ -147,6 +147,11 @@ func (ParseWords) NotAudience(word, example string) string {
 	return fmt.Sprintf("%q is not a person, user group or channel. The form is %s.", word, example)
 }
 
+// NotSegment refuses a word after `by` that is no user group or channel.
+func (ParseWords) NotSegment(word string) string {
+	return fmt.Sprintf("%q is not a user group or channel. After `by`, name the teams to compare, e.g. `by @cs-emea @cs-amer` picked from Slack's autocomplete.", word)
+}
+
 // NoAudience asks who should answer.
 func (ParseWords) NoAudience(example string) string {
 	return fmt.Sprintf("Who should answer? Add `to` and people, user groups or channels, e.g. %s.", example)
@@ -164,7 +169,7 @@ func (ParseWords) ScheduleNeedsID(sub string) string {
 
 // ScheduleUnknown refuses a schedule command the parser does not know.
 func (ParseWords) ScheduleUnknown(sub string) string {
-	return fmt.Sprintf("I don't know `/review schedule %s`. Use `add`, `list`, `pause`, `resume`, `remove` or `next`, e.g. %s.", sub, ScheduleExample)
+	return fmt.Sprintf("I don't know `/review schedule %s`. Use `add`, `list`, `pause`, `resume`, `remove`, `next` or `take`, e.g. %s.", sub, ScheduleExample)
 }
 
 // ScheduleNoClosingQuote refuses a quoted schedule without its end.

@@ -16,7 +16,7 @@ const ScheduleExample = "`/review schedule add \"0 9 1 */3 *\" cs-excellence to 
 
 // ScheduleHelp sums up the schedule commands.
 const ScheduleHelp = "• `/review schedule add \"<cron>\" <framework> to @people @group #channel digest #channel [window 7d] [tz Europe/Berlin] [remind 50%,24h] [threshold 3] [grace 1h] [now]`\n" +
-	"• `/review schedule list` · `/review schedule next <id>` · `/review schedule pause|resume|remove <id>`\n" +
+	"• `/review schedule list` · `/review schedule next <id>` · `/review schedule pause|resume|remove <id>` · `/review schedule take <id>` (its reviews start in your name from then on)\n" +
 	"Cron: minute hour day-of-month month day-of-week, e.g. `0 9 * * 1` (Mondays 9:00), `0 9 1 */3 *` (quarterly), or `@monthly`. " +
 	"Each person gets the DMs in their own morning unless you add `now`; reminders go to those who have not submitted, in their working hours."
 
@@ -57,12 +57,30 @@ func Schedules(all []*assessment.Schedule) string {
 	var l []string
 	for _, s := range all {
 		state := "next " + slackDate(s.Next)
-		if s.Paused {
+		switch {
+		case s.Orphaned:
+			state = orphanedState(s)
+		case s.Paused:
 			state = "⏸ paused"
 		}
 		l = append(l, fmt.Sprintf("• `%s` `%s` (%s) · *%s* for %s → <#%s> · %s", s.ID, s.Spec, s.TZ, s.FrameworkID, s.Audience, s.DigestChannel, state))
 	}
 	return "*Schedules*\n" + strings.Join(l, "\n")
+}
+
+// orphanedState says a schedule's runs are skipped and how to take it
+// over.
+func orphanedState(s *assessment.Schedule) string {
+	return fmt.Sprintf("⚠️ orphaned: <@%s> is no longer an admin, so its runs are skipped until an admin types `/review schedule take %s`", s.CreatedBy, s.ID)
+}
+
+// ScheduleTaken says the asker now owns a schedule.
+func ScheduleTaken(s *assessment.Schedule) string {
+	next := "It is paused; `/review schedule resume " + s.ID + "` starts it again."
+	if !s.Paused {
+		next = "Its next run is " + slackDate(s.Next) + "."
+	}
+	return fmt.Sprintf("Schedule `%s` is yours now: its reviews start in your name. %s", s.ID, next)
 }
 
 // NextRuns lists a schedule's next runs.

@@ -67,8 +67,9 @@ func TestAdminUseCasesRefuseNonAdmins(t *testing.T) {
 	ctx := context.Background()
 	dir := directory{people: map[string]assessment.Person{
 		"UADA": {ID: "UADA"}, "UMEMBER": {ID: "UMEMBER"}, "UGUEST": {ID: "UGUEST", Guest: true},
+		"UEXT": {ID: "UEXT", External: true},
 	}}
-	listed := review.New(review.Config{Directory: dir, Now: time.Now, AdminUsers: []string{"UADA", "UGUEST"}})
+	listed := review.New(review.Config{Directory: dir, Now: time.Now, AdminUsers: []string{"UADA", "UGUEST", "UEXT"}})
 	none := review.New(review.Config{Directory: dir, Now: time.Now})
 	for verb, call := range adminVerbs {
 		for _, c := range []struct {
@@ -79,6 +80,7 @@ func TestAdminUseCasesRefuseNonAdmins(t *testing.T) {
 		}{
 			{"a member not listed", listed, "UMEMBER", assessment.NotAdmin{}},
 			{"a listed guest", listed, "UGUEST", assessment.NotAdmin{}},
+			{"a listed Slack Connect external member", listed, "UEXT", assessment.NotAdmin{}},
 			{"nobody", listed, "", assessment.NotAdmin{}},
 			{"a member, no admin configured", none, "UADA", assessment.NoAdmins{}},
 		} {

@@ -102,6 +102,7 @@ func (s *Service) RunJobs(ctx context.Context) {
 		if err != nil || len(jobs) == 0 {
 			return
 		}
+		people := s.profiles(ctx, jobs)
 		sem := make(chan struct{}, 4)
 		var wg sync.WaitGroup
 		for i, j := range jobs {
@@ -128,9 +129,9 @@ func (s *Service) RunJobs(ctx context.Context) {
 					done := true
 					switch j.Kind {
 					case assessment.JobIntro:
-						done = s.runIntro(jctx, j)
+						done = s.runIntro(jctx, j, people[j.User])
 					case assessment.JobRemind:
-						done = s.runReminder(jctx, j)
+						done = s.runReminder(jctx, j, people[j.User])
 					case assessment.JobActionNotify, assessment.JobActionRemind:
 						done = s.runActionJob(jctx, j)
 					}
@@ -147,8 +148,69 @@ func (s *Service) RunJobs(ctx context.Context) {
 	}
 }
 
-// runIntro sends one intro DM; it returns false to retry later.
-func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
+// profiles reads the people a batch of jobs is for, with their Slack
+// status, when the jobs run: a status is set and cleared at any time, and
+// an intro queued days ago must see today's. One Directory call per batch
+// (users.info for a few people, one users.list pass for more) keeps within
+// users.info's Tier 4. Someone the directory cannot tell about counts as
+// not away: the DM goes out rather than waiting on a lookup.
+func (s *Service) profiles(ctx context.Context, jobs []assessment.Job) map[string]assessment.Person {
+	if s.dir == nil {
+		return map[string]assessment.Person{}
+	}
+	seen := make(map[string]bool, len(jobs))
+	users := make([]string, 0, len(jobs))
+	for _, j := range jobs {
+		if !seen[j.User] {
+			seen[j.User] = true
+			users = append(users, j.User)
+		}
+	}
+	return s.people(ctx, users)
+}
+
+// awayIntro holds the intro of someone whose status says they are away:
+// the job moves to their first working morning after the status ends
+// (without an end, to their next working morning, to look again), staying
+// in the durable queue. When that morning is not before the deadline, the
+// intro never goes out and they count as away for the whole window. held
+// is false when they are not away; done says the job is finished.
+func (s *Service) awayIntro(ctx context.Context, r *assessment.Review, j assessment.Job, p assessment.Person) (held, done bool) {
+	now := s.now()
+	if s.absences == nil {
+		return false, false
+	}
+	away, until := s.away.Away(p.Status, now)
+	if !away {
+		// Back (if they were away): the intro goes out and they count as
+		// any other respondent.
+		if err := s.absences.SetAway(ctx, r.ID, j.User, false); err != nil {
+			return true, false
+		}
+		return false, false
+	}
+	loc := loadLocation(p.TZ)
+	back := schedule.NextMorning(now, loc)
+	if !until.IsZero() {
+		back = schedule.Morning(until, loc)
+	}
+	if err := s.absences.SetAway(ctx, r.ID, j.User, true); err != nil {
+		return true, false // tried again after the claim's lease
+	}
+	if !back.Before(r.Deadline) {
+		s.log.Info("intro DM not sent: the respondent is away until the review closes", "review", r.ID, "who", s.Who(ctx, r.ID, j.User))
+		return true, true
+	}
+	if err := s.queue.RescheduleJob(ctx, j, back); err != nil {
+		return true, false
+	}
+	s.log.Info("intro DM waits: the respondent is away", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "until", back)
+	return true, false
+}
+
+// runIntro sends one intro DM, unless p is away (awayIntro); it returns
+// false to retry later.
+func (s *Service) runIntro(ctx context.Context, j assessment.Job, p assessment.Person) bool {
 	r, f, err := s.reviews.Review(ctx, j.Review)
 	if err != nil {
 		return assessment.ErrorCode(err) == assessment.ENOTFOUND
@@ -175,6 +237,9 @@ func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
 	case assessment.Sent, assessment.Refused:
 		return true
 	}
+	if held, done := s.awayIntro(ctx, r, j, p); held {
+		return done
+	}
 	// Say we are sending before we send, so that a crash inside the call
 	// leaves a trace the next attempt checks.
 	if err := s.deliveries.SetDelivery(ctx, r.ID, j.User, assessment.DeliveryState{Kind: assessment.Sending, Since: time.Now()}); err != nil {
@@ -199,8 +264,9 @@ func (s *Service) runIntro(ctx context.Context, j assessment.Job) bool {
 }
 
 // runReminder reminds one respondent who has not submitted, unless they
-// opted out, snoozed, or were reminded in the last 20 hours.
-func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
+// opted out, snoozed, were reminded in the last 20 hours, or their status
+// says they are away (p): that reminder is skipped.
+func (s *Service) runReminder(ctx context.Context, j assessment.Job, p assessment.Person) bool {
 	r, f, err := s.reviews.Review(ctx, j.Review)
 	if err != nil {
 		return assessment.ErrorCode(err) == assessment.ENOTFOUND
@@ -227,6 +293,10 @@ func (s *Service) runReminder(ctx context.Context, j assessment.Job) bool {
 	}
 	if d, err := s.deliveries.Delivery(ctx, r.ID, j.User); err != nil || !d.Done() {
 		return err == nil // no intro yet (or it failed): nothing to remind of
+	}
+	if away, _ := s.away.Away(p.Status, now); away {
+		s.log.Info("reminder skipped: the respondent is away", "review", r.ID, "who", s.Who(ctx, r.ID, j.User), "n", j.N)
+		return true
 	}
 	resp, err := s.answers.Response(ctx, r.ID, j.User)
 	if err != nil {

@@ -105,6 +105,7 @@ func (s *Service) postDigest(ctx context.Context, reviewID string) bool {
 		s.log.Error("digest posted but not recorded", "review", reviewID, "err", err)
 		return true
 	}
+	s.keepSegments(ctx, r.ID, d.Segments)
 	s.afterDigest(ctx, r, d.Result)
 	s.log.Info("digest posted", "review", reviewID, "channel", ref.Channel, "respondents", d.Result.Respondents)
 	return true
@@ -129,8 +130,12 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 		_, closedAt, _ := s.reviews.ClosedInfo(ctx, reviewID)
 		v, err := s.verdict(ctx, r, nil, th)
 		shown, withheld := discloseUnder(f, res, th, v)
-		return digest.Build(f, shown, digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents),
-			Detail: th.Detail, Withheld: withheld}), r, err
+		out := digest.Build(f, shown, digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents),
+			Away: s.awayCount(ctx, r.ID), Detail: th.Detail, Withheld: withheld})
+		if err == nil {
+			out.Segments, err = s.segmentsOf(ctx, r, f, nil, shown, th.Detail)
+		}
+		return out, r, err
 	}
 	responses, err := s.answers.Responses(ctx, r)
 	if err != nil {
@@ -158,7 +163,8 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 		}
 	}
 	shown, withheld := discloseUnder(f, res, th, v)
-	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Detail: th.Detail, Withheld: withheld}
+	meta := digest.Meta{ReviewID: r.ID, Opened: r.CreatedAt, Closed: closedAt, Invited: len(r.Respondents), Away: s.awayCount(ctx, r.ID),
+		Detail: th.Detail, Withheld: withheld}
 	if v.Against != "" {
 		return digest.Build(f, shown, meta), r, nil
 	}
@@ -172,6 +178,9 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 	out := digest.Build(f, shown, meta)
 	if res.Respondents >= th.Detail {
 		out.Spread = d
+	}
+	if out.Segments, err = s.segmentsOf(ctx, r, f, responses, shown, th.Detail); err != nil {
+		return digest.Digest{}, r, err
 	}
 	return out, r, nil
 }

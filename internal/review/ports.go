@@ -4,8 +4,8 @@
 // It owns the rules those share (who may answer, when a review closes, who
 // is an admin) and declares the ports it needs in domain types only: the
 // storage ports sized by role (Reviews, Answers, Deliveries, Digests,
-// Privacy, TimeZones, Schedules, Queue, Leases), and Messenger, Directory,
-// Frameworks and Clock.
+// Privacy, Absences, TimeZones, Schedules, Queue, Leases), and Messenger,
+// Directory, Frameworks and Clock.
 //
 // It may import internal/assessment, the pure packages (scoring, digest,
 // schedule) and the standard library; never slack-go, go-redis nor
@@ -111,6 +111,16 @@ type Privacy interface {
 	Forget(ctx context.Context, user string) (reviews []string, jobs int, err error)
 }
 
+// Absences keeps who is away while a review is open: the respondents
+// whose intro waits for them to come back. Once the review is de-linked
+// only their number is left (Privacy.Delink), so the count outlives the
+// names.
+type Absences interface {
+	SetAway(ctx context.Context, reviewID, user string, away bool) error
+	// AwayCount is how many respondents are away and have not answered.
+	AwayCount(ctx context.Context, reviewID string) (int, error)
+}
+
 // TimeZones caches people's time zones, so that planning 10,000 DMs needs
 // no 10,000 lookups.
 type TimeZones interface {
@@ -166,6 +176,10 @@ type Messenger interface {
 	// ScheduleNotStarted tells a schedule's creator why one of its runs did
 	// not start.
 	ScheduleNotStarted(ctx context.Context, sc *assessment.Schedule, run time.Time, err error)
+	// ScheduleOrphaned tells a schedule's digest channel and the admins
+	// named in tell, once, that its run did not start because its creator
+	// is no longer an admin, and how another admin takes it over.
+	ScheduleOrphaned(ctx context.Context, sc *assessment.Schedule, run time.Time, tell []string)
 }
 
 // Refused is the error of a Messenger or Directory call that Slack refused
@@ -180,8 +194,9 @@ type Directory interface {
 	Self() string
 	GroupMembers(ctx context.Context, group string) ([]string, error)
 	ChannelMembers(ctx context.Context, channel string) ([]string, error)
-	// People returns what is known of each user; users it could not look
-	// up are missing.
+	// People returns what is known of each user (time zone, kind, Slack
+	// status), read when asked: the intro and reminder jobs rely on a
+	// status read when they run. Users it could not look up are missing.
 	People(ctx context.Context, users []string) (map[string]assessment.Person, error)
 }
 

@@ -31,8 +31,12 @@ func (s *Service) latest(ctx context.Context, id, asker string) (*assessment.Rev
 
 // Status is where a review stands: counts only, never who.
 type Status struct {
-	Review                          *assessment.Review
-	Invited, Started, Submitted     int
+	Review                      *assessment.Review
+	Invited, Started, Submitted int
+	// Away are those whose Slack status says they are away, who have not
+	// answered: their intro waits for them (or, closed, never went out).
+	// They are not among those who have not started.
+	Away                            int
 	PendingIntros, PendingReminders int
 	// ClosesEarly is set once everyone has submitted: the review closes
 	// then (its grace period's end), before its deadline.
@@ -68,6 +72,7 @@ func (s *Service) counts(ctx context.Context, r *assessment.Review, f *assessmen
 			st.Started++
 		}
 	}
+	st.Away = s.awayCount(ctx, r.ID)
 	if r.Status == assessment.StatusOpen {
 		if pending, err := s.queue.PendingJobs(ctx, r.ID); err == nil {
 			st.PendingIntros, st.PendingReminders = pending[assessment.JobIntro], pending[assessment.JobRemind]
@@ -75,6 +80,19 @@ func (s *Service) counts(ctx context.Context, r *assessment.Review, f *assessmen
 		st.ClosesEarly = s.closesEarly(ctx, r)
 	}
 	return st, nil
+}
+
+// awayCount is how many of a review's respondents are away and have not
+// answered; 0 when the store cannot say.
+func (s *Service) awayCount(ctx context.Context, reviewID string) int {
+	if s.absences == nil {
+		return 0
+	}
+	n, err := s.absences.AwayCount(ctx, reviewID)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // Results is what `/review results` shows: the digest of a closed review,

@@ -30,6 +30,7 @@ type recorder struct {
 	refuse   map[string]string
 	found    *assessment.MessageRef
 	notified []error
+	orphaned []string // "schedule to admin,admin" per notice
 	// onRemind runs inside SendReminder; its error is the send's.
 	onRemind  func(user string) error
 	reminders map[string]int
@@ -102,6 +103,12 @@ func (m *recorder) ScheduleNotStarted(_ context.Context, _ *assessment.Schedule,
 	m.notified = append(m.notified, err)
 }
 
+func (m *recorder) ScheduleOrphaned(_ context.Context, sc *assessment.Schedule, _ time.Time, tell []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.orphaned = append(m.orphaned, sc.ID+" to "+strings.Join(tell, ","))
+}
+
 func (m *recorder) introsTo(user string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -145,7 +152,7 @@ func (d directory) addAdmins(ids ...string) {
 // onStore sets every storage port of c to the Redis store.
 func onStore(st *store.Redis, c review.Config) review.Config {
 	c.Reviews, c.Answers, c.Deliveries, c.Digests, c.Privacy, c.TimeZones, c.Schedules = st, st, st, st, st, st, st
-	c.Queue, c.Leases, c.Answerers = st, st, st
+	c.Queue, c.Leases, c.Answerers, c.Absences, c.Segments = st, st, st, st, st
 	return c
 }
 

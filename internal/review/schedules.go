@@ -85,13 +85,19 @@ func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) 
 		done()
 		return
 	}
+	if !s.creatorMay(ctx, sc, o.At) {
+		if sc.Orphaned {
+			done()
+		}
+		return
+	}
 	r, err := s.start(ctx, StartRequest{
 		ID: o.ReviewID(), Framework: f, Audience: Audience{Users: sc.Users, Groups: sc.Usergroups, Channels: sc.Channels},
 		AudienceText: sc.Audience, DigestChannel: sc.DigestChannel, Deadline: deadline, Threshold: sc.Threshold,
 		CreatedBy: sc.CreatedBy, ScheduleID: sc.ID, Reminders: sc.Reminders, DeliverNow: sc.DeliverNow,
 		// A run is not skipped for a small audience: its digest says the
 		// scores are withheld.
-		Grace: sc.Grace, Anyway: true,
+		Grace: sc.Grace, Anyway: true, Segments: sc.Segments,
 	})
 	if err != nil {
 		if _, ok := assessment.ReasonAs[assessment.StoreUnavailable](err); ok {
@@ -102,6 +108,37 @@ func (s *Service) startOccurrence(ctx context.Context, o assessment.Occurrence) 
 	}
 	done()
 	s.log.Info("scheduled review started", "schedule", sc.ID, "review", r.ID, "respondents", len(r.Respondents), "replica", s.owner)
+}
+
+// creatorMay reports whether a schedule's run may start in its creator's
+// name: they must still be an admin. A schedule whose creator no longer
+// is becomes orphaned (once: the digest channel and the admins are told)
+// and its runs are skipped until an admin takes it over. When Slack cannot
+// confirm either way, the run waits for a later tick within its window:
+// an outage neither starts a review in a removed admin's name nor skips
+// a run.
+func (s *Service) creatorMay(ctx context.Context, sc *assessment.Schedule, run time.Time) bool {
+	if sc.Orphaned {
+		s.log.Info("scheduled run skipped: the schedule waits for an admin to take it over", "schedule", sc.ID, "run", run)
+		return false
+	}
+	err := s.requireAdmin(ctx, sc.CreatedBy, "scheduled run")
+	if err == nil {
+		return true
+	}
+	if _, ok := assessment.ReasonAs[assessment.AdminUnconfirmed](err); ok {
+		s.log.Warn("scheduled run waits: slack did not confirm that its creator is still an admin", "schedule", sc.ID, "run", run)
+		return false
+	}
+	sc.Orphaned = true
+	if err := s.schedules.SaveSchedule(ctx, sc); err != nil {
+		s.log.Warn("cannot mark a schedule orphaned; its run waits", "schedule", sc.ID, "err", err)
+		sc.Orphaned = false
+		return false
+	}
+	s.log.Warn("schedule orphaned: its creator is no longer an admin; its runs are skipped until an admin takes it over", "schedule", sc.ID, "run", run)
+	s.msg.ScheduleOrphaned(ctx, sc, run, s.admins.toTell(ctx, sc.CreatedBy))
+	return false
 }
 
 // ScheduleRequest is what an admin asks for to repeat a review.
@@ -117,6 +154,8 @@ type ScheduleRequest struct {
 	DeliverNow    bool
 	Grace         time.Duration // 0 means assessment.DefaultGrace
 	CreatedBy     string
+	// Segments are the teams each run's heatmap compares.
+	Segments []assessment.Segment
 	// ID fixes the schedule's id (derived from the request, so handling it
 	// twice stores one schedule); empty means a new random one.
 	ID string
@@ -159,7 +198,10 @@ func (s *Service) AddSchedule(ctx context.Context, req ScheduleRequest) (*assess
 		Users: req.Audience.Users, Usergroups: req.Audience.Groups, Channels: req.Audience.Channels,
 		Audience: req.AudienceText, DigestChannel: req.DigestChannel,
 		Window: window, Threshold: th, Reminders: req.Reminders, DeliverNow: req.DeliverNow, Grace: req.Grace,
-		CreatedBy: req.CreatedBy, CreatedAt: now, Next: spec.Next(now),
+		CreatedBy: req.CreatedBy, CreatedAt: now, Next: spec.Next(now), Segments: req.Segments,
+	}
+	if len(req.Segments) > assessment.MaxSegments {
+		return nil, assessment.NewError(assessment.EINVALID, assessment.TooManySegments{Segments: len(req.Segments), Max: assessment.MaxSegments})
 	}
 	if err := s.schedules.SaveSchedule(ctx, sc); err != nil {
 		return nil, err
@@ -181,6 +223,9 @@ const (
 	SchedulePause  = "pause"
 	ScheduleResume = "resume"
 	ScheduleRemove = "remove"
+	// ScheduleTake makes the asker the schedule's creator (and clears an
+	// orphaned mark: its runs start again, in the asker's name).
+	ScheduleTake = "take"
 )
 
 // ChangeSchedule pauses, resumes or removes a schedule, for an admin, and
@@ -204,6 +249,8 @@ func (s *Service) ChangeSchedule(ctx context.Context, asker, op, id string) (*as
 		sc.Paused, sc.Next = true, time.Time{}
 	case ScheduleResume:
 		sc.Paused, sc.Next = false, spec.Next(s.now())
+	case ScheduleTake:
+		sc.CreatedBy, sc.Orphaned = asker, false
 	}
 	if err := s.schedules.SaveSchedule(ctx, sc); err != nil {
 		return nil, err

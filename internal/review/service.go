@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -20,6 +21,7 @@ type Config struct {
 	Deliveries Deliveries
 	Digests    Digests
 	Privacy    Privacy
+	Absences   Absences
 	TimeZones  TimeZones
 	Schedules  Schedules
 	Queue      Queue
@@ -35,8 +37,11 @@ type Config struct {
 	// Answerers is the differencing record (internal/store keeps one); nil
 	// leaves the publish-time differencing check out, with a warning.
 	Answerers Answerers
-	Now       Clock
-	Log       *slog.Logger
+	// Segments keeps reviews' segments (the heatmap); nil: a review that
+	// names segments does not start.
+	Segments Segmentation
+	Now      Clock
+	Log      *slog.Logger
 	// Owner names this process in leases.
 	Owner string
 	// Lease is how long a claim on a piece of work holds.
@@ -49,9 +54,17 @@ type Config struct {
 	AdminUsers     []string
 	AdminUsergroup string
 	AdminsEveryone bool
+	// AdminCacheTTL is how long what Slack last said of an admin (their
+	// profile, the admin group) stands in for it when Slack does not
+	// answer (0: DefaultAdminCacheTTL); past it, admin use cases fail
+	// closed.
+	AdminCacheTTL time.Duration
 	// Retention is how long a closed review's answers are kept (0:
 	// DefaultRetention).
 	Retention time.Duration
+	// AwayWords are words and emoji of a Slack status that say its person
+	// is away, added to DefaultAwayWords (AWAY_WORDS).
+	AwayWords []string
 }
 
 // Service runs the use cases.
@@ -61,6 +74,7 @@ type Service struct {
 	deliveries Deliveries
 	digests    Digests
 	privacy    Privacy
+	absences   Absences
 	zones      TimeZones
 	schedules  Schedules
 	queue      Queue
@@ -72,6 +86,7 @@ type Service struct {
 	dir       Directory
 	fws       Frameworks
 	answerers Answerers
+	segments  Segmentation
 	now       Clock
 	log       *slog.Logger
 	owner     string
@@ -79,6 +94,7 @@ type Service struct {
 	tick      time.Duration
 	admins    admins
 	retention time.Duration
+	away      AwayRule
 
 	retainMu sync.Mutex
 	retained time.Time
@@ -102,12 +118,13 @@ func New(c Config) *Service {
 		log.Warn("no differencing record: reviews whose answerers differ by a few people from an earlier one will show figures")
 	}
 	return &Service{
-		retention: retention, answerers: c.Answerers,
+		retention: retention, answerers: c.Answerers, away: NewAwayRule(c.AwayWords), absences: c.Absences, segments: c.Segments,
 		reviews: c.Reviews, answers: c.Answers, deliveries: c.Deliveries, digests: c.Digests, privacy: c.Privacy,
 		zones: c.TimeZones, schedules: c.Schedules, queue: c.Queue, leases: c.Leases, msg: c.Messenger,
 		actions: c.Actions, actMsg: c.ActionMessenger, dir: c.Directory, fws: c.Frameworks,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,
-		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, everyone: c.AdminsEveryone, dir: c.Directory, log: log},
+		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, everyone: c.AdminsEveryone, dir: c.Directory, log: log,
+			now: c.Now, ttl: cmp.Or(c.AdminCacheTTL, DefaultAdminCacheTTL)},
 	}
 }
 

@@ -39,6 +39,8 @@ type StartRequest struct {
 	// Anyway starts the review even with fewer people than its anonymity
 	// threshold (its digest then shows no scores).
 	Anyway bool
+	// Segments are the teams the digest's heatmap shows side by side.
+	Segments []assessment.Segment
 	// ID fixes the review id (a scheduled occurrence derives it, so the
 	// occurrence creates one review however often it is retried).
 	ID string
@@ -117,6 +119,10 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 		Reminders:     req.Reminders,
 		DeliverNow:    req.DeliverNow,
 		Grace:         req.Grace,
+		Segments:      req.Segments,
+	}
+	if err := s.freezeSegments(ctx, r.ID, req.Segments, people); err != nil {
+		return nil, err
 	}
 	if _, err := s.reviews.CreateReview(ctx, r, req.Framework); err != nil {
 		return nil, fmt.Errorf("start review: %w", err)
@@ -131,9 +137,11 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 
 // Members expands users, user groups and channels into the people who
 // answer: each once, leaving out bots (this one included) and deactivated
-// accounts.
+// accounts. Slack Connect external members answer only when named one by
+// one: a user group or a channel never brings them in.
 func (s *Service) Members(ctx context.Context, a Audience) ([]string, error) {
 	seen := map[string]bool{}
+	named := map[string]bool{}
 	var out []string
 	self := s.dir.Self()
 	add := func(us []string) {
@@ -145,6 +153,9 @@ func (s *Service) Members(ctx context.Context, a Audience) ([]string, error) {
 		}
 	}
 	add(a.Users)
+	for _, u := range a.Users {
+		named[u] = true
+	}
 	for _, g := range a.Groups {
 		members, err := s.dir.GroupMembers(ctx, g)
 		if err != nil {
@@ -164,7 +175,7 @@ func (s *Service) Members(ctx context.Context, a Audience) ([]string, error) {
 	profiles := s.people(ctx, out)
 	people := out[:0]
 	for _, u := range out {
-		if p, ok := profiles[u]; ok && (p.Bot || p.Deleted) {
+		if p, ok := profiles[u]; ok && (p.Bot || p.Deleted || (p.External && !named[u])) {
 			continue
 		}
 		people = append(people, u)

@@ -167,6 +167,15 @@ func Morning(t time.Time, loc *time.Location) time.Time {
 	return nextAt(t, loc, MorningStart)
 }
 
+// NextMorning is the first weekday 9:00 in loc strictly after t: when
+// someone away without an end date is looked at again.
+func NextMorning(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return nextAt(t.Add(time.Nanosecond), loc, MorningStart)
+}
+
 // WorkingHours moves t into someone's working day (weekdays 9:00–18:00 in
 // loc): t itself if it is inside, else the next 9:00.
 func WorkingHours(t time.Time, loc *time.Location) time.Time {

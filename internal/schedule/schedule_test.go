@@ -187,3 +187,26 @@ func TestDSTNightsBothSides(t *testing.T) {
 		}
 	}
 }
+
+func TestNextMorning(t *testing.T) {
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	cases := []struct {
+		name string
+		t    time.Time
+		loc  *time.Location
+		want time.Time
+	}{
+		{"before nine: today", time.Date(2026, 12, 1, 8, 59, 0, 0, tokyo), tokyo, time.Date(2026, 12, 1, 9, 0, 0, 0, tokyo)},
+		{"at nine: tomorrow, never the same instant", time.Date(2026, 12, 1, 9, 0, 0, 0, tokyo), tokyo, time.Date(2026, 12, 2, 9, 0, 0, 0, tokyo)},
+		{"in the morning: tomorrow", time.Date(2026, 12, 1, 10, 30, 0, 0, la), la, time.Date(2026, 12, 2, 9, 0, 0, 0, la)},
+		{"Friday: Monday", time.Date(2026, 12, 4, 9, 30, 0, 0, la), la, time.Date(2026, 12, 7, 9, 0, 0, 0, la)},
+		{"Saturday night UTC is Sunday in Tokyo: Monday", time.Date(2026, 12, 5, 20, 0, 0, 0, time.UTC), tokyo, time.Date(2026, 12, 7, 9, 0, 0, 0, tokyo)},
+		{"no zone: UTC", time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), nil, time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)},
+	}
+	for _, tc := range cases {
+		if got := NextMorning(tc.t, tc.loc); !got.Equal(tc.want) {
+			t.Errorf("%s: NextMorning(%v) = %v, want %v", tc.name, tc.t, got, tc.want)
+		}
+	}
+}

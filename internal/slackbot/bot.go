@@ -29,6 +29,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/framework"
 	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/review"
@@ -258,7 +259,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		return b.stopping(startError("auth.test", err))
 	}
 	b.sl.botUser.Store(auth.UserID)
-	b.log.Info("authenticated with slack", "team", auth.Team, "bot_user", auth.UserID)
+	b.sl.ws.Store(&assessment.Workspace{Team: auth.TeamID, Enterprise: auth.EnterpriseID})
+	b.log.Info("authenticated with slack", "team", auth.Team, "team_id", auth.TeamID, "enterprise_id", auth.EnterpriseID, "bot_user", auth.UserID)
 
 	// The handlers and the socket outlive ctx by the drain.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -433,6 +435,10 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 	j := jobOf(evt)
 	req := *evt.Request
 	send := func(payload any) { b.ack(req, payload) }
+	if b.foreign(evt) {
+		send(foreignAck(evt.Data))
+		return
+	}
 	if j.data == nil {
 		send(nil)
 		return

@@ -16,6 +16,7 @@ type metrics struct {
 	coalesced  prometheus.Counter
 	abandoned  prometheus.Counter
 	replayed   prometheus.Counter
+	foreign    *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -32,9 +33,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		coalesced: prometheus.NewCounter(prometheus.CounterOpts{Name: "assessbot_envelopes_coalesced_total", Help: "Navigation and App Home envelopes superseded by a newer one of the same person before they ran."}),
 		abandoned: prometheus.NewCounter(prometheus.CounterOpts{Name: "assessbot_envelopes_abandoned_total", Help: "Queued envelopes not handled within the drain at shutdown."}),
 		replayed:  prometheus.NewCounter(prometheus.CounterOpts{Name: "assessbot_envelopes_replayed_total", Help: "Acked commands and forms taken from the inbox after the process that acked them died or stopped."}),
+		foreign: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "assessbot_envelopes_foreign_total",
+			Help: "Envelopes from another workspace or organisation (Slack Connect, org-wide installs), acked and dropped, by type."}, []string{"type"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.envelopes, m.duplicates, m.answers, m.slackCalls, m.digests, m.dms, m.handle, m.busy, m.coalesced, m.abandoned, m.replayed)
+		reg.MustRegister(m.envelopes, m.duplicates, m.answers, m.slackCalls, m.digests, m.dms, m.handle, m.busy, m.coalesced, m.abandoned, m.replayed, m.foreign)
 	}
 	return m
 }

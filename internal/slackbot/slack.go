@@ -43,6 +43,8 @@ type Client struct {
 	botUser atomic.Value // string, once authenticated
 	// unshared are charts uploaded for digests not posted yet.
 	unshared unsharedCharts
+	// ws is the workspace the tokens belong to, once authenticated.
+	ws atomic.Pointer[assessment.Workspace]
 }
 
 var (
@@ -63,13 +65,33 @@ func NewClient(api *slack.Client, cfg ClientConfig) *Client {
 }
 
 // refused turns a Slack answer that retrying will not change into the
-// use cases' *review.Refused; other errors pass as they are.
+// use cases' *review.Refused; other errors (Slack's own outages such as
+// fatal_error or service_unavailable among them) pass as they are.
 func refused(err error) error {
 	var se slack.SlackErrorResponse
-	if errors.As(err, &se) {
+	if errors.As(err, &se) && !transientCodes[se.Err] {
 		return fmt.Errorf("%w (%w)", &review.Refused{Reason: se.Err}, err)
 	}
 	return err
+}
+
+// Workspace is the workspace (and organisation) the tokens belong to, as
+// auth.test said; zero before the bot has authenticated.
+func (c *Client) Workspace() assessment.Workspace {
+	if w := c.ws.Load(); w != nil {
+		return *w
+	}
+	return assessment.Workspace{}
+}
+
+// external reports whether u is a Slack Connect member of another
+// organisation.
+func (c *Client) external(u slack.User) bool {
+	ws := c.Workspace()
+	if u.IsStranger {
+		return true
+	}
+	return ws.Team != "" && u.TeamID != "" && !ws.Admits(u.TeamID, u.Enterprise.EnterpriseID)
 }
 
 // Self is the bot's own user id.
@@ -109,27 +131,59 @@ func (c *Client) ChannelMembers(ctx context.Context, channel string) ([]string, 
 
 // People fetches users' profiles: users.info one by one for a few, else
 // one pass over users.list (one call per 500 people, where a call per
-// person would take Tier 4's 100-a-minute for ever). Users it could not
-// look up are missing.
+// person would take Tier 4's 100-a-minute for ever), then users.info for
+// those it does not list (Slack Connect external members). Users Slack
+// does not know are missing; when Slack did not answer for some, they
+// are missing too and the error says so. Each person comes with their
+// Slack status, read fresh: a status is set and cleared at any time.
 func (c *Client) People(ctx context.Context, users []string) (map[string]assessment.Person, error) {
 	out := map[string]assessment.Person{}
 	add := func(u slack.User) {
 		out[u.ID] = assessment.Person{ID: u.ID, TZ: u.TZ, Bot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted,
-			Guest: u.IsRestricted || u.IsUltraRestricted}
+			Guest: u.IsRestricted || u.IsUltraRestricted, External: c.external(u), Status: status(u.Profile)}
 	}
-	if len(users) <= 10 {
+	var failed error
+	if len(users) > 10 {
+		failed = c.listPeople(ctx, users, add)
+		var rest []string
 		for _, u := range users {
-			var info *slack.User
-			err := c.send.do(ctx, "users.info", func(ctx context.Context) (err error) {
-				info, err = c.api.GetUserInfoContext(ctx, u)
-				return err
-			})
-			if err == nil {
-				add(*info)
+			if _, ok := out[u]; !ok {
+				rest = append(rest, u)
 			}
 		}
-		return out, nil
+		users = rest[:min(len(rest), maxLookups)]
 	}
+	for _, u := range users {
+		var info *slack.User
+		err := c.send.do(ctx, "users.info", func(ctx context.Context) (err error) {
+			info, err = c.api.GetUserInfoContext(ctx, u)
+			return err
+		})
+		switch {
+		case err == nil:
+			add(*info)
+		case !definitive(err):
+			failed = errors.Join(failed, err)
+		}
+	}
+	if failed != nil {
+		return out, fmt.Errorf("look people up: %w", failed)
+	}
+	return out, nil
+}
+
+// maxLookups bounds the users.info calls after a users.list pass.
+const maxLookups = 100
+
+// definitive reports whether Slack answered an error that another try
+// will not change (user_not_found), as opposed to not answering.
+func definitive(err error) bool {
+	var se slack.SlackErrorResponse
+	return errors.As(err, &se) && !transientCodes[se.Err]
+}
+
+// listPeople passes over users.list, adding those of users it finds.
+func (c *Client) listPeople(ctx context.Context, users []string, add func(slack.User)) error {
 	want := make(map[string]bool, len(users))
 	for _, u := range users {
 		want[u] = true
@@ -140,8 +194,11 @@ func (c *Client) People(ctx context.Context, users []string) (map[string]assessm
 			p, err = p.Next(ctx)
 			return err
 		})
-		if p.Done(err) || err != nil {
-			break
+		if p.Done(err) {
+			return nil
+		}
+		if err != nil {
+			return err
 		}
 		for _, u := range p.Users {
 			if want[u.ID] {
@@ -149,7 +206,15 @@ func (c *Client) People(ctx context.Context, users []string) (map[string]assessm
 			}
 		}
 	}
-	return out, nil
+}
+
+// status is a profile's Slack status; an expiration of 0 means none.
+func status(p slack.UserProfile) assessment.SlackStatus {
+	st := assessment.SlackStatus{Text: p.StatusText, Emoji: p.StatusEmoji}
+	if p.StatusExpiration > 0 {
+		st.Expires = time.Unix(int64(p.StatusExpiration), 0)
+	}
+	return st
 }
 
 // SendIntro posts a review's intro DM to a respondent.
@@ -227,6 +292,9 @@ func (c *Client) PostDigest(ctx context.Context, to string, d digest.Digest, r *
 			c.log.Warn("digest thread reply failed", "review", r.ID, "err", err)
 		}
 	}
+	if hm := c.drawHeatmap(d, r); hm != nil {
+		c.chartToThread(ctx, hm, r.ID, ref)
+	}
 	c.m.digests.Inc()
 	return ref, nil
 }
@@ -303,6 +371,17 @@ func (c *Client) FindDigest(ctx context.Context, r *assessment.Review, since tim
 func (c *Client) ScheduleNotStarted(ctx context.Context, sc *assessment.Schedule, run time.Time, err error) {
 	fallback, blocks := present.ScheduleNotStarted(sc, run, err)
 	_, _ = c.post(ctx, sc.CreatedBy, fallback, blocks)
+}
+
+// ScheduleOrphaned tells a schedule's digest channel and each admin in
+// tell that its creator is no longer an admin.
+func (c *Client) ScheduleOrphaned(ctx context.Context, sc *assessment.Schedule, run time.Time, tell []string) {
+	fallback, blocks := present.ScheduleOrphaned(sc, run)
+	for _, to := range append([]string{sc.DigestChannel}, tell...) {
+		if _, err := c.post(ctx, to, fallback, blocks); err != nil {
+			c.log.Warn("cannot tell about an orphaned schedule", "schedule", sc.ID, "to", to, "err", present.SlackErr(err))
+		}
+	}
 }
 
 // DMChannel returns the id of the bot's DM with a user, or "".

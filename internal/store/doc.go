@@ -28,6 +28,10 @@
 //	P{r:<id>}:delivered :reminded    hash    the review  fan-out, reminders                  - (one key each)
 //	P{r:<id>}:snooze :optout :summary        the review  reminders, digest                   - (one key each)
 //	P{r:<id>}:logkey                 str     the review  LogKey, on first use                - (deleted by Delink: log pseudonyms)
+//	P{r:<id>}:away                   set     the review  SetAway (intro waits: away)         - (deleted by Delink, which keeps :awaycount)
+//	P{r:<id>}:awaycount              str     the review  Delink                              :away (the delink script)
+//	P{r:<id>}:segm                   hash    the review  SetMembership, before CreateReview  - (user → segments; deleted by Delink)
+//	P{r:<id>}:segcells               str     the review  KeepSegments, after the digest      - (the published cells only)
 //	P{r:<id>}:act:<aid> :acts        hash/set the review CreateAction, SaveAction           each other (createAction); saveAction over a version (actions.go)
 //	P{idx}:reviews:open              zset    {idx}       CreateReview step 1, Close step 2   :fanout:pending (step 1), :digest:pending (Close step 2)
 //	P{idx}:fanout:pending            zset    {idx}       CreateReview step 1, FanoutDone     :reviews:open (step 1); score = ms when queued

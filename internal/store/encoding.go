@@ -146,22 +146,23 @@ func parseOccurrence(m string) (assessment.Occurrence, bool) {
 // dbReview is a review's meta as stored (its status lives in a key of its
 // own, flipped atomically).
 type dbReview struct {
-	ID            string            `json:"id"`
-	FrameworkID   string            `json:"framework_id"`
-	Title         string            `json:"title"`
-	Respondents   []string          `json:"respondents"`
-	Audience      string            `json:"audience,omitempty"`
-	DigestChannel string            `json:"digest_channel"`
-	CreatedBy     string            `json:"created_by"`
-	CreatedAt     time.Time         `json:"created_at"`
-	Deadline      time.Time         `json:"deadline"`
-	Threshold     int               `json:"threshold"`
-	Status        assessment.Status `json:"status"`
-	ScheduleID    string            `json:"schedule_id,omitempty"`
-	Reminders     []string          `json:"reminders"`
-	DeliverNow    bool              `json:"deliver_now,omitempty"`
-	DistThreshold int               `json:"dist_threshold,omitempty"`
-	Grace         time.Duration     `json:"grace,omitempty"`
+	ID            string               `json:"id"`
+	FrameworkID   string               `json:"framework_id"`
+	Title         string               `json:"title"`
+	Respondents   []string             `json:"respondents"`
+	Audience      string               `json:"audience,omitempty"`
+	DigestChannel string               `json:"digest_channel"`
+	CreatedBy     string               `json:"created_by"`
+	CreatedAt     time.Time            `json:"created_at"`
+	Deadline      time.Time            `json:"deadline"`
+	Threshold     int                  `json:"threshold"`
+	Status        assessment.Status    `json:"status"`
+	ScheduleID    string               `json:"schedule_id,omitempty"`
+	Reminders     []string             `json:"reminders"`
+	DeliverNow    bool                 `json:"deliver_now,omitempty"`
+	DistThreshold int                  `json:"dist_threshold,omitempty"`
+	Grace         time.Duration        `json:"grace,omitempty"`
+	Segments      []assessment.Segment `json:"segments,omitempty"`
 }
 
 // The domain types and their stored forms have the same fields; the
@@ -173,22 +174,24 @@ func (d dbSchedule) toSchedule() *assessment.Schedule { s := assessment.Schedule
 
 // dbSchedule is a schedule as stored.
 type dbSchedule struct {
-	ID            string        `json:"id"`
-	Spec          string        `json:"spec"`
-	TZ            string        `json:"tz"`
-	FrameworkID   string        `json:"framework_id"`
-	Users         []string      `json:"users,omitempty"`
-	Usergroups    []string      `json:"usergroups,omitempty"`
-	Channels      []string      `json:"channels,omitempty"`
-	Audience      string        `json:"audience"`
-	DigestChannel string        `json:"digest_channel"`
-	Window        time.Duration `json:"window"`
-	Threshold     int           `json:"threshold"`
-	Reminders     []string      `json:"reminders,omitempty"`
-	DeliverNow    bool          `json:"deliver_now,omitempty"`
-	Grace         time.Duration `json:"grace,omitempty"`
-	CreatedBy     string        `json:"created_by"`
-	CreatedAt     time.Time     `json:"created_at"`
-	Paused        bool          `json:"paused,omitempty"`
-	Next          time.Time     `json:"next,omitzero"`
+	ID            string               `json:"id"`
+	Spec          string               `json:"spec"`
+	TZ            string               `json:"tz"`
+	FrameworkID   string               `json:"framework_id"`
+	Users         []string             `json:"users,omitempty"`
+	Usergroups    []string             `json:"usergroups,omitempty"`
+	Channels      []string             `json:"channels,omitempty"`
+	Audience      string               `json:"audience"`
+	DigestChannel string               `json:"digest_channel"`
+	Window        time.Duration        `json:"window"`
+	Threshold     int                  `json:"threshold"`
+	Reminders     []string             `json:"reminders,omitempty"`
+	DeliverNow    bool                 `json:"deliver_now,omitempty"`
+	Grace         time.Duration        `json:"grace,omitempty"`
+	CreatedBy     string               `json:"created_by"`
+	CreatedAt     time.Time            `json:"created_at"`
+	Paused        bool                 `json:"paused,omitempty"`
+	Orphaned      bool                 `json:"orphaned,omitempty"`
+	Next          time.Time            `json:"next,omitzero"`
+	Segments      []assessment.Segment `json:"segments,omitempty"`
 }

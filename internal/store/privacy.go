@@ -29,6 +29,7 @@ import (
 //     review's result ({r:<id>}:result) to figures: the open answers and
 //     comments it quoted go too;
 //   - Forget removes a person from every review, queue and index;
+//   - who was away (away.go) becomes a count in the same Delink script;
 //   - log lines name a respondent by a pseudonym made with the review's log
 //     key ({r:<id>}:logkey, LogKey), which Delink deletes: nothing maps
 //     the pseudonyms back to people after the digest.
@@ -43,6 +44,11 @@ var delink = redis.NewScript(`
 local p = KEYS[1]
 if redis.call('EXISTS', p .. 'delinked') == 1 then return 0 end
 local n = tonumber(ARGV[1])
+local away = 0
+for _, u in ipairs(redis.call('SMEMBERS', p .. 'away')) do
+  if redis.call('EXISTS', p .. 'ans:' .. u) == 0 then away = away + 1 end
+end
+redis.call('SET', p .. 'awaycount', away)
 local ids = {}
 for i = 1, n do
   local u, id = ARGV[1 + i], ARGV[1 + n + i]
@@ -60,7 +66,7 @@ for i = 1, #ids, 1000 do
   redis.call('SADD', p .. 'sheets', unpack(ids, i, math.min(i + 999, #ids)))
 end
 local sheets = #ids
-redis.call('DEL', p .. 'submitted', p .. 'who', p .. 'delivered', p .. 'reminded', p .. 'snooze', p .. 'optout', p .. 'logkey')
+redis.call('DEL', p .. 'submitted', p .. 'who', p .. 'delivered', p .. 'reminded', p .. 'snooze', p .. 'optout', p .. 'logkey', p .. 'away', p .. 'segm')
 redis.call('SET', p .. 'delinked', '1')
 return sheets
 `)
@@ -241,7 +247,7 @@ func (s *Redis) Expire(ctx context.Context, r *assessment.Review) (int, error) {
 		for start := 0; start < len(keys); start += 1000 {
 			p.Unlink(ctx, keys[start:min(start+1000, len(keys))]...)
 		}
-		p.Del(ctx, s.rkey(r.ID, "submitted"), s.rkey(r.ID, "who"), s.rkey(r.ID, "delivered"), s.rkey(r.ID, "logkey"))
+		p.Del(ctx, s.rkey(r.ID, "submitted"), s.rkey(r.ID, "who"), s.rkey(r.ID, "delivered"), s.rkey(r.ID, "logkey"), s.rkey(r.ID, "away"), s.rkey(r.ID, "segm"))
 		if figures != nil {
 			p.Set(ctx, s.rkey(r.ID, "result"), figures, 0)
 		}
@@ -312,9 +318,11 @@ local p, u = KEYS[1], ARGV[1]
 redis.call('SREM', p .. 'who', u)
 redis.call('SREM', p .. 'submitted', u)
 redis.call('SREM', p .. 'optout', u)
+redis.call('SREM', p .. 'away', u)
 redis.call('HDEL', p .. 'delivered', u)
 redis.call('HDEL', p .. 'reminded', u)
 redis.call('HDEL', p .. 'snooze', u)
+redis.call('HDEL', p .. 'segm', u)
 redis.call('DEL', p .. 'ans:' .. u, p .. 'msg:' .. u)
 return 1
 `)

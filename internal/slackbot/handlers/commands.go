@@ -105,7 +105,7 @@ func (h *Handlers) start(ctx context.Context, rq request) {
 	h.startReview(ctx, startInput{
 		framework: f, users: cmd.Users, groups: cmd.Usergroups, channels: cmd.Channels,
 		digest: digestCh, due: cmd.Due, threshold: cmd.Threshold, detail: cmd.Detail, by: rq.sc.UserID, replyChannel: rq.sc.ChannelID,
-		now: cmd.Now, reminders: cmd.Reminders, grace: cmd.Grace, anyway: cmd.Anyway,
+		now: cmd.Now, reminders: cmd.Reminders, grace: cmd.Grace, anyway: cmd.Anyway, segments: cmd.Segments,
 	})
 }
 
@@ -125,6 +125,7 @@ type startInput struct {
 	// anyway starts below the anonymity threshold; fromModal says how the
 	// admin can ask for it.
 	anyway, fromModal bool
+	segments          []assessment.Segment
 }
 
 // startReview stores the review; the use case resolves the audience and
@@ -138,7 +139,7 @@ func (h *Handlers) startReview(ctx context.Context, in startInput) {
 		Framework: in.framework, Audience: review.Audience{Users: in.users, Groups: in.groups, Channels: in.channels},
 		AudienceText: present.Audience(in.users, in.groups, in.channels), DigestChannel: in.digest,
 		Deadline: deadline, Threshold: in.threshold, Detail: in.detail, CreatedBy: in.by, DeliverNow: in.now, Reminders: in.reminders,
-		Grace: in.grace, Anyway: in.anyway, ID: derivedID(ctx, assessment.ReviewIDFor),
+		Grace: in.grace, Anyway: in.anyway, Segments: in.segments, ID: derivedID(ctx, assessment.ReviewIDFor),
 	})
 	text := ""
 	if err != nil {

@@ -62,6 +62,12 @@ func (h *Handlers) export(ctx context.Context, rq request) {
 			return
 		}
 	}
+	if len(ex.Digest.Segments) > 0 {
+		if err := h.slack.Upload(ctx, ch, present.SegmentsFile(r), segmentsCSV(ex.Digest)); err != nil {
+			h.reply(ctx, rq, present.FileRefused(err))
+			return
+		}
+	}
 	if ex.Responses == nil && ex.Digest.Withholds(digest.FigAll) {
 		h.reply(ctx, rq, present.ExportedWithoutFigures(present.WithheldNote(ex.Digest)))
 		return

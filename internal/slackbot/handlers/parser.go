@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assessbot/assessbot/internal/assessment"
 	"github.com/assessbot/assessbot/internal/present"
 	"github.com/assessbot/assessbot/internal/review"
 	"github.com/assessbot/assessbot/internal/schedule"
@@ -27,6 +28,9 @@ type Command struct {
 	Reminders  []string      // "50%", "24h"; nil = default, empty = none
 	Grace      time.Duration // once everyone submitted; 0 = default
 	Anyway     bool          // start even below the anonymity threshold
+	// Segments are the teams (user groups, channels) the digest's heatmap
+	// compares: `by <!subteam^S1|@cs-emea> <#C1|cs-amer>`.
+	Segments []assessment.Segment
 	// schedule
 	Sub        string // add, list, pause, resume, remove, next
 	Spec       string
@@ -251,15 +255,15 @@ func parseOptions(c *Command, args []string, example string) error {
 	if c.Verb == "schedule" {
 		opts = scheduleOptions
 	}
-	to := false
+	to, by := false, false
 	for i := 0; i < len(args); i++ {
 		word := strings.ToLower(args[i])
-		if word == "to" {
-			to = true
+		if word == "to" || word == "by" {
+			to, by = word == "to", word == "by"
 			continue
 		}
 		if o, ok := opts[word]; ok {
-			to = false
+			to, by = false, false
 			value := ""
 			if o.missing != nil {
 				if i+1 >= len(args) {
@@ -269,6 +273,12 @@ func parseOptions(c *Command, args []string, example string) error {
 				value = args[i]
 			}
 			if err := o.set(c, value); err != nil {
+				return err
+			}
+			continue
+		}
+		if by {
+			if err := addSegment(c, args[i]); err != nil {
 				return err
 			}
 			continue
@@ -304,6 +314,31 @@ func addAudience(c *Command, a, example string) error {
 	return nil
 }
 
+// addSegment reads a word after `by`: a user group or a channel, as
+// Slack's autocomplete links them; named twice, it counts once.
+func addSegment(c *Command, a string) error {
+	var seg assessment.Segment
+	switch {
+	case reUsergroup.MatchString(a):
+		m := reUsergroup.FindStringSubmatch(a)
+		seg = assessment.Segment{ID: m[1], Name: strings.TrimPrefix(strings.TrimPrefix(m[2], "|"), "@")}
+	case reChannel.MatchString(a):
+		m := reChannel.FindStringSubmatch(a)
+		seg = assessment.Segment{ID: m[1], Name: strings.TrimPrefix(strings.TrimPrefix(m[2], "|"), "#")}
+	case strings.HasPrefix(a, "@") || strings.HasPrefix(a, "#"):
+		return perr(present.Parse.NotLinked(a))
+	default:
+		return perr(present.Parse.NotSegment(a))
+	}
+	for _, s := range c.Segments {
+		if s.ID == seg.ID {
+			return nil
+		}
+	}
+	c.Segments = append(c.Segments, seg)
+	return nil
+}
+
 func parseSchedule(args []string) (Command, error) {
 	c := Command{Verb: "schedule"}
 	if len(args) == 0 {
@@ -317,7 +352,7 @@ func parseSchedule(args []string) (Command, error) {
 			return c, perr(present.Parse.ScheduleListNoArguments())
 		}
 		return c, nil
-	case "pause", "resume", "remove", "next":
+	case "pause", "resume", "remove", "next", "take":
 		if len(rest) != 1 || !reScheduleID.MatchString(rest[0]) {
 			return c, perr(present.Parse.ScheduleNeedsID(c.Sub))
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/assessbot/assessbot/internal/assessment"
 )
 
 func TestParseCommand(t *testing.T) {
@@ -35,6 +37,15 @@ func TestParseCommand(t *testing.T) {
 			want: Command{Verb: "start", Framework: "cs-checklist", Users: []string{"U1"}, Due: Due{In: 72 * time.Hour}, Threshold: 5},
 		},
 		{in: "start cs-checklist to <@U1|a> due 1w", want: Command{Verb: "start", Framework: "cs-checklist", Users: []string{"U1"}, Due: Due{In: 7 * 24 * time.Hour}}},
+		{
+			in: "start cs-checklist to <!subteam^S1|@cs-emea> <!subteam^S2|@cs-amer> by <!subteam^S1|@cs-emea> <#C9|cs-amer> <!subteam^S1> digest <#C2|leads>",
+			want: Command{Verb: "start", Framework: "cs-checklist", Usergroups: []string{"S1", "S2"}, Digest: "C2",
+				Segments: []assessment.Segment{{ID: "S1", Name: "cs-emea"}, {ID: "C9", Name: "cs-amer"}}},
+		},
+		{in: "start cs-checklist by <!subteam^S1|@cs-emea> to <@U1>", want: Command{Verb: "start", Framework: "cs-checklist", Users: []string{"U1"}, Segments: []assessment.Segment{{ID: "S1", Name: "cs-emea"}}}},
+		{in: "start cs-checklist to <@U1> by <@U2>", wantErr: "not a user group or channel"},
+		{in: "start cs-checklist to <@U1> by @cs-emea", wantErr: "autocomplete"},
+		{in: "start cs-checklist to <@U1> by", want: Command{Verb: "start", Framework: "cs-checklist", Users: []string{"U1"}}},
 		{in: "start", wantErr: "Which framework"},
 		{in: "start cs-excellence", wantErr: "Who should answer"},
 		{in: "start cs-excellence to", wantErr: "Who should answer"},
@@ -70,6 +81,10 @@ func TestParseCommand(t *testing.T) {
 				Window: 48 * time.Hour, Grace: 30 * time.Minute},
 		},
 		{in: `schedule add "0 9 * * 1" cs-checklist to <@U1|a> anyway`, wantErr: "not a person"},
+		{
+			in:   `schedule add @monthly cs-checklist to <!subteam^S1|@cs> by <!subteam^S1|@cs> <#C3|amer>`,
+			want: Command{Verb: "schedule", Sub: "add", Spec: "@monthly", Framework: "cs-checklist", Usergroups: []string{"S1"}, Segments: []assessment.Segment{{ID: "S1", Name: "cs"}, {ID: "C3", Name: "amer"}}},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

@@ -24,6 +24,7 @@ var schedules = map[string]func(h *Handlers, ctx context.Context, rq request){
 	"pause":  (*Handlers).changeSchedule,
 	"resume": (*Handlers).changeSchedule,
 	"remove": (*Handlers).changeSchedule,
+	"take":   (*Handlers).changeSchedule,
 }
 
 func (h *Handlers) schedule(ctx context.Context, rq request) {
@@ -48,7 +49,7 @@ func (h *Handlers) addSchedule(ctx context.Context, rq request) {
 		Audience:     review.Audience{Users: cmd.Users, Groups: cmd.Usergroups, Channels: cmd.Channels},
 		AudienceText: present.Audience(cmd.Users, cmd.Usergroups, cmd.Channels), DigestChannel: digestCh,
 		Window: cmd.Window, Threshold: cmd.Threshold, Reminders: cmd.Reminders, DeliverNow: cmd.Now, CreatedBy: rq.sc.UserID,
-		Grace: cmd.Grace, ID: derivedID(ctx, assessment.ScheduleIDFor),
+		Grace: cmd.Grace, Segments: cmd.Segments, ID: derivedID(ctx, assessment.ScheduleIDFor),
 	})
 	if err != nil {
 		h.reply(ctx, rq, h.tell(present.OpSchedule, err))
@@ -90,6 +91,8 @@ func (h *Handlers) changeSchedule(ctx context.Context, rq request) {
 		h.reply(ctx, rq, present.ScheduleRemoved(id))
 	case review.SchedulePause:
 		h.reply(ctx, rq, present.SchedulePaused(id))
+	case review.ScheduleTake:
+		h.reply(ctx, rq, present.ScheduleTaken(s))
 	default:
 		h.reply(ctx, rq, present.ScheduleResumed(id, s.Next))
 	}

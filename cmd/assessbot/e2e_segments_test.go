@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"strings"
+	"testing"
+
+	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/blocktext"
+	"github.com/assessbot/assessbot/internal/chart"
+	"github.com/assessbot/assessbot/internal/fakeslack"
+)
+
+// TestSegmentsEndToEnd: a review by two user groups, through fakeslack and
+// real Redis. EMEA (6) answers every question with its best option, AMER
+// (6) with its worst, five people in neither with the middle one. The
+// channel message says the largest gap (AMER 0% vs EMEA 100%), the thread
+// has the teams' table and the heatmap, the metadata and the export carry
+// the cells; once the digest is out Redis holds no membership.
+func TestSegmentsEndToEnd(t *testing.T) {
+	var emea, amer, others, all []string
+	for i := range 6 {
+		emea, amer = append(emea, fmt.Sprintf("UEMEA%d", i)), append(amer, fmt.Sprintf("UAMER%d", i))
+	}
+	for i := range 5 {
+		others = append(others, fmt.Sprintf("UOTHER%d", i))
+	}
+	all = append(append(append(all, emea...), amer...), others...)
+	h := newHarness(t, all...)
+	h.slack.AddUsergroup("SEMEA", "cs-emea", emea...)
+	h.slack.AddUsergroup("SAMER", "cs-amer", amer...)
+	cmd := "start cs-checklist to <!subteam^SEMEA|@cs-emea> <!subteam^SAMER|@cs-amer>"
+	for _, u := range others {
+		cmd += " <@" + u + ">"
+	}
+	cmd += " by <!subteam^SEMEA|@cs-emea> <!subteam^SAMER|@cs-amer> digest <#" + leads + "|cs-leadership> due 3d now"
+	if text := h.command(admin, leads, cmd); text != "" {
+		t.Fatalf("start refused: %s", text)
+	}
+	for _, u := range all {
+		h.waitDM(u, `"start"`)
+	}
+	ids, err := h.main.Store.RecentReviews(h.ctx, 1)
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("no review: %v", err)
+	}
+	id := ids[0]
+	f, _ := mustCatalog(t).Get("cs-checklist")
+	pick := func(sc *assessment.Scale, who string) string {
+		switch {
+		case strings.HasPrefix(who, "UEMEA"):
+			return sc.Options[len(sc.Options)-1].ID
+		case strings.HasPrefix(who, "UAMER"):
+			return sc.Options[0].ID
+		}
+		return sc.Options[len(sc.Options)/2].ID
+	}
+	for _, u := range all {
+		for _, ref := range f.Questions() {
+			if ref.Scale == nil || ref.Scale.Text {
+				continue
+			}
+			if _, err := h.main.Service.Answer(h.ctx, id, u, ref.Question.ID, assessment.Answer{Option: pick(ref.Scale, u)}, false); err != nil {
+				t.Fatalf("%s answers: %v", u, err)
+			}
+		}
+		if _, err := h.main.Service.Submit(h.ctx, id, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outputs := h.closeAndCollect(id, len(f.Sections), nil)
+
+	var top fakeslack.Message
+	var thread string
+	for _, m := range h.slack.ChannelMessages(leads) {
+		if m.ThreadTS == "" || m.ThreadTS == m.TS {
+			top = m
+		} else {
+			thread += blocktext.Render(m.Blocks, nil) + "\n"
+		}
+	}
+	msg := blocktext.Render(top.Blocks, nil)
+	if want := "Largest gap between teams* " + f.Sections[0].Title + ": cs-amer `0%` vs cs-emea `100%`"; !strings.Contains(msg, want) {
+		t.Errorf("the message lacks %q:\n%s", want, msg)
+	}
+	for _, want := range []string{"Teams side by side", "cs-emea", "cs-amer", "everyone else", "100% n6", "0% n6"} {
+		if !strings.Contains(thread, want) {
+			t.Errorf("the thread lacks %q:\n%s", want, thread)
+		}
+	}
+	var md struct {
+		Payload struct {
+			Segments []struct {
+				ID    string           `json:"id"`
+				N     int              `json:"n"`
+				Cells []map[string]any `json:"cells"`
+			} `json:"segments"`
+		} `json:"event_payload"`
+	}
+	if err := json.Unmarshal(top.Metadata, &md); err != nil || len(md.Payload.Segments) != 3 {
+		t.Fatalf("metadata segments: %+v, %v", md.Payload.Segments, err)
+	}
+	for _, s := range md.Payload.Segments {
+		if len(s.Cells) != len(f.Sections) {
+			t.Errorf("metadata: %s has %d cells, want one per section", s.ID, len(s.Cells))
+		}
+	}
+	heatmap, teams := false, false
+	for _, file := range h.slack.Files() {
+		switch file.Name {
+		case id + "-heatmap.png":
+			heatmap = true
+			if file.ThreadTS != top.TS {
+				t.Errorf("the heatmap went to %q, not the digest's thread %q", file.ThreadTS, top.TS)
+			}
+			img, err := png.Decode(bytes.NewReader(file.Content))
+			if err != nil || img.Bounds().Dx() != chart.Width {
+				t.Errorf("heatmap: %v", err)
+			}
+		case id + "-teams.csv":
+			teams = true
+			if lines := strings.Count(string(file.Content), "\n"); lines != 1+3*len(f.Sections) {
+				t.Errorf("teams.csv has %d lines, want a header and a row per team and section:\n%s", lines, file.Content)
+			}
+		}
+	}
+	if !heatmap || !teams {
+		t.Errorf("files: heatmap %v, teams.csv %v", heatmap, teams)
+	}
+	if keys := keysNaming(t, h.prefix, "}:segm"); len(keys) != 0 {
+		t.Errorf("membership left after the digest: %v", keys)
+	}
+	if t.Failed() {
+		for name, text := range outputs {
+			t.Logf("--- %s\n%.2000s", name, text)
+		}
+	}
+}
