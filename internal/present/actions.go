@@ -131,12 +131,13 @@ func actionFields(what, owner string, due time.Time) []slack.Block {
 	}
 }
 
-// questionOptions are the questions of the pre-filled section (all
-// sections' when none is), at most 100.
+// questionOptions are the scored questions of the pre-filled section, at
+// most 100; none when no section is pre-filled (the one chosen in the
+// form is not known until it is submitted).
 func questionOptions(pf review.PlanForm) []*slack.OptionBlockObject {
 	var out []*slack.OptionBlockObject
 	for _, s := range pf.Framework.Sections {
-		if pf.Section != "" && s.ID != pf.Section {
+		if s.ID != pf.Section {
 			continue
 		}
 		for _, q := range s.Questions {
