@@ -175,17 +175,17 @@ func TestActionLoop(t *testing.T) {
 	}
 	h.setNow(time.Date(2027, 1, 5, 16, 0, 0, 0, time.UTC))
 	time.Sleep(300 * time.Millisecond)
-	if reminders("is due in three days") != 0 {
+	if reminders("is due on Fri 8 Jan 2027") != 0 {
 		t.Fatal("reminded at 8:00 in Los Angeles")
 	}
 	h.setNow(time.Date(2027, 1, 5, 17, 0, 1, 0, time.UTC))
-	h.wait("the owner's reminder", func() bool { return reminders("is due in three days") == 1 })
+	h.wait("the owner's reminder", func() bool { return reminders("is due on Fri 8 Jan 2027") == 1 })
 	h.restart() // a restart sends nothing twice
 	time.Sleep(300 * time.Millisecond)
-	if n := reminders("is due in three days"); n != 1 {
+	if n := reminders("is due on Fri 8 Jan 2027"); n != 1 {
 		t.Fatalf("%d reminders three days before", n)
 	}
-	h.click("UBEN", h.waitDM("UBEN", "is due in three days"), "done")
+	h.click("UBEN", h.waitDM("UBEN", "is due on Fri 8 Jan 2027"), "done")
 	h.wait("the thread message says done", func() bool {
 		ms := h.threadMessages("Write the renewal playbook")
 		return len(ms) == 1 && strings.Contains(string(ms[0].Blocks), "✅ done")
@@ -436,5 +436,68 @@ func TestActionUpdateAndDrop(t *testing.T) {
 	}
 	if home := h.homeOf("UCAT"); strings.Contains(home, "Map the onboarding journey") {
 		t.Fatalf("a dropped action in its owner's App Home:\n%s", home)
+	}
+}
+
+// An owner's reminder: "Remind me tomorrow" brings it back a day later,
+// once; "No more reminders" stops every other, the day's included.
+func TestActionReminderSnoozeAndStop(t *testing.T) {
+	users := []string{"UAMY", "UBEN", "UCAT"}
+	h := newHarness(t, users...)
+	f, _ := mustCatalog(t).Get("cs-exec-maturity")
+	h.setNow(time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)) // Monday
+	h.command(admin, leads, "start cs-exec-maturity to <@UAMY|a> <@UBEN|b> <@UCAT|c> digest <#CLEADS|x> due 3d now remind none")
+	h.wait("the intros", func() bool { return countIntros(h.slack, "UCAT") == 1 })
+	h.answerAll(f, users, 0)
+	h.command(admin, leads, "close")
+	h.wait("the digest", func() bool { return len(h.digests()) == 1 })
+	v := h.openModal("UAMY", h.planButton("executive"), "plan|executive", "plan_action")
+	h.propose("UAMY", v, "Write the renewal playbook", "UBEN", time.Date(2027, 1, 8, 0, 0, 0, 0, time.UTC))
+	h.click("UBEN", h.waitDM("UBEN", `"accept"`), "accept")
+	// Reminders, as sent or as replaced once snoozed or stopped.
+	reminders := func() int {
+		n := 0
+		for _, m := range h.slack.DMs("UBEN") {
+			for _, s := range []string{"⏰ Your action", "I will remind you of this action", "no more reminders for this action"} {
+				if strings.Contains(string(m.Blocks), s) {
+					n++
+					break
+				}
+			}
+		}
+		return n
+	}
+	h.wait("the action accepted", func() bool { return len(h.threadMessages("accepted")) == 1 })
+	// Tuesday 9:00 in Los Angeles: the first reminder; snoozed.
+	h.setNow(time.Date(2027, 1, 5, 17, 0, 1, 0, time.UTC))
+	h.wait("the first reminder", func() bool { return reminders() == 1 })
+	first, _ := h.dmWith("UBEN", "⏰ Your action")
+	h.click("UBEN", first, "actsnooze")
+	h.wait("the reminder replaced", func() bool {
+		m, ok := h.slack.Message(first.Channel, first.TS)
+		return ok && strings.Contains(string(m.Blocks), "I will remind you of this action tomorrow")
+	})
+	h.setNow(time.Date(2027, 1, 6, 16, 0, 0, 0, time.UTC))
+	time.Sleep(300 * time.Millisecond)
+	if n := reminders(); n != 1 {
+		t.Fatalf("%d reminders before the snooze ended", n)
+	}
+	h.setNow(time.Date(2027, 1, 6, 17, 0, 2, 0, time.UTC))
+	h.wait("the reminder after the snooze", func() bool { return reminders() == 2 })
+	var second fakeslack.Message
+	for _, m := range h.slack.DMs("UBEN") {
+		if strings.Contains(string(m.Blocks), `"actstop"`) {
+			second = m
+		}
+	}
+	h.click("UBEN", second, "actstop")
+	h.wait("reminders stopped", func() bool {
+		m, ok := h.slack.Message(second.Channel, second.TS)
+		return ok && strings.Contains(string(m.Blocks), "no more reminders")
+	})
+	h.setNow(time.Date(2027, 1, 8, 17, 0, 1, 0, time.UTC))
+	time.Sleep(300 * time.Millisecond)
+	if n := reminders(); n != 2 {
+		t.Fatalf("%d reminders after No more reminders, want 2", n)
 	}
 }

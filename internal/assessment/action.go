@@ -52,10 +52,15 @@ type Action struct {
 	// Told lists the DMs sent about the action, by ActionDM key, so that a
 	// retry does not send one twice.
 	Told []string
-	// Reminded lists the owner reminders marked, by ReminderKey.
+	// Reminded lists the owner reminders marked, by ReminderKey;
+	// RemindedAt is when the last was.
 	Reminded     []string
+	RemindedAt   time.Time
 	SnoozedUntil time.Time
-	NoReminders  bool
+	// Snoozes counts "Remind me tomorrow": each queues a reminder of its
+	// own (n from 2).
+	Snoozes     int
+	NoReminders bool
 	// Rev counts the changes people made (proposal, accept, update…);
 	// the thread message shows one Rev (Shown).
 	Rev int
@@ -92,8 +97,8 @@ func ProposalDM(owner string) string { return "propose|" + owner }
 const DeclinedDM = "declined"
 
 // ReminderKey names an owner reminder: which one (0: three days before,
-// 1: on the day), for which due date, so a new due date has reminders of
-// its own.
+// 1: on the day, 2 and up: after a snooze), for which due date, so a new
+// due date has reminders of its own.
 func ReminderKey(n int, due time.Time) string {
 	return strconv.Itoa(n) + "|" + due.Format("2006-01-02")
 }

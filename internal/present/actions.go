@@ -271,12 +271,12 @@ func ActionDeclined(v review.ActionView, now time.Time) (string, []slack.Block) 
 // ActionReminder reminds the owner of an accepted action.
 func ActionReminder(v review.ActionView, onTheDay bool, now time.Time) (string, []slack.Block) {
 	a := v.Action
-	when := "is due in three days"
+	when := "is due on " + dueText(a.Due)
 	if onTheDay {
 		when = "is due today"
 	}
 	return "⏰ An action " + when, []slack.Block{
-		section(fmt.Sprintf("⏰ Your action %s (%s).", when, dueText(a.Due))),
+		section(fmt.Sprintf("⏰ Your action %s.", when)),
 		sectionBlock("action|"+a.ID, "🎯 "+ActionLine(v, now)),
 		slack.NewActionBlock("remind|"+a.ID,
 			button(codec.ActDone, codec.ActionValue(a.Review, a.ID), "Done").WithStyle(slack.StylePrimary),

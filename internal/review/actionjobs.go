@@ -175,6 +175,8 @@ func (s *Service) remindOwner(ctx context.Context, j assessment.Job) bool {
 	case a.SnoozedUntil.After(now):
 		_ = s.queue.RescheduleJob(ctx, j, a.SnoozedUntil)
 		return false
+	case !a.RemindedAt.IsZero() && now.Sub(a.RemindedAt) < 20*time.Hour:
+		return true // never more than one a day (a snooze's and the day's may meet)
 	}
 	v, err := s.view(ctx, a)
 	if err != nil {
@@ -182,15 +184,17 @@ func (s *Service) remindOwner(ctx context.Context, j assessment.Job) bool {
 	}
 	// Marked before it is sent, as the survey's reminders are: a crash
 	// inside the send costs this reminder rather than sending it twice.
-	if !s.saveAction(ctx, &v, func(a *assessment.Action) { a.Reminded = append(a.Reminded, key) }) {
+	prev := a.RemindedAt
+	if !s.saveAction(ctx, &v, func(a *assessment.Action) { a.Reminded, a.RemindedAt = append(a.Reminded, key), now }) {
 		return false
 	}
-	if err := s.actMsg.RemindAction(ctx, v, j.N == 1); err != nil {
+	onTheDay := j.N == 1 || (j.N > 1 && !now.Before(a.Due))
+	if err := s.actMsg.RemindAction(ctx, v, onTheDay); err != nil {
 		if _, refused := refusal(err); refused {
 			return true
 		}
 		s.saveAction(context.WithoutCancel(ctx), &v, func(a *assessment.Action) {
-			a.Reminded = slices.DeleteFunc(a.Reminded, func(k string) bool { return k == key })
+			a.Reminded, a.RemindedAt = slices.DeleteFunc(a.Reminded, func(k string) bool { return k == key }), prev
 		})
 		return false
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/assessbot/assessbot/internal/assessment"
+	"github.com/assessbot/assessbot/internal/schedule"
 )
 
 // Improvement actions: planned from a digest (its message or a section's
@@ -289,8 +290,9 @@ func (s *Service) modifyAction(ctx context.Context, reviewID, id string, fn func
 	}
 }
 
-// ActionSnooze stops an action's reminders for a day; ActionNoReminders
-// for good. Only its owner may.
+// ActionSnooze stops an action's reminders for a day and reminds its
+// owner then (in their working hours), or with stop for good. Only its
+// owner may.
 func (s *Service) ActionSnooze(ctx context.Context, reviewID, id, by string, stop bool) (ActionView, error) {
 	if s.actions == nil {
 		return ActionView{}, errNoActions
@@ -308,11 +310,20 @@ func (s *Service) ActionSnooze(ctx context.Context, reviewID, id, by string, sto
 			a.NoReminders = true
 		} else {
 			a.SnoozedUntil = until
+			a.Snoozes++
 		}
 		return nil
 	})
 	if err != nil {
 		return ActionView{}, err
+	}
+	if !stop && a.Status == assessment.ActionAccepted {
+		loc := loadLocation(s.timeZones(ctx, []string{a.Owner})[a.Owner])
+		at := schedule.WorkingHours(until, loc)
+		j := assessment.Job{Kind: assessment.JobActionRemind, Review: a.Review, User: a.Owner, N: 1 + a.Snoozes, Action: a.ID, At: at}
+		if err := s.queue.AddJobs(ctx, []assessment.Job{j}); err != nil {
+			return ActionView{}, err
+		}
 	}
 	return ActionView{Action: a, Review: r, Framework: f}, nil
 }

@@ -52,6 +52,8 @@ type storedAction struct {
 	Told      []string `json:"told,omitempty"`
 	Reminded  []string `json:"reminded,omitempty"`
 	Snoozed   int64    `json:"snoozed,omitempty"`
+	Snoozes   int      `json:"snoozes,omitempty"`
+	LastRem   int64    `json:"lastrem,omitempty"`
 	NoRemind  bool     `json:"noremind,omitempty"`
 }
 
@@ -59,7 +61,7 @@ func toStored(a *assessment.Action) storedAction {
 	s := storedAction{ID: a.ID, Review: a.Review, Framework: a.Framework, Schedule: a.Schedule, Section: a.Section,
 		What: a.What, Owner: a.Owner, Proposer: a.Proposer, Due: a.Due.Format("2006-01-02"), Questions: a.Questions,
 		Status: string(a.Status), Created: a.Created.Unix(), Changed: a.Changed.Unix(), Shown: a.Shown, Rev: a.Rev,
-		Told: a.Told, Reminded: a.Reminded, NoRemind: a.NoReminders}
+		Told: a.Told, Reminded: a.Reminded, NoRemind: a.NoReminders, Snoozes: a.Snoozes}
 	if !a.Thread.IsZero() {
 		s.Thread = encodeRef(a.Thread)
 	}
@@ -69,6 +71,9 @@ func toStored(a *assessment.Action) storedAction {
 	if !a.SnoozedUntil.IsZero() {
 		s.Snoozed = a.SnoozedUntil.Unix()
 	}
+	if !a.RemindedAt.IsZero() {
+		s.LastRem = a.RemindedAt.Unix()
+	}
 	return s
 }
 
@@ -77,7 +82,7 @@ func fromStored(s storedAction, version int) *assessment.Action {
 	a := &assessment.Action{ID: s.ID, Review: s.Review, Framework: s.Framework, Schedule: s.Schedule, Section: s.Section,
 		What: s.What, Owner: s.Owner, Proposer: s.Proposer, Due: due, Questions: s.Questions,
 		Status: assessment.ActionStatus(s.Status), Created: time.Unix(s.Created, 0), Changed: time.Unix(s.Changed, 0),
-		Shown: s.Shown, Rev: s.Rev, Told: s.Told, Reminded: s.Reminded, NoReminders: s.NoRemind, Version: version}
+		Shown: s.Shown, Rev: s.Rev, Told: s.Told, Reminded: s.Reminded, NoReminders: s.NoRemind, Snoozes: s.Snoozes, Version: version}
 	if s.Thread != "" {
 		a.Thread, _ = decodeRef(s.Thread)
 	}
@@ -86,6 +91,9 @@ func fromStored(s storedAction, version int) *assessment.Action {
 	}
 	if s.Snoozed != 0 {
 		a.SnoozedUntil = time.Unix(s.Snoozed, 0)
+	}
+	if s.LastRem != 0 {
+		a.RemindedAt = time.Unix(s.LastRem, 0)
 	}
 	return a
 }
