@@ -388,6 +388,26 @@ func TestActionUpdateAndDrop(t *testing.T) {
 	h.wait("accepted in the thread", func() bool { return thread("accepted") })
 	id := h.actions(h.latestReviewID())[0].ID
 
+	// As if a process died inside the thread's post, after Slack took it:
+	// the store has no ref, only the mark of the post under way. The next
+	// attempt finds the message and edits it; it never posts a second.
+	a := h.actions(h.latestReviewID())[0]
+	posted := h.threadMessages("Map the onboarding journey")[0]
+	a.Thread, a.ThreadSince, a.Rev = assessment.MessageRef{}, time.Now().Add(-10*time.Second), a.Rev+1
+	if saved, err := h.main.Store.SaveAction(h.ctx, a); err != nil || !saved {
+		t.Fatalf("save: %v %v", saved, err)
+	}
+	if err := h.main.Store.AddJobs(h.ctx, []assessment.Job{{Kind: assessment.JobActionNotify, Review: a.Review, N: a.Rev, Action: a.ID, At: h.now()}}); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("the message found and recorded", func() bool {
+		b := h.actions(h.latestReviewID())[0]
+		return b.Thread.TS == posted.TS && b.Shown == b.Rev
+	})
+	if ms := h.threadMessages("Map the onboarding journey"); len(ms) != 1 || ms[0].Updated < 2 {
+		t.Fatalf("after a post lost to a crash: %d thread messages (%+v)", len(ms), ms)
+	}
+
 	h.command("UCAT", leads, "actions "+h.latestReviewID())
 	var list fakeslack.Message
 	h.wait("the review's actions for a respondent", func() bool {

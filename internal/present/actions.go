@@ -235,6 +235,12 @@ func ActionThread(v review.ActionView, now time.Time) []slack.Block {
 	}
 }
 
+// IsActionMessage reports whether a message's blocks are an action's
+// thread message (its context names the action).
+func IsActionMessage(blocks []slack.Block, actionID string) bool {
+	return hasText(blocks, "action `"+actionID+"`")
+}
+
 // ActionProposal is the DM that asks the owner to accept or decline.
 func ActionProposal(v review.ActionView, now time.Time) (string, []slack.Block) {
 	a := v.Action

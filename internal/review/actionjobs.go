@@ -78,9 +78,19 @@ func (s *Service) syncThread(ctx context.Context, v *ActionView) bool {
 		if err != nil || st.Kind != assessment.Sent {
 			return err == nil && st.Kind == assessment.Refused
 		}
+		// A post began and its process died: Slack may have the message.
+		if since := a.ThreadSince; !since.IsZero() {
+			if ref, ok := s.actMsg.FindAction(ctx, st.Ref, a.ID, since); ok {
+				s.log.Info("action message found after a crash; not posting it again", "review", a.Review, "action", a.ID)
+				if !s.saveAction(ctx, v, func(a *assessment.Action) { a.Thread = ref }) {
+					return false
+				}
+				return s.syncThread(ctx, v)
+			}
+		}
 		// Marked before it is posted: a crash inside the post leaves a
-		// trace (the one way to a second message, as for intro DMs).
-		if !s.saveAction(ctx, v, func(a *assessment.Action) { a.ThreadSince = s.now() }) {
+		// trace the next attempt looks for.
+		if !s.saveAction(ctx, v, func(a *assessment.Action) { a.ThreadSince = time.Now() }) {
 			return false
 		}
 		ref, err := s.actMsg.PostAction(ctx, st.Ref, *v)

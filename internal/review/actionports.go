@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"time"
 
 	"github.com/assessbot/assessbot/internal/assessment"
 )
@@ -30,6 +31,9 @@ type ActionMessenger interface {
 	// UpdateAction edits it in place.
 	PostAction(ctx context.Context, thread assessment.MessageRef, v ActionView) (assessment.MessageRef, error)
 	UpdateAction(ctx context.Context, ref assessment.MessageRef, v ActionView) error
+	// FindAction looks in the thread for the action's message posted since
+	// a time (a crash inside the post may have hidden it from the store).
+	FindAction(ctx context.Context, thread assessment.MessageRef, actionID string, since time.Time) (assessment.MessageRef, bool)
 	// ProposeAction asks the owner in a DM to accept or decline.
 	ProposeAction(ctx context.Context, v ActionView) error
 	// ActionDeclined gives a declined action back to its proposer.

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -22,6 +23,27 @@ var noClock time.Time
 func (c *Client) PostAction(ctx context.Context, thread assessment.MessageRef, v review.ActionView) (assessment.MessageRef, error) {
 	ref, err := c.post(ctx, thread.Channel, present.ActionThreadFallback, present.ActionThread(v, noClock), slack.MsgOptionTS(thread.TS))
 	return ref, refused(err)
+}
+
+// FindAction looks in a digest's thread for an action's message posted
+// since a time (a crash may have hidden it from the store).
+func (c *Client) FindAction(ctx context.Context, thread assessment.MessageRef, actionID string, since time.Time) (assessment.MessageRef, bool) {
+	var msgs []slack.Message
+	err := c.send.do(ctx, "conversations.replies", func(ctx context.Context) (err error) {
+		msgs, _, _, err = c.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: thread.Channel, Timestamp: thread.TS, Oldest: strconv.FormatInt(since.Unix()-60, 10), Limit: 1000})
+		return err
+	})
+	if err != nil {
+		c.log.Warn("cannot read a digest's thread to check for an action's message posted before a crash", "err", present.SlackErr(err))
+		return assessment.MessageRef{}, false
+	}
+	for _, m := range msgs {
+		if m.Timestamp != thread.TS && present.IsActionMessage(m.Blocks.BlockSet, actionID) {
+			return assessment.MessageRef{Channel: thread.Channel, TS: m.Timestamp}, true
+		}
+	}
+	return assessment.MessageRef{}, false
 }
 
 // UpdateAction edits an action's message in its digest's thread.
