@@ -219,11 +219,7 @@ func TestActionDeclined(t *testing.T) {
 	users := []string{"UAMY", "UBEN", "UCAT"}
 	h := newHarness(t, users...)
 	f, _ := mustCatalog(t).Get("cs-exec-maturity")
-	h.command(admin, leads, "start cs-exec-maturity to <@UAMY|a> <@UBEN|b> <@UCAT|c> digest <#CLEADS|x> due 3d now remind none")
-	h.wait("the intros", func() bool { return countIntros(h.slack, "UCAT") == 1 })
-	h.answerAll(f, users, 0)
-	h.command(admin, leads, "close")
-	h.wait("the digest", func() bool { return len(h.digests()) == 1 })
+	h.closedReview(f, users)
 
 	// The admin plans from the digest's message: no section pre-filled.
 	v := h.openModal(admin, h.planButton(""), "plan|", "plan_action")
@@ -373,11 +369,7 @@ func TestActionUpdateAndDrop(t *testing.T) {
 	users := []string{"UAMY", "UBEN", "UCAT"}
 	h := newHarness(t, users...)
 	f, _ := mustCatalog(t).Get("cs-exec-maturity")
-	h.command(admin, leads, "start cs-exec-maturity to <@UAMY|a> <@UBEN|b> <@UCAT|c> digest <#CLEADS|x> due 3d now remind none")
-	h.wait("the intros", func() bool { return countIntros(h.slack, "UCAT") == 1 })
-	h.answerAll(f, users, 0)
-	h.command(admin, leads, "close")
-	h.wait("the digest", func() bool { return len(h.digests()) == 1 })
+	h.closedReview(f, users)
 	v := h.openModal("UAMY", h.planButton("executive"), "plan|executive", "plan_action")
 	h.propose("UAMY", v, "Map the onboarding journey", "UBEN", h.now().AddDate(0, 0, 10))
 	h.click("UBEN", h.waitDM("UBEN", `"accept"`), "accept")
@@ -466,11 +458,7 @@ func TestActionReminderSnoozeAndStop(t *testing.T) {
 	h := newHarness(t, users...)
 	f, _ := mustCatalog(t).Get("cs-exec-maturity")
 	h.setNow(time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)) // Monday
-	h.command(admin, leads, "start cs-exec-maturity to <@UAMY|a> <@UBEN|b> <@UCAT|c> digest <#CLEADS|x> due 3d now remind none")
-	h.wait("the intros", func() bool { return countIntros(h.slack, "UCAT") == 1 })
-	h.answerAll(f, users, 0)
-	h.command(admin, leads, "close")
-	h.wait("the digest", func() bool { return len(h.digests()) == 1 })
+	h.closedReview(f, users)
 	v := h.openModal("UAMY", h.planButton("executive"), "plan|executive", "plan_action")
 	h.propose("UAMY", v, "Write the renewal playbook", "UBEN", time.Date(2027, 1, 8, 0, 0, 0, 0, time.UTC))
 	h.click("UBEN", h.waitDM("UBEN", `"accept"`), "accept")
@@ -520,4 +508,20 @@ func TestActionReminderSnoozeAndStop(t *testing.T) {
 	if n := reminders(); n != 2 {
 		t.Fatalf("%d reminders after No more reminders, want 2", n)
 	}
+}
+
+// closedReview starts a review of f to users (reminders off), has them
+// answer everything and closes it, waiting for its digest.
+func (h *harness) closedReview(f *assessment.Framework, users []string) {
+	h.t.Helper()
+	var mentions []string
+	for _, u := range users {
+		mentions = append(mentions, "<@"+u+"|"+strings.ToLower(u)+">")
+	}
+	h.command(admin, leads, "start "+f.ID+" to "+strings.Join(mentions, " ")+" digest <#CLEADS|x> due 3d now remind none")
+	last := users[len(users)-1]
+	h.wait("the intros", func() bool { return countIntros(h.slack, last) == 1 })
+	h.answerAll(f, users, 0)
+	h.command(admin, leads, "close")
+	h.wait("the digest", func() bool { return len(h.digests()) == 1 })
 }
