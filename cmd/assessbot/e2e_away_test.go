@@ -63,15 +63,7 @@ func TestPeopleWhoAreAway(t *testing.T) {
 		t.Helper()
 		h.wait(when, func() bool { n, err := h.main.Store.AwayCount(ctx, id); return err == nil && n == want })
 	}
-	intros := func(u string) int {
-		n := 0
-		for _, m := range h.slack.DMs(u) {
-			if strings.Contains(string(m.Blocks), "asked you to take part") {
-				n++
-			}
-		}
-		return n
-	}
+	intros := h.introsTo
 	noIntro := func(when string, who ...string) {
 		t.Helper()
 		for _, u := range who {

@@ -84,15 +84,7 @@ func TestScheduledReviewsInLocalTime(t *testing.T) {
 	h.command(admin, leads, `schedule add "0 9 * * 1" cs-exec-maturity to <@UBER|b> <@UTOK|t> <@USFO|s> digest <#CLEADS|x> window 2d tz Europe/Berlin`)
 	h.told(admin, "Scheduled `s")
 
-	intros := func(u string) int {
-		n := 0
-		for _, m := range h.slack.DMs(u) {
-			if strings.Contains(string(m.Blocks), "asked you to take part") {
-				n++
-			}
-		}
-		return n
-	}
+	intros := h.introsTo
 	reminders := func(u string) int {
 		n := 0
 		for _, m := range h.slack.DMs(u) {
@@ -374,4 +366,15 @@ func TestReminderSnoozeAndOptOut(t *testing.T) {
 	if sent := strings.Count(h.logs.String(), `msg="reminder sent" review=`); sent != 3 {
 		t.Fatalf("%d reminders sent, want 3 (two on Tuesday, amy's on Wednesday)", sent)
 	}
+}
+
+// introsTo counts the intro DMs user has been sent.
+func (h *harness) introsTo(user string) int {
+	n := 0
+	for _, m := range h.slack.DMs(user) {
+		if strings.Contains(string(m.Blocks), "asked you to take part") {
+			n++
+		}
+	}
+	return n
 }

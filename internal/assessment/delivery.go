@@ -48,37 +48,59 @@ func (d DeliveryState) Done() bool { return d.Kind == Sent || d.Kind == Refused 
 const (
 	JobIntro  = "intro"
 	JobRemind = "remind"
+	// JobActionNotify brings an action's thread message and DMs up to
+	// date with its state (N: the action's version when queued).
+	JobActionNotify = "actnotify"
+	// JobActionRemind reminds an action's owner (N: ReminderKey's n).
+	JobActionRemind = "actremind"
 )
 
 // Job is a piece of work due at a time: an intro DM or a reminder for one
-// respondent of one review.
+// respondent of one review, or a message about one of its actions.
 type Job struct {
-	Kind   string // JobIntro or JobRemind
+	Kind   string // JobIntro, JobRemind, JobActionNotify, JobActionRemind
 	Review string
 	User   string
-	N      int // which reminder
+	N      int    // which reminder
+	Action string // the action of an action job
 	At     time.Time
 }
 
-// Key names the job: "kind|review|user|n". It is the name of the job's
-// lease and its member in the store's queue, and ParseJobKey reads it back:
-// the job codec has this one home.
+// Key names the job: "kind|review|user|n", and "|action" after it for an
+// action job. It is the name of the job's lease and its member in the
+// store's queue, and ParseJobKey reads it back: the job codec has this one
+// home.
 func (j Job) Key() string {
-	return j.Kind + "|" + j.Review + "|" + j.User + "|" + strconv.Itoa(j.N)
+	k := j.Kind + "|" + j.Review + "|" + j.User + "|" + strconv.Itoa(j.N)
+	if j.Action != "" {
+		k += "|" + j.Action
+	}
+	return k
 }
 
 // ParseJobKey reads a job back from its Key; its time (At) is not part of
 // the key.
 func ParseJobKey(key string) (Job, bool) {
 	p := strings.Split(key, "|")
-	if len(p) != 4 {
+	if len(p) != 4 && len(p) != 5 {
 		return Job{}, false
 	}
 	n, err := strconv.Atoi(p[3])
 	if err != nil {
 		return Job{}, false
 	}
-	return Job{Kind: p[0], Review: p[1], User: p[2], N: n}, true
+	j := Job{Kind: p[0], Review: p[1], User: p[2], N: n}
+	// An action job, and only one, names its action.
+	if actionJob := j.Kind == JobActionNotify || j.Kind == JobActionRemind; actionJob != (len(p) == 5) {
+		return Job{}, false
+	}
+	if len(p) == 5 {
+		if p[4] == "" {
+			return Job{}, false
+		}
+		j.Action = p[4]
+	}
+	return j, true
 }
 
 // Occurrence is one run of a schedule waiting to become a review.

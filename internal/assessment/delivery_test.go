@@ -12,13 +12,15 @@ func TestJobKeyRoundTrip(t *testing.T) {
 	for _, j := range []assessment.Job{
 		{Kind: assessment.JobIntro, Review: "r4k9x2mq", User: "U0123ABCD"},
 		{Kind: assessment.JobRemind, Review: "rabcdefghijkl", User: "W42", N: 3},
+		{Kind: assessment.JobActionRemind, Review: "r4k9x2mq", User: "U0123ABCD", N: 1, Action: "a4k9x2mq"},
+		{Kind: assessment.JobActionNotify, Review: "r4k9x2mq", N: 7, Action: "a4k9x2mq"},
 	} {
 		got, ok := assessment.ParseJobKey(j.Key())
 		if !ok || got != j {
 			t.Errorf("ParseJobKey(%q) = %+v, %v; want %+v", j.Key(), got, ok, j)
 		}
 	}
-	for _, bad := range []string{"", "intro|r1|U1", "intro|r1|U1|x", "intro|r1|U1|0|extra"} {
+	for _, bad := range []string{"", "intro|r1|U1", "intro|r1|U1|x", "intro|r1|U1|0|extra", "actremind|r1|U1|0", "actremind|r1|U1|0|"} {
 		if j, ok := assessment.ParseJobKey(bad); ok {
 			t.Errorf("ParseJobKey(%q) = %+v, want nothing", bad, j)
 		}

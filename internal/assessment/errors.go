@@ -175,7 +175,7 @@ func (StoreUnavailable) Name() string       { return "store_unavailable" }
 // Reasons returns one value of every reason, for the test that every
 // reason has words (a test of this package holds the list complete).
 func Reasons() []Reason {
-	return []Reason{
+	return append([]Reason{
 		UnknownQuestion{}, NoScale{}, AnswerTooLong{}, WantsText{}, WantsOption{}, NoNotSure{}, UnknownOption{},
 		NotRespondent{}, ReviewClosed{},
 		ReviewNotFound{}, NoReviews{}, ScheduleNotFound{}, UnknownFramework{},
@@ -185,7 +185,7 @@ func Reasons() []Reason {
 		BadSchedule{}, ScheduleOverlap{}, WindowRange{},
 		ExportOpen{}, NotAdmin{}, NoAdmins{}, AdminUnconfirmed{}, OtherWorkspace{},
 		StoreUnavailable{},
-	}
+	}, actionReasons()...)
 }
 
 // Error is an application error: a code, the reason (rule) behind it with

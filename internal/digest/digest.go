@@ -43,6 +43,9 @@ type Meta struct {
 	// Withheld says what the disclosure model left out of the result,
 	// and why (review.Disclose).
 	Withheld []Withheld
+	// Actions is how the actions planned from the previous review's
+	// digest fared; nil when there were none.
+	Actions *FollowThrough
 }
 
 // Asked is how many were invited and not away: the response rate's
@@ -191,4 +194,48 @@ func trend(prev, now scoring.Result) *Trend {
 		t.Rising = t.Rising[:RisingN]
 	}
 	return t
+}
+
+// FollowThrough is how the actions planned from the previous review's
+// digest fared by the time of this one: declined ones left out (nobody
+// took them on).
+type FollowThrough struct {
+	Done, Open, Dropped int
+	// Sections counts each section's actions, by section id.
+	Sections map[string]SectionFollow
+}
+
+// SectionFollow is one section's actions: Done of Total.
+type SectionFollow struct{ Done, Total int }
+
+// ActionOutcome is where one action stands, for Follow.
+type ActionOutcome struct {
+	Section             string
+	Done, Open, Dropped bool
+}
+
+// Follow counts actions' outcomes; nil when none was taken on.
+func Follow(actions []ActionOutcome) *FollowThrough {
+	f := &FollowThrough{Sections: map[string]SectionFollow{}}
+	for _, a := range actions {
+		if !a.Done && !a.Open && !a.Dropped {
+			continue
+		}
+		sf := f.Sections[a.Section]
+		sf.Total++
+		switch {
+		case a.Done:
+			f.Done++
+			sf.Done++
+		case a.Open:
+			f.Open++
+		default:
+			f.Dropped++
+		}
+		f.Sections[a.Section] = sf
+	}
+	if f.Done+f.Open+f.Dropped == 0 {
+		return nil
+	}
+	return f
 }

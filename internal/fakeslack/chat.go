@@ -676,3 +676,36 @@ func (s *Server) conversationsHistory(q *apiRequest) apiResponse {
 	}
 	return okResp("messages", out, "has_more", false)
 }
+
+// conversationsReplies answers conversations.replies: a thread's parent
+// and its replies, oldest first, after oldest when given.
+func (s *Server) conversationsReplies(q *apiRequest) apiResponse {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.resolveChannelLocked(q.str("channel"))
+	if !ok {
+		return errResp("channel_not_found")
+	}
+	ts := q.str("ts")
+	limit := 1000
+	if n, err := strconv.Atoi(q.str("limit")); err == nil && n > 0 && n < 1000 {
+		limit = n
+	}
+	oldest := q.str("oldest")
+	var out []map[string]any
+	found := false
+	for _, m := range s.channelMessagesLocked(ch) {
+		if m.TS != ts && m.ThreadTS != ts {
+			continue
+		}
+		found = true
+		if len(out) >= limit || (oldest != "" && m.TS != ts && m.TS <= oldest) {
+			continue
+		}
+		out = append(out, s.messageJSON(&m))
+	}
+	if !found {
+		return errResp("thread_not_found")
+	}
+	return okResp("messages", out, "has_more", false)
+}

@@ -833,6 +833,7 @@ func (s *Server) registerHandlers() {
 		"conversations.info":           s.conversationsInfo,
 		"conversations.join":           s.conversationsJoin,
 		"conversations.history":        s.conversationsHistory,
+		"conversations.replies":        s.conversationsReplies,
 		"usergroups.users.list":        s.usergroupsUsersList,
 		"usergroups.list":              s.usergroupsList,
 		"files.getUploadURLExternal":   s.filesGetUploadURLExternal,

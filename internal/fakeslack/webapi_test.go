@@ -832,3 +832,37 @@ func TestUserStatus(t *testing.T) {
 		t.Errorf("cleared status = %+v, %v", u.Profile, err)
 	}
 }
+
+// conversations.replies gives a thread's parent and its replies, oldest
+// first, and nothing of another thread; an unknown thread is an error.
+func TestConversationsReplies(t *testing.T) {
+	_, api := newWorkspace(t)
+	ctx := testCtx(t)
+	_, parent, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("parent", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, other, _ := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("other", false))
+	for _, text := range []string{"one", "two"} {
+		if _, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText(text, false), slack.MsgOptionTS(parent)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("elsewhere", false), slack.MsgOptionTS(other)); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _, _, err := api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: "C1", Timestamp: parent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, m := range msgs {
+		texts = append(texts, m.Text)
+	}
+	if strings.Join(texts, ",") != "parent,one,two" {
+		t.Fatalf("replies = %v", texts)
+	}
+	if _, _, _, err := api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: "C1", Timestamp: "1.000001"}); slackErr(t, err) != "thread_not_found" {
+		t.Fatalf("an unknown thread: %v", err)
+	}
+}

@@ -23,6 +23,7 @@ const Help = "*assessbot* runs customer-success maturity reviews in Slack.\n" +
 	"• `/review results [id]` — " + ResultsShows + " (admins)\n" +
 	"• `/review export [id]` — anonymised responses and aggregates as CSV, in a DM (admins)\n" +
 	"• `/review schedule` — set up a review that repeats (admins; `/review schedule list` shows them)\n" +
+	"• `/review actions [review|schedule]` — the improvement actions planned from digests: yours, or a review's or a schedule's\n" +
 	"• `/review forget @person` — take someone out of every review, queue and index (admins)\n" +
 	"• `/review help` — this message\n" +
 	"Respondents answer in a DM from me; each click is saved at once. The digest never shows who answered what."

@@ -49,10 +49,16 @@ func Digest(d digest.Digest, r *assessment.Review) []slack.Block {
 }
 
 func digestBody(d digest.Digest, r *assessment.Review) []slack.Block {
+	meta := []slack.MixedElement{mrkdwn(fmt.Sprintf("Review `%s` · closed %s · %s · %s",
+		r.ID, d.Closed.UTC().Format("2 Jan 2006"), ResponseLine(d), thresholdsShort(d)))}
+	// The follow-through of the last review's actions heads the message
+	// beside its meta line, within the line budget.
+	if ft := FollowThroughLine(d); ft != "" {
+		meta = append(meta, mrkdwn("🎯 *"+ft+"*"))
+	}
 	bs := []slack.Block{
 		slack.NewHeaderBlock(plain("📊 "+d.Framework.Title+" — results", MaxHeader)),
-		slack.NewContextBlock("meta", mrkdwn(fmt.Sprintf("Review `%s` · closed %s · %s · %s",
-			r.ID, d.Closed.UTC().Format("2 Jan 2006"), ResponseLine(d), thresholdsShort(d)))),
+		slack.NewContextBlock("meta", meta...),
 	}
 	if hl := Headline(d, slackStyle); hl != "" {
 		bs = append(bs, sectionBlock("headline", hl))
@@ -79,7 +85,8 @@ func digestBody(d digest.Digest, r *assessment.Review) []slack.Block {
 	if n := NotSureLine(d, slackStyle); n != "" {
 		bs = append(bs, sectionBlock("not-sure", "❔ "+n))
 	}
-	return append(bs, slack.NewContextBlock("next", mrkdwn("👉 "+escape(strings.TrimSpace(NextStep(d)+" "+InTheThread)))))
+	return append(bs, slack.NewContextBlock("next", mrkdwn("👉 "+escape(strings.TrimSpace(NextStep(d)+" "+InTheThread)))),
+		PlanButton(r.ID, ""))
 }
 
 // divergeBrief is "where you diverge" in the message: its first

@@ -102,7 +102,7 @@ func messageText(t *testing.T, bs []slack.Block) string {
 	var blocks []struct {
 		Type     string `json:"type"`
 		Text     *struct{ Text string }
-		Elements []struct{ Text string }
+		Elements []struct{ Text json.RawMessage }
 	}
 	if err := json.Unmarshal(raw, &blocks); err != nil {
 		t.Fatal(err)
@@ -115,7 +115,9 @@ func messageText(t *testing.T, bs []slack.Block) string {
 		case "context":
 			var parts []string
 			for _, e := range b.Elements {
-				parts = append(parts, e.Text)
+				var text string
+				_ = json.Unmarshal(e.Text, &text)
+				parts = append(parts, text)
 			}
 			lines = append(lines, strings.Join(parts, " | "))
 		}
@@ -201,10 +203,16 @@ func testDigestBudgetAtWorst(t *testing.T, id string, teams bool) {
 		}
 		d.NotSureTotal, d.NotSure = 9, d.Disagree[:2]
 		d.Withheld = append(d.Withheld, digest.Withheld{Figure: digest.FigOpenAnswers, Why: digest.WhyDetail, Need: 9})
-		want := []string{"Hotspots", "Not sure", "Where you diverge: 3 of", "since 5 Nov 2026", "🔒"}
+		// Actions planned from the previous review, in every section.
+		var outcomes []digest.ActionOutcome
+		for _, s := range d.Result.Sections {
+			outcomes = append(outcomes, digest.ActionOutcome{Section: s.ID, Done: true}, digest.ActionOutcome{Section: s.ID, Open: true})
+		}
+		d.Actions = digest.Follow(outcomes)
+		want := []string{"Hotspots", "Not sure", "Where you diverge: 3 of", "since 5 Nov 2026", "🔒", "Actions since last review", "1 of 2 actions done · ▲"}
 		if teams {
 			d.Segments = worstSegments(d)
-			want = append(want[:2], "Where you diverge: 2 of", "since 5 Nov 2026", "🔒", "Largest gap between teams")
+			want = append(want[:2], "Where you diverge: 2 of", "since 5 Nov 2026", "🔒", "Largest gap between teams", "Actions since last review")
 		}
 		bs := Digest(d, r)
 		text := messageText(t, bs)

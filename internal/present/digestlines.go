@@ -91,7 +91,7 @@ func SectionBrief(d digest.Digest, s scoring.SectionResult, st Style) string {
 	if s.AgreementBand != "" {
 		line += " " + st.Aside(string(s.AgreementBand))
 	}
-	if c := Change(d, s.ID); c != "" {
+	if c := SectionChange(d, s.ID); c != "" {
 		line += "  " + st.Bold(c)
 	}
 	return line

@@ -235,7 +235,7 @@ func DigestTerminal(d digest.Digest) string {
 	fmt.Fprintf(&b, "\nSections\n")
 	for _, s := range d.Result.Sections {
 		line := SectionLine(s, Plain)
-		if c := Change(d, s.ID); c != "" {
+		if c := SectionChange(d, s.ID); c != "" {
 			line += "  " + c
 		}
 		fmt.Fprintf(&b, "  %s\n", line)

@@ -45,6 +45,12 @@ func DigestThread(d digest.Digest) [][]slack.Block {
 		if len(cur) > 0 {
 			msgs = append(msgs, cur)
 		}
+		// The section's last message ends with its "Plan an action" (a
+		// page is flushed with room for it).
+		if d.ReviewID != "" {
+			last := &msgs[len(msgs)-1]
+			*last = append(*last, PlanButton(d.ReviewID, s.ID))
+		}
 	}
 	return msgs
 }
@@ -59,7 +65,7 @@ func sectionHead(d digest.Digest, si int, sr scoring.SectionResult) string {
 		if a := AgreementText(sr.Stats); a != "" {
 			head += " · " + a
 		}
-		if c := Change(d, sr.ID); c != "" {
+		if c := SectionChange(d, sr.ID); c != "" {
 			head += "  *" + c + "*"
 		}
 		if scoring.Hotspot(sr) {
@@ -85,7 +91,7 @@ func digestOverview(d digest.Digest) []slack.Block {
 	var lines []string
 	for _, s := range d.Result.Sections {
 		line := SectionLine(s, slackStyle)
-		if c := Change(d, s.ID); c != "" {
+		if c := SectionChange(d, s.ID); c != "" {
 			line += "  *" + c + "*"
 		}
 		lines = append(lines, line)

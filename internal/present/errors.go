@@ -27,6 +27,7 @@ const (
 	OpSchedule = "schedule"
 	OpModal    = "text modal"
 	OpForget   = "forget"
+	OpAction   = "action"
 )
 
 // reasonWords returns the words of a reason, its figures in place, and
@@ -107,7 +108,7 @@ func reasonWords(op string, r assessment.Reason) (string, bool) {
 	case badPayload:
 		return "That button is not one of mine or is out of date. Open the review from its first message and try again.", true
 	}
-	return "", false
+	return actionReasonWords(r)
 }
 
 // accessWords are the words of the reasons that refuse a person the right

@@ -23,6 +23,7 @@ func Home(h review.Home) []slack.Block {
 	for _, hr := range h.Reviews {
 		blocks = append(blocks, homeReview(hr))
 	}
+	blocks = append(blocks, homeActions(h, h.Now)...)
 	if h.Admin {
 		blocks = append(blocks, homeAdmin(h)...)
 	}

@@ -132,6 +132,8 @@ func (s *Service) RunJobs(ctx context.Context) {
 						done = s.runIntro(jctx, j, people[j.User])
 					case assessment.JobRemind:
 						done = s.runReminder(jctx, j, people[j.User])
+					case assessment.JobActionNotify, assessment.JobActionRemind:
+						done = s.runActionJob(jctx, j)
 					}
 					if done {
 						_ = s.queue.JobDone(jctx, j)

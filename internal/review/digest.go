@@ -175,6 +175,7 @@ func (s *Service) Digest(ctx context.Context, reviewID string) (digest.Digest, *
 		// A trend only when both reviews meet their thresholds.
 		meta.Previous, meta.PreviousClosed = prev, at
 	}
+	meta.Actions = s.followThrough(ctx, r)
 	out := digest.Build(f, shown, meta)
 	if res.Respondents >= th.Detail {
 		out.Spread = d

@@ -161,6 +161,10 @@ type Home struct {
 	Admin    bool
 	Recent   []AdminReview
 	Upcoming []*assessment.Schedule
+	// Actions are the person's open actions; OpenActions, for an admin,
+	// every other open one (HomeActions); Now says which are overdue.
+	Actions, OpenActions []ActionView
+	Now                  time.Time
 }
 
 // Home gathers a person's reviews and, for admins, the recent reviews and
@@ -184,10 +188,12 @@ func (s *Service) Home(ctx context.Context, user string) Home {
 		h.Reviews = append(h.Reviews, HomeReview{Review: r, Framework: f, Answered: answered, Total: total, Submitted: resp.Submitted,
 			ClosesEarly: s.closesEarly(ctx, r)})
 	}
-	if !s.IsAdmin(ctx, user) {
+	h.Admin = s.IsAdmin(ctx, user)
+	h.Actions, h.OpenActions = s.HomeActions(ctx, user, h.Admin)
+	h.Now = s.now()
+	if !h.Admin {
 		return h
 	}
-	h.Admin = true
 	recent, _ := s.reviews.RecentReviews(ctx, 10)
 	for _, id := range recent {
 		r, _, err := s.reviews.Review(ctx, id)
@@ -222,6 +228,8 @@ type Export struct {
 	// Answered is how many responses hold an answer; Detail the threshold
 	// the rows need.
 	Answered, Detail int
+	// Actions are the improvement actions planned from its digest.
+	Actions []*assessment.Action
 }
 
 // Text is one open answer or comment, without its author.
@@ -255,6 +263,11 @@ func (s *Service) Export(ctx context.Context, id, asker string) (Export, error) 
 	}
 	_, detail := r.Thresholds()
 	out := Export{Review: r, Framework: f, Digest: d, Detail: detail}
+	if s.actions != nil {
+		if out.Actions, err = s.actions.ReviewActions(ctx, r.ID); err != nil {
+			return Export{}, err
+		}
+	}
 	var rows []assessment.Response
 	var texts []Text
 	for _, resp := range responses {

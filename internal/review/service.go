@@ -26,6 +26,10 @@ type Config struct {
 	Schedules  Schedules
 	Queue      Queue
 	Leases     Leases
+	// Actions and ActionMessenger keep and tell of improvement actions
+	// (nil: none can be planned).
+	Actions         Actions
+	ActionMessenger ActionMessenger
 
 	Messenger  Messenger
 	Directory  Directory
@@ -79,6 +83,8 @@ type Service struct {
 	schedules  Schedules
 	queue      Queue
 	leases     Leases
+	actions    Actions
+	actMsg     ActionMessenger
 
 	msg       Messenger
 	dir       Directory
@@ -120,7 +126,8 @@ func New(c Config) *Service {
 		retention: retention, answerers: c.Answerers, away: NewAwayRule(c.AwayWords), absences: c.Absences, segments: c.Segments,
 		teamKey: TeamTrendKey(c.TeamTrendSecret),
 		reviews: c.Reviews, answers: c.Answers, deliveries: c.Deliveries, digests: c.Digests, privacy: c.Privacy,
-		zones: c.TimeZones, schedules: c.Schedules, queue: c.Queue, leases: c.Leases, msg: c.Messenger, dir: c.Directory, fws: c.Frameworks,
+		zones: c.TimeZones, schedules: c.Schedules, queue: c.Queue, leases: c.Leases, msg: c.Messenger,
+		actions: c.Actions, actMsg: c.ActionMessenger, dir: c.Directory, fws: c.Frameworks,
 		now: c.Now, log: log, owner: c.Owner, lease: c.Lease, tick: c.Tick,
 		admins: admins{users: c.AdminUsers, group: c.AdminUsergroup, everyone: c.AdminsEveryone, dir: c.Directory, log: log,
 			now: c.Now, ttl: cmp.Or(c.AdminCacheTTL, DefaultAdminCacheTTL)},

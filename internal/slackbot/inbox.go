@@ -46,7 +46,13 @@ func inboxes(data any) bool {
 	case slack.SlashCommand:
 		return true
 	case slack.InteractionCallback:
-		return d.Type == slack.InteractionTypeViewSubmission && (d.View.CallbackID == codec.CbStart || d.View.CallbackID == codec.CbSchedule)
+		if d.Type != slack.InteractionTypeViewSubmission {
+			return false
+		}
+		switch d.View.CallbackID {
+		case codec.CbStart, codec.CbSchedule, codec.CbPlan, codec.CbUpdate:
+			return true
+		}
 	}
 	return false
 }

@@ -33,6 +33,7 @@
 //	P{r:<id>}:segm                   hash    the review  SetMembership, before CreateReview  :meta (CreateReview's script persists it; until then it expires after MembershipGrace; user → segments; deleted by Delink)
 //	P{r:<id>}:segcells               str     the review  KeepSegments, after the digest      - (the published cells only)
 //	P{r:<id>}:segtrend               str     the review  KeepTeamAnswerers, after the digest - (shown teams' answerers hashed under a key outside Redis; expires after RETENTION, dropped by the series' next digest)
+//	P{r:<id>}:act:<aid> :acts        hash/set the review CreateAction, SaveAction           each other (createAction); saveAction over a version (actions.go)
 //	P{idx}:reviews:open              zset    {idx}       CreateReview step 1, Close step 2   :fanout:pending (step 1), :digest:pending (Close step 2)
 //	P{idx}:fanout:pending            zset    {idx}       CreateReview step 1, FanoutDone     :reviews:open (step 1); score = ms when queued
 //	P{idx}:digest:pending            zset    {idx}       Close step 2, DigestPosted step 2   :reviews:open (Close step 2)
@@ -40,6 +41,7 @@
 //	Pseries:<series>                 zset    any         CreateReview step 3, FanoutDone     - (listing: the trend's previous review)
 //	Pframework:<fw>:reviews          zset    any         CreateReview step 3, FanoutDone     - (listing: the audience check)
 //	Puser:<u>:reviews                zset    any         CreateReview step 3, FanoutDone     - (listing: App Home)
+//	Puser:<u>:actions Pactions       zset    any         CreateAction, SaveAction step 1     - (listings: an owner's, everyone's; readers skip stale entries)
 //	P{sched}:schedules               hash    {sched}     SaveSchedule, DeleteSchedule, Advance   :due (MULTI; advance script)
 //	P{sched}:due                     zset    {sched}     SaveSchedule, DeleteSchedule, Advance   :schedules, :occurrences
 //	P{sched}:occurrences             zset    {sched}     Advance, OccurrenceDone             :due (advance script)

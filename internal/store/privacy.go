@@ -366,6 +366,9 @@ func (s *Redis) Forget(ctx context.Context, user string) (reviews []string, jobs
 		s.mu.Unlock()
 		out.Reviews = append(out.Reviews, id)
 	}
+	if err := s.forgetActions(ctx, user); err != nil {
+		return out.Reviews, out.Jobs, err
+	}
 	// Schedules that name the person would ask them again at their next run.
 	schedules, err := s.Schedules(ctx)
 	if err != nil {

@@ -98,6 +98,10 @@ type Action struct {
 	Question string // answer, comment, text
 	Option   string // answer
 	Section  int    // next, back
+	// SectionID is the section of plan ("" for none); ActionID the
+	// action of an action's buttons.
+	SectionID string
+	ActionID  string
 }
 
 // ActionID writes an element's action id: its kind, and the parts that
@@ -154,6 +158,8 @@ func Decode(actionID, value string) (Action, bool) {
 	case ActComment, ActText, ActNext, ActBack:
 		want = 2
 	case ActStart, ActSubmit, ActSnooze, ActOptOut:
+	case ActPlan, ActAccept, ActDecline, ActDone, ActDrop, ActUpdate, ActActSnooze, ActActNoRemind:
+		return a, decodeActionParts(&a, parts)
 	default:
 		return a, false
 	}
@@ -184,6 +190,11 @@ func Encode(a Action) string {
 		return QuestionValue(a.Review, a.Question)
 	case ActNext, ActBack:
 		return SectionValue(a.Review, a.Section)
+	case ActPlan:
+		return PlanValue(a.Review, a.SectionID)
+	}
+	if actionKind(a.Kind) {
+		return ActionValue(a.Review, a.ActionID)
 	}
 	return StartValue(a.Review)
 }
@@ -193,7 +204,8 @@ func Encode(a Action) string {
 // so is acked only once stored.
 func SavesClick(actionID string) bool {
 	switch Kind(actionID) {
-	case ActAnswer, ActSubmit, ActSnooze, ActOptOut:
+	case ActAnswer, ActSubmit, ActSnooze, ActOptOut,
+		ActAccept, ActDecline, ActDone, ActDrop, ActActSnooze, ActActNoRemind:
 		return true
 	}
 	return false

@@ -42,6 +42,8 @@ var commands = map[string]command{
 	"export":     {admin: true, warn: "non-admin asked for results", run: (*Handlers).export},
 	"forget":     {admin: true, warn: "non-admin tried to forget someone", run: (*Handlers).forget},
 	"close":      {admin: true, warn: "non-admin tried to close a review", run: (*Handlers).close},
+	// Owners see their own actions; the use case decides who sees more.
+	"actions": {run: (*Handlers).listActions},
 }
 
 // Command handles a /review command after its ack.

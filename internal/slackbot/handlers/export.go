@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/assessbot/assessbot/internal/answersheet"
 	"github.com/assessbot/assessbot/internal/assessment"
@@ -53,6 +55,12 @@ func (h *Handlers) export(ctx context.Context, rq request) {
 	if err := h.slack.Upload(ctx, ch, present.AggregatesFile(r, f, ex.Digest.Result.Threshold, ex.Detail), aggregatesCSV(ex.Digest)); err != nil {
 		h.reply(ctx, rq, present.FileRefused(err))
 		return
+	}
+	if len(ex.Actions) > 0 {
+		if err := h.slack.Upload(ctx, ch, present.ActionsFile(r), actionsCSV(f, ex.Actions)); err != nil {
+			h.reply(ctx, rq, present.FileRefused(err))
+			return
+		}
 	}
 	if len(ex.Digest.Segments) > 0 {
 		if err := h.slack.Upload(ctx, ch, present.SegmentsFile(r), segmentsCSV(ex.Digest)); err != nil {
@@ -130,6 +138,27 @@ func aggregatesCSV(d digest.Digest) []byte {
 		}
 		_ = w.Write([]string{kind, q.ID, q.Section, q.Text, num(q.Score), num(q.Divergence), strconv.FormatBool(q.Split),
 			strconv.Itoa(q.Answered), strconv.Itoa(q.NotSure), strconv.FormatBool(q.Withheld), num(q.Agreement), string(q.AgreementBand)})
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+// actionsCSV writes one row per improvement action; every cell opens as
+// text (safecsv), what people typed above all.
+func actionsCSV(f *assessment.Framework, actions []*assessment.Action) []byte {
+	var buf bytes.Buffer
+	w := safecsv.NewWriter(&buf)
+	_ = w.Write([]string{"action", "review", "framework", "schedule", "section", "section_title", "what", "owner", "proposer", "due", "status", "created", "changed", "questions"})
+	for _, a := range actions {
+		title := ""
+		for _, s := range f.Sections {
+			if s.ID == a.Section {
+				title = s.Title
+			}
+		}
+		_ = w.Write([]string{a.ID, a.Review, a.Framework, a.Schedule, a.Section, title, a.What, a.Owner, a.Proposer,
+			a.Due.Format("2006-01-02"), string(a.Status), a.Created.UTC().Format(time.RFC3339), a.Changed.UTC().Format(time.RFC3339),
+			strings.Join(a.Questions, " ")})
 	}
 	w.Flush()
 	return buf.Bytes()

@@ -31,6 +31,8 @@ var forms = map[string]form{
 	codec.CbSchedule: {run: (*Handlers).scheduleFromForm},
 	codec.CbText:     {run: (*Handlers).textSubmitted},
 	codec.CbComment:  {run: (*Handlers).textSubmitted},
+	codec.CbPlan:     {run: (*Handlers).proposeFromForm},
+	codec.CbUpdate:   {run: (*Handlers).updateFromForm},
 }
 
 func (h *Handlers) submitted(ctx context.Context, cb slack.InteractionCallback, ack Acker) {

@@ -124,6 +124,8 @@ func (h *Handlers) Precheck(data any) (ack any, handle bool) {
 			errs = validateStartForm(d.View.State, h.now())
 		case codec.CbSchedule:
 			errs = validateScheduleForm(d.View.State)
+		case codec.CbPlan, codec.CbUpdate:
+			errs = validateActionForm(d.View.State, d.View.CallbackID == codec.CbPlan, h.now())
 		}
 		if len(errs) > 0 {
 			return present.FormErrors(errs), false

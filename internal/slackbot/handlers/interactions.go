@@ -30,6 +30,15 @@ var actions = map[string]func(h *Handlers, ctx context.Context, c click){
 	codec.ActSubmit:  (*Handlers).submit,
 	codec.ActSnooze:  (*Handlers).snooze,
 	codec.ActOptOut:  (*Handlers).optOut,
+
+	codec.ActPlan:        (*Handlers).planAction,
+	codec.ActUpdate:      (*Handlers).openUpdateForm,
+	codec.ActAccept:      (*Handlers).changeAction,
+	codec.ActDecline:     (*Handlers).changeAction,
+	codec.ActDone:        (*Handlers).changeAction,
+	codec.ActDrop:        (*Handlers).changeAction,
+	codec.ActActSnooze:   (*Handlers).snoozeAction,
+	codec.ActActNoRemind: (*Handlers).snoozeAction,
 }
 
 // Interaction handles a click or a form. ack is set when the envelope

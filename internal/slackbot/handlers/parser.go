@@ -95,6 +95,8 @@ func ParseCommand(text string) (Command, error) {
 			return Command{}, perr(present.Parse.OneReview(verb))
 		}
 		return c, nil
+	case "actions":
+		return parseActions(args)
 	case "forget":
 		if len(args) != 1 {
 			return Command{}, perr(present.Parse.ForgetOne())
@@ -110,6 +112,23 @@ func ParseCommand(text string) (Command, error) {
 		return parseSchedule(args)
 	}
 	return Command{}, perr(present.Parse.UnknownVerb(fields[0]))
+}
+
+// parseActions reads `/review actions [review|schedule]`.
+func parseActions(args []string) (Command, error) {
+	c := Command{Verb: "actions"}
+	switch {
+	case len(args) == 0:
+	case len(args) > 1:
+		return Command{}, perr(present.Parse.ActionsOne())
+	case reReviewID.MatchString(args[0]):
+		c.ReviewID = args[0]
+	case reScheduleID.MatchString(args[0]):
+		c.ScheduleID = args[0]
+	default:
+		return Command{}, perr(present.Parse.ActionsOne())
+	}
+	return c, nil
 }
 
 func parseStart(args []string) (Command, error) {
