@@ -194,6 +194,8 @@ type Directory interface {
 	Self() string
 	GroupMembers(ctx context.Context, group string) ([]string, error)
 	ChannelMembers(ctx context.Context, channel string) ([]string, error)
+	// ChannelName is a channel's name, without #.
+	ChannelName(ctx context.Context, channel string) (string, error)
 	// People returns what is known of each user (time zone, kind, Slack
 	// status), read when asked: the intro and reminder jobs rely on a
 	// status read when they run. Users it could not look up are missing.

@@ -128,6 +128,7 @@ func (d directory) GroupMembers(context.Context, string) ([]string, error) {
 	return nil, &review.Refused{Reason: "missing_scope"}
 }
 func (d directory) ChannelMembers(context.Context, string) ([]string, error) { return nil, nil }
+func (d directory) ChannelName(context.Context, string) (string, error)      { return "", nil }
 func (d directory) People(_ context.Context, ids []string) (map[string]assessment.Person, error) {
 	out := map[string]assessment.Person{}
 	for _, id := range ids {

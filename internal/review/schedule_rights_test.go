@@ -33,6 +33,7 @@ func (d *slackDirectory) GroupMembers(context.Context, string) ([]string, error)
 	return nil, &review.Refused{Reason: "missing_scope"}
 }
 func (d *slackDirectory) ChannelMembers(context.Context, string) ([]string, error) { return nil, nil }
+func (d *slackDirectory) ChannelName(context.Context, string) (string, error)      { return "", nil }
 func (d *slackDirectory) People(_ context.Context, ids []string) (map[string]assessment.Person, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/assessbot/assessbot/internal/assessment"
@@ -27,6 +28,23 @@ type Segmentation interface {
 	TeamAnswerers(ctx context.Context, reviewID string) (rec assessment.TeamAnswerers, ok bool, err error)
 	// DropTeamAnswerers deletes a review's record.
 	DropTeamAnswerers(ctx context.Context, reviewID string) error
+}
+
+// nameChannels gives each channel segment without a name (picked in a
+// form, whose submission carries only ids) its name as Slack knows it, so
+// the digest says #cs-emea rather than an id; one Slack cannot name keeps
+// its id.
+func (s *Service) nameChannels(ctx context.Context, segs []assessment.Segment) []assessment.Segment {
+	out := slices.Clone(segs)
+	for i, seg := range out {
+		if seg.Name != "" || !seg.IsChannel() {
+			continue
+		}
+		if name, err := s.dir.ChannelName(ctx, seg.ID); err == nil && name != "" {
+			out[i].Name = name
+		}
+	}
+	return out
 }
 
 // freezeSegments reads who is in each of a starting review's segments,

@@ -124,7 +124,7 @@ func (s *Service) start(ctx context.Context, req StartRequest) (*assessment.Revi
 		Reminders:     req.Reminders,
 		DeliverNow:    req.DeliverNow,
 		Grace:         req.Grace,
-		Segments:      req.Segments,
+		Segments:      s.nameChannels(ctx, req.Segments),
 	}
 	if err := s.freezeSegments(ctx, r.ID, req.Segments, people); err != nil {
 		return nil, err

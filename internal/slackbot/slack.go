@@ -129,6 +129,19 @@ func (c *Client) ChannelMembers(ctx context.Context, channel string) ([]string, 
 	}
 }
 
+// ChannelName is a channel's name (conversations.info), without #.
+func (c *Client) ChannelName(ctx context.Context, channel string) (string, error) {
+	var name string
+	err := c.send.do(ctx, "conversations.info", func(ctx context.Context) error {
+		ch, err := c.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+		if err == nil {
+			name = ch.Name
+		}
+		return err
+	})
+	return name, refused(err)
+}
+
 // People fetches users' profiles: users.info one by one for a few, else
 // one pass over users.list (one call per 500 people, where a call per
 // person would take Tier 4's 100-a-minute for ever), then users.info for
