@@ -15,12 +15,14 @@ build:
 run: build
 	./$(BIN) run
 
-## demo: a whole review on this machine, no Slack and no Redis server, then the same a quarter later for the trend.
+## demo: a whole review on this machine, no Slack and no Redis server, then the same a quarter later for the trend;
+## then (without ARGS) the same with twelve people in two teams side by side, whose thread holds a heatmap.
 ## It writes nothing into the repository: the charts go to a temporary folder it prints.
 ## ARGS='-framework saas-cs-assessment -respondents 8' for another run (./bin/assessbot demo -h lists the flags).
 ARGS ?=
 demo: build
 	./$(BIN) demo $(ARGS)
+	@if [ -z "$(ARGS)" ]; then echo; echo "━━━━ The same review with twelve people in two teams, side by side (make demo-teams) ━━━━"; ./$(BIN) demo -respondents 12 -teams; fi
 
 ## demo-teams: the demo with twelve respondents in two user groups compared side by side (`by`): a heatmap in the thread.
 demo-teams: build
