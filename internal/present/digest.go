@@ -120,12 +120,25 @@ func sectionBlock(id, text string) *slack.SectionBlock {
 // linesBlocks puts a titled list into as many section blocks as its length
 // needs, each within Slack's 3,000 characters.
 func linesBlocks(title string, lines []string) []slack.Block {
+	short := make([]string, len(lines))
+	for i, l := range lines {
+		short[i] = Truncate(l, MaxSectionText-100)
+	}
 	var out []slack.Block
-	cur := title
+	for _, text := range packLines(title, short, MaxSectionText) {
+		out = append(out, section(text))
+	}
+	return out
+}
+
+// packLines joins lines, one a line, into as few texts as it can, each
+// within limit bytes, the first starting with first.
+func packLines(first string, lines []string, limit int) []string {
+	var out []string
+	cur := first
 	for _, l := range lines {
-		l = Truncate(l, MaxSectionText-100)
-		if len(cur)+1+len(l) > MaxSectionText {
-			out = append(out, section(cur))
+		if len(cur)+1+len(l) > limit {
+			out = append(out, cur)
 			cur = ""
 		}
 		if cur != "" {
@@ -133,7 +146,7 @@ func linesBlocks(title string, lines []string) []slack.Block {
 		}
 		cur += l
 	}
-	return append(out, section(cur))
+	return append(out, cur)
 }
 
 // slackStyle marks a digest's lines up in mrkdwn.

@@ -173,20 +173,16 @@ func pad(s string, width int) string {
 // codeBlocks sets rows in preformatted blocks, as many as Slack's limit
 // per block needs.
 func codeBlocks(rows []string) []slack.Block {
-	var out []slack.Block
-	cur := ""
-	for _, r := range rows {
-		r = escape(r)
-		if len(cur)+len(r)+8 > MaxSectionText {
-			out = append(out, section("```\n"+cur+"```"))
-			cur = ""
-		}
-		if cur != "" {
-			cur += "\n"
-		}
-		cur += r
+	esc := make([]string, len(rows))
+	for i, r := range rows {
+		esc[i] = escape(r)
 	}
-	return append(out, section("```\n"+cur+"```"))
+	const fence = len("```\n") + len("```")
+	var out []slack.Block
+	for _, text := range packLines("", esc, MaxSectionText-fence) {
+		out = append(out, section("```\n"+text+"```"))
+	}
+	return out
 }
 
 // metaSegments are the teams' figures for the message metadata: the
