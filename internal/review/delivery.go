@@ -148,8 +148,9 @@ func (s *Service) RunJobs(ctx context.Context) {
 	}
 }
 
-// profiles reads the people a batch of jobs is for, with their Slack
-// status, when the jobs run: a status is set and cleared at any time, and
+// profiles reads the people a batch's intros and reminders are for, with
+// their Slack status, when the jobs run: a status is set and cleared at
+// any time, and
 // an intro queued days ago must see today's. One Directory call per batch
 // (users.info for a few people, one users.list pass for more) keeps within
 // users.info's Tier 4. Someone the directory cannot tell about counts as
@@ -161,6 +162,11 @@ func (s *Service) profiles(ctx context.Context, jobs []assessment.Job) map[strin
 	seen := make(map[string]bool, len(jobs))
 	users := make([]string, 0, len(jobs))
 	for _, j := range jobs {
+		// Only intros and reminders wait for those away; an action's
+		// jobs need no lookup.
+		if j.Kind != assessment.JobIntro && j.Kind != assessment.JobRemind {
+			continue
+		}
 		if !seen[j.User] {
 			seen[j.User] = true
 			users = append(users, j.User)
